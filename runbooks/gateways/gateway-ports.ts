@@ -1,0 +1,58 @@
+import { defineCheck } from '../../src/engine/check.ts';
+import { matchesLabels, selectorString } from '../../src/engine/selectors.ts';
+
+// Mirrors istioctl's gateway.IngressGatewayPortAnalyzer, quirks included: gateway pods are
+// matched in every namespace, Services only in each pod's namespace, only ports whose
+// protocol is literally "TCP" count, and a server port may equal a targetPort or a port.
+export default defineCheck({
+  id: 'gateway-ports',
+  title: 'Gateway ports are exposed by the gateway Service',
+  description:
+    'Every Gateway selects at least one gateway pod, and each server port of the Gateway is a port (or targetPort) of a Service in front of those pods.',
+  why: 'A Gateway server on a port the Service does not expose is configured in Envoy but cannot be reached: clients see connection refused or timeouts at the load balancer.',
+  inputs: ['networking.istio.io/v1/Gateway', 'v1/Pod', 'v1/Service'],
+  analyzer: 'gateway.IngressGatewayPortAnalyzer',
+  docs: '/concepts/gateways/#gateway-ports',
+  analyze(ctx) {
+    const pods = ctx.list('v1/Pod');
+    for (const gw of ctx.list('networking.istio.io/v1/Gateway')) {
+      const resource = { kind: 'Gateway', namespace: gw.metadata.namespace, name: gw.metadata.name };
+      const selector = gw.spec?.selector ?? {};
+      const selected = pods.filter((p) => matchesLabels(selector, p.metadata.labels));
+      if (selected.length === 0) {
+        ctx.report('IST0101', resource, { kind: 'selector', ref: selectorString(selector) }, {
+          evidence: { 'spec.selector': selectorString(selector) || '(empty)', 'matching pods': 0 },
+          remediation: 'Label the gateway deployment\'s pods to match spec.selector, or change the selector to the labels of the gateway pods (usually istio: ingressgateway).',
+        });
+        continue;
+      }
+      const servicePorts = new Set<number>();
+      const portMapping = new Set<number>();
+      const exposed: string[] = [];
+      for (const pod of selected) {
+        for (const svc of ctx.list('v1/Service', { namespace: pod.metadata.namespace ?? 'default' })) {
+          // As in istioctl, a Service without a selector matches every pod (SelectorFromSet({}) is Everything).
+          if (!matchesLabels(svc.spec?.selector, pod.metadata.labels)) continue;
+          for (const port of svc.spec?.ports ?? []) {
+            if (port.protocol !== 'TCP') continue;
+            const target = typeof port.targetPort === 'number' && port.targetPort !== 0 ? port.targetPort : port.port;
+            servicePorts.add(target);
+            portMapping.add(port.port);
+            exposed.push(`${svc.metadata.name}:${port.port}→${target}`);
+          }
+        }
+      }
+      (gw.spec?.servers ?? []).forEach((server, i) => {
+        const port = server.port?.number;
+        if (port === undefined || servicePorts.has(port) || portMapping.has(port)) return;
+        ctx.report('IST0162', resource, { port, selector: selectorString(selector) }, {
+          evidence: {
+            [`spec.servers[${i}].port.number`]: port,
+            'service TCP ports (port→targetPort)': exposed.length > 0 ? exposed.join(', ') : '(none)',
+          },
+          remediation: `Add port ${port} to the Service that selects the gateway pods (${selectorString(selector)}), or move this server to a port the Service already exposes.`,
+        });
+      });
+    }
+  },
+});

@@ -1,0 +1,28 @@
+// The one interface every cluster source implements: read the declared kinds, once.
+// Sources offer reads only; there is no way to express a write through them.
+
+import type { KindId } from './kinds.ts';
+import type { Snapshot } from './snapshot.ts';
+import type { TargetInfo } from '../engine/types.ts';
+
+export interface GatherOptions {
+  signal: AbortSignal;
+  /** Limit namespaced kinds to this namespace (like `kubectl -n`). */
+  namespace?: string;
+}
+
+export interface ClusterSource {
+  readonly target: TargetInfo;
+  /** True for sources backed by a live API server (live-only checks can run). */
+  readonly live: boolean;
+  /** Reads each of `kinds` once and returns them as one snapshot. */
+  gather(kinds: readonly KindId[], options: GatherOptions): Promise<Snapshot>;
+}
+
+/** A problem with the user's input (file, flag, kubeconfig): reported, never a crash. */
+export class InputError extends Error {
+  override readonly name = 'InputError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}

@@ -1,0 +1,73 @@
+// The check model: a check declares the kinds it reads and analyzes a snapshot of them.
+// `analyze` gets a context, never a client: it can list, find and report, nothing else.
+
+import type { KindId } from '../cluster/kinds.ts';
+import type { ObjectOf } from './k8s-types.ts';
+import type { CodeId, ParamsOf } from './codes.ts';
+import type { ResourceRef, SourceLocation } from './types.ts';
+
+/** Live-only facts a check can ask for; on a snapshot such a check is skipped. */
+export type LiveNeed = 'probes';
+
+export interface ReportExtra {
+  /** Field path → value: the few fields that prove the finding. */
+  evidence?: Record<string, string | number | boolean>;
+  /** What to do, specific to this finding; defaults to the code's general fix. */
+  remediation?: string;
+}
+
+export interface ListOptions {
+  /** Only objects in this namespace. */
+  namespace?: string;
+}
+
+/** What `analyze` can see and do. `K` is the union of the check's declared inputs. */
+export interface CheckContext<K extends KindId> {
+  /** Every object of a declared kind (in one namespace, if given). */
+  list<T extends K>(kind: T, options?: ListOptions): readonly ObjectOf<T>[];
+  /** One object by namespace and name ('' namespace for cluster-scoped kinds). */
+  find<T extends K>(kind: T, namespace: string, name: string): ObjectOf<T> | undefined;
+  /** Where an object was loaded from, when it came from a file. */
+  locate(object: object): SourceLocation | undefined;
+  /** Records a finding against a resource. */
+  report<C extends CodeId>(code: C, resource: ResourceRef, params: ParamsOf<C>, extra?: ReportExtra): void;
+  /** Aborted when the check times out or the run is cancelled. */
+  readonly signal: AbortSignal;
+  /** The namespace the run is limited to, if any (like `kubectl -n`). */
+  readonly namespace?: string;
+}
+
+export interface CheckDefinition<K extends KindId = KindId> {
+  /** Also the file name, the docs anchor and the test name. kebab-case. */
+  id: string;
+  title: string;
+  /** What it verifies, one or two sentences. */
+  description: string;
+  /** Why it matters to the mesh, one or two sentences. */
+  why: string;
+  /** The resource kinds it reads; the runner gathers exactly these. */
+  inputs: readonly K[];
+  /** The `istioctl analyze` analyzer it mirrors (its Metadata name). */
+  analyzer?: string;
+  /** The guide section that explains this check (site-relative URL with anchor). */
+  docs: string;
+  /** Live-only needs; checks with needs are skipped on snapshots. */
+  needs?: readonly LiveNeed[];
+  analyze(ctx: CheckContext<K>): void | Promise<void>;
+}
+
+/** A registered check, with its kinds erased so checks of any inputs fit one list. */
+export type Check = CheckDefinition<KindId>;
+
+const ID_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+
+/** Declares a check; validates its metadata when the module loads. */
+export function defineCheck<const K extends KindId>(def: CheckDefinition<K>): Check {
+  if (!ID_PATTERN.test(def.id)) throw new Error(`Check id must be kebab-case, received ${JSON.stringify(def.id)}`);
+  if (def.title.trim() === '' || def.description.trim() === '' || def.why.trim() === '') {
+    throw new Error(`Check ${def.id} needs a title, a description and a why`);
+  }
+  if (def.inputs.length === 0) throw new Error(`Check ${def.id} declares no inputs`);
+  // The context a check receives only ever lists its own inputs, so widening is safe.
+  return def as unknown as Check;
+}

@@ -1,0 +1,227 @@
+// The runner: gather the union of the checks' inputs once, then hand every check the
+// same snapshot. Each check has a time budget; one that throws or times out becomes an
+// error result and the run goes on. Results are delivered as each check finishes.
+
+import { KINDS, KIND_IDS, resourceName, type KindId } from '../cluster/kinds.ts';
+import type { ClusterSource } from '../cluster/source.ts';
+import type { GatherProblem, Snapshot } from '../cluster/snapshot.ts';
+import type { KubeObject } from './k8s-types.ts';
+import type { Check, CheckContext, ReportExtra } from './check.ts';
+import { CODES, codeDocsPath, type CodeDef, type CodeId } from './codes.ts';
+import type { CheckResult, CheckStatus, Finding, ResourceRef, RunReport } from './types.ts';
+
+export interface RunOptions {
+  /** Cancels the whole run: the gather and any check still running. */
+  signal?: AbortSignal;
+  /** Time budget per check's analyze, ms. */
+  checkTimeoutMs?: number;
+  /** Time budget for the gather step, ms. */
+  gatherTimeoutMs?: number;
+  /** Limit namespaced kinds to one namespace. */
+  namespace?: string;
+  /** At most this many findings per check are kept; the rest are counted. */
+  maxFindingsPerCheck?: number;
+  /** Called as the run progresses: once gathered, then once per finished check. */
+  onEvent?: (event: RunEvent) => void;
+}
+
+export type RunEvent =
+  | { type: 'gathered'; kinds: KindId[]; objects: number; durationMs: number }
+  | { type: 'result'; result: CheckResult; done: number; total: number };
+
+const DEFAULTS = { checkTimeoutMs: 10_000, gatherTimeoutMs: 60_000, maxFindingsPerCheck: 1_000 };
+
+/** The union of declared inputs, in registry order. */
+export function inputsOf(checks: readonly Check[]): KindId[] {
+  const wanted = new Set(checks.flatMap((c) => c.inputs));
+  return KIND_IDS.filter((id) => wanted.has(id));
+}
+
+/** Runs `checks` against `source`; every check yields exactly one result, in the given order. */
+export async function runChecks(checks: readonly Check[], source: ClusterSource, options: RunOptions = {}): Promise<RunReport> {
+  const opts = { ...DEFAULTS, ...options };
+  const startedAt = new Date().toISOString();
+  const runSignal = options.signal ?? new AbortController().signal;
+  const results: CheckResult[] = new Array(checks.length);
+  let done = 0;
+  const emit = (index: number, result: CheckResult): void => {
+    results[index] = result;
+    done++;
+    options.onEvent?.({ type: 'result', result, done, total: checks.length });
+  };
+
+  // Live-only checks are settled first: on a snapshot they never need the gather.
+  const runnable: number[] = [];
+  checks.forEach((check, i) => {
+    if (check.needs !== undefined && check.needs.length > 0 && !source.live) {
+      emit(i, base(check, 'skipped', 0, 'Skipped: needs a live cluster (it reads live-only facts through the probe interface).'));
+    } else runnable.push(i);
+  });
+
+  const kinds = inputsOf(runnable.map((i) => checks[i]!));
+  const gatherStart = performance.now();
+  let snapshot: Snapshot | undefined;
+  let gatherError: string | undefined;
+  if (runnable.length > 0) {
+    const gatherSignal = AbortSignal.any([runSignal, AbortSignal.timeout(opts.gatherTimeoutMs)]);
+    try {
+      snapshot = await source.gather(kinds, { signal: gatherSignal, namespace: options.namespace });
+    } catch (error) {
+      if (runSignal.aborted) throw runSignal.reason ?? error;
+      gatherError = gatherSignal.aborted
+        ? `Reading the cluster took longer than ${opts.gatherTimeoutMs} ms; the run was stopped.`
+        : `Reading the cluster failed: ${(error as Error).message}`;
+    }
+  }
+  const gatherMs = Math.round(performance.now() - gatherStart);
+  options.onEvent?.({ type: 'gathered', kinds, objects: snapshot?.size ?? 0, durationMs: gatherMs });
+
+  for (const i of runnable) {
+    runSignal.throwIfAborted();
+    const check = checks[i]!;
+    if (snapshot === undefined) {
+      emit(i, base(check, 'error', 0, gatherError ?? 'Nothing was gathered.'));
+      continue;
+    }
+    const blocking = check.inputs.map((k) => snapshot!.problems.get(k)).filter((p): p is GatherProblem => p !== undefined && p.reason !== 'not-installed');
+    if (blocking.length > 0) {
+      emit(i, base(check, 'error', 0, blocking.map((p) => p.message).join(' ')));
+      continue;
+    }
+    emit(i, await runOne(check, snapshot, runSignal, opts));
+  }
+  return { target: source.target, startedAt, gatherMs, checks: results };
+}
+
+/** Runs one check over a snapshot; never throws (except when the run is cancelled). */
+export async function runOne(
+  check: Check,
+  snapshot: Snapshot,
+  runSignal: AbortSignal,
+  opts: { checkTimeoutMs: number; maxFindingsPerCheck: number; namespace?: string; onRead?: (kind: KindId) => void },
+): Promise<CheckResult> {
+  const controller = new AbortController();
+  const signal = AbortSignal.any([runSignal, controller.signal]);
+  const findings: Finding[] = [];
+  let truncated = 0;
+  const declared = new Set<KindId>(check.inputs);
+  const assertDeclared = (kind: KindId): void => {
+    if (!declared.has(kind)) throw new Error(`check ${check.id} read ${kind}, which it does not declare in its inputs`);
+    opts.onRead?.(kind);
+  };
+  const ctx: CheckContext<KindId> = {
+    list: (kind, options) => {
+      assertDeclared(kind);
+      return snapshot.list(kind, options?.namespace) as never;
+    },
+    find: (kind, namespace, name) => {
+      assertDeclared(kind);
+      return snapshot.find(kind, namespace, name) as never;
+    },
+    locate: (object) => snapshot.locate(object),
+    report: (code, resource, params, extra) => {
+      if (findings.length >= opts.maxFindingsPerCheck) {
+        truncated++;
+        return;
+      }
+      findings.push(makeFinding(code, resource, params as Record<string, string | number>, extra, check.docs, locateRef(snapshot, resource)));
+    },
+    signal,
+    namespace: opts.namespace,
+  };
+
+  const start = performance.now();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        controller.abort(new Error('timeout'));
+        reject(new Error(`did not finish within ${opts.checkTimeoutMs} ms`));
+      }, opts.checkTimeoutMs);
+    });
+    const cancelled = new Promise<never>((_, reject) => {
+      if (runSignal.aborted) reject(runSignal.reason);
+      runSignal.addEventListener('abort', () => reject(runSignal.reason), { once: true });
+    });
+    await Promise.race([Promise.resolve().then(() => check.analyze(ctx)), timeout, cancelled]);
+  } catch (error) {
+    if (runSignal.aborted) throw runSignal.reason ?? error;
+    const message = error instanceof Error ? error.message : String(error);
+    const result = base(check, 'error', Math.round(performance.now() - start), `The check failed: ${message}`);
+    result.findings = [makeFinding('MB0001', { kind: 'Check', name: check.id }, { error: message }, undefined, check.docs, undefined)];
+    return result;
+  } finally {
+    clearTimeout(timer);
+  }
+  const result = base(check, statusOf(findings), Math.round(performance.now() - start));
+  result.findings = sortFindings(findings);
+  if (truncated > 0) result.truncated = truncated;
+  return result;
+}
+
+function base(check: Check, status: CheckStatus, durationMs: number, reason?: string): CheckResult {
+  const result: CheckResult = { id: check.id, title: check.title, status, durationMs, findings: [] };
+  if (check.analyzer !== undefined) result.analyzer = check.analyzer;
+  if (reason !== undefined) result.reason = reason;
+  return result;
+}
+
+/** pass when nothing above info was found; fail on any error; warn otherwise. */
+export function statusOf(findings: readonly Finding[]): CheckStatus {
+  if (findings.some((f) => f.severity === 'error')) return 'fail';
+  if (findings.some((f) => f.severity === 'warning')) return 'warn';
+  return 'pass';
+}
+
+function makeFinding(
+  code: CodeId,
+  resource: ResourceRef,
+  params: Record<string, string | number>,
+  extra: ReportExtra | undefined,
+  docs: string,
+  location: Finding['location'],
+): Finding {
+  const def = CODES[code] as unknown as CodeDef;
+  const finding: Finding = {
+    code,
+    severity: def.level,
+    message: def.message(params),
+    resource: cleanRef(resource),
+    params: { ...params },
+    remediation: extra?.remediation ?? def.fix,
+    docs,
+    codeDocs: codeDocsPath(code),
+  };
+  if (extra?.evidence !== undefined) {
+    finding.evidence = Object.fromEntries(Object.entries(extra.evidence).map(([k, v]) => [k, String(v)]));
+  }
+  if (location !== undefined) finding.location = location;
+  return finding;
+}
+
+function cleanRef(ref: ResourceRef): ResourceRef {
+  return ref.namespace === undefined || ref.namespace === '' ? { kind: ref.kind, name: ref.name } : { kind: ref.kind, namespace: ref.namespace, name: ref.name };
+}
+
+function locateRef(snapshot: Snapshot, ref: ResourceRef): Finding['location'] {
+  for (const id of KIND_IDS) {
+    if (KINDS[id].kind !== ref.kind) continue;
+    const obj: KubeObject | undefined = snapshot.find(id, ref.namespace ?? '', ref.name);
+    if (obj !== undefined) return snapshot.locate(obj);
+  }
+  return undefined;
+}
+
+// Findings in a stable order, like istioctl's sorted output: by resource, then code, then message.
+function sortFindings(findings: Finding[]): Finding[] {
+  const key = (f: Finding): string => `${f.resource.kind}\u0000${f.resource.namespace ?? ''}\u0000${f.resource.name}\u0000${f.code}\u0000${f.message}`;
+  // De-duplicated on the full text, as `istioctl analyze` does (SortedDedupedCopy).
+  const unique = new Map(findings.map((f) => [key(f), f]));
+  return [...unique.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, f]) => f);
+}
+
+/** A human sentence for a gather problem, naming the permission to ask for. */
+export function describeForbidden(kind: KindId, namespace: string | undefined): string {
+  const where = namespace === undefined ? 'at cluster scope' : `in namespace ${namespace}`;
+  return `cannot list ${resourceName(kind)} ${where}: forbidden — needs get/list on ${KINDS[kind].plural}${KINDS[kind].group === '' ? '' : ` (apiGroup ${KINDS[kind].group})`}.`;
+}

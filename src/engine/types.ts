@@ -1,0 +1,79 @@
+// Result types: what a check produces. Renderers (terminal, JSON, JUnit, the page)
+// read only these; nothing here carries markup or colour.
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export type CheckStatus = 'pass' | 'warn' | 'fail' | 'error' | 'skipped';
+
+/** The cluster object a finding is about. */
+export interface ResourceRef {
+  kind: string;
+  namespace?: string;
+  name: string;
+}
+
+/** Where in a snapshot file an object came from. */
+export interface SourceLocation {
+  file: string;
+  line: number;
+}
+
+export interface Finding {
+  /** Stable code: an `istioctl analyze` IST code where the meaning is the same, else MBxxxx. */
+  code: string;
+  severity: Severity;
+  /** One line, plain text. */
+  message: string;
+  resource: ResourceRef;
+  /** The values the message was built from. */
+  params: Record<string, string | number>;
+  /** The few fields that prove the finding: field path → value (plain text). */
+  evidence?: Record<string, string>;
+  /** What to do about it. */
+  remediation?: string;
+  /** The guide section that explains the check. */
+  docs?: string;
+  /** The reference page of the code. */
+  codeDocs?: string;
+  location?: SourceLocation;
+}
+
+export interface CheckResult {
+  id: string;
+  title: string;
+  status: CheckStatus;
+  /** The `istioctl analyze` analyzer this check mirrors, by its Metadata name. */
+  analyzer?: string;
+  durationMs: number;
+  findings: Finding[];
+  /** Why the check was skipped or errored, in one sentence. */
+  reason?: string;
+  /** Findings dropped because the check reported more than the output bound. */
+  truncated?: number;
+}
+
+/** What the checks ran against. */
+export interface TargetInfo {
+  type: 'snapshot' | 'live';
+  /** Human name: "demo cluster snapshot", a file name, or a kubeconfig context. */
+  name: string;
+  /** Snapshot files, for snapshot targets. */
+  paths?: string[];
+  context?: string;
+  cluster?: string;
+  server?: string;
+}
+
+export interface RunReport {
+  target: TargetInfo;
+  startedAt: string;
+  gatherMs: number;
+  checks: CheckResult[];
+}
+
+/** Counts of results by status, for summaries. */
+export function summarize(results: readonly CheckResult[]): Record<CheckStatus, number> {
+  const counts: Record<CheckStatus, number> = { pass: 0, warn: 0, fail: 0, error: 0, skipped: 0 };
+  for (const r of results) counts[r.status]++;
+  return counts;
+}

@@ -1,0 +1,27 @@
+// Runs one check over fixture files and returns (code, "Kind ns/name") pairs, the way
+// istioctl's analyzer tests compare results.
+
+import { join } from 'node:path';
+import { YamlSource } from '../../src/cluster/yaml-source.ts';
+import { runChecks } from '../../src/engine/runner.ts';
+import { getCheck } from '../../runbooks/index.ts';
+import type { CheckResult } from '../../src/engine/types.ts';
+
+export const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
+
+export async function runFixture(checkId: string, fixtures: readonly string[]): Promise<CheckResult> {
+  const check = getCheck(checkId);
+  if (check === undefined) throw new Error(`no check ${checkId}`);
+  const source = new YamlSource(fixtures.map((f) => join(FIXTURES, f)));
+  const report = await runChecks([check], source);
+  return report.checks[0]!;
+}
+
+/** `Kind ns/name` or `Kind name`, like istioctl's FriendlyName. */
+export function friendly(r: { kind: string; namespace?: string; name: string }): string {
+  return r.namespace === undefined ? `${r.kind} ${r.name}` : `${r.kind} ${r.namespace}/${r.name}`;
+}
+
+export function pairs(result: CheckResult): [string, string][] {
+  return result.findings.map((f) => [f.code, friendly(f.resource)] as [string, string]).sort();
+}
