@@ -1,0 +1,146 @@
+// Turns argv into one typed command. node:util parseArgs in strict mode rejects unknown
+// flags and stray positionals; the values it cannot check (enums, names) are checked here,
+// and every complaint is a UsageError that quotes what was received.
+
+import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
+import { UsageError } from './errors.ts';
+
+export const FORMATS = ['text', 'json', 'junit'] as const;
+export type Format = (typeof FORMATS)[number];
+
+export const FAIL_ON = ['error', 'warning', 'never'] as const;
+export type FailOn = (typeof FAIL_ON)[number];
+
+export const LIST_FORMATS = ['text', 'json'] as const;
+export type ListFormat = (typeof LIST_FORMATS)[number];
+
+/** Where the cluster data comes from; the live source adds its flags here (context, kubeconfig). */
+export interface SourceOptions {
+  /** --snapshot values as given: files, directories, or `demo`. */
+  snapshots: string[];
+}
+
+export interface CheckCommand {
+  command: 'check';
+  source: SourceOptions;
+  /** --check ids, split on commas, in the order given. */
+  checks: string[];
+  /** --page slugs. */
+  pages: string[];
+  format: Format;
+  failOn: FailOn;
+  namespace?: string;
+  output?: string;
+}
+
+export interface ListCommand {
+  command: 'list';
+  format: ListFormat;
+}
+
+export type Command =
+  | CheckCommand
+  | ListCommand
+  | { command: 'help'; topic?: 'check' | 'list' }
+  | { command: 'version' };
+
+const CHECK_OPTIONS = {
+  snapshot: { type: 'string', multiple: true },
+  check: { type: 'string', multiple: true },
+  page: { type: 'string', multiple: true },
+  format: { type: 'string', short: 'f' },
+  'fail-on': { type: 'string' },
+  namespace: { type: 'string', short: 'n' },
+  output: { type: 'string', short: 'o' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsOptionsConfig;
+
+const LIST_OPTIONS = {
+  format: { type: 'string', short: 'f' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsOptionsConfig;
+
+// A Kubernetes namespace name is a DNS-1123 label.
+const NAMESPACE_PATTERN = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/** Parses the whole argv (without node and the script) into a command. */
+export function parseCommand(argv: readonly string[]): Command {
+  const [first, ...rest] = argv;
+  switch (first) {
+    case undefined:
+      throw new UsageError('No command given. Run "meshbook --help" for usage.');
+    case '-h':
+    case '--help':
+      return { command: 'help' };
+    case 'help':
+      return helpFor(rest[0]);
+    case '-v':
+    case '--version':
+      return { command: 'version' };
+    case 'check':
+      return parseCheck(rest);
+    case 'list':
+      return parseList(rest);
+    default:
+      throw new UsageError(`Unknown command ${JSON.stringify(first)}. Commands: check, list, help. Run "meshbook --help" for usage.`);
+  }
+}
+
+function helpFor(topic: string | undefined): Command {
+  if (topic === undefined) return { command: 'help' };
+  if (topic === 'check' || topic === 'list') return { command: 'help', topic };
+  throw new UsageError(`No help for ${JSON.stringify(topic)}. Topics: check, list.`);
+}
+
+function parseCheck(args: string[]): Command {
+  const { values } = parseStrict(args, CHECK_OPTIONS, 'check');
+  if (values.help === true) return { command: 'help', topic: 'check' };
+  const snapshots = nonEmpty(values.snapshot ?? [], '--snapshot');
+  const checks = nonEmpty((values.check ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()), '--check');
+  const pages = nonEmpty(values.page ?? [], '--page');
+  const command: CheckCommand = {
+    command: 'check',
+    source: { snapshots },
+    checks,
+    pages,
+    format: oneOf(values.format ?? 'text', FORMATS, '--format'),
+    failOn: oneOf(values['fail-on'] ?? 'error', FAIL_ON, '--fail-on'),
+  };
+  if (values.namespace !== undefined) {
+    if (!NAMESPACE_PATTERN.test(values.namespace)) {
+      throw new UsageError(`--namespace must be a Kubernetes namespace name (lower-case letters, digits and '-', at most 63 characters), received ${JSON.stringify(values.namespace)}.`);
+    }
+    command.namespace = values.namespace;
+  }
+  if (values.output !== undefined) {
+    if (values.output === '') throw new UsageError('--output needs a file name, received "".');
+    command.output = values.output;
+  }
+  return command;
+}
+
+function parseList(args: string[]): Command {
+  const { values } = parseStrict(args, LIST_OPTIONS, 'list');
+  if (values.help === true) return { command: 'help', topic: 'list' };
+  return { command: 'list', format: oneOf(values.format ?? 'text', LIST_FORMATS, '--format') };
+}
+
+// parseArgs throws TypeErrors with codes; they become usage errors pointing at the help.
+function parseStrict<T extends ParseArgsOptionsConfig>(args: string[], options: T, command: string) {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: false });
+  } catch (cause) {
+    const message = cause instanceof Error ? cause.message : String(cause);
+    throw new UsageError(`${message} Run "meshbook ${command} --help" for usage.`, { cause });
+  }
+}
+
+function oneOf<const T extends readonly string[]>(value: string, allowed: T, flag: string): T[number] {
+  if ((allowed as readonly string[]).includes(value)) return value as T[number];
+  throw new UsageError(`${flag} must be one of ${allowed.join(', ')}; received ${JSON.stringify(value)}.`);
+}
+
+function nonEmpty(values: string[], flag: string): string[] {
+  if (values.some((v) => v === '')) throw new UsageError(`${flag} needs a value, received "".`);
+  return values;
+}

@@ -1,0 +1,103 @@
+// The renderer for people at a terminal: one block per check, its findings with what to
+// do, and a summary line. Cluster data is printed with its control characters made
+// visible, so a crafted name or annotation cannot drive the terminal.
+
+import { styleText } from 'node:util';
+import type { CheckResult, CheckStatus, Finding, RunReport, Severity } from '../engine/types.ts';
+import { codeDocsPath } from '../engine/codes.ts';
+import { STATUS_WORDS, count, friendlyName } from './display.ts';
+
+export interface TextOptions {
+  /** ANSI colour; main decides from the TTY, NO_COLOR and FORCE_COLOR. */
+  color: boolean;
+}
+
+type Style = Parameters<typeof styleText>[0];
+
+const STATUS_STYLE: Record<CheckStatus, Style> = {
+  pass: 'green',
+  warn: 'yellow',
+  fail: 'red',
+  error: ['magenta', 'bold'],
+  skipped: 'gray',
+};
+
+const SEVERITY_STYLE: Record<Severity, Style> = { error: 'red', warning: 'yellow', info: 'cyan' };
+
+const STATUS_WIDTH = 7; // "Warning", "Skipped"
+const CODE_WIDTH = 7; // IST0101; MB codes are one shorter
+const DETAIL_INDENT = ' '.repeat(2 + STATUS_WIDTH + 2);
+
+/** Renders a run report for a terminal or a log. */
+export function formatText(report: RunReport, options: TextOptions): string {
+  const paint = (style: Style, text: string): string => (options.color ? styleText(style, text, { validateStream: false }) : text);
+  const lines: string[] = [];
+  const t = report.target;
+  lines.push(`${paint('bold', 'Target:')} ${printable(t.name)} ${paint('dim', `(${t.type === 'live' ? 'live cluster' : 'snapshot'})`)}`, '');
+
+  for (const check of report.checks) {
+    const word = paint(STATUS_STYLE[check.status], STATUS_WORDS[check.status].padEnd(STATUS_WIDTH));
+    lines.push(`${word}  ${paint('bold', printable(check.id))} — ${printable(check.title)}`);
+    if (check.reason !== undefined) lines.push(`${DETAIL_INDENT}${printable(check.reason)}`);
+    for (const finding of check.findings) lines.push(...findingLines(finding, paint));
+    if (check.truncated !== undefined && check.truncated > 0) {
+      lines.push(`${DETAIL_INDENT}${paint('dim', `… ${count(check.truncated, 'more finding')} not shown (output bound reached)`)}`);
+    }
+    if (check.findings.length > 0 || check.reason !== undefined) lines.push('');
+  }
+  if (lines.at(-1) !== '') lines.push('');
+  lines.push(paint('bold', summaryLine(report.checks)));
+  return `${lines.join('\n')}\n`;
+}
+
+function findingLines(f: Finding, paint: (style: Style, text: string) => string): string[] {
+  const lines = [`  ${paint(SEVERITY_STYLE[f.severity], f.severity.padEnd(STATUS_WIDTH))}  ${paint('bold', printable(f.code).padEnd(CODE_WIDTH))}  ${printable(friendlyName(f.resource))}`];
+  const detail = (text: string): void => {
+    lines.push(`${DETAIL_INDENT}${text}`);
+  };
+  detail(printable(f.message));
+  if (f.location !== undefined) detail(paint('dim', `at ${printable(f.location.file)}:${f.location.line}`));
+  const evidence = Object.entries(f.evidence ?? {});
+  if (evidence.length > 0) {
+    detail(paint('dim', 'evidence:'));
+    for (const [field, value] of evidence) detail(`  ${printable(field)}: ${printable(value)}`);
+  }
+  if (f.remediation !== undefined) detail(`${paint('dim', 'what to do:')} ${printable(f.remediation)}`);
+  const links = [f.docs === undefined ? undefined : `docs: ${printable(f.docs)}`, `code: ${codeDocsPath(f.code)}`].filter((l) => l !== undefined);
+  detail(paint('dim', links.join(' · ')));
+  return lines;
+}
+
+/** `5 checks: 2 passed, 1 warning, 2 failed — 7 findings (3 errors, 4 warnings)`. */
+export function summaryLine(checks: readonly CheckResult[]): string {
+  const by = (s: CheckStatus): number => checks.filter((c) => c.status === s).length;
+  const statuses = [
+    [by('pass'), 'passed', 'passed'],
+    [by('warn'), 'warning', 'warnings'],
+    [by('fail'), 'failed', 'failed'],
+    [by('error'), 'errored', 'errored'],
+    [by('skipped'), 'skipped', 'skipped'],
+  ] as const;
+  const parts = statuses.filter(([n]) => n > 0).map(([n, one, many]) => `${n} ${n === 1 ? one : many}`);
+  const findings = checks.flatMap((c) => c.findings);
+  const bySeverity = (s: Severity): number => findings.filter((f) => f.severity === s).length;
+  const severities = [
+    [bySeverity('error'), 'error', 'errors'],
+    [bySeverity('warning'), 'warning', 'warnings'],
+    [bySeverity('info'), 'info', 'info'],
+  ] as const;
+  const found = findings.length === 0
+    ? 'no findings'
+    : `${count(findings.length, 'finding')} (${severities.filter(([n]) => n > 0).map(([n, one, many]) => `${n} ${n === 1 ? one : many}`).join(', ')})`;
+  const head = `${count(checks.length, 'check')}${parts.length > 0 ? `: ${parts.join(', ')}` : ''}`;
+  return `${head} — ${found}`;
+}
+
+// C0/C1 controls, DEL, line/paragraph separators and bidi overrides (Trojan Source).
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const SHORT_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/** Data made safe for a terminal: control characters become visible `\uXXXX` escapes. */
+export function printable(text: string): string {
+  return text.replace(UNPRINTABLE, (c) => SHORT_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

@@ -1,0 +1,27 @@
+// Output format name → renderer. Each renderer is a pure function of the report.
+
+import type { RunReport } from '../engine/types.ts';
+import type { FailOn, Format } from './args.ts';
+import { formatJson } from './format-json.ts';
+import { formatJunit } from './format-junit.ts';
+import { formatText } from './format-text.ts';
+
+export interface RenderOptions {
+  color: boolean;
+  failOn: FailOn;
+}
+
+/** Output format name → renderer (like k8sgpt's output map). */
+export const FORMATTERS: Record<Format, (report: RunReport, options: RenderOptions) => string> = {
+  text: (report, { color }) => formatText(report, { color }),
+  json: (report) => formatJson(report),
+  junit: (report, { failOn }) => formatJunit(report, { failOn }),
+};
+
+/** Whether to colour text output, with Node's precedence: FORCE_COLOR, then NO_COLOR, then the TTY. */
+export function wantsColor(env: Readonly<Record<string, string | undefined>>, isTTY: boolean): boolean {
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) return force !== '0' && force !== 'false';
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  return isTTY && env.TERM !== 'dumb';
+}

@@ -1,0 +1,160 @@
+// The CLI entry: parse the command, pick the source and the checks, run, render, and map
+// the outcome to an exit code (0 clean, 1 threshold reached, 2 usage/input, 130 Ctrl-C).
+// `main` is process-free (streams, env and the cancel signal come in) so tests can call
+// it; `runCli` wires it to the real process.
+
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { CHECKS } from '../../runbooks/index.ts';
+import { InputError } from '../cluster/source.ts';
+import { runChecks } from '../engine/runner.ts';
+import { parseCommand, type CheckCommand } from './args.ts';
+import { UsageError } from './errors.ts';
+import { FORMATTERS, wantsColor } from './formats.ts';
+import { helpText } from './help.ts';
+import { listChecks } from './list.ts';
+import { REPO_ROOT, contentRoot } from './pages.ts';
+import { pickSource } from './pick-source.ts';
+import { selectChecks } from './select.ts';
+import { exitCodeFor } from './threshold.ts';
+
+/** The exit codes the CLI documents (docs/cli.md). */
+export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
+
+export interface CliIo {
+  env: Readonly<Record<string, string | undefined>>;
+  /** Whether stdout is a terminal (for colour). */
+  stdoutIsTTY: boolean;
+  out(text: string): void;
+  err(text: string): void;
+}
+
+/** The reason the run's signal carries when the user interrupts it. */
+export class Cancelled extends Error {
+  override readonly name = 'Cancelled';
+  constructor() {
+    super('cancelled');
+  }
+}
+
+/** Runs one CLI invocation and returns its exit code; never throws. */
+export async function main(argv: readonly string[], io: CliIo, signal: AbortSignal): Promise<number> {
+  try {
+    const command = parseCommand(argv);
+    switch (command.command) {
+      case 'help':
+        io.out(helpText(command.topic));
+        return EXIT.ok;
+      case 'version':
+        io.out(`meshbook ${await version()}\n`);
+        return EXIT.ok;
+      case 'list':
+        io.out(await listChecks(CHECKS, command.format, contentRoot(io.env)));
+        return EXIT.ok;
+      case 'check':
+        return await check(command, io, signal);
+    }
+  } catch (error) {
+    if (signal.aborted) {
+      io.err('meshbook: cancelled\n');
+      return EXIT.interrupted;
+    }
+    if (error instanceof UsageError || error instanceof InputError) {
+      io.err(`meshbook: ${error.message}\n`);
+      return EXIT.usage;
+    }
+    // A bug, not the user's input: keep the stack for the report.
+    io.err(`meshbook: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return EXIT.usage;
+  }
+}
+
+async function check(command: CheckCommand, io: CliIo, signal: AbortSignal): Promise<number> {
+  const picked = pickSource(command.source);
+  const checks = await selectChecks(CHECKS, command, contentRoot(io.env));
+  // Input errors (missing file, bad YAML) surface here, before any check runs: exit 2, not error results.
+  await untilAborted(picked.preflight(), signal);
+  const report = await untilAborted(runChecks(checks, picked.source, { signal, namespace: command.namespace }), signal);
+  // A file is not a terminal: colour there only when FORCE_COLOR asks for it.
+  const color = wantsColor(io.env, command.output === undefined && io.stdoutIsTTY);
+  const rendered = FORMATTERS[command.format](report, { color, failOn: command.failOn });
+  if (command.output === undefined) io.out(rendered);
+  else await writeReport(command.output, rendered);
+  return exitCodeFor(report, command.failOn);
+}
+
+// Reading a file or a cluster may not listen to the signal (a FIFO, a hung request):
+// Ctrl-C must still end the command at once.
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+async function writeReport(file: string, text: string): Promise<void> {
+  try {
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, text);
+  } catch (cause) {
+    throw new InputError(`Cannot write the report to ${JSON.stringify(file)}: ${(cause as Error).message}`, { cause });
+  }
+}
+
+async function version(): Promise<string> {
+  const pkg: unknown = JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8'));
+  const v = (pkg as { version?: unknown }).version;
+  return typeof v === 'string' ? v : 'unknown';
+}
+
+/** Runs the CLI in this process: real streams, Ctrl-C cancels the run, exits with the code. */
+export async function runCli(argv: readonly string[]): Promise<void> {
+  const controller = new AbortController();
+  process.on('SIGINT', () => {
+    // A second Ctrl-C leaves at once, even if something ignores the first.
+    if (controller.signal.aborted) dieBySigint();
+    controller.abort(new Cancelled());
+  });
+  // `meshbook check | head`: a closed pipe is not an error worth a stack trace.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+    });
+  }
+  const io: CliIo = {
+    env: process.env,
+    stdoutIsTTY: process.stdout.isTTY === true,
+    out: (text) => void process.stdout.write(text),
+    err: (text) => void process.stderr.write(text),
+  };
+  const code = await main(argv, io, controller.signal);
+  await Promise.all([flush(process.stdout), flush(process.stderr)]);
+  if (code !== EXIT.interrupted) process.exit(code);
+  // Cancelled: end with 130 as soon as nothing is running. An operation that ignored the
+  // signal (a read from a FIFO whose writer stalls) would also block process.exit, which
+  // joins libuv's threadpool; after a grace period, die by SIGINT instead, which shells
+  // report as 130 too (https://www.cons.org/cracauer/sigint.html).
+  process.exitCode = code;
+  setTimeout(dieBySigint, 1_000).unref();
+}
+
+// Ends the process the way an uncaught Ctrl-C would, without waiting for anything.
+function dieBySigint(): void {
+  if (process.platform === 'win32') process.exit(EXIT.interrupted);
+  process.removeAllListeners('SIGINT');
+  process.kill(process.pid, 'SIGINT');
+}
+
+function flush(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    stream.write('', () => resolve());
+  });
+}
+
+// `node --import tsx src/cli/main.ts …` (the `npm run meshbook` script) runs this module directly.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  await runCli(process.argv.slice(2));
+}

@@ -1,0 +1,55 @@
+// The JSON contract as a zod schema, for whoever reads `meshbook check --format json`
+// back (recorded results for the archive, CI scripts, the tests). Strict objects: a key
+// the contract does not name is an error, so the contract cannot drift silently.
+
+import { z } from 'astro/zod';
+import type { JsonReport } from './format-json.ts';
+
+const resource = z.strictObject({
+  kind: z.string().min(1),
+  namespace: z.string().optional(),
+  name: z.string(),
+});
+
+const finding = z.strictObject({
+  code: z.string().regex(/^(IST|MB)\d{4}$/),
+  severity: z.enum(['error', 'warning', 'info']),
+  message: z.string().min(1),
+  resource,
+  location: z.strictObject({ file: z.string().min(1), line: z.number().int().positive() }).optional(),
+  evidence: z.record(z.string(), z.string()).optional(),
+  remediation: z.string().optional(),
+  docs: z.string().optional(),
+});
+
+const check = z.strictObject({
+  id: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/),
+  title: z.string().min(1),
+  status: z.enum(['pass', 'warn', 'fail', 'error', 'skipped']),
+  analyzer: z.string().optional(),
+  durationMs: z.number().int().nonnegative(),
+  reason: z.string().optional(),
+  truncated: z.number().int().positive().optional(),
+  findings: z.array(finding),
+});
+
+const target = z.strictObject({
+  type: z.enum(['snapshot', 'live']),
+  name: z.string(),
+  paths: z.array(z.string()).optional(),
+  context: z.string().optional(),
+  cluster: z.string().optional(),
+  server: z.string().optional(),
+});
+
+/** Validates a parsed `meshbook check --format json` document. */
+export const reportJsonSchema = z.strictObject({
+  target,
+  startedAt: z.iso.datetime(),
+  checks: z.array(check),
+});
+
+// Compile-time guard: the schema and the renderer's types describe the same shape.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const _sameShape: Same<z.infer<typeof reportJsonSchema>, JsonReport> = true;
+void _sameShape;

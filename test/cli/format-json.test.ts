@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { formatJson } from '../../src/cli/format-json.ts';
+import { assertJsonContract } from './helpers/json-contract.ts';
+import { HOSTILE, hostileReport, mixedReport, unusualReport } from './helpers/sample-report.ts';
+
+describe('formatJson', () => {
+  it.each([
+    ['mixed', mixedReport],
+    ['unusual', unusualReport],
+    ['hostile', hostileReport],
+  ])('renders the %s report with exactly the contract keys', (_, make) => {
+    const out = formatJson(make());
+    expect(out.endsWith('}\n')).toBe(true);
+    assertJsonContract(out);
+  });
+
+  it('keeps the engine-only fields (params, codeDocs, gatherMs) out of the contract', () => {
+    const out = formatJson(mixedReport());
+    for (const key of ['"params"', '"codeDocs"', '"gatherMs"']) expect(out).not.toContain(key);
+  });
+
+  it('orders keys as the contract lists them and omits absent optionals', () => {
+    const doc = assertJsonContract(formatJson(mixedReport()));
+    const delta = doc.checks[3]!;
+    expect(Object.keys(delta)).toEqual(['id', 'title', 'status', 'analyzer', 'durationMs', 'findings']);
+    expect(Object.keys(doc.checks[1]!)).toEqual(['id', 'title', 'status', 'durationMs', 'findings']);
+    expect(Object.keys(delta.findings[0]!)).toEqual(['code', 'severity', 'message', 'resource', 'evidence', 'remediation', 'docs']);
+    expect(doc.checks[4]!.findings[1]!.location).toEqual({ file: 'snap/gw.yaml', line: 7 });
+  });
+
+  it('carries reason and truncated for checks that have them', () => {
+    const doc = assertJsonContract(formatJson(unusualReport()));
+    expect(doc.checks.map((c) => [c.id, c.status, c.reason, c.truncated])).toEqual([
+      ['needs-probes', 'skipped', 'Skipped: needs a live cluster.', undefined],
+      ['throws', 'error', 'The check failed: boom', undefined],
+      ['informs', 'pass', undefined, 3],
+    ]);
+    expect(doc.target).toEqual({ type: 'live', name: 'kind-mesh', context: 'kind-mesh', server: 'https://127.0.0.1:6443' });
+  });
+
+  it('keeps markup and control characters as data (JSON escapes, no HTML escaping)', () => {
+    const out = formatJson(hostileReport());
+    const doc = assertJsonContract(out);
+    const f = doc.checks[0]!.findings[0]!;
+    expect(f.resource).toEqual({ kind: 'Gateway', namespace: '<script>alert(1)</script>', name: HOSTILE });
+    expect(f.message).toBe(`Referenced selector not found: "${HOSTILE}"`);
+    expect(out).toContain('<script>alert(1)</script>');
+    expect(out).not.toContain('&lt;');
+    expect(out).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/); // raw controls only as \uXXXX escapes
+  });
+});

@@ -1,0 +1,37 @@
+// The JSON contract's key sets, written out by hand (independently of the renderer and of
+// src/cli/report-schema.ts) so a change to either fails a test that names the keys.
+
+import { expect } from 'vitest';
+import { reportJsonSchema } from '../../../src/cli/report-schema.ts';
+
+const TOP = { required: ['target', 'startedAt', 'checks'], optional: [] };
+const TARGET = { required: ['type', 'name'], optional: ['paths', 'context', 'cluster', 'server'] };
+const CHECK = { required: ['id', 'title', 'status', 'durationMs', 'findings'], optional: ['analyzer', 'reason', 'truncated'] };
+const FINDING = { required: ['code', 'severity', 'message', 'resource'], optional: ['location', 'evidence', 'remediation', 'docs'] };
+const RESOURCE = { required: ['kind', 'name'], optional: ['namespace'] };
+const LOCATION = { required: ['file', 'line'], optional: [] };
+
+function keys(value: unknown, shape: { required: string[]; optional: string[] }, where: string): Record<string, unknown> {
+  expect(typeof value === 'object' && value !== null && !Array.isArray(value), `${where} is an object`).toBe(true);
+  const obj = value as Record<string, unknown>;
+  const present = Object.keys(obj);
+  for (const k of shape.required) expect(present, `${where} has ${k}`).toContain(k);
+  for (const k of present) expect([...shape.required, ...shape.optional], `${where} has no key ${k}`).toContain(k);
+  return obj;
+}
+
+/** Asserts `text` is one JSON document with exactly the contract's keys; returns it parsed. */
+export function assertJsonContract(text: string): ReturnType<typeof reportJsonSchema.parse> {
+  const doc = keys(JSON.parse(text), TOP, 'report');
+  keys(doc.target, TARGET, 'target');
+  expect(Array.isArray(doc.checks)).toBe(true);
+  for (const [i, c] of (doc.checks as unknown[]).entries()) {
+    const check = keys(c, CHECK, `checks[${i}]`);
+    for (const [j, f] of (check.findings as unknown[]).entries()) {
+      const finding = keys(f, FINDING, `checks[${i}].findings[${j}]`);
+      keys(finding.resource, RESOURCE, `checks[${i}].findings[${j}].resource`);
+      if (finding.location !== undefined) keys(finding.location, LOCATION, `checks[${i}].findings[${j}].location`);
+    }
+  }
+  return reportJsonSchema.parse(doc);
+}
