@@ -4,7 +4,7 @@
 import type { KindId } from '../cluster/kinds.ts';
 import type { ObjectOf } from './k8s-types.ts';
 import type { CodeId, ParamsOf } from './codes.ts';
-import type { ResourceRef, SourceLocation } from './types.ts';
+import type { Attachment, ResourceRef, SourceLocation } from './types.ts';
 
 /** Live-only facts a check can ask for; on a snapshot such a check is skipped. */
 export type LiveNeed = 'probes';
@@ -31,6 +31,8 @@ export interface CheckContext<K extends KindId> {
   locate(object: object): SourceLocation | undefined;
   /** Records a finding against a resource. */
   report<C extends CodeId>(code: C, resource: ResourceRef, params: ParamsOf<C>, extra?: ReportExtra): void;
+  /** Attaches structured data (a reachability matrix) to the result, for renderers to draw. */
+  attach(attachment: Attachment): void;
   /** Aborted when the check times out or the run is cancelled. */
   readonly signal: AbortSignal;
   /** The namespace the run is limited to, if any (like `kubectl -n`). */

@@ -8,7 +8,7 @@ import type { GatherProblem, Snapshot } from '../cluster/snapshot.ts';
 import type { KubeObject } from './k8s-types.ts';
 import type { Check, CheckContext, ReportExtra } from './check.ts';
 import { CODES, codeDocsPath, type CodeDef, type CodeId } from './codes.ts';
-import type { CheckResult, CheckStatus, Finding, ResourceRef, RunReport } from './types.ts';
+import type { Attachment, CheckResult, CheckStatus, Finding, ResourceRef, RunReport } from './types.ts';
 
 export interface RunOptions {
   /** Cancels the whole run: the gather and any check still running. */
@@ -103,6 +103,7 @@ export async function runOne(
   const controller = new AbortController();
   const signal = AbortSignal.any([runSignal, controller.signal]);
   const findings: Finding[] = [];
+  const attachments: Attachment[] = [];
   let truncated = 0;
   const declared = new Set<KindId>(check.inputs);
   const assertDeclared = (kind: KindId): void => {
@@ -125,6 +126,9 @@ export async function runOne(
         return;
       }
       findings.push(makeFinding(code, resource, params as Record<string, string | number>, extra, check.docs, locateRef(snapshot, resource)));
+    },
+    attach: (attachment) => {
+      attachments.push(attachment);
     },
     signal,
     namespace: opts.namespace,
@@ -156,6 +160,7 @@ export async function runOne(
   const result = base(check, statusOf(findings), Math.round(performance.now() - start));
   result.findings = sortFindings(findings);
   if (truncated > 0) result.truncated = truncated;
+  if (attachments.length > 0) result.attachments = attachments;
   return result;
 }
 

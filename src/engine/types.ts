@@ -50,7 +50,32 @@ export interface CheckResult {
   reason?: string;
   /** Findings dropped because the check reported more than the output bound. */
   truncated?: number;
+  /** Structured pictures of what the check found (drawn by renderers that can). */
+  attachments?: Attachment[];
 }
+
+/** One cell of a reachability matrix: can traffic from the row reach the column? */
+export interface MatrixCell {
+  row: string;
+  column: string;
+  state: 'allowed' | 'blocked' | 'partial' | 'not-applicable';
+  /** The policies that block it (for blocked and partial cells). */
+  blockedBy?: ResourceRef[];
+  /** One line, plain text: which ports, why. */
+  detail?: string;
+}
+
+/** A grid of sources (rows) × destinations (columns), e.g. namespaces × Service ports. */
+export interface ReachabilityMatrix {
+  type: 'reachability-matrix';
+  title: string;
+  rows: { id: string; label: string }[];
+  columns: { id: string; label: string }[];
+  cells: MatrixCell[];
+}
+
+/** Data a check attaches for renderers to draw; plain data, never markup. */
+export type Attachment = ReachabilityMatrix;
 
 /** What the checks ran against. */
 export interface TargetInfo {
