@@ -25,7 +25,11 @@ PKG=go.etcd.io/etcd/server/v3
 
 binary_ok() {
   [ -x "$BIN" ] || return 1
-  "$BIN" --version 2>/dev/null | grep -qx "etcd Version: ${ETCD_VERSION#v}"
+  local out
+  # capture first: `etcd --version | grep -q` can die of SIGPIPE and fail under pipefail;
+  # env -u: etcd treats ETCD_* environment variables as flags
+  out=$(env -u ETCD_VERSION -u ETCD_BIN "$BIN" --version 2>/dev/null) || return 1
+  grep -qx "etcd Version: ${ETCD_VERSION#v}" <<<"$out"
 }
 
 build() {
@@ -43,7 +47,7 @@ build() {
          "go.etcd.io/etcd/client/v3@$ETCD_VERSION" "go.etcd.io/etcd/pkg/v3@$ETCD_VERSION"
   go build -trimpath -ldflags '-s -w' -o "$OUT_DIR/.etcd.tmp" "$PKG"
   mv -f "$OUT_DIR/.etcd.tmp" "$BIN"
-  log "$("$BIN" --version | head -1) -> $BIN ($(du -m "$BIN" | cut -f1) MB)"
+  log "$(env -u ETCD_VERSION -u ETCD_BIN "$BIN" --version | sed -n 1p) -> $BIN ($(du -m "$BIN" | cut -f1) MB)"
   log "build took $((SECONDS - t0)) s"
 }
 

@@ -30,7 +30,9 @@ PROGRAMS=(kube-apiserver)
 binary_ok() { # name
   local bin="$OUT_DIR/$1"
   [ -x "$bin" ] || return 1
-  "$bin" --version 2>/dev/null | grep -qx "Kubernetes $K8S_VERSION"
+  local out
+  out=$("$bin" --version 2>/dev/null) || return 1
+  [ "$out" = "Kubernetes $K8S_VERSION" ]
 }
 
 all_ok() {
@@ -82,6 +84,7 @@ build() {
     ldf+=" -X $v.gitTreeState=clean -X $v.buildDate=$date"
   done
   for p in "${PROGRAMS[@]}"; do
+    binary_ok "$p" && continue     # e.g. WITH_KCM=1 after an apiserver-only build
     go build -trimpath -tags=notest,grpcnotrace -ldflags "$ldf" \
       -o "$OUT_DIR/.$p.tmp" "k8s.io/kubernetes/cmd/$p"
     mv -f "$OUT_DIR/.$p.tmp" "$OUT_DIR/$p"
