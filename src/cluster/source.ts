@@ -7,7 +7,11 @@ import type { TargetInfo } from '../engine/types.ts';
 
 export interface GatherOptions {
   signal: AbortSignal;
-  /** Limit namespaced kinds to this namespace (like `kubectl -n`). */
+  /**
+   * The namespace the run reports on. A source may read less because of it (a live
+   * source whose user may only list that namespace), but should read everything it can:
+   * the runner filters findings, and checks need other namespaces to resolve references.
+   */
   namespace?: string;
 }
 

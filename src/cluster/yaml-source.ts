@@ -5,7 +5,7 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join, relative, extname } from 'node:path';
 import yaml from 'js-yaml';
-import { KINDS, KIND_IDS, kindIdOf, type KindId } from './kinds.ts';
+import { KIND_IDS, kindIdOf, type KindId } from './kinds.ts';
 import { Snapshot } from './snapshot.ts';
 import { InputError, type ClusterSource, type GatherOptions } from './source.ts';
 import type { KubeObject } from '../engine/k8s-types.ts';
@@ -154,12 +154,8 @@ export class YamlSource implements ClusterSource {
   async gather(kinds: readonly KindId[], options: GatherOptions): Promise<Snapshot> {
     const loaded = await this.load();
     options.signal.throwIfAborted();
-    const ns = options.namespace;
-    const objects = ns === undefined ? loaded.objects : loaded.objects.filter((o) => {
-      const id = kindIdOf(o.apiVersion, o.kind);
-      return id === undefined || !KINDS[id].namespaced || (o.metadata.namespace ?? 'default') === ns;
-    });
-    return new Snapshot(objects, { kinds, locations: loaded.locations });
+    // The whole file set is read regardless of options.namespace; the runner filters findings.
+    return new Snapshot(loaded.objects, { kinds, locations: loaded.locations });
   }
 }
 

@@ -17,7 +17,11 @@ export interface RunOptions {
   checkTimeoutMs?: number;
   /** Time budget for the gather step, ms. */
   gatherTimeoutMs?: number;
-  /** Limit namespaced kinds to one namespace. */
+  /**
+   * Report only findings on resources in this namespace (and cluster-scoped ones), like
+   * `istioctl analyze -n`: checks still see every namespace the source could read, so a
+   * route into another namespace is not mistaken for a missing host.
+   */
   namespace?: string;
   /** At most this many findings per check are kept; the rest are counted. */
   maxFindingsPerCheck?: number;
@@ -121,6 +125,7 @@ export async function runOne(
     },
     locate: (object) => snapshot.locate(object),
     report: (code, resource, params, extra) => {
+      if (opts.namespace !== undefined && resource.namespace !== undefined && resource.namespace !== '' && resource.namespace !== opts.namespace) return;
       if (findings.length >= opts.maxFindingsPerCheck) {
         truncated++;
         return;

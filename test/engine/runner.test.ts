@@ -157,6 +157,12 @@ describe('runChecks', () => {
     expect(report.checks[0]!.findings).toHaveLength(1);
   });
 
+  it('reports only findings in the namespace the run is limited to, with every namespace visible', async () => {
+    const source = new CountingSource(false, [pod('a', 'p1'), pod('b', 'p2')]);
+    const report = await runChecks([podNamer], source, { namespace: 'b' });
+    expect(report.checks[0]!.findings.map((f) => f.resource.name)).toEqual(['p2']);
+  });
+
   it('computes the union of inputs in registry order', () => {
     expect(inputsOf([svcCounter, netpolReader, podNamer] as Check[])).toEqual(['v1/Pod', 'v1/Service', 'networking.k8s.io/v1/NetworkPolicy']);
   });
