@@ -1,0 +1,144 @@
+// Draws a check result as DOM, in the browser. Everything in a result can come from a
+// cluster (names, annotations, messages built from them), so every value goes into a text
+// node: no innerHTML, no attribute other than a validated site-relative href.
+
+import type { CheckResult, CheckStatus, Finding } from '../engine/types.ts';
+
+/** The status word shown for each result status. */
+export const STATUS_WORDS: Record<CheckStatus, string> = {
+  pass: 'Passed',
+  warn: 'Warning',
+  fail: 'Failed',
+  error: 'Error',
+  skipped: 'Skipped',
+};
+
+type Child = Node | string | null | undefined | false;
+
+// createElement with a class and children; strings become text nodes.
+function h<K extends keyof HTMLElementTagNameMap>(tag: K, className: string | null, ...children: Child[]): HTMLElementTagNameMap[K] {
+  const el = document.createElement(tag);
+  if (className !== null) el.className = className;
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(typeof child === 'string' ? document.createTextNode(child) : child);
+  }
+  return el;
+}
+
+/** A site-relative URL (`/path…`), or undefined: never `javascript:`, never another host. */
+export function safeHref(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  if (!value.startsWith('/') || value.startsWith('//') || /[\\\s]/.test(value)) return undefined;
+  return value;
+}
+
+/**
+ * Text with `backtick` spans as <code> elements. Still text nodes only: the spans come from
+ * check templates, and whatever cluster value sits inside one is set with textContent.
+ */
+export function withCode(text: string): Node[] {
+  const parts = text.split('`');
+  // An unpaired backtick (say, in a resource name) leaves the text as it is.
+  if (parts.length % 2 === 0) return [document.createTextNode(text)];
+  return parts.map((part, i) => (i % 2 === 1 ? h('code', null, part) : document.createTextNode(part)));
+}
+
+function link(href: string | undefined, text: string, className: string | null = null): HTMLElement {
+  if (href === undefined) return h('span', className, text);
+  const a = h('a', className, text);
+  a.href = href;
+  return a;
+}
+
+/** `Kind namespace/name`, or `Kind name` for cluster-scoped resources (as istioctl prints it). */
+export function resourceText(resource: Finding['resource'] | undefined): string {
+  if (resource === undefined) return '';
+  const name = resource.namespace ? `${resource.namespace}/${resource.name}` : String(resource.name);
+  return `${resource.kind} ${name}`;
+}
+
+function codeHref(finding: Finding): string | undefined {
+  const given = safeHref(finding.codeDocs);
+  if (given !== undefined) return given;
+  return /^[A-Z]{2,4}\d{4}$/.test(String(finding.code)) ? `/reference/codes/${String(finding.code).toLowerCase()}/` : undefined;
+}
+
+function renderFinding(finding: Finding): HTMLElement {
+  const severity = String(finding.severity);
+  const li = h('li', 'rb-finding');
+  li.dataset.severity = severity;
+  li.append(
+    h(
+      'p',
+      'rb-finding-head',
+      link(codeHref(finding), String(finding.code), 'rb-code'),
+      h('span', 'rb-severity', severity),
+      h('span', 'rb-resource', resourceText(finding.resource)),
+    ),
+    h('p', 'rb-message', ...withCode(String(finding.message))),
+  );
+  const evidence = finding.evidence !== undefined && finding.evidence !== null ? Object.entries(finding.evidence) : [];
+  if (evidence.length > 0) {
+    const dl = h('dl', 'rb-evidence');
+    for (const [key, value] of evidence) dl.append(h('div', null, h('dt', null, key), h('dd', null, String(value))));
+    li.append(h('p', 'rb-label', 'Evidence'), dl);
+  }
+  if (finding.remediation) li.append(h('p', 'rb-remediation', h('strong', null, 'What to do: '), ...withCode(String(finding.remediation))));
+  const docs = safeHref(finding.docs);
+  const where = finding.location ? `${finding.location.file}:${finding.location.line}` : undefined;
+  if (docs !== undefined || where !== undefined) {
+    li.append(
+      h(
+        'p',
+        'rb-finding-foot',
+        docs !== undefined && link(docs, 'Read the guide section'),
+        where !== undefined && h('span', 'rb-location', `Defined at ${where}`),
+      ),
+    );
+  }
+  return li;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** The results of one check: status word, summary line, reason and findings. */
+export function renderResult(result: CheckResult, targetName: string): DocumentFragment {
+  const status: CheckStatus = result.status in STATUS_WORDS ? result.status : 'error';
+  const findings = Array.isArray(result.findings) ? result.findings : [];
+  const outcome = h(
+    'p',
+    'rb-outcome',
+    h('span', 'rb-status-word', STATUS_WORDS[status]),
+    h('span', 'rb-summary', `${findings.length === 0 ? 'No findings' : plural(findings.length, 'finding')} · ${Number(result.durationMs) || 0} ms · ${targetName}`),
+  );
+  outcome.dataset.status = status;
+  const fragment = document.createDocumentFragment();
+  fragment.append(outcome);
+  if (result.reason) fragment.append(h('p', 'rb-reason', String(result.reason)));
+  if (findings.length > 0) {
+    const list = h('ol', 'rb-findings');
+    for (const finding of findings) list.append(renderFinding(finding));
+    fragment.append(list);
+  }
+  if (typeof result.truncated === 'number' && result.truncated > 0) {
+    fragment.append(h('p', 'rb-reason', `${plural(result.truncated, 'more finding')} not shown; run the CLI for the full list.`));
+  }
+  return fragment;
+}
+
+/** A one-line note in the results region while a check runs. */
+export function renderNote(text: string, kind: 'running'): HTMLElement {
+  const p = h('p', 'rb-note', text);
+  p.dataset.kind = kind;
+  return p;
+}
+
+/** Why a check produced no result (refused, unreachable, stopped), under the status word Error. */
+export function renderFailure(text: string): HTMLElement {
+  const p = h('p', 'rb-outcome', h('span', 'rb-status-word', STATUS_WORDS.error), h('span', 'rb-summary', text));
+  p.dataset.status = 'error';
+  return p;
+}

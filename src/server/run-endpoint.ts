@@ -1,0 +1,217 @@
+// The dev server's run endpoint: guarded, bounded, streaming. A request that fails a guard
+// is answered with a status and a one-line reason and runs nothing. An accepted request runs
+// registered checks by id against a registered target and streams NDJSON events as each
+// check finishes. Runs are cancelled when the client goes away or the deadline passes.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import type { Check } from '../engine/check.ts';
+import { runChecks } from '../engine/runner.ts';
+import { summarize, type CheckResult } from '../engine/types.ts';
+import { guardRunRequest, TOKEN_HEADER, type GuardInput } from './guard.ts';
+import { parseRunRequest } from './run-request.ts';
+import type { RunStreamEvent } from './run-events.ts';
+import type { TargetRegistry } from './targets.ts';
+
+export interface RunEndpointLimits {
+  /** Largest request body, bytes. */
+  maxBodyBytes: number;
+  /** Runs allowed at once; more are refused with 429. */
+  maxConcurrentRuns: number;
+  /** A run is stopped after this long, ms. */
+  runDeadlineMs: number;
+  /** Findings kept per check; the rest are counted as truncated. */
+  maxFindingsPerCheck: number;
+  /** Bytes streamed per run before it is stopped. */
+  maxResponseBytes: number;
+}
+
+export const DEFAULT_LIMITS: RunEndpointLimits = {
+  maxBodyBytes: 16 * 1024,
+  maxConcurrentRuns: 2,
+  runDeadlineMs: 60_000,
+  maxFindingsPerCheck: 200,
+  maxResponseBytes: 4 * 1024 * 1024,
+};
+
+export interface RunEndpointOptions {
+  token: string;
+  checks: readonly Check[];
+  targets: TargetRegistry;
+  limits?: Partial<RunEndpointLimits>;
+  log: { info(message: string): void; warn(message: string): void };
+}
+
+/** Builds the request handler for POST /__meshbook/run. */
+export function createRunEndpoint(options: RunEndpointOptions): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const byId = new Map(options.checks.map((c) => [c.id, c]));
+  let active = 0;
+
+  return async (req, res) => {
+    const verdict = guardRunRequest(guardInput(req), { token: options.token, maxBodyBytes: limits.maxBodyBytes });
+    if (!verdict.ok) {
+      refuse(res, verdict.status, verdict.reason, verdict.headers);
+      options.log.warn(`refused ${req.method ?? '?'} ${req.url ?? ''}: ${verdict.status} ${verdict.reason}`);
+      drain(req);
+      return;
+    }
+
+    let raw: string;
+    try {
+      raw = await readBody(req, limits.maxBodyBytes);
+    } catch (error) {
+      refuse(res, 413, (error as Error).message);
+      return;
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(raw);
+    } catch (error) {
+      refuse(res, 400, `body is not JSON: ${(error as Error).message}`);
+      return;
+    }
+    const targetIds = new Set(options.targets.list().map((t) => t.id));
+    const parsed = parseRunRequest(body, { checks: new Set(byId.keys()), targets: targetIds });
+    if (!parsed.ok) {
+      refuse(res, 400, parsed.message);
+      return;
+    }
+    if (active >= limits.maxConcurrentRuns) {
+      refuse(res, 429, `${limits.maxConcurrentRuns} runs are already in progress; try again when one finishes`, { 'Retry-After': '5' });
+      return;
+    }
+    const source = options.targets.open(parsed.value.target);
+    if (source === undefined) {
+      refuse(res, 400, `Unknown target ${JSON.stringify(parsed.value.target)}`);
+      return;
+    }
+
+    active++;
+    const checks = parsed.value.checks.map((id) => byId.get(id)!);
+    const disconnected = new AbortController();
+    // 'close' before the response ended means the client went away (tab closed, fetch aborted).
+    res.on('close', () => {
+      if (!res.writableEnded) disconnected.abort(new Error('client disconnected'));
+    });
+    const deadline = AbortSignal.timeout(limits.runDeadlineMs);
+    const overflow = new AbortController();
+    const signal = AbortSignal.any([disconnected.signal, deadline, overflow.signal]);
+
+    res.writeHead(200, {
+      ...SAFE_HEADERS,
+      'Content-Type': 'application/x-ndjson; charset=utf-8',
+    });
+    let written = 0;
+    const send = (event: RunStreamEvent): void => {
+      if (res.writableEnded || res.destroyed) return;
+      const line = `${JSON.stringify(event)}\n`;
+      written += Buffer.byteLength(line);
+      if (written > limits.maxResponseBytes) {
+        overflow.abort(new Error('output limit'));
+        return;
+      }
+      res.write(line);
+    };
+
+    options.log.info(`run started: ${checks.map((c) => c.id).join(', ')} against ${JSON.stringify(source.target.name)}`);
+    const started = performance.now();
+    send({ type: 'start', target: source.target, checks: checks.map((c) => ({ id: c.id, title: c.title })) });
+    const results: CheckResult[] = [];
+    try {
+      await runChecks(checks, source, {
+        signal,
+        maxFindingsPerCheck: limits.maxFindingsPerCheck,
+        onEvent: (event) => {
+          if (event.type === 'result') results.push(event.result);
+          send(event);
+        },
+      });
+      send({ type: 'done', summary: summarize(results) });
+      options.log.info(`run finished in ${Math.round(performance.now() - started)} ms`);
+    } catch (error) {
+      const message = disconnected.signal.aborted
+        ? 'The page went away; the run was cancelled.'
+        : deadline.aborted
+          ? `The run took longer than ${duration(limits.runDeadlineMs)} and was stopped.`
+          : overflow.signal.aborted
+            ? `The run produced more than ${limits.maxResponseBytes} bytes of results and was stopped.`
+            : `The run failed: ${(error as Error).message}`;
+      options.log.warn(message);
+      // After an overflow, one more short line is still worth sending: it says why the stream stops.
+      if (overflow.signal.aborted) written = 0;
+      send({ type: 'error', message });
+    } finally {
+      active--;
+      res.end();
+    }
+  };
+}
+
+// Headers on every response. Never any Access-Control-* header: no other origin may read this.
+const SAFE_HEADERS = {
+  'Cache-Control': 'no-store',
+  'X-Content-Type-Options': 'nosniff',
+} as const;
+
+// "60 s" for whole seconds, "300 ms" otherwise.
+function duration(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
+}
+
+function guardInput(req: IncomingMessage): GuardInput {
+  const header = (name: string): string | undefined => {
+    const v = req.headers[name];
+    return Array.isArray(v) ? v.join(', ') : v;
+  };
+  return {
+    method: req.method,
+    remoteAddress: req.socket.remoteAddress,
+    localPort: req.socket.localPort,
+    encrypted: (req.socket as Partial<TLSSocket>).encrypted === true,
+    host: header('host'),
+    origin: header('origin'),
+    token: header(TOKEN_HEADER),
+    contentType: header('content-type'),
+    contentLength: header('content-length'),
+  };
+}
+
+function refuse(res: ServerResponse, status: number, reason: string, headers: Record<string, string> = {}): void {
+  if (res.headersSent) return;
+  const body = `${reason}\n`;
+  res.writeHead(status, {
+    ...SAFE_HEADERS,
+    ...headers,
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Content-Length': String(Buffer.byteLength(body)),
+    Connection: 'close',
+  });
+  res.end(body);
+}
+
+// Reads a refused request's body into the void so the connection can close cleanly.
+function drain(req: IncomingMessage): void {
+  req.resume();
+}
+
+/** Reads the body as UTF-8, failing once it exceeds `limit` bytes (chunked bodies included). */
+function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        // Stop collecting but keep reading, so the 413 reaches the client before the socket closes.
+        req.removeAllListeners('data');
+        req.resume();
+        reject(new Error(`body exceeds the ${limit}-byte limit`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
