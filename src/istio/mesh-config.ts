@@ -1,0 +1,58 @@
+// The few meshConfig facts the traffic checks need, read the way `istioctl analyze` reads them on a
+// live cluster: from the `mesh` key of ConfigMap `istio` in the Istio namespace, laid over Istio's
+// defaults. When the ConfigMap is missing or its YAML does not parse, istioctl falls back to the
+// defaults, and so do we.
+
+import yaml from 'js-yaml';
+import type { ConfigMap } from '../engine/k8s-types.ts';
+
+export const ISTIO_NAMESPACE = 'istio-system';
+export const MESH_CONFIGMAP = 'istio';
+
+export interface MeshFacts {
+  /** Where the facts came from, for evidence. */
+  source: string;
+  /** meshConfig.defaultConfig.proxyMetadata (empty by default). */
+  proxyMetadata: Readonly<Record<string, string>>;
+}
+
+const DEFAULTS: MeshFacts = { source: 'Istio defaults', proxyMetadata: {} };
+
+/** Reads meshConfig from the `istio` ConfigMap; the defaults when it is absent or unreadable. */
+export function meshFacts(configMap: ConfigMap | undefined): MeshFacts {
+  const text = configMap?.data?.mesh;
+  if (text === undefined) return DEFAULTS;
+  let parsed: unknown;
+  try {
+    parsed = yaml.load(text);
+  } catch {
+    return { ...DEFAULTS, source: `Istio defaults (ConfigMap ${ISTIO_NAMESPACE}/${MESH_CONFIGMAP} key mesh is not valid YAML)` };
+  }
+  const where = `ConfigMap ${ISTIO_NAMESPACE}/${MESH_CONFIGMAP} key mesh`;
+  if (parsed === null || parsed === undefined) return { ...DEFAULTS, source: where };
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) return { ...DEFAULTS, source: `Istio defaults (${where} is not a mapping)` };
+  const defaultConfig = (parsed as Record<string, unknown>).defaultConfig;
+  if (defaultConfig === undefined || defaultConfig === null) return { ...DEFAULTS, source: where };
+  if (typeof defaultConfig !== 'object' || Array.isArray(defaultConfig)) return { ...DEFAULTS, source: `Istio defaults (${where}: defaultConfig is not a mapping)` };
+  const metadata = (defaultConfig as Record<string, unknown>).proxyMetadata;
+  if (metadata === undefined || metadata === null) return { ...DEFAULTS, source: where };
+  if (typeof metadata !== 'object' || Array.isArray(metadata)) return { ...DEFAULTS, source: `Istio defaults (${where}: proxyMetadata is not a mapping)` };
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(metadata)) {
+    // proxyMetadata is map<string,string>: istiod rejects the whole meshConfig over a non-string
+    // value (e.g. an unquoted true), and istioctl then analyzes with the defaults.
+    if (typeof v !== 'string') return { ...DEFAULTS, source: `Istio defaults (${where}: proxyMetadata.${k} is not a string)` };
+    out[k] = v;
+  }
+  return { source: where, proxyMetadata: out };
+}
+
+/**
+ * True when proxies get ServiceEntry addresses allocated for them: DNS capture on, plus DNS
+ * auto-allocation or istiod IP auto-allocation (the rule of istioctl's serviceentry.Analyzer).
+ */
+export function addressesAutoAllocated(facts: MeshFacts): boolean {
+  const md = facts.proxyMetadata;
+  if (md.ISTIO_META_DNS_CAPTURE !== 'true') return false;
+  return md.ISTIO_META_DNS_AUTO_ALLOCATE === 'true' || md.PILOT_ENABLE_IP_AUTOALLOCATE === 'true';
+}

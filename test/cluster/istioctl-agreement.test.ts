@@ -1,0 +1,113 @@
+// Agreement with `istioctl analyze`, measured rather than argued: each traffic-management fixture
+// is loaded into a real kube-apiserver, then `istioctl analyze -A --analyzer <name>` (live mode,
+// the way operators run it) and the check that mirrors that analyzer both look at the cluster.
+// They must report the same multiset of (code, resource), and the same messages except where
+// istioctl's own output depends on Go map order (IST0109, IST0177: which conflicting host a
+// resource is reported for).
+// Files-only mode (`--use-kube=false`) is not the reference: it skips every analyzer that reads
+// Services, Pods, Nodes, Namespaces or Secrets, so most of these checks would never run there.
+//
+// Needs istioctl built from the same Istio module as the CRDs, e.g.
+//   GOBIN=$HOME/.cache/meshbook/istioctl/<version>/bin go install istio.io/istio/istioctl/cmd/istioctl@<version>
+// or ISTIOCTL_BIN; skipped with a message otherwise.
+
+import { execFile } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GatherCache, LiveSource } from '../../src/cluster/live-source.ts';
+import { loadObjects as readFixtures } from '../../src/cluster/yaml-source.ts';
+import { runChecks } from '../../src/engine/runner.ts';
+import { getCheck } from '../../runbooks/index.ts';
+import { friendly } from '../helpers/run-fixtures.ts';
+import { REPO, findClusterBinaries, loadObjects, startCluster, unloadObjects, type TestCluster } from './harness.ts';
+
+const run = promisify(execFile);
+
+function findIstioctl(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.ISTIOCTL_BIN) return existsSync(env.ISTIOCTL_BIN) ? env.ISTIOCTL_BIN : undefined;
+  const dir = join(env.MESHBOOK_CACHE ?? join(homedir(), '.cache', 'meshbook'), 'istioctl');
+  if (!existsSync(dir)) return undefined;
+  const found = readdirSync(dir).sort().map((v) => join(dir, v, 'bin', 'istioctl')).filter((f) => existsSync(f));
+  return found.at(-1);
+}
+
+const binaries = findClusterBinaries();
+const istioctl = findIstioctl();
+if (binaries === undefined || istioctl === undefined) {
+  console.warn(
+    `[istioctl-agreement] SKIPPED: ${binaries === undefined ? 'kube-apiserver/etcd are not built (tools/cluster/build-all.sh)' : 'no istioctl (set ISTIOCTL_BIN, or go install istio.io/istio/istioctl/cmd/istioctl into ~/.cache/meshbook/istioctl/<version>/bin)'}.`,
+  );
+}
+
+// Codes whose message istioctl builds from whichever conflicting key Go's map iteration meets first.
+const ORDER_DEPENDENT_MESSAGES = new Set(['IST0109', 'IST0177']);
+
+const FIXTURES = join(REPO, 'test', 'fixtures');
+const scenarios: { check: string; analyzer: string; fixtures: string[] }[] = [
+  ...['service-port-names-ok', 'service-port-names-bad'].map((f) => ({ check: 'service-port-names', analyzer: 'service.PortNameAnalyzer', fixtures: [`service-port-names/${f}.yaml`] })),
+  ...['destination-hosts-ok', 'destination-hosts-bad'].map((f) => ({ check: 'virtualservice-destination-hosts', analyzer: 'virtualservice.DestinationHostAnalyzer', fixtures: [`virtualservice-destination-hosts/${f}.yaml`] })),
+  ...['destination-rules-ok', 'destination-rules-bad'].map((f) => ({ check: 'virtualservice-destination-rules', analyzer: 'virtualservice.DestinationRuleAnalyzer', fixtures: [`virtualservice-destination-rules/${f}.yaml`] })),
+  ...['mesh-gateway-hosts-ok', 'mesh-gateway-hosts-bad'].map((f) => ({ check: 'virtualservice-mesh-gateway-hosts', analyzer: 'virtualservice.ConflictingMeshGatewayHostsAnalyzer', fixtures: [`virtualservice-mesh-gateway-hosts/${f}.yaml`] })),
+  ...['subsets-ok', 'subsets-bad'].map((f) => ({ check: 'destinationrule-subsets', analyzer: 'destinationrule.SubsetSelectPodAnalyzer', fixtures: [`destinationrule-subsets/${f}.yaml`] })),
+  ...['ca-certificates-ok', 'ca-certificates-bad'].map((f) => ({ check: 'destinationrule-ca-certificates', analyzer: 'destinationrule.CaCertificateAnalyzer', fixtures: [`destinationrule-ca-certificates/${f}.yaml`] })),
+  ...[['addresses-ok'], ['addresses-bad'], ['addresses-bad', 'addresses-auto-allocated']].map((fs) => ({ check: 'serviceentry-addresses', analyzer: 'serviceentry.Analyzer', fixtures: fs.map((f) => `serviceentry-addresses/${f}.yaml`) })),
+  ...['protocol-conflicts-ok', 'protocol-conflicts-bad'].map((f) => ({ check: 'serviceentry-protocol-conflicts', analyzer: 'serviceentry.ConflictingServiceEntryProtocolAnalyzer', fixtures: [`serviceentry-protocol-conflicts/${f}.yaml`] })),
+  ...['sidecar-selectors-ok', 'sidecar-selectors-bad'].map((f) => ({ check: 'sidecar-selectors', analyzer: 'sidecar.SelectorAnalyzer', fixtures: [`sidecar-selectors/${f}.yaml`] })),
+];
+
+interface Message {
+  code: string;
+  origin: string;
+  message: string;
+}
+
+// istioctl may print mesh-config warnings before the JSON array; the array is the last thing on stdout.
+function parseMessages(stdout: string): Message[] {
+  const start = stdout.startsWith('[') ? 0 : stdout.indexOf('\n[') + 1;
+  const end = stdout.lastIndexOf(']');
+  if (start < 0 || end < start) throw new Error(`no JSON array in istioctl output: ${stdout.slice(0, 500)}`);
+  return JSON.parse(stdout.slice(start, end + 1)) as Message[];
+}
+
+describe.skipIf(binaries === undefined || istioctl === undefined)('traffic checks agree with istioctl analyze on a live cluster', () => {
+  let cluster: TestCluster;
+  let source: LiveSource;
+
+  beforeAll(async () => {
+    cluster = await startCluster({ binaries: binaries! });
+    source = await LiveSource.open({ kubeconfig: cluster.adminKubeconfig }, { cacheTtlMs: 0, cache: new GatherCache() });
+  });
+
+  afterAll(async () => {
+    source?.close();
+    await cluster?.stop();
+  });
+
+  it.each(scenarios)('$check = $analyzer over $fixtures', async ({ check, analyzer, fixtures }) => {
+    const { objects } = await readFixtures(fixtures.map((f) => join(FIXTURES, f)));
+    // A later file's object replaces an earlier one of the same name, as in a snapshot.
+    const latest = new Map(objects.map((o) => [`${o.apiVersion.split('/')[0]}|${o.kind}|${o.metadata.namespace ?? ''}|${o.metadata.name}`, o]));
+    const loaded = await loadObjects(cluster.admin, [...latest.values()]);
+    try {
+      // istioctl exits non-zero when it finds something; its findings are on stdout either way.
+      const out = await run(istioctl!, ['--kubeconfig', cluster.adminKubeconfig, 'analyze', '-A', '-o', 'json', '--analyzer', analyzer], { maxBuffer: 16 << 20 }).catch(
+        (error: { stdout?: string; stderr?: string }) => ({ stdout: error.stdout ?? '', stderr: error.stderr ?? '' }),
+      );
+      const theirs = parseMessages(out.stdout);
+      const report = await runChecks([getCheck(check)!], source);
+      const ours = report.checks[0]!;
+      expect(ours.status, ours.reason).not.toBe('error');
+      expect(ours.analyzer).toBe(analyzer);
+      const sorted = <T>(xs: T[]): T[] => xs.map((x) => JSON.stringify(x)).sort().map((x) => JSON.parse(x) as T);
+      expect(sorted(ours.findings.map((f) => [f.code, friendly(f.resource)])), 'code and resource').toEqual(sorted(theirs.map((m) => [m.code, m.origin])));
+      const messages = (ms: { code: string; origin: string; message: string }[]): string[] =>
+        ms.filter((m) => !ORDER_DEPENDENT_MESSAGES.has(m.code)).map((m) => `${m.code} ${m.origin}: ${m.message}`).sort();
+      expect(messages(ours.findings.map((f) => ({ code: f.code, origin: friendly(f.resource), message: f.message }))), 'messages').toEqual(messages(theirs));
+    } finally {
+      await unloadObjects(cluster.admin, loaded);
+    }
+  });
+});
