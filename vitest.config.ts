@@ -21,6 +21,17 @@ export default defineConfig({
           hookTimeout: 180_000,
         },
       },
+      {
+        test: {
+          // A real etcd + kube-apiserver per file (test/cluster/harness.ts); skipped with a message
+          // when the binaries are not built (tools/cluster/build-all.sh).
+          name: 'cluster',
+          include: ['test/cluster/**/*.test.ts'],
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
     ],
   },
 });

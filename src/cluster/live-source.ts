@@ -1,0 +1,302 @@
+// The live source: reads the declared kinds from a kubeconfig context's API server.
+// Discovery first (which version of each kind is served), then one paginated LIST per kind
+// (limit + continue), a few kinds at a time. A kind that fails becomes a GatherProblem and
+// the others are still read; a whole-gather deadline turns whatever is unfinished into
+// timeouts. Results are cached per (context, kind) for a short, visible time.
+
+import { KINDS, type KindId } from './kinds.ts';
+import { Snapshot, type GatherProblem } from './snapshot.ts';
+import { InputError, type ClusterSource, type GatherOptions } from './source.ts';
+import { resolveContext, type KubeconfigSelection, type ResolvedContext } from './kubeconfig.ts';
+import { KubeReader, KubeRequestError, type KubeReaderOptions } from './kube-http.ts';
+import { discover, toProblemReason, type DiscoveryState, type KindPlan } from './live-discovery.ts';
+import type { KubeObject } from '../engine/k8s-types.ts';
+import type { TargetInfo } from '../engine/types.ts';
+
+export interface LiveSourceOptions extends KubeReaderOptions {
+  /** Kinds listed at the same time. */
+  concurrency?: number;
+  /** Items per LIST page (`limit`). */
+  pageSize?: number;
+  /** Budget for a whole gather, ms; unfinished kinds then report a timeout. */
+  deadlineMs?: number;
+  /** How long a gathered kind is reused, ms (0: never). */
+  cacheTtlMs?: number;
+  /** Where cached kinds live; defaults to one cache shared by every LiveSource of the process. */
+  cache?: GatherCache;
+}
+
+export interface LiveGatherOptions extends GatherOptions {
+  /** Ignore cached kinds and read everything again. */
+  refresh?: boolean;
+}
+
+export const LIVE_DEFAULTS = { concurrency: 4, pageSize: 500, deadlineMs: 45_000, cacheTtlMs: 30_000 } as const;
+// Far above any real cluster's count of one kind; stops a server that keeps paging forever.
+const MAX_ITEMS_PER_KIND = 500_000;
+
+interface CacheEntry<T> {
+  at: number;
+  value: T;
+}
+
+/** Gathered kinds and discovery, per context, for a short time. */
+export class GatherCache {
+  readonly #entries = new Map<string, CacheEntry<unknown>>();
+
+  /** A value stored under `key` no longer than `ttlMs` ago. */
+  get<T>(key: string, ttlMs: number, now = Date.now()): CacheEntry<T> | undefined {
+    const entry = this.#entries.get(key) as CacheEntry<T> | undefined;
+    if (entry === undefined) return undefined;
+    if (now - entry.at >= ttlMs) {
+      this.#entries.delete(key);
+      return undefined;
+    }
+    return entry;
+  }
+
+  set<T>(key: string, value: T, at = Date.now()): void {
+    this.#entries.set(key, { at, value });
+  }
+
+  /** Forgets every entry whose key starts with `prefix` (all of them without one). */
+  clear(prefix = ''): void {
+    for (const key of [...this.#entries.keys()]) if (key.startsWith(prefix)) this.#entries.delete(key);
+  }
+}
+
+/** The cache every LiveSource uses unless given its own (the dev server makes one source per run). */
+export const sharedGatherCache = new GatherCache();
+
+/** A snapshot read from a live cluster, with when and how it was read. */
+export class LiveSnapshot extends Snapshot {
+  /** When the oldest data in it was read from the API server (ISO time). */
+  readonly gatheredAt: string;
+  /** Kinds served from the cache instead of the API server. */
+  readonly fromCache: ReadonlySet<KindId>;
+  /** HTTP requests this gather sent. */
+  readonly requests: number;
+  /** The version each kind was read at. */
+  readonly versions: ReadonlyMap<KindId, string>;
+
+  constructor(
+    objects: Iterable<KubeObject>,
+    options: { kinds: Iterable<KindId>; problems: Iterable<GatherProblem>; gatheredAt: number; fromCache: Iterable<KindId>; requests: number; versions: Map<KindId, string> },
+  ) {
+    super(objects, { kinds: options.kinds, problems: options.problems });
+    this.gatheredAt = new Date(options.gatheredAt).toISOString();
+    this.fromCache = new Set(options.fromCache);
+    this.requests = options.requests;
+    this.versions = options.versions;
+  }
+}
+
+interface KindData {
+  objects: KubeObject[];
+  version: string;
+}
+
+type Outcome = { data: KindData; at: number; cached: boolean } | { problem: GatherProblem };
+
+/** A ClusterSource over one kubeconfig context; read-only by construction (see kube-http.ts). */
+export class LiveSource implements ClusterSource {
+  readonly live = true;
+  readonly target: TargetInfo;
+  readonly context: ResolvedContext;
+  /** The read-only client: also what live-only probes use. */
+  readonly reader: KubeReader;
+  readonly #opts: Required<Omit<LiveSourceOptions, keyof KubeReaderOptions | 'cache'>>;
+  readonly #cache: GatherCache;
+
+  /** Resolves a kubeconfig selection (`--kubeconfig`, `--context`) and opens a source on it. */
+  static async open(selection: KubeconfigSelection = {}, options: LiveSourceOptions = {}): Promise<LiveSource> {
+    return new LiveSource(await resolveContext(selection), options);
+  }
+
+  constructor(context: ResolvedContext, options: LiveSourceOptions = {}) {
+    this.context = context;
+    this.reader = new KubeReader(context, options);
+    this.#opts = {
+      concurrency: options.concurrency ?? LIVE_DEFAULTS.concurrency,
+      pageSize: options.pageSize ?? LIVE_DEFAULTS.pageSize,
+      deadlineMs: options.deadlineMs ?? LIVE_DEFAULTS.deadlineMs,
+      cacheTtlMs: options.cacheTtlMs ?? LIVE_DEFAULTS.cacheTtlMs,
+    };
+    for (const [key, value] of Object.entries(this.#opts)) {
+      const min = key === 'cacheTtlMs' ? 0 : 1;
+      if (!Number.isInteger(value) || value < min) throw new TypeError(`LiveSource ${key} must be an integer ≥ ${min}, received ${JSON.stringify(value)}`);
+    }
+    this.#cache = options.cache ?? sharedGatherCache;
+    this.target = { type: 'live', name: context.name, context: context.name, cluster: context.cluster, server: context.server };
+  }
+
+  /** HTTP requests this source has sent (every gather, retries included). */
+  get requestCount(): number {
+    return this.reader.requestCount;
+  }
+
+  /** Forgets this context's cached kinds and discovery, so the next gather reads everything. */
+  invalidate(): void {
+    this.#cache.clear(`${this.context.cacheKey}|`);
+  }
+
+  /** Closes idle connections. */
+  close(): void {
+    this.reader.close();
+  }
+
+  async gather(kinds: readonly KindId[], options: LiveGatherOptions): Promise<LiveSnapshot> {
+    const runSignal = options.signal;
+    runSignal.throwIfAborted();
+    if (options.namespace !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(options.namespace)) {
+      throw new InputError(`Namespace ${JSON.stringify(options.namespace)} is not a valid namespace name (lower-case letters, digits and '-').`);
+    }
+    if (options.refresh === true) this.invalidate();
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), this.#opts.deadlineMs);
+    const signal = AbortSignal.any([runSignal, deadline.signal]);
+    const startRequests = this.reader.requestCount;
+    const outcomes = new Map<KindId, Outcome>();
+    try {
+      const todo = this.#fromCache(kinds, options.namespace, outcomes);
+      const plans = await this.#plan(todo, signal, runSignal);
+      const work: { kind: KindId; version: string }[] = [];
+      for (const kind of todo) {
+        const plan = plans.get(kind)!;
+        if ('problem' in plan) outcomes.set(kind, { problem: plan.problem });
+        else work.push({ kind, version: plan.version });
+      }
+      await this.#listAll(work, options.namespace, signal, runSignal, outcomes);
+    } finally {
+      clearTimeout(timer);
+    }
+    runSignal.throwIfAborted();
+    return this.#snapshot(kinds, outcomes, this.reader.requestCount - startRequests);
+  }
+
+  // Serves fresh cached kinds (a cluster-wide entry also serves a namespace); returns the rest.
+  #fromCache(kinds: readonly KindId[], namespace: string | undefined, outcomes: Map<KindId, Outcome>): KindId[] {
+    const todo: KindId[] = [];
+    for (const kind of kinds) {
+      const scoped = KINDS[kind].namespaced ? namespace : undefined;
+      const exact = this.#cache.get<KindData>(this.#key(kind, scoped), this.#opts.cacheTtlMs);
+      const wide = exact ?? (scoped === undefined ? undefined : this.#cache.get<KindData>(this.#key(kind, undefined), this.#opts.cacheTtlMs));
+      if (wide === undefined) {
+        todo.push(kind);
+        continue;
+      }
+      const objects = exact !== undefined || scoped === undefined ? wide.value.objects : wide.value.objects.filter((o) => o.metadata.namespace === scoped);
+      outcomes.set(kind, { data: { objects, version: wide.value.version }, at: wide.at, cached: true });
+    }
+    return todo;
+  }
+
+  async #plan(kinds: readonly KindId[], signal: AbortSignal, runSignal: AbortSignal): Promise<Map<KindId, KindPlan>> {
+    const plans = new Map<KindId, KindPlan>();
+    const needsDiscovery = kinds.filter((k) => KINDS[k].group !== '');
+    for (const k of kinds) if (KINDS[k].group === '') plans.set(k, { version: KINDS[k].versions[0] });
+    if (needsDiscovery.length === 0) return plans;
+    try {
+      const key = `${this.context.cacheKey}|discovery`;
+      let state = this.#cache.get<DiscoveryState>(key, this.#opts.cacheTtlMs)?.value;
+      if (state === undefined) {
+        state = await discover(this.reader, signal);
+        this.#cache.set(key, state);
+      }
+      for (const [k, plan] of await state.plan(needsDiscovery, this.reader, signal)) plans.set(k, plan);
+    } catch (error) {
+      runSignal.throwIfAborted();
+      const problem = this.#problemOf(error, signal);
+      // Without discovery nothing else is worth trying: the same failure stands for every kind.
+      for (const k of kinds) plans.set(k, { problem: { ...problem, kind: k } });
+    }
+    return plans;
+  }
+
+  async #listAll(work: { kind: KindId; version: string }[], namespace: string | undefined, signal: AbortSignal, runSignal: AbortSignal, outcomes: Map<KindId, Outcome>): Promise<void> {
+    let next = 0;
+    // Once the server is unreachable or not answering, the kinds not started yet say so without trying.
+    let broken: GatherProblem | undefined;
+    const worker = async (): Promise<void> => {
+      while (next < work.length) {
+        const { kind, version } = work[next++]!;
+        if (broken !== undefined) {
+          outcomes.set(kind, { problem: { ...broken, kind } });
+          continue;
+        }
+        const scoped = KINDS[kind].namespaced ? namespace : undefined;
+        try {
+          const at = Date.now();
+          const objects = await this.#listKind(kind, version, scoped, signal);
+          const data = { objects, version };
+          this.#cache.set(this.#key(kind, scoped), data, at);
+          outcomes.set(kind, { data, at, cached: false });
+        } catch (error) {
+          runSignal.throwIfAborted();
+          const problem = { ...this.#problemOf(error, signal), kind };
+          outcomes.set(kind, { problem });
+          if (problem.reason === 'unreachable' || problem.reason === 'timeout') broken ??= problem;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.#opts.concurrency, work.length) }, worker));
+  }
+
+  // Every page of one kind; a continue token that expires mid-way restarts the list once (as client-go's pager falls back).
+  async #listKind(kind: KindId, version: string, namespace: string | undefined, signal: AbortSignal): Promise<KubeObject[]> {
+    for (let attempt = 1; ; attempt++) {
+      const items: KubeObject[] = [];
+      let token: string | undefined;
+      try {
+        do {
+          const page = await this.reader.list(kind, { version, namespace, limit: this.#opts.pageSize, continue: token, signal });
+          for (const item of page.items) items.push(item);
+          if (items.length > MAX_ITEMS_PER_KIND) throw new KubeRequestError('invalid', `More than ${MAX_ITEMS_PER_KIND} ${KINDS[kind].plural} were returned; limit the run to a namespace (--namespace).`);
+          token = page.continue;
+        } while (token !== undefined);
+        return items;
+      } catch (error) {
+        if (error instanceof KubeRequestError && error.reason === 'expired' && attempt === 1) continue;
+        throw error;
+      }
+    }
+  }
+
+  #problemOf(error: unknown, signal: AbortSignal): Omit<GatherProblem, 'kind'> {
+    if (signal.aborted) {
+      return { reason: 'timeout', message: `Reading the cluster did not finish within ${this.#opts.deadlineMs / 1000} s (context "${this.context.name}", ${this.context.server}); the API server is slow — retry, or limit the run to a namespace.` };
+    }
+    if (error instanceof KubeRequestError) return { reason: toProblemReason(error.reason), message: error.message };
+    // A bug or an unexpected failure: still one kind's problem, never a crash of the whole gather.
+    return { reason: 'invalid', message: `Reading the cluster failed unexpectedly: ${error instanceof Error ? error.message : String(error)}` };
+  }
+
+  #snapshot(kinds: readonly KindId[], outcomes: Map<KindId, Outcome>, requests: number): LiveSnapshot {
+    const objects: KubeObject[] = [];
+    const held: KindId[] = [];
+    const problems: GatherProblem[] = [];
+    const fromCache: KindId[] = [];
+    const versions = new Map<KindId, string>();
+    let oldest = Date.now();
+    for (const kind of kinds) {
+      const outcome = outcomes.get(kind);
+      if (outcome === undefined) continue;
+      if ('problem' in outcome) {
+        problems.push(outcome.problem);
+        // A kind that is not installed has no objects: checks see an empty list.
+        if (outcome.problem.reason === 'not-installed') held.push(kind);
+        continue;
+      }
+      held.push(kind);
+      versions.set(kind, outcome.data.version);
+      if (outcome.cached) fromCache.push(kind);
+      oldest = Math.min(oldest, outcome.at);
+      for (const o of outcome.data.objects) objects.push(o);
+    }
+    return new LiveSnapshot(objects, { kinds: held, problems, gatheredAt: oldest, fromCache, requests, versions });
+  }
+
+  #key(kind: KindId, namespace: string | undefined): string {
+    return `${this.context.cacheKey}|${kind}|${namespace ?? '*'}`;
+  }
+}

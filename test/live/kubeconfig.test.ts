@@ -1,0 +1,188 @@
+// Kubeconfig loading as kubectl does it: file precedence, merging, relative paths, context
+// selection, credentials (token files, exec plugins), and the message for each broken input.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { kubeconfigFiles, listContexts, resolveContext } from '../../src/cluster/kubeconfig.ts';
+import { InputError } from '../../src/cluster/source.ts';
+import { LiveSource, GatherCache } from '../../src/cluster/live-source.ts';
+import { startFakeApiServer, makeItems } from './fake-apiserver.ts';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'meshbook-kubeconfig-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function file(name: string, value: unknown): Promise<string> {
+  const path = join(dir, name);
+  await mkdir(join(path, '..'), { recursive: true });
+  await writeFile(path, typeof value === 'string' ? value : JSON.stringify(value));
+  return path;
+}
+
+const config = (o: { clusters?: [string, Record<string, unknown>][]; users?: [string, Record<string, unknown>][]; contexts?: [string, Record<string, unknown>][]; current?: string }) => ({
+  apiVersion: 'v1',
+  kind: 'Config',
+  clusters: (o.clusters ?? []).map(([name, cluster]) => ({ name, cluster })),
+  users: (o.users ?? []).map(([name, user]) => ({ name, user })),
+  contexts: (o.contexts ?? []).map(([name, context]) => ({ name, context })),
+  ...(o.current === undefined ? {} : { 'current-context': o.current }),
+});
+
+async function inputError(promise: Promise<unknown>): Promise<string> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(InputError);
+  return (error as Error).message;
+}
+
+describe('which files', () => {
+  it('--kubeconfig wins over KUBECONFIG; KUBECONFIG splits and de-duplicates; else ~/.kube/config', () => {
+    expect(kubeconfigFiles({ kubeconfig: '/a/k', env: { KUBECONFIG: '/b' } })).toEqual({ files: ['/a/k'], from: 'flag' });
+    expect(kubeconfigFiles({ env: { KUBECONFIG: ['/b', '', '/c', '/b'].join(delimiter) } })).toEqual({ files: ['/b', '/c'], from: 'env' });
+    expect(kubeconfigFiles({ env: {}, home: '/home/u' })).toEqual({ files: ['/home/u/.kube/config'], from: 'default' });
+  });
+});
+
+describe('merging several files like kubectl', () => {
+  it('first file to define a name or current-context wins; missing files are skipped', async () => {
+    const a = await file('merge/a.yaml', config({ clusters: [['c1', { server: 'https://one.example:6443' }]], users: [['u1', { token: 't1' }]], contexts: [['dev', { cluster: 'c1', user: 'u1', namespace: 'shop' }]], current: 'dev' }));
+    const b = await file('merge/b.yaml', config({ clusters: [['c1', { server: 'https://shadowed.example' }], ['c2', { server: 'https://two.example' }]], users: [['u2', { token: 't2' }]], contexts: [['dev', { cluster: 'c2', user: 'u2' }], ['prod', { cluster: 'c2', user: 'u2' }]], current: 'prod' }));
+    const env = { KUBECONFIG: [a, join(dir, 'merge/missing.yaml'), b].join(delimiter) };
+    const { contexts, current, files } = await listContexts({ env });
+    expect(files).toEqual([a, b]);
+    expect(current).toBe('dev');
+    expect(contexts.map(({ fingerprint: _f, ...c }) => c)).toEqual([
+      { name: 'dev', cluster: 'c1', server: 'https://one.example:6443', user: 'u1', namespace: 'shop', current: true },
+      { name: 'prod', cluster: 'c2', server: 'https://two.example', user: 'u2', current: false },
+    ]);
+    expect(JSON.stringify(contexts)).not.toMatch(/t1|t2/);
+    const prod = await resolveContext({ env, context: 'prod' });
+    expect(prod).toMatchObject({ name: 'prod', cluster: 'c2', server: 'https://two.example', user: 'u2', files: [a, b] });
+  });
+
+  it('the fingerprint changes when what a context points at changes', async () => {
+    const one = await file('fp/1.yaml', config({ clusters: [['c', { server: 'https://a.example' }]], contexts: [['x', { cluster: 'c' }]], current: 'x' }));
+    const two = await file('fp/2.yaml', config({ clusters: [['c', { server: 'https://b.example' }]], contexts: [['x', { cluster: 'c' }]], current: 'x' }));
+    const [f1, f2] = await Promise.all([one, two].map(async (k) => (await listContexts({ kubeconfig: k })).contexts[0]!.fingerprint));
+    expect(f1).not.toBe(f2);
+  });
+});
+
+describe('broken input becomes an InputError that says what to do', () => {
+  it('a missing --kubeconfig file', async () => {
+    const path = join(dir, 'nope.yaml');
+    expect(await inputError(resolveContext({ kubeconfig: path }))).toBe(`Kubeconfig "${path}" (from --kubeconfig) does not exist. Pass an existing file, or leave out --kubeconfig to use $KUBECONFIG or ~/.kube/config.`);
+  });
+
+  it('no kubeconfig at all', async () => {
+    const home = join(dir, 'emptyhome');
+    expect(await inputError(listContexts({ env: {}, home }))).toBe(`No kubeconfig found: $KUBECONFIG is not set and "${join(home, '.kube', 'config')}" does not exist. Point KUBECONFIG or --kubeconfig at a kubeconfig file, or use the demo cluster snapshot.`);
+  });
+
+  it('every file in KUBECONFIG missing', async () => {
+    const env = { KUBECONFIG: [join(dir, 'm1'), join(dir, 'm2')].join(delimiter) };
+    expect(await inputError(listContexts({ env }))).toMatch(/^None of the files in \$KUBECONFIG exist \(".*m1", ".*m2"\)\. Fix KUBECONFIG, pass --kubeconfig PATH, or use the demo cluster snapshot\.$/);
+  });
+
+  it('invalid YAML, with the line', async () => {
+    const path = await file('bad.yaml', 'apiVersion: v1\nclusters:\n  - name: a\n   cluster: {server: x}\n');
+    expect(await inputError(listContexts({ kubeconfig: path }))).toMatch(new RegExp(`^Kubeconfig ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:4: invalid YAML: .+\\. Fix the file`));
+  });
+
+  it('a kubeconfig that is not a mapping, or has a malformed section', async () => {
+    expect(await inputError(listContexts({ kubeconfig: await file('list.yaml', '- a\n- b\n') }))).toMatch(/expected a mapping with clusters, users and contexts, found a list/);
+    expect(await inputError(listContexts({ kubeconfig: await file('sec.yaml', 'contexts: {a: 1}\n') }))).toMatch(/contexts must be a list, found \{"a":1\}/);
+    expect(await inputError(listContexts({ kubeconfig: await file('noname.yaml', 'contexts: [{context: {cluster: c}}]\n') }))).toMatch(/contexts\[0\] has no name/);
+  });
+
+  it('no current-context: lists the contexts to choose from', async () => {
+    const path = await file('nocurrent.yaml', config({ clusters: [['c', { server: 'https://x.example' }]], contexts: [['a', { cluster: 'c' }], ['b', { cluster: 'c' }]] }));
+    expect(await inputError(resolveContext({ kubeconfig: path }))).toBe(`The kubeconfig (${path}) sets no current-context. Choose one with --context NAME (available: a, b), or run \`kubectl config use-context NAME\`.`);
+  });
+
+  it('no such context', async () => {
+    const path = await file('ctx.yaml', config({ clusters: [['c', { server: 'https://x.example' }]], contexts: [['a', { cluster: 'c' }]], current: 'a' }));
+    expect(await inputError(resolveContext({ kubeconfig: path, context: 'prod' }))).toBe(`Context "prod" (from --context) is not in the kubeconfig (${path}); available: a.`);
+  });
+
+  it('a context whose cluster or user is undefined, or whose server is not usable', async () => {
+    const path = await file('dangling.yaml', config({
+      clusters: [['plain', { server: 'http://127.0.0.1:8001' }], ['noserver', {}], ['ok', { server: 'https://ok.example' }]],
+      users: [['u', { token: 'x' }]],
+      contexts: [['c1', { cluster: 'gone', user: 'u' }], ['c2', { cluster: 'plain', user: 'u' }], ['c3', { cluster: 'noserver' }], ['c4', { cluster: 'ok', user: 'ghost' }]],
+    }));
+    expect(await inputError(resolveContext({ kubeconfig: path, context: 'c1' }))).toBe('Context "c1" refers to cluster "gone", which no kubeconfig file defines.');
+    expect(await inputError(resolveContext({ kubeconfig: path, context: 'c2' }))).toMatch(/uses plain http \(http:\/\/127\.0\.0\.1:8001\); Meshbook only allows that with insecure-skip-tls-verify: true/);
+    expect(await inputError(resolveContext({ kubeconfig: path, context: 'c3' }))).toMatch(/Cluster "noserver" \(in .*\) has no server URL\./);
+    expect(await inputError(resolveContext({ kubeconfig: path, context: 'c4' }))).toBe('Context "c4" refers to user "ghost", which no kubeconfig file defines.');
+    // listContexts still lists them, each with its problem.
+    const { contexts } = await listContexts({ kubeconfig: path });
+    expect(contexts.map((c) => c.problem !== undefined)).toEqual([true, true, true, true]);
+  });
+
+  it('a certificate file that cannot be read', async () => {
+    const path = await file('certs/kc.yaml', config({ clusters: [['c', { server: 'https://x.example', 'certificate-authority': 'ca.crt' }]], contexts: [['a', { cluster: 'c' }]], current: 'a' }));
+    expect(await inputError(resolveContext({ kubeconfig: path }))).toMatch(new RegExp(`certificate-authority ".*certs/ca\\.crt" of "c" \\(in .*\\) cannot be read`));
+  });
+});
+
+describe('credentials reach the API server', () => {
+  it('token-file (relative to the kubeconfig, trimmed) and relative certificate paths', async () => {
+    const server = await startFakeApiServer({ resources: [{ group: '', versions: ['v1'], plural: 'pods', kind: 'Pod', namespaced: true, items: makeItems('v1', 'Pod', 1, 'a') }] });
+    try {
+      await file('tok/token', 'sekret-token\n');
+      const path = await file('tok/kc.yaml', config({ clusters: [['c', { server: server.url, 'insecure-skip-tls-verify': true }]], users: [['u', { 'token-file': 'token' }]], contexts: [['a', { cluster: 'c', user: 'u' }]], current: 'a' }));
+      const source = await LiveSource.open({ kubeconfig: path }, { cache: new GatherCache() });
+      await source.gather(['v1/Pod'], { signal: new AbortController().signal });
+      source.close();
+      expect(server.requests[0]!.authorization).toBe('Bearer sekret-token');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('exec credential plugins: relative command, KUBERNETES_EXEC_INFO, a missing plugin, a failing plugin', async () => {
+    const server = await startFakeApiServer({ resources: [{ group: '', versions: ['v1'], plural: 'pods', kind: 'Pod', namespaced: true, items: [] }] });
+    try {
+      const plugin = await file('exec/bin/plugin.sh', [
+        '#!/bin/sh',
+        'case "$KUBERNETES_EXEC_INFO" in *\'"interactive":false\'*) ;; *) echo "no exec info" >&2; exit 3;; esac',
+        'echo \'{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"from-plugin"}}\'',
+        '',
+      ].join('\n'));
+      await chmod(plugin, 0o755);
+      const failing = await file('exec/bin/fail.sh', '#!/bin/sh\necho "token expired: run cloud login" >&2\nexit 1\n');
+      await chmod(failing, 0o755);
+      const exec = (command: string, extra: Record<string, unknown> = {}) => ({ exec: { apiVersion: 'client.authentication.k8s.io/v1', command, interactiveMode: 'Never', ...extra } });
+      const path = await file('exec/kc.yaml', config({
+        clusters: [['c', { server: server.url, 'insecure-skip-tls-verify': true }]],
+        users: [['ok', exec('./bin/plugin.sh')], ['missing', exec('meshbook-no-such-plugin', { installHint: 'Install it with: brew install no-such-plugin' })], ['failing', exec('./bin/fail.sh')]],
+        contexts: [['ok', { cluster: 'c', user: 'ok' }], ['missing', { cluster: 'c', user: 'missing' }], ['failing', { cluster: 'c', user: 'failing' }]],
+        current: 'ok',
+      }));
+      const gather = async (context: string) => {
+        const source = await LiveSource.open({ kubeconfig: path, context }, { cache: new GatherCache() });
+        try {
+          return await source.gather(['v1/Pod'], { signal: new AbortController().signal });
+        } finally {
+          source.close();
+        }
+      };
+      expect((await gather('ok')).problems.size).toBe(0);
+      expect(server.requests[0]!.authorization).toBe('Bearer from-plugin');
+      expect((await gather('missing')).problems.get('v1/Pod')).toEqual({ kind: 'v1/Pod', reason: 'invalid', message: 'The credential plugin "meshbook-no-such-plugin" of user "missing" is not installed (not found on PATH). Install it with: brew install no-such-plugin' });
+      expect((await gather('failing')).problems.get('v1/Pod')?.message).toBe(`The credential plugin "${join(dir, 'exec/bin/fail.sh')}" of user "failing" failed: token expired: run cloud login — log in again (run the plugin yourself to see why).`);
+      expect(server.requests).toHaveLength(1);
+    } finally {
+      await server.close();
+    }
+  });
+});
