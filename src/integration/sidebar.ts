@@ -28,6 +28,7 @@ export const sidebar: SidebarItem[] = [
       'network-layers/r5-control-ports',
     ],
   },
+  { label: 'Permissions Meshbook needs', slug: 'reference/permissions' },
   {
     label: 'Finding codes',
     collapsed: true,
