@@ -43,8 +43,11 @@ export default defineCheck({
         }
       }
       (gw.spec?.servers ?? []).forEach((server, i) => {
-        const port = server.port?.number;
-        if (port === undefined || servicePorts.has(port) || portMapping.has(port)) return;
+        // Like istioctl, a server with a port block but no number is checked as port 0 (and
+        // reported); only a server without any port block is passed over.
+        if (server.port === undefined) return;
+        const port = server.port.number ?? 0;
+        if (servicePorts.has(port) || portMapping.has(port)) return;
         ctx.report('IST0162', resource, { port, selector: selectorString(selector) }, {
           evidence: {
             [`spec.servers[${i}].port.number`]: port,

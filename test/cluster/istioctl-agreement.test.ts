@@ -56,6 +56,12 @@ const scenarios: { check: string; analyzer: string; fixtures: string[] }[] = [
   ...[['addresses-ok'], ['addresses-bad'], ['addresses-bad', 'addresses-auto-allocated']].map((fs) => ({ check: 'serviceentry-addresses', analyzer: 'serviceentry.Analyzer', fixtures: fs.map((f) => `serviceentry-addresses/${f}.yaml`) })),
   ...['protocol-conflicts-ok', 'protocol-conflicts-bad'].map((f) => ({ check: 'serviceentry-protocol-conflicts', analyzer: 'serviceentry.ConflictingServiceEntryProtocolAnalyzer', fixtures: [`serviceentry-protocol-conflicts/${f}.yaml`] })),
   ...['sidecar-selectors-ok', 'sidecar-selectors-bad'].map((f) => ({ check: 'sidecar-selectors', analyzer: 'sidecar.SelectorAnalyzer', fixtures: [`sidecar-selectors/${f}.yaml`] })),
+  ...['vs-gateways-ok', 'vs-gateways-bad'].map((f) => ({ check: 'virtualservice-gateways', analyzer: 'virtualservice.GatewayAnalyzer', fixtures: [`virtualservice-gateways/${f}.yaml`] })),
+  ...['gateway-conflicts-ok', 'gateway-conflicts-bad'].map((f) => ({ check: 'gateway-conflicts', analyzer: 'gateway.ConflictingGatewayAnalyzer', fixtures: [`gateway-conflicts/${f}.yaml`] })),
+  ...['gateway-secrets-ok', 'gateway-secrets-bad'].map((f) => ({ check: 'gateway-secrets', analyzer: 'gateway.SecretAnalyzer', fixtures: [`gateway-secrets/${f}.yaml`] })),
+  ...['duplicate-certificates-ok', 'duplicate-certificates-bad'].map((f) => ({ check: 'gateway-duplicate-certificates', analyzer: 'gateway.CertificateAnalyzer', fixtures: [`gateway-duplicate-certificates/${f}.yaml`] })),
+  ...['workload-services-ok', 'workload-services-bad'].map((f) => ({ check: 'workload-services', analyzer: 'deployment.MultiServiceAnalyzer', fixtures: [`workload-services/${f}.yaml`] })),
+  ...['webhooks-ok', 'webhooks-bad'].map((f) => ({ check: 'webhooks', analyzer: 'webhook.Analyzer', fixtures: [`webhooks/${f}.yaml`] })),
 ];
 
 interface Message {
@@ -98,7 +104,8 @@ describe.skipIf(binaries === undefined || istioctl === undefined)('traffic check
       );
       const theirs = parseMessages(out.stdout);
       const report = await runChecks([getCheck(check)!], source);
-      const ours = report.checks[0]!;
+      // Meshbook's own MB codes (e.g. MB0105 on the webhooks check) have no istioctl counterpart.
+      const ours = { ...report.checks[0]!, findings: report.checks[0]!.findings.filter((f) => f.code.startsWith('IST')) };
       expect(ours.status, ours.reason).not.toBe('error');
       expect(ours.analyzer).toBe(analyzer);
       const sorted = <T>(xs: T[]): T[] => xs.map((x) => JSON.stringify(x)).sort().map((x) => JSON.parse(x) as T);

@@ -1,0 +1,69 @@
+import { defineCheck } from '../../src/engine/check.ts';
+import { matchesLabels, selectorString } from '../../src/engine/selectors.ts';
+import { IGNORED_NAMESPACES, listForEvidence, namespaceOf } from '../lib/mesh.ts';
+import { inAnalyzedRevision } from '../lib/revision.ts';
+
+// Mirrors istioctl's gateway.SecretAnalyzer as far as Secret metadata allows:
+// - the Secret is looked up in the namespace of the *first* pod matching the Gateway's selector
+//   (getGatewayNamespace), not in the Gateway's namespace; an empty selector matches every pod;
+// - a credentialName written `ns/name` names a Secret in that namespace (resource.NewShortOrFullName);
+// - pods in the namespaces istioctl ignores (kube-system, …) are invisible; Secrets are read in every
+//   namespace, except Helm release and service-account-token Secrets (istioctl's field selector);
+// - with no matching pod at all it reports IST0101 (selector) and looks at no credential;
+// - Gateways labelled istio.io/rev=<other> are not seen (istioctl's default --revision).
+// istioctl also reports IST0161 when the Secret's certificate or keys are invalid or expired. That
+// needs the Secret's data, which Meshbook never reads (Secrets are gathered as metadata only), so
+// this check does not report it. When several namespaces hold matching pods, istioctl's choice
+// depends on iteration order; we take the first pod in snapshot order.
+const UNREAD_SECRET_TYPES: ReadonlySet<string> = new Set(['helm.sh/release.v1', 'kubernetes.io/service-account-token']);
+
+export default defineCheck({
+  id: 'gateway-secrets',
+  title: 'Gateway TLS Secrets exist where the gateway pods run',
+  description:
+    'Every TLS server\'s credentialName names a Secret in the namespace of the gateway pods the Gateway selects. The certificate itself is not validated (istioctl\'s IST0161): Meshbook reads Secrets as metadata only.',
+  why: 'The gateway proxy loads its certificate from a Secret in its own namespace; when that Secret is missing, the TLS server has no certificate and handshakes fail for its hosts.',
+  inputs: ['networking.istio.io/v1/Gateway', 'v1/Pod', 'v1/Secret'],
+  analyzer: 'gateway.SecretAnalyzer',
+  docs: '/concepts/gateways/#gateway-secrets',
+  analyze(ctx) {
+    const pods = ctx.list('v1/Pod').filter((p) => !IGNORED_NAMESPACES.has(namespaceOf(p)));
+    for (const gw of ctx.list('networking.istio.io/v1/Gateway').filter(inAnalyzedRevision)) {
+      const resource = { kind: 'Gateway', namespace: namespaceOf(gw), name: gw.metadata.name };
+      const selector = gw.spec?.selector ?? {};
+      const sel = selectorString(selector);
+      const pod = pods.find((p) => matchesLabels(selector, p.metadata.labels));
+      if (pod === undefined) {
+        ctx.report('IST0101', resource, { kind: 'selector', ref: sel }, {
+          evidence: { 'spec.selector': sel || '(empty)', 'matching pods': 0 },
+          remediation: 'Label the gateway deployment\'s pods to match spec.selector, or change the selector to the labels of the gateway pods (usually istio: ingressgateway). Until a pod matches, no namespace holds this Gateway\'s certificates.',
+        });
+        continue;
+      }
+      const podNs = namespaceOf(pod);
+      (gw.spec?.servers ?? []).forEach((server, i) => {
+        const cn = server.tls?.credentialName ?? '';
+        if (cn === '') return;
+        const slash = cn.indexOf('/');
+        const secretNs = slash >= 0 ? cn.slice(0, slash) : podNs;
+        const secretName = slash >= 0 ? cn.slice(slash + 1) : cn;
+        const secret = ctx.find('v1/Secret', secretNs, secretName);
+        if (secret !== undefined && !UNREAD_SECRET_TYPES.has(secret.type ?? '')) return;
+        const nearby = ctx.list('v1/Secret', { namespace: secretNs }).filter((s) => s.type === 'kubernetes.io/tls').map((s) => s.metadata.name);
+        const elsewhere = ctx.list('v1/Secret').filter((s) => s.metadata.name === secretName).map((s) => namespaceOf(s));
+        ctx.report('IST0101', resource, { kind: 'credentialName', ref: cn }, {
+          evidence: {
+            [`spec.servers[${i}].tls.credentialName`]: cn,
+            'gateway pod': `${podNs}/${pod.metadata.name}`,
+            'looked up as': `Secret ${secretNs}/${secretName}`,
+            [`TLS Secrets in ${secretNs}`]: listForEvidence(nearby),
+          },
+          remediation:
+            elsewhere.length > 0
+              ? `Secret ${secretName} exists in ${elsewhere.join(', ')}, but the gateway pods run in ${podNs} and read Secrets only there: create it in ${secretNs} (kubectl create -n ${secretNs} secret tls ${secretName} --cert=… --key=…).`
+              : `Create the Secret in the gateway pods' namespace: kubectl create -n ${secretNs} secret tls ${secretName} --cert=… --key=…, or point credentialName at an existing TLS Secret there.`,
+        });
+      });
+    }
+  },
+});
