@@ -1,0 +1,204 @@
+import { defineCheck } from '../../src/engine/check.ts';
+import type { IstioGateway, Service, ServicePort, VirtualService } from '../../src/engine/k8s-types.ts';
+import { matchesLabels, selectorString } from '../../src/engine/selectors.ts';
+import { routeDestinations } from '../../src/istio/destinations.ts';
+import { ServiceIndex } from '../../src/istio/hosts.ts';
+import { BlockedCollector, fixSentence, ruleText } from '../../src/mesh/blocked-groups.ts';
+import { buildMeshNetwork } from '../../src/mesh/mesh-network.ts';
+import { serviceTargets, type ServiceTarget } from '../../src/netpol/index.ts';
+import type { PodClass } from '../../src/netpol/types.ts';
+import { fullName, listForEvidence, namespaceOf } from '../lib/mesh.ts';
+
+// R4: Istio's layer 7 rules must not route where the layer 3 rules below drop the packets. For
+// each VirtualService route, the sources are the pods that apply it (the gateway pods of the
+// Gateways it is bound to; for the mesh, the sidecars of the namespaces it is exported to) and
+// the destination is the routed Service's target pods and targetPort; the NetworkPolicy
+// evaluator decides each connection. DestinationRule subsets are not narrowed: every pod of the
+// Service counts, which is what plain (subset-less) routing reaches.
+
+/** One routed (Service, port) of a VirtualService, with the route paths that send to it. */
+interface RoutedPort {
+  vs: VirtualService;
+  service: Service;
+  servicePort: ServicePort;
+  host: string;
+  paths: string[];
+  targets: ServiceTarget[];
+}
+
+interface GatewaySource {
+  name: string;
+  gateway: IstioGateway;
+  classes: PodClass[];
+}
+
+/** `ns/name` of a VirtualService's gateway reference (a bare name is in the VirtualService's namespace). */
+function gatewayKey(vsNamespace: string, ref: string): string {
+  return ref.includes('/') ? ref : `${vsNamespace}/${ref}`;
+}
+
+function portText(p: ServicePort): string {
+  return `${p.port}/${p.protocol ?? 'TCP'}`;
+}
+
+function targetText(r: RoutedPort): string {
+  const ports = [...new Set(r.targets.map((t) => t.port.port))].join(', ');
+  return `Service ${fullName(r.service)} port ${portText(r.servicePort)} → targetPort ${ports || '(unresolved)'} on pods ${selectorString(r.service.spec?.selector) || '(no selector)'}`;
+}
+
+export default defineCheck({
+  id: 'route-reachability',
+  title: 'NetworkPolicies let VirtualService routes through',
+  description:
+    'For every VirtualService route (http, tcp and tls), takes the pods that apply it — the gateway pods of its Gateways, or the meshed clients of the namespaces it is exported to — and the routed Service\'s target pods and port, and reports routes whose connections NetworkPolicies drop at either end.',
+  why: 'A route that Istio accepts but the network drops fails only at request time, with 503s and timeouts (R4): the VirtualService looks right, the NetworkPolicy looks right, and only together do they break the path.',
+  inputs: ['networking.istio.io/v1/VirtualService', 'networking.istio.io/v1/Gateway', 'v1/Service', 'v1/Pod', 'v1/Namespace', 'networking.k8s.io/v1/NetworkPolicy'],
+  docs: '/network-layers/r4-firewall-rules/#route-reachability',
+  analyze(ctx) {
+    const gateways = ctx.list('networking.istio.io/v1/Gateway');
+    const net = buildMeshNetwork({
+      pods: ctx.list('v1/Pod'),
+      namespaces: ctx.list('v1/Namespace'),
+      policies: ctx.list('networking.k8s.io/v1/NetworkPolicy'),
+      gateways,
+    });
+    const { index } = net;
+    const services = ctx.list('v1/Service');
+    const serviceIndex = new ServiceIndex([], services);
+    const serviceByKey = new Map(services.map((s) => [fullName(s), s]));
+    const gatewayByKey = new Map(gateways.map((g) => [fullName(g), g]));
+    const meshClients = index.classes.filter((c) => net.isMeshed(c) && !net.isGateway(c) && !c.hostNetwork);
+    const targetsOf = new Map<Service, ServiceTarget[]>();
+
+    for (const vs of ctx.list('networking.istio.io/v1/VirtualService')) {
+      if (ctx.signal.aborted) return;
+      const vsNs = namespaceOf(vs);
+      const resource = { kind: 'VirtualService', namespace: vsNs, name: vs.metadata.name };
+      const refs = vs.spec?.gateways ?? [];
+      const meshBound = refs.length === 0 || refs.includes('mesh');
+
+      // Sources: the gateway pods of each bound Gateway (a Gateway's selector matches pods in any namespace).
+      const gatewaySources: GatewaySource[] = [];
+      for (const ref of refs) {
+        if (ref === 'mesh') continue;
+        const key = gatewayKey(vsNs, ref);
+        const gateway = gatewayByKey.get(key);
+        const selector = gateway?.spec?.selector;
+        // A missing Gateway or one selecting no pod is reported by virtualservice-gateways and gateway-ports.
+        if (gateway === undefined || selector === undefined || Object.keys(selector).length === 0) continue;
+        const classes = index.classes.filter((c) => !c.hostNetwork && matchesLabels(selector, c.labels));
+        if (classes.length > 0) gatewaySources.push({ name: key, gateway, classes });
+      }
+      // The mesh clients the route applies to: exportTo (default: everywhere), `.` = the VirtualService's namespace.
+      const exportTo = vs.spec?.exportTo ?? [];
+      const scope = exportTo.length === 0 || exportTo.includes('*') ? undefined : new Set(exportTo.map((e) => (e === '.' ? vsNs : e)));
+      const clients = meshBound ? meshClients.filter((c) => scope === undefined || scope.has(c.namespace)) : [];
+
+      // The routed (Service, port) pairs; several routes (subsets, weights) to one port are one pair.
+      const routed = new Map<string, RoutedPort>();
+      for (const d of routeDestinations(vs)) {
+        const host = d.destination.host;
+        if (host === undefined || host === '') continue;
+        const found = serviceIndex.lookup(vsNs, vs.spec?.exportTo, host);
+        if (found === undefined || found.source.kind !== 'Service') continue; // ServiceEntries and unknown hosts: not pods we can evaluate
+        const service = serviceByKey.get(`${found.source.namespace}/${found.source.name}`);
+        if (service === undefined) continue;
+        const number = d.destination.port?.number;
+        const ports = (service.spec?.ports ?? []).filter((p) => number === undefined || p.port === number);
+        let targets = targetsOf.get(service);
+        if (targets === undefined) {
+          targets = serviceTargets(index, service).targets;
+          targetsOf.set(service, targets);
+        }
+        for (const servicePort of ports) {
+          const key = `${fullName(service)}:${portText(servicePort)}`;
+          const entry = routed.get(key) ?? { vs, service, servicePort, host, paths: [], targets: targets.filter((t) => t.servicePort === servicePort) };
+          entry.paths.push(d.path);
+          routed.set(key, entry);
+        }
+      }
+
+      for (const [key, r] of routed) {
+        if (r.targets.length === 0) continue;
+
+        // From each bound gateway: one finding per (gateway, blocking policy).
+        for (const gw of gatewaySources) {
+          const collector = new BlockedCollector<GatewaySource>(index);
+          for (const src of gw.classes) {
+            const srcLabel = net.workloadOf(src);
+            for (const t of r.targets) {
+              const dstLabel = net.workloadOf(t.podClass);
+              const s = { kind: 'class', podClass: src } as const;
+              const dd = { kind: 'class', podClass: t.podClass } as const;
+              collector.add(() => ({ key, meta: gw }), { src: s, srcLabel, srcKey: srcLabel, dst: dd, dstLabel, dstKey: dstLabel, port: t.port }, index.evaluate(s, dd, t.port));
+            }
+          }
+          for (const g of collector.groups()) {
+            const policy = `${g.policy.namespace}/${g.policy.name}`;
+            ctx.report('MB0501', resource, { virtualService: fullName(vs), gateway: gw.name, host: r.host, port: r.servicePort.port, policy, direction: g.direction }, {
+              evidence: {
+                route: listForEvidence(r.paths, 4),
+                destination: targetText(r),
+                'gateway pods': `selector ${selectorString(gw.gateway.spec?.selector)}: ${listForEvidence(g.sources)}`,
+                'blocked at': g.direction === 'ingress' ? `ingress of ${listForEvidence(g.destinations)}` : `egress of the gateway pods, towards ${listForEvidence(g.destinations)}`,
+                [`${g.direction} policies there`]: listForEvidence(g.isolatedBy.map((p) => `${p.namespace}/${p.name}`)),
+                ...(g.fix === undefined ? {} : { 'rule that would allow it': ruleText(g.fix) }),
+              },
+              remediation:
+                g.fix === undefined
+                  ? `Allow the gateway pods on port ${g.ports.map((p) => p.port).join(', ')} in one of the ${g.direction} policies listed, or route elsewhere.`
+                  : `To let the route work, ${fixSentence(g.fix)}. If the destination must stay closed to the gateway, remove the route from VirtualService ${fullName(vs)}.`,
+            });
+          }
+        }
+
+        // From the mesh: a client is blocked when some target pod of the route drops it.
+        if (clients.length === 0) continue;
+        const collector = new BlockedCollector<null>(index);
+        const blockedClients = new Set<string>();
+        const allClients = new Set<string>();
+        for (const src of clients) {
+          const srcLabel = net.workloadOf(src);
+          allClients.add(srcLabel);
+          for (const t of r.targets) {
+            if (t.podClass === src && src.pods.length === 1) continue; // a pod cannot block itself
+            const s = { kind: 'class', podClass: src } as const;
+            const dd = { kind: 'class', podClass: t.podClass } as const;
+            const ev = index.evaluate(s, dd, t.port);
+            if (ev.allowed) continue;
+            blockedClients.add(srcLabel);
+            const dstLabel = net.workloadOf(t.podClass);
+            collector.add(() => ({ key, meta: null }), { src: s, srcLabel, srcKey: srcLabel, dst: dd, dstLabel, dstKey: dstLabel, port: t.port }, ev);
+          }
+        }
+        if (blockedClients.size === 0) continue;
+        const none = blockedClients.size === allClients.size;
+        const reachable = [...allClients].filter((c) => !blockedClients.has(c));
+        const reachableNamespaces = [...new Set(reachable.map((c) => c.slice(0, c.indexOf('/'))))].sort();
+        for (const g of collector.groups()) {
+          const policy = `${g.policy.namespace}/${g.policy.name}`;
+          const evidence = {
+            route: listForEvidence(r.paths, 4),
+            destination: targetText(r),
+            'applies to': scope === undefined ? 'meshed clients in every namespace (no exportTo)' : `meshed clients in ${listForEvidence([...scope].sort())} (exportTo)`,
+            [`blocked clients (${g.sources.length})`]: listForEvidence(g.sources, 12),
+            [`${g.direction} policies there`]: listForEvidence(g.isolatedBy.map((p) => `${p.namespace}/${p.name}`)),
+            ...(g.fix === undefined ? {} : { 'rule that would allow it': ruleText(g.fix) }),
+          };
+          const allow = g.fix === undefined ? `allow them in one of the ${g.direction} policies listed` : fixSentence(g.fix);
+          if (none) {
+            ctx.report('MB0502', resource, { virtualService: fullName(vs), host: r.host, port: r.servicePort.port, policy, clients: allClients.size }, {
+              evidence,
+              remediation: `If clients should use this route, ${allow}. If none should, remove the route or limit it with exportTo.`,
+            });
+          } else {
+            ctx.report('MB0503', resource, { virtualService: fullName(vs), host: r.host, port: r.servicePort.port, policy, blocked: g.sources.length, clients: allClients.size }, {
+              evidence: { ...evidence, [`clients that do reach it (${reachable.length})`]: listForEvidence(reachable.sort(), 12) },
+              remediation: `If the blocked clients should use this route, ${allow}. If not, say so in the mesh too: set exportTo on VirtualService ${fullName(vs)} to ${JSON.stringify(reachableNamespaces.map((n) => (n === vsNs ? '.' : n)))} so the route is only pushed where it can work.`,
+            });
+          }
+        }
+      }
+    }
+  },
+});

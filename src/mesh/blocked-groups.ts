@@ -1,0 +1,261 @@
+// Groups denied connections so a cluster-wide sweep stays readable: one group per (caller's key,
+// denied direction, policy to change), listing the blocked sources and carrying the rules that
+// let all of them through. The policy to change and each rule's peer come from the evaluator's
+// suggestFixes, so a group's fix is exactly the per-connection fixes, merged: peers that need the
+// same ports share one rule, so no peer is opened on a port it did not ask for.
+
+import type { NetworkPolicyPeer, NetworkPolicyPort } from '../engine/k8s-types.ts';
+import { suggestFixes, type NetpolIndex } from '../netpol/index.ts';
+import type { Direction, Endpoint, Evaluation, PolicyRef, PortQuery, SuggestedFix, Verdict } from '../netpol/types.ts';
+
+/** At most this many peers go into a group's rules; the finding says how many more there were. */
+export const MAX_FIX_PEERS = 10;
+
+export interface FixRule {
+  from?: NetworkPolicyPeer[];
+  to?: NetworkPolicyPeer[];
+  ports: NetworkPolicyPort[];
+}
+
+export interface GroupFix {
+  direction: Direction;
+  policy: PolicyRef;
+  /** The rules to append to spec.ingress or spec.egress (one per distinct set of ports). */
+  rules: FixRule[];
+  patch: { op: 'add'; path: string; value: unknown }[];
+  /** Peers left out of the rule because of MAX_FIX_PEERS. */
+  omitted: number;
+}
+
+export interface BlockedGroup<M> {
+  meta: M;
+  direction: Direction;
+  /** The isolating policy whose change opens the least (suggestFixes' choice). */
+  policy: PolicyRef;
+  /** Every policy that isolates the blocked end for this direction, over the group. */
+  isolatedBy: PolicyRef[];
+  /** The blocked sources, as labelled by the caller, sorted. */
+  sources: string[];
+  /** The blocked destinations, as labelled by the caller, sorted. */
+  destinations: string[];
+  /** Destination ports that were blocked. */
+  ports: PortQuery[];
+  /** How many (source, destination, port) connections the group holds. */
+  connections: number;
+  fix: GroupFix | undefined;
+}
+
+interface GroupState<M> {
+  meta: M;
+  direction: Direction;
+  policy: PolicyRef;
+  connections: number;
+  sources: Set<string>;
+  destinations: Set<string>;
+  isolatedBy: Map<string, PolicyRef>;
+  /** Isolating sets already merged into isolatedBy. */
+  isolationSeen: Set<string>;
+  ports: Map<string, PortQuery>;
+  /** Rule peers (by their JSON) and the ports each needs. */
+  peers: Map<string, { peer: NetworkPolicyPeer; ports: Map<string, NetworkPolicyPort> }>;
+  /** The caller's key of each end the fix names → the rule peers suggestFixes made for it. */
+  peerKeys: Map<string, string[]>;
+  /** Peer keys left out of the rule because of MAX_FIX_PEERS. */
+  skipped: Set<string>;
+  firstFix: SuggestedFix | undefined;
+}
+
+/** What decided one denied direction: the isolating set, and the policy suggestFixes would change. */
+interface Isolation {
+  key: string;
+  refs: readonly PolicyRef[];
+  policy: PolicyRef | undefined;
+  policyKey: string;
+  /** The groups this isolation already fell into, by the caller's group key. */
+  groups: Map<string, GroupState<unknown>>;
+}
+
+/** One connection, as the caller labels it. `srcKey`/`dstKey` name an end the way a rule would (same workload, same key). */
+export interface Connection {
+  src: Endpoint;
+  srcLabel: string;
+  srcKey: string;
+  dst: Endpoint;
+  dstLabel: string;
+  dstKey: string;
+  port: PortQuery;
+}
+
+const refKey = (r: PolicyRef): string => `${r.namespace}/${r.name}`;
+const portKeyOf = (p: { protocol?: string; port?: number | string }): string => `${p.protocol ?? 'TCP'}/${String(p.port)}`;
+// Sweeps pass the same PortQuery objects (Service targets) over and over: key each once.
+const portKeys = new WeakMap<PortQuery, string>();
+function queryKey(p: PortQuery): string {
+  let key = portKeys.get(p);
+  if (key === undefined) {
+    key = portKeyOf(p);
+    portKeys.set(p, key);
+  }
+  return key;
+}
+
+/** Collects denied connections into groups; see the file comment. */
+export class BlockedCollector<M> {
+  readonly #index: NetpolIndex;
+  readonly #groups = new Map<string, GroupState<M>>();
+  // The policy suggestFixes picks depends only on the direction and the isolating set, and the
+  // isolating set only on the end's class: cache both, so a sweep pays for them once per class.
+  readonly #byIsolation = new Map<string, Isolation>();
+  readonly #byClass: Record<Direction, (Isolation | undefined)[]> = { ingress: [], egress: [] };
+
+  constructor(index: NetpolIndex) {
+    this.#index = index;
+  }
+
+  #isolation(direction: Direction, end: Endpoint, refs: readonly PolicyRef[], conn: Connection, evaluation: Evaluation): { isolation: Isolation; firstFix: SuggestedFix | undefined } {
+    const classId = end.kind === 'class' && end.podClass.id >= 0 ? end.podClass.id : undefined;
+    const cached = classId === undefined ? undefined : this.#byClass[direction][classId];
+    if (cached !== undefined) return { isolation: cached, firstFix: undefined };
+    const key = `${direction}|${refs.map(refKey).join(',')}`;
+    let isolation = this.#byIsolation.get(key);
+    let firstFix: SuggestedFix | undefined;
+    if (isolation === undefined) {
+      firstFix = suggestFixes(this.#index, conn.src, conn.dst, conn.port, evaluation).find((f) => f.direction === direction);
+      const policy = firstFix?.policy ?? refs[0];
+      isolation = { key, refs: [...refs], policy, policyKey: policy === undefined ? '' : refKey(policy), groups: new Map() };
+      this.#byIsolation.set(key, isolation);
+    }
+    if (classId !== undefined) this.#byClass[direction][classId] = isolation;
+    return { isolation, firstFix };
+  }
+
+  /**
+   * Records a connection's evaluation; nothing happens when it is allowed. Each denied direction
+   * goes to the group `groupFor(direction)` names, split further by the policy to change.
+   */
+  add(groupFor: (direction: Direction) => { key: string; meta: M }, conn: Connection, evaluation: Evaluation): void {
+    if (evaluation.allowed) return;
+    if (!evaluation.egress.allowed) this.#addDenied(evaluation.egress, groupFor, conn, evaluation);
+    if (!evaluation.ingress.allowed) this.#addDenied(evaluation.ingress, groupFor, conn, evaluation);
+  }
+
+  #addDenied(verdict: Verdict, groupFor: (direction: Direction) => { key: string; meta: M }, conn: Connection, evaluation: Evaluation): void {
+    const direction = verdict.direction;
+    // Egress is decided by the source's policies, ingress by the destination's.
+    const { isolation, firstFix } = this.#isolation(direction, direction === 'egress' ? conn.src : conn.dst, verdict.isolatedBy, conn, evaluation);
+    const policy = isolation.policy;
+    if (policy === undefined) return;
+    const spec = groupFor(direction);
+    let group = isolation.groups.get(spec.key) as GroupState<M> | undefined;
+    if (group === undefined) {
+      const key = `${spec.key}|${direction}|${isolation.policyKey}`;
+      group = this.#groups.get(key);
+      if (group === undefined) {
+        group = {
+          meta: spec.meta,
+          direction,
+          policy,
+          connections: 0,
+          sources: new Set(),
+          destinations: new Set(),
+          isolatedBy: new Map(),
+          isolationSeen: new Set(),
+          ports: new Map(),
+          peers: new Map(),
+          peerKeys: new Map(),
+          skipped: new Set(),
+          firstFix: undefined,
+        };
+        this.#groups.set(key, group);
+      }
+      isolation.groups.set(spec.key, group as GroupState<unknown>);
+    }
+    group.connections++;
+    group.sources.add(conn.srcLabel);
+    group.destinations.add(conn.dstLabel);
+    if (!group.isolationSeen.has(isolation.key)) {
+      group.isolationSeen.add(isolation.key);
+      for (const ref of isolation.refs) group.isolatedBy.set(refKey(ref), ref);
+    }
+    const portKey = queryKey(conn.port);
+    if (!group.ports.has(portKey)) group.ports.set(portKey, conn.port);
+    // The fix names the source on ingress and the destination on egress.
+    const peerKey = direction === 'ingress' ? conn.srcKey : conn.dstKey;
+    if (group.skipped.has(peerKey)) return;
+    const named = group.peerKeys.get(peerKey);
+    if (named !== undefined && named.every((json) => group!.peers.get(json)?.ports.has(portKey) === true)) return;
+    if (named === undefined && group.peerKeys.size >= MAX_FIX_PEERS) {
+      group.skipped.add(peerKey);
+      return;
+    }
+    const fix = firstFix ?? suggestFixes(this.#index, conn.src, conn.dst, conn.port, evaluation).find((f) => f.direction === direction);
+    if (fix === undefined) return;
+    group.firstFix ??= fix;
+    const peers = ('from' in fix.rule ? fix.rule.from : fix.rule.to).map((peer) => [JSON.stringify(peer), peer] as const);
+    group.peerKeys.set(peerKey, [...new Set([...(named ?? []), ...peers.map(([json]) => json)])]);
+    for (const [json, peer] of peers) {
+      let entry = group.peers.get(json);
+      if (entry === undefined) {
+        entry = { peer, ports: new Map() };
+        group.peers.set(json, entry);
+      }
+      for (const p of fix.rule.ports) entry.ports.set(portKeyOf(p), p);
+    }
+  }
+
+  /** The groups, in insertion order. */
+  groups(): BlockedGroup<M>[] {
+    return [...this.#groups.values()].map((g) => ({
+      meta: g.meta,
+      direction: g.direction,
+      policy: g.policy,
+      connections: g.connections,
+      isolatedBy: [...g.isolatedBy.values()].sort((a, b) => (refKey(a) < refKey(b) ? -1 : refKey(a) > refKey(b) ? 1 : 0)),
+      sources: [...g.sources].sort(),
+      destinations: [...g.destinations].sort(),
+      ports: [...g.ports.values()].sort((a, b) => a.port - b.port),
+      fix: mergeFix(g),
+    }));
+  }
+}
+
+function mergeFix<M>(g: GroupState<M>): GroupFix | undefined {
+  const first = g.firstFix;
+  if (first === undefined) return undefined;
+  // Peers needing the same ports share a rule; rules keep the order their first peer was seen in.
+  const bySignature = new Map<string, FixRule>();
+  for (const { peer, ports } of g.peers.values()) {
+    const sorted = [...ports.values()].sort((a, b) => Number(a.port) - Number(b.port) || String(a.protocol).localeCompare(String(b.protocol)));
+    const signature = sorted.map(portKeyOf).join(',');
+    let rule = bySignature.get(signature);
+    if (rule === undefined) {
+      rule = g.direction === 'ingress' ? { from: [], ports: sorted } : { to: [], ports: sorted };
+      bySignature.set(signature, rule);
+    }
+    (g.direction === 'ingress' ? rule.from! : rule.to!).push(peer);
+  }
+  const rules = [...bySignature.values()];
+  // Same target as suggestFixes' patch for this policy: append to the list, or create it (or spec) with the rules.
+  const path = first.patch[0]?.path ?? `/spec/${g.direction}/-`;
+  const patch: GroupFix['patch'] = path.endsWith('/-')
+    ? rules.map((value) => ({ op: 'add', path, value }))
+    : [{ op: 'add', path, value: path === '/spec' ? { [g.direction]: rules } : rules }];
+  return { direction: g.direction, policy: first.policy, rules, patch, omitted: g.skipped.size };
+}
+
+/** A fix's rules as compact one-line JSON, for evidence: the rule itself when there is one. */
+export function ruleText(fix: GroupFix): string {
+  return JSON.stringify(fix.rules.length === 1 ? fix.rules[0] : fix.rules);
+}
+
+/** The kubectl command that applies a group's fix. */
+export function patchCommand(fix: GroupFix): string {
+  return `kubectl -n ${fix.policy.namespace} patch networkpolicy ${fix.policy.name} --type=json -p '${JSON.stringify(fix.patch)}'`;
+}
+
+/** A remediation sentence for a fix: which list of which policy gets which rules, and the command. */
+export function fixSentence(fix: GroupFix): string {
+  const more = fix.omitted > 0 ? ` (naming the first ${MAX_FIX_PEERS} peers; ${fix.omitted} more need the same)` : '';
+  const what = fix.rules.length === 1 ? 'this rule' : `these ${fix.rules.length} rules`;
+  return `append ${what} to spec.${fix.direction} of NetworkPolicy ${fix.policy.namespace}/${fix.policy.name}${more}: ${ruleText(fix)} — \`${patchCommand(fix)}\``;
+}

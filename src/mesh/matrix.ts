@@ -1,0 +1,101 @@
+// Builds a ReachabilityMatrix (sources × destinations) from many connection verdicts: a cell is
+// allowed when every connection it stands for is, blocked when none is, partial otherwise, and
+// carries the policies that block it so a renderer can link a red cell to its cause.
+
+import type { MatrixCell, ReachabilityMatrix, ResourceRef } from '../engine/types.ts';
+import type { PolicyRef } from '../netpol/types.ts';
+
+// A cell names at most this many blocking policies; more would not fit a tooltip.
+const MAX_CELL_POLICIES = 5;
+
+interface CellState {
+  allowed: number;
+  blocked: number;
+  /** Deduplicated by identity while recording (callers pass the evaluator's stable refs), by name when built. */
+  policies: Set<PolicyRef>;
+  ports: Set<string | number>;
+}
+
+/** Accumulates verdicts per (row, column); rows and columns keep their first-seen order unless sorted at build. */
+export class MatrixBuilder {
+  readonly #rows = new Map<string, string>();
+  readonly #columns = new Map<string, string>();
+  readonly #cells = new Map<string, Map<string, CellState>>();
+  readonly #notes = new Map<string, string>();
+
+  row(id: string, label: string): void {
+    if (!this.#rows.has(id)) this.#rows.set(id, label);
+  }
+
+  column(id: string, label: string): void {
+    if (!this.#columns.has(id)) this.#columns.set(id, label);
+  }
+
+  /**
+   * Records verdicts for a (row, column): how many connections were allowed and blocked, the
+   * policies that blocked them and the destination ports they were blocked on.
+   */
+  record(row: string, column: string, counts: { allowed: number; blocked: number; blockedBy?: Iterable<PolicyRef>; ports?: Iterable<string | number> }): void {
+    let byColumn = this.#cells.get(row);
+    if (byColumn === undefined) {
+      byColumn = new Map();
+      this.#cells.set(row, byColumn);
+    }
+    let cell = byColumn.get(column);
+    if (cell === undefined) {
+      cell = { allowed: 0, blocked: 0, policies: new Set(), ports: new Set() };
+      byColumn.set(column, cell);
+    }
+    cell.allowed += counts.allowed;
+    cell.blocked += counts.blocked;
+    if (counts.blocked === 0) return;
+    for (const p of counts.blockedBy ?? []) cell.policies.add(p);
+    for (const port of counts.ports ?? []) cell.ports.add(port);
+  }
+
+  /** Says why a cell holds no connection (shown when nothing was recorded for it). */
+  note(row: string, column: string, detail: string): void {
+    this.#notes.set(`${row}\u0000${column}`, detail);
+  }
+
+  get size(): { rows: number; columns: number } {
+    return { rows: this.#rows.size, columns: this.#columns.size };
+  }
+
+  /** The matrix, rows and columns sorted by label; every (row, column) pair gets a cell. */
+  build(title: string): ReachabilityMatrix {
+    const byLabel = (a: [string, string], b: [string, string]): number => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0);
+    const rows = [...this.#rows].sort(byLabel).map(([id, label]) => ({ id, label }));
+    const columns = [...this.#columns].sort(byLabel).map(([id, label]) => ({ id, label }));
+    const cells: MatrixCell[] = [];
+    for (const r of rows) {
+      for (const c of columns) {
+        const state = this.#cells.get(r.id)?.get(c.id);
+        if (state === undefined || state.allowed + state.blocked === 0) {
+          const detail = this.#notes.get(`${r.id}\u0000${c.id}`);
+          cells.push(detail === undefined ? { row: r.id, column: c.id, state: 'not-applicable' } : { row: r.id, column: c.id, state: 'not-applicable', detail });
+          continue;
+        }
+        const total = state.allowed + state.blocked;
+        if (state.blocked === 0) {
+          cells.push({ row: r.id, column: c.id, state: 'allowed' });
+          continue;
+        }
+        const policies = [...new Map([...state.policies].map((p) => [`${p.namespace}/${p.name}`, p])).entries()]
+          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+          .map(([, p]) => p);
+        const blockedBy: ResourceRef[] = policies.slice(0, MAX_CELL_POLICIES).map((p) => ({ kind: 'NetworkPolicy', namespace: p.namespace, name: p.name }));
+        const more = policies.length > MAX_CELL_POLICIES ? ` (+${policies.length - MAX_CELL_POLICIES} more policies)` : '';
+        const ports = [...new Set([...state.ports].map(String))].sort((a, b) => Number(a) - Number(b) || (a < b ? -1 : 1)).join(', ');
+        cells.push({
+          row: r.id,
+          column: c.id,
+          state: state.allowed === 0 ? 'blocked' : 'partial',
+          blockedBy,
+          detail: `${state.blocked} of ${total} connections blocked on port ${ports}${more}`,
+        });
+      }
+    }
+    return { type: 'reachability-matrix', title, rows, columns, cells };
+  }
+}

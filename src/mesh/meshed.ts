@@ -1,0 +1,66 @@
+// Which pods are in the mesh, and which of them are gateways, for the reachability checks
+// (R3–R5). A pod is meshed when it runs an istio-proxy, or when its namespace asks for sidecars
+// (or ambient) and it did not opt out: such a pod gets a proxy at its next restart, and its
+// traffic is mesh traffic as far as NetworkPolicy is concerned (pod IP → targetPort either way).
+
+import type { IstioGateway, Namespace, Pod } from '../engine/k8s-types.ts';
+import { matchesLabels } from '../engine/selectors.ts';
+
+const PROXY = 'istio-proxy';
+
+/** Whether a namespace's labels ask for sidecar injection or ambient mode. */
+export function namespaceInMesh(ns: Namespace): boolean {
+  const labels = ns.metadata.labels ?? {};
+  const injection = labels['istio-injection'];
+  if (injection === 'enabled') return true;
+  if (injection === 'disabled') return false;
+  return (labels['istio.io/rev'] !== undefined && labels['istio.io/rev'] !== '') || labels['istio.io/dataplane-mode'] === 'ambient';
+}
+
+/** The pod's istio-proxy container, in containers or (native sidecars) initContainers. */
+export function hasProxy(pod: Pod): boolean {
+  return [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].some((c) => c?.name === PROXY);
+}
+
+/** Whether the pod opted out of injection (label or annotation sidecar.istio.io/inject=false). */
+function optedOut(pod: Pod): boolean {
+  return pod.metadata.labels?.['sidecar.istio.io/inject'] === 'false' || pod.metadata.annotations?.['sidecar.istio.io/inject'] === 'false';
+}
+
+/** Pods that still hold an IP: not Succeeded or Failed. */
+export function isLivePod(pod: Pod): boolean {
+  return pod.status?.phase !== 'Succeeded' && pod.status?.phase !== 'Failed';
+}
+
+/** Meshed: has an istio-proxy, or lives in a mesh namespace and neither opted out nor uses the host network. */
+export function isMeshedPod(pod: Pod, meshNamespaces: ReadonlySet<string>): boolean {
+  if (hasProxy(pod)) return true;
+  if (pod.spec?.hostNetwork === true || optedOut(pod)) return false;
+  return meshNamespaces.has(pod.metadata.namespace ?? 'default');
+}
+
+/** The names of namespaces whose labels put them in the mesh. */
+export function meshNamespaceNames(namespaces: readonly Namespace[]): Set<string> {
+  return new Set(namespaces.filter(namespaceInMesh).map((n) => n.metadata.name));
+}
+
+/**
+ * Gateway proxies: pods an Istio Gateway selects (in any namespace, as istiod matches them), or
+ * whose istio-proxy runs as a router (`proxy router`). They apply only the routes bound to their
+ * Gateways, never the mesh's, so the reachability checks treat them apart from sidecars.
+ */
+export function isGatewayPod(pod: Pod, gateways: readonly IstioGateway[]): boolean {
+  const proxy = (pod.spec?.containers ?? []).find((c) => c?.name === PROXY) as { args?: unknown } | undefined;
+  if (Array.isArray(proxy?.args) && proxy.args[0] === 'proxy' && proxy.args[1] === 'router') return true;
+  return gateways.some((gw) => {
+    const selector = gw.spec?.selector;
+    return selector !== undefined && Object.keys(selector).length > 0 && matchesLabels(selector, pod.metadata.labels);
+  });
+}
+
+/** A Prometheus server pod, by the labels its charts set (app.kubernetes.io/name or app) or a container named prometheus. */
+export function isPrometheusPod(pod: Pod): boolean {
+  const labels = pod.metadata.labels ?? {};
+  if (labels['app.kubernetes.io/name'] === 'prometheus' || labels.app === 'prometheus') return true;
+  return (pod.spec?.containers ?? []).some((c) => c?.name === 'prometheus' || c?.name === 'prometheus-server');
+}
