@@ -191,7 +191,13 @@ export class KubeReader {
       path,
       accept: info.metadataOnly === true ? METADATA_ONLY_ACCEPT : 'application/json',
       signal: options.signal,
-      forbidden: () => describeForbidden(kind, ns) + (ns === undefined ? ' Ask for the Meshbook viewer ClusterRole (docs/rbac/meshbook-viewer.yaml), or limit the run to a namespace you can read.' : ''),
+      forbidden: () =>
+        describeForbidden(kind, ns) +
+        (info.metadataOnly === true
+          ? ' Secrets are granted only by the opt-in meshbook-viewer-secrets ClusterRole (docs/rbac/meshbook-viewer.yaml); without it, the checks that read them report this and the rest still run.'
+          : ns === undefined
+            ? ' Ask for the Meshbook viewer ClusterRole (docs/rbac/meshbook-viewer.yaml), or limit the run to a namespace you can read.'
+            : ''),
     }).catch((error: unknown) => {
       if (error instanceof KubeRequestError && error.reason === 'not-found') {
         throw new KubeRequestError('not-installed', `${resourceName(kind)} is not served at ${info.group === '' ? '' : `${info.group}/`}${version} by ${this.server} (404): the CRD is not installed.`, 404, { cause: error });

@@ -529,6 +529,12 @@ async function loadInto(admin: AdminClient, objects: readonly KubeObject[], load
       loaded.restore.push(await admin.mergeMeta(object));
       continue;
     }
+    if (object.kind === 'Service' && object.metadata.namespace === 'default' && object.metadata.name === 'kubernetes') {
+      // The API server owns this Service (its ClusterIP and port are its own); keep the real one,
+      // as `kubectl apply` of a snapshot would only fight the API server's reconciler.
+      loaded.adaptations.push('kept the API server\'s own Service default/kubernetes');
+      continue;
+    }
     await admin.create(object);
     loaded.created.push(object);
     if (object.kind === 'Namespace') loaded.namespaces.push(object.metadata.name);

@@ -59,6 +59,26 @@ const LIVE_DIFFERENCES: Record<string, LiveDifference[]> = {
       liveStatus: 'fail',
       why: 'a rendered manifest has no status (readiness unknown); in a cluster every Deployment has one, and with no controller running it, 0 replicas are ready — which is what a live cluster in that state should report.',
     },
+    {
+      check: 'istiod-api-access',
+      onlyLive: [['MB0301', 'Deployment istio-system/istiod']],
+      why: 'the same missing status: with no status and no pods the snapshot cannot tell readiness (not reported); live the Deployment has a status with 0 ready replicas and no pods, so istiod is not ready.',
+    },
+  ],
+  // A manifest on purpose (no status, no pods, no bindings): the fixture exercises MB0303, which only a snapshot can show.
+  'istiod-api-access/istiod-api-access-no-rbac.yaml': [
+    {
+      check: 'control-plane-health',
+      onlyInSnapshot: [['MB0104', 'Deployment istio-system/istiod']],
+      onlyLive: [['MB0102', 'Deployment istio-system/istiod']],
+      liveStatus: 'fail',
+      why: 'the Deployment comes from a rendered manifest without status (readiness unknown); in a cluster it has a status, and with no controller running it, 0 replicas are ready.',
+    },
+    {
+      check: 'istiod-api-access',
+      onlyLive: [['MB0301', 'Deployment istio-system/istiod']],
+      why: 'the same missing status: the snapshot leaves readiness unknown (not reported); live the Deployment has 0 ready replicas and no pods, so istiod is not ready.',
+    },
   ],
   'sidecar-injection/sidecar-injection-bad.yaml': [
     {
@@ -154,9 +174,12 @@ describe.skipIf(binaries === undefined)('live source against a real kube-apiserv
     const file = await cluster.addUser('partial-viewer', ['meshbook-test-viewers']);
     await cluster.admin.create(clusterRoleBinding('meshbook-test-partial-viewer', 'meshbook-viewer-partial', 'partial-viewer'));
     const partial = await LiveSource.open({ kubeconfig: file }, { cacheTtlMs: 0, cache: new GatherCache() });
+    // Nor is it bound to the opt-in meshbook-viewer-secrets role (the main viewer is): Secrets are
+    // not granted either, as for any viewer who did not opt in.
+    const notGranted: KindId[] = [...removed, 'v1/Secret'];
     try {
-      const snap = await partial.gather(removed, { signal: new AbortController().signal });
-      for (const kind of removed) {
+      const snap = await partial.gather(notGranted, { signal: new AbortController().signal });
+      for (const kind of notGranted) {
         expect(snap.problems.get(kind)).toMatchObject({ reason: 'forbidden', message: expect.stringContaining(describeForbidden(kind, undefined)) });
       }
       expect(snap.problems.get('networking.k8s.io/v1/NetworkPolicy')!.message).toBe('cannot list networkpolicies.networking.k8s.io at cluster scope: forbidden — needs get/list on networkpolicies (apiGroup networking.k8s.io). Ask for the Meshbook viewer ClusterRole (docs/rbac/meshbook-viewer.yaml), or limit the run to a namespace you can read.');
@@ -166,7 +189,7 @@ describe.skipIf(binaries === undefined)('live source against a real kube-apiserv
       let affected = 0;
       report.checks.forEach((result, i) => {
         const check = liveChecks[i]!;
-        const missing = removed.filter((k) => check.inputs.includes(k));
+        const missing = notGranted.filter((k) => check.inputs.includes(k));
         if (missing.length > 0) {
           affected++;
           expect(result.status, check.id).toBe('error');
@@ -177,6 +200,7 @@ describe.skipIf(binaries === undefined)('live source against a real kube-apiserv
         }
       });
       expect(affected).toBeGreaterThan(0);
+      expect(report.checks.find((c) => c.id === 'gateway-secrets')).toMatchObject({ status: 'error', reason: expect.stringContaining('needs get/list on secrets.') });
     } finally {
       partial.close();
     }

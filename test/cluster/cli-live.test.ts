@@ -1,0 +1,63 @@
+// The CLI on a real kube-apiserver holding the demo cluster: `meshbook check --kubeconfig
+// <viewer> --format json` equals `meshbook check --snapshot <dir written by meshbook snapshot>`
+// (statuses, reasons and findings; live-only checks are skipped offline, as they must be).
+
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHECKS } from '../../runbooks/index.ts';
+import type { JsonReport } from '../../src/cli/format-json.ts';
+import { MANIFEST_FILE, type SnapshotManifest } from '../../src/cluster/snapshot-files.ts';
+import { loadObjects as readFixtures } from '../../src/cluster/yaml-source.ts';
+import { runCli } from '../cli/helpers/run-cli.ts';
+import { REPO, findClusterBinaries, isDir, loadObjects, startCluster, type TestCluster } from './harness.ts';
+
+const binaries = findClusterBinaries();
+const DEMO = join(REPO, 'runbooks', 'demo-cluster');
+const liveOnly = new Set(CHECKS.filter((c) => (c.needs ?? []).length > 0).map((c) => c.id));
+
+function outcome(report: JsonReport): Record<string, unknown> {
+  return Object.fromEntries(report.checks.filter((c) => !liveOnly.has(c.id)).map((c) => [c.id, {
+    status: c.status,
+    reason: c.reason,
+    findings: c.findings.map((f) => `${f.code} ${f.resource.kind} ${f.resource.namespace ?? ''}/${f.resource.name}: ${f.message}`).sort(),
+  }]));
+}
+
+describe.skipIf(binaries === undefined || !isDir(DEMO))('the CLI on a real kube-apiserver', () => {
+  let cluster: TestCluster;
+  let tmp: string;
+
+  beforeAll(async () => {
+    cluster = await startCluster({ binaries: binaries! });
+    await loadObjects(cluster.admin, (await readFixtures([DEMO])).objects);
+    tmp = await mkdtemp(join(tmpdir(), 'meshbook-cli-cluster-'));
+  });
+  afterAll(async () => {
+    await cluster?.stop();
+    if (tmp !== undefined) await rm(tmp, { recursive: true, force: true });
+  });
+
+  it('check --kubeconfig <viewer> equals check --snapshot <what meshbook snapshot wrote>', async () => {
+    const env = { HOME: tmp, KUBECONFIG: '' };
+    const dir = join(tmp, 'snap');
+    const written = await runCli(['snapshot', '--kubeconfig', cluster.viewerKubeconfig, '--output', dir], { env });
+    expect(written.stderr).toBe('');
+    expect(written.code).toBe(0);
+    const manifest = JSON.parse(await readFile(join(dir, MANIFEST_FILE), 'utf8')) as SnapshotManifest;
+    expect(manifest.target).toMatchObject({ type: 'live', server: cluster.server });
+    expect(manifest.problems.filter((p) => p.reason !== 'not-installed')).toEqual([]);
+
+    const live = await runCli(['check', '--kubeconfig', cluster.viewerKubeconfig, '--format', 'json', '--fail-on', 'never'], { env });
+    expect(live.stderr).toBe('');
+    const offline = await runCli(['check', '--snapshot', dir, '--format', 'json', '--fail-on', 'never'], { env });
+    expect(offline.stderr).toBe('');
+    const liveReport = JSON.parse(live.stdout) as JsonReport;
+    const offlineReport = JSON.parse(offline.stdout) as JsonReport;
+    expect(liveReport.target).toMatchObject({ type: 'live', server: cluster.server });
+    expect(outcome(offlineReport)).toEqual(outcome(liveReport));
+    expect(liveReport.checks.some((c) => c.findings.length > 0)).toBe(true);
+    for (const c of offlineReport.checks.filter((x) => liveOnly.has(x.id))) expect(c.status, c.id).toBe('skipped');
+  });
+});
