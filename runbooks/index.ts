@@ -1,10 +1,64 @@
-// The registry of checks. Every file under runbooks/<area>/ is listed here once;
-// test/meta.test.ts fails when a file is missing from this list.
+// The registry of checks. Every file under runbooks/<area>/ is listed here once, grouped by
+// area in the order the guide presents them (runbooks/lib/ holds shared helpers, not checks);
+// test/meta.test.ts fails when a file is missing from this list or listed twice.
 
 import type { Check } from '../src/engine/check.ts';
+import controlPlaneHealth from './control-plane/control-plane-health.ts';
+import webhooks from './control-plane/webhooks.ts';
+import sidecarInjection from './data-plane/sidecar-injection.ts';
+import workloadServices from './data-plane/workload-services.ts';
+import gatewayConflicts from './gateways/gateway-conflicts.ts';
+import gatewayDuplicateCertificates from './gateways/gateway-duplicate-certificates.ts';
 import gatewayPorts from './gateways/gateway-ports.ts';
+import gatewaySecrets from './gateways/gateway-secrets.ts';
+import virtualserviceGateways from './gateways/virtualservice-gateways.ts';
+import controlPorts from './network-layers/control-ports.ts';
+import istiodApiAccess from './network-layers/istiod-api-access.ts';
+import istiodPermissionsLive from './network-layers/istiod-permissions-live.ts';
+import meshReachability from './network-layers/mesh-reachability.ts';
+import routeReachability from './network-layers/route-reachability.ts';
+import serviceEndpoints from './network-layers/service-endpoints.ts';
+import destinationruleCaCertificates from './traffic/destinationrule-ca-certificates.ts';
+import destinationruleSubsets from './traffic/destinationrule-subsets.ts';
+import servicePortNames from './traffic/service-port-names.ts';
+import serviceentryAddresses from './traffic/serviceentry-addresses.ts';
+import serviceentryProtocolConflicts from './traffic/serviceentry-protocol-conflicts.ts';
+import sidecarSelectors from './traffic/sidecar-selectors.ts';
+import virtualserviceDestinationHosts from './traffic/virtualservice-destination-hosts.ts';
+import virtualserviceDestinationRules from './traffic/virtualservice-destination-rules.ts';
+import virtualserviceMeshGatewayHosts from './traffic/virtualservice-mesh-gateway-hosts.ts';
 
-export const CHECKS: readonly Check[] = [gatewayPorts];
+export const CHECKS: readonly Check[] = [
+  // control plane
+  controlPlaneHealth,
+  webhooks,
+  // data plane
+  sidecarInjection,
+  workloadServices,
+  // traffic management
+  servicePortNames,
+  virtualserviceDestinationHosts,
+  virtualserviceDestinationRules,
+  virtualserviceMeshGatewayHosts,
+  destinationruleSubsets,
+  destinationruleCaCertificates,
+  serviceentryAddresses,
+  serviceentryProtocolConflicts,
+  sidecarSelectors,
+  // gateways
+  gatewayPorts,
+  gatewayConflicts,
+  gatewaySecrets,
+  gatewayDuplicateCertificates,
+  virtualserviceGateways,
+  // network layers beneath the mesh (R1–R5)
+  serviceEndpoints,
+  istiodApiAccess,
+  istiodPermissionsLive,
+  meshReachability,
+  routeReachability,
+  controlPorts,
+];
 
 const byId = new Map(CHECKS.map((c) => [c.id, c]));
 

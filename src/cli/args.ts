@@ -14,10 +14,14 @@ export type FailOn = (typeof FAIL_ON)[number];
 export const LIST_FORMATS = ['text', 'json'] as const;
 export type ListFormat = (typeof LIST_FORMATS)[number];
 
-/** Where the cluster data comes from; the live source adds its flags here (context, kubeconfig). */
+/** Where the cluster data comes from: snapshots, else the kubeconfig's (current or chosen) context. */
 export interface SourceOptions {
   /** --snapshot values as given: files, directories, or `demo`. */
   snapshots: string[];
+  /** --context NAME: a kubeconfig context instead of current-context (live only). */
+  context?: string;
+  /** --kubeconfig PATH: read only this kubeconfig file (live only). */
+  kubeconfig?: string;
 }
 
 export interface CheckCommand {
@@ -31,6 +35,19 @@ export interface CheckCommand {
   failOn: FailOn;
   namespace?: string;
   output?: string;
+  /** --record FILE: also save the run as a recorded result for the published site. */
+  record?: string;
+}
+
+/** `meshbook snapshot`: write what the selected checks read to YAML files in a directory. */
+export interface SnapshotCommand {
+  command: 'snapshot';
+  source: SourceOptions;
+  checks: string[];
+  pages: string[];
+  namespace?: string;
+  /** --output DIR (required). */
+  output: string;
 }
 
 export interface ListCommand {
@@ -40,16 +57,34 @@ export interface ListCommand {
 
 export type Command =
   | CheckCommand
+  | SnapshotCommand
   | ListCommand
-  | { command: 'help'; topic?: 'check' | 'list' }
+  | { command: 'help'; topic?: HelpTopic }
   | { command: 'version' };
+
+/** The commands `meshbook help TOPIC` knows. */
+export type HelpTopic = 'check' | 'snapshot' | 'list';
 
 const CHECK_OPTIONS = {
   snapshot: { type: 'string', multiple: true },
+  context: { type: 'string' },
+  kubeconfig: { type: 'string' },
   check: { type: 'string', multiple: true },
   page: { type: 'string', multiple: true },
   format: { type: 'string', short: 'f' },
   'fail-on': { type: 'string' },
+  namespace: { type: 'string', short: 'n' },
+  output: { type: 'string', short: 'o' },
+  record: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsOptionsConfig;
+
+const SNAPSHOT_OPTIONS = {
+  snapshot: { type: 'string', multiple: true },
+  context: { type: 'string' },
+  kubeconfig: { type: 'string' },
+  check: { type: 'string', multiple: true },
+  page: { type: 'string', multiple: true },
   namespace: { type: 'string', short: 'n' },
   output: { type: 'string', short: 'o' },
   help: { type: 'boolean', short: 'h' },
@@ -79,44 +114,84 @@ export function parseCommand(argv: readonly string[]): Command {
       return { command: 'version' };
     case 'check':
       return parseCheck(rest);
+    case 'snapshot':
+      return parseSnapshot(rest);
     case 'list':
       return parseList(rest);
     default:
-      throw new UsageError(`Unknown command ${JSON.stringify(first)}. Commands: check, list, help. Run "meshbook --help" for usage.`);
+      throw new UsageError(`Unknown command ${JSON.stringify(first)}. Commands: check, snapshot, list, help. Run "meshbook --help" for usage.`);
   }
 }
 
 function helpFor(topic: string | undefined): Command {
   if (topic === undefined) return { command: 'help' };
-  if (topic === 'check' || topic === 'list') return { command: 'help', topic };
-  throw new UsageError(`No help for ${JSON.stringify(topic)}. Topics: check, list.`);
+  if (topic === 'check' || topic === 'snapshot' || topic === 'list') return { command: 'help', topic };
+  throw new UsageError(`No help for ${JSON.stringify(topic)}. Topics: check, snapshot, list.`);
 }
 
 function parseCheck(args: string[]): Command {
   const { values } = parseStrict(args, CHECK_OPTIONS, 'check');
   if (values.help === true) return { command: 'help', topic: 'check' };
-  const snapshots = nonEmpty(values.snapshot ?? [], '--snapshot');
+  const source = sourceOptions(values);
   const checks = nonEmpty((values.check ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()), '--check');
   const pages = nonEmpty(values.page ?? [], '--page');
   const command: CheckCommand = {
     command: 'check',
-    source: { snapshots },
+    source,
     checks,
     pages,
     format: oneOf(values.format ?? 'text', FORMATS, '--format'),
     failOn: oneOf(values['fail-on'] ?? 'error', FAIL_ON, '--fail-on'),
   };
-  if (values.namespace !== undefined) {
-    if (!NAMESPACE_PATTERN.test(values.namespace)) {
-      throw new UsageError(`--namespace must be a Kubernetes namespace name (lower-case letters, digits and '-', at most 63 characters), received ${JSON.stringify(values.namespace)}.`);
-    }
-    command.namespace = values.namespace;
-  }
+  if (values.namespace !== undefined) command.namespace = namespaceOf(values.namespace);
   if (values.output !== undefined) {
     if (values.output === '') throw new UsageError('--output needs a file name, received "".');
     command.output = values.output;
   }
+  if (values.record !== undefined) {
+    if (values.record === '') throw new UsageError('--record needs a file name, received "".');
+    command.record = values.record;
+  }
   return command;
+}
+
+function parseSnapshot(args: string[]): Command {
+  const { values } = parseStrict(args, SNAPSHOT_OPTIONS, 'snapshot');
+  if (values.help === true) return { command: 'help', topic: 'snapshot' };
+  if (values.output === undefined || values.output === '') {
+    throw new UsageError(`meshbook snapshot needs --output DIR (a new or empty directory to write the YAML files to)${values.output === '' ? ', received ""' : ''}.`);
+  }
+  const command: SnapshotCommand = {
+    command: 'snapshot',
+    source: sourceOptions(values),
+    checks: nonEmpty((values.check ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()), '--check'),
+    pages: nonEmpty(values.page ?? [], '--page'),
+    output: values.output,
+  };
+  if (values.namespace !== undefined) command.namespace = namespaceOf(values.namespace);
+  return command;
+}
+
+// --snapshot, or a live cluster chosen with --context / --kubeconfig (never both).
+function sourceOptions(values: { snapshot?: string[]; context?: string; kubeconfig?: string }): SourceOptions {
+  const source: SourceOptions = { snapshots: nonEmpty(values.snapshot ?? [], '--snapshot') };
+  for (const flag of ['context', 'kubeconfig'] as const) {
+    const value = values[flag];
+    if (value === undefined) continue;
+    if (value.trim() === '') throw new UsageError(`--${flag} needs a value, received ${JSON.stringify(value)}.`);
+    if (source.snapshots.length > 0) {
+      throw new UsageError(`--${flag} selects a live cluster and --snapshot a snapshot; pass one or the other (received --${flag} ${JSON.stringify(value)} and --snapshot ${JSON.stringify(source.snapshots[0])}).`);
+    }
+    source[flag] = value;
+  }
+  return source;
+}
+
+function namespaceOf(value: string): string {
+  if (!NAMESPACE_PATTERN.test(value)) {
+    throw new UsageError(`--namespace must be a Kubernetes namespace name (lower-case letters, digits and '-', at most 63 characters), received ${JSON.stringify(value)}.`);
+  }
+  return value;
 }
 
 function parseList(args: string[]): Command {

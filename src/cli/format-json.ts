@@ -4,7 +4,7 @@
 // /reference/codes/<code in lower case>/, derivable from `code`). `docs` stays a
 // site-relative path: the guide has no single canonical host (dev server, archives).
 
-import type { CheckResult, Finding, RunReport, TargetInfo } from '../engine/types.ts';
+import type { Attachment, CheckResult, Finding, MatrixCell, RunReport, TargetInfo } from '../engine/types.ts';
 
 export interface JsonResource {
   kind: string;
@@ -32,7 +32,27 @@ export interface JsonCheck {
   reason?: string;
   truncated?: number;
   findings: JsonFinding[];
+  /** Pictures the check attached: a reachability matrix (R3). */
+  attachments?: JsonAttachment[];
 }
+
+export interface JsonMatrixCell {
+  row: string;
+  column: string;
+  state: 'allowed' | 'blocked' | 'partial' | 'not-applicable';
+  blockedBy?: JsonResource[];
+  detail?: string;
+}
+
+export interface JsonReachabilityMatrix {
+  type: 'reachability-matrix';
+  title: string;
+  rows: { id: string; label: string }[];
+  columns: { id: string; label: string }[];
+  cells: JsonMatrixCell[];
+}
+
+export type JsonAttachment = JsonReachabilityMatrix;
 
 export interface JsonTarget {
   type: 'snapshot' | 'live';
@@ -79,6 +99,31 @@ function jsonCheck(c: CheckResult): JsonCheck {
     ...(c.reason === undefined ? {} : { reason: c.reason }),
     ...(c.truncated === undefined || c.truncated === 0 ? {} : { truncated: c.truncated }),
     findings: c.findings.map(jsonFinding),
+    ...(c.attachments === undefined || c.attachments.length === 0 ? {} : { attachments: c.attachments.map(jsonAttachment) }),
+  };
+}
+
+function jsonResource(r: { kind: string; namespace?: string; name: string }): JsonResource {
+  return { kind: r.kind, ...(r.namespace === undefined ? {} : { namespace: r.namespace }), name: r.name };
+}
+
+function jsonAttachment(a: Attachment): JsonAttachment {
+  return {
+    type: a.type,
+    title: a.title,
+    rows: a.rows.map((r) => ({ id: r.id, label: r.label })),
+    columns: a.columns.map((c) => ({ id: c.id, label: c.label })),
+    cells: a.cells.map(jsonCell),
+  };
+}
+
+function jsonCell(c: MatrixCell): JsonMatrixCell {
+  return {
+    row: c.row,
+    column: c.column,
+    state: c.state,
+    ...(c.blockedBy === undefined ? {} : { blockedBy: c.blockedBy.map(jsonResource) }),
+    ...(c.detail === undefined ? {} : { detail: c.detail }),
   };
 }
 

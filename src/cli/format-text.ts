@@ -3,8 +3,9 @@
 // visible, so a crafted name or annotation cannot drive the terminal.
 
 import { styleText } from 'node:util';
-import type { CheckResult, CheckStatus, Finding, RunReport, Severity } from '../engine/types.ts';
+import type { CheckResult, CheckStatus, Finding, ReachabilityMatrix, RunReport, Severity } from '../engine/types.ts';
 import { codeDocsPath } from '../engine/codes.ts';
+import { matrixCounts, problemPairs, reachabilityMatrices } from '../engine/reachability-matrix.ts';
 import { STATUS_WORDS, count, friendlyName } from './display.ts';
 
 export interface TextOptions {
@@ -33,7 +34,10 @@ export function formatText(report: RunReport, options: TextOptions): string {
   const paint = (style: Style, text: string): string => (options.color ? styleText(style, text, { validateStream: false }) : text);
   const lines: string[] = [];
   const t = report.target;
-  lines.push(`${paint('bold', 'Target:')} ${printable(t.name)} ${paint('dim', `(${t.type === 'live' ? 'live cluster' : 'snapshot'})`)}`, '');
+  lines.push(`${paint('bold', 'Target:')} ${printable(t.name)} ${paint('dim', `(${t.type === 'live' ? 'live cluster' : 'snapshot'})`)}`);
+  // Which cluster a live run read, so a report is never mistaken for another context's.
+  if (t.type === 'live') lines.push(`${paint('dim', 'context:')} ${printable(t.context ?? t.name)}  ${paint('dim', 'cluster:')} ${printable(t.cluster ?? '?')}  ${paint('dim', 'server:')} ${printable(t.server ?? '?')}`);
+  lines.push('');
 
   for (const check of report.checks) {
     const word = paint(STATUS_STYLE[check.status], STATUS_WORDS[check.status].padEnd(STATUS_WIDTH));
@@ -43,7 +47,8 @@ export function formatText(report: RunReport, options: TextOptions): string {
     if (check.truncated !== undefined && check.truncated > 0) {
       lines.push(`${DETAIL_INDENT}${paint('dim', `… ${count(check.truncated, 'more finding')} not shown (output bound reached)`)}`);
     }
-    if (check.findings.length > 0 || check.reason !== undefined) lines.push('');
+    for (const matrix of reachabilityMatrices(check.attachments)) lines.push(...matrixLines(matrix, paint));
+    if (check.findings.length > 0 || check.reason !== undefined || reachabilityMatrices(check.attachments).length > 0) lines.push('');
   }
   if (lines.at(-1) !== '') lines.push('');
   lines.push(paint('bold', summaryLine(report.checks)));
@@ -65,6 +70,25 @@ function findingLines(f: Finding, paint: (style: Style, text: string) => string)
   if (f.remediation !== undefined) detail(`${paint('dim', 'what to do:')} ${printable(f.remediation)}`);
   const links = [f.docs === undefined ? undefined : `docs: ${printable(f.docs)}`, `code: ${codeDocsPath(f.code)}`].filter((l) => l !== undefined);
   detail(paint('dim', links.join(' · ')));
+  return lines;
+}
+
+// Blocked pairs listed per matrix; the JSON output has every cell.
+const MAX_MATRIX_PAIRS = 10;
+
+/** A reachability matrix in a few lines: counts, then the first blocked pairs. */
+export function matrixLines(matrix: ReachabilityMatrix, paint: (style: Style, text: string) => string = (_, t) => t): string[] {
+  const counts = matrixCounts(matrix);
+  const applicable = matrix.cells.length - counts['not-applicable'];
+  const head = `Reachability: ${counts.blocked} of ${applicable} source → destination pairs blocked, ${counts.partial} partly blocked`;
+  const lines = [`${DETAIL_INDENT}${paint('bold', head)} ${paint('dim', `(${printable(matrix.title)})`)}`];
+  const pairs = problemPairs(matrix);
+  for (const p of pairs.slice(0, MAX_MATRIX_PAIRS)) {
+    const mark = p.cell.state === 'blocked' ? paint('red', '✕') : paint('yellow', '/');
+    const detail = p.cell.detail === undefined ? '' : ` — ${printable(p.cell.detail)}`;
+    lines.push(`${DETAIL_INDENT}  ${mark} ${printable(p.rowLabel)} → ${printable(p.columnLabel)}${detail}`);
+  }
+  if (pairs.length > MAX_MATRIX_PAIRS) lines.push(`${DETAIL_INDENT}  ${paint('dim', `… ${count(pairs.length - MAX_MATRIX_PAIRS, 'more blocked pair')} (--format json has every cell)`)}`);
   return lines;
 }
 

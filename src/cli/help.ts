@@ -4,8 +4,9 @@ const MAIN = `meshbook — run the guide's runbook checks from a terminal or CI
 
 Usage:
   meshbook check [options]             run checks and report what they find
+  meshbook snapshot --output DIR       write what the checks read to YAML files
   meshbook list [--format text|json]   list the registered checks
-  meshbook help [check|list]           show help
+  meshbook help [check|snapshot|list]  show help
   meshbook --version                   print the version
 
 Run "meshbook check --help" for the check options.
@@ -13,10 +14,13 @@ Run "meshbook check --help" for the check options.
 
 const CHECK = `Usage: meshbook check [options]
 
-Source (required for now; live clusters are coming):
+Source (default: the live cluster of the kubeconfig's current context):
   --snapshot PATH       a YAML or JSON file, or a directory of them (read recursively);
                         repeatable. "demo" is the bundled demo cluster snapshot
                         (write ./demo for a local path of that name)
+  --context NAME        use this kubeconfig context instead of current-context
+  --kubeconfig PATH     read only this kubeconfig file (default: $KUBECONFIG, merged
+                        as kubectl merges it, else ~/.kube/config)
 
 Selection (a union; with neither flag every check runs):
   --check ID            run this check; repeatable, or comma-separated
@@ -26,6 +30,8 @@ Selection (a union; with neither flag every check runs):
 Output:
   -f, --format FORMAT   text (default), json or junit
   -o, --output FILE     write the report to FILE instead of stdout
+  --record FILE         also save the results for the published site (JSON, secrets
+                        masked; put it in publish/records/, docs/publishing.md)
   --fail-on LEVEL       error (default), warning or never
   -h, --help            show this help
 
@@ -33,12 +39,36 @@ Exit codes:
   0    nothing reached the --fail-on threshold
   1    something did: an error finding or a check that could not run
        (with --fail-on warning, also a warning finding)
-  2    usage or input error: unknown flag, check or page, missing file, invalid YAML
-  130  interrupted (Ctrl-C)
+       — including a live run whose API server is unreachable: every check then
+       says error with the reason
+  2    usage or input error: unknown flag, check or page, missing file, invalid YAML,
+       a kubeconfig that is missing or broken, an unknown context
+  130  interrupted (Ctrl-C; in-flight API requests are aborted)
 
 Environment:
   NO_COLOR, FORCE_COLOR   colour of text output (default: colour when stdout is a terminal)
   MESHBOOK_CONTENT_DIR    where --page looks for pages (default: the repository's content/)
+`;
+
+const SNAPSHOT = `Usage: meshbook snapshot --output DIR [options]
+
+Reads what the selected checks would read — from the live cluster, or from --snapshot
+inputs — and writes it to DIR as YAML: one file per kind (e.g. core-pod.yaml, a
+"kind: List"), plus meshbook-snapshot.json (target, time, kinds, what could not be read).
+Secrets are written as metadata only; managedFields are left out. Load it again with
+"meshbook check --snapshot DIR": the checks give the same findings.
+
+  -o, --output DIR      a new or empty directory (required)
+  --snapshot PATH       read snapshots instead of a live cluster (as in check)
+  --context NAME        kubeconfig context (default: current-context)
+  --kubeconfig PATH     kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)
+  --check ID            only the inputs of these checks; repeatable, or comma-separated
+  --page SLUG           only the inputs of the runbooks this page embeds; repeatable
+  -n, --namespace NS    namespaced kinds from NS only
+  -h, --help            show this help
+
+Exit codes: 0 written; 1 written, but some kinds could not be read (listed, and recorded
+in the manifest); 2 usage or input error (or DIR is not empty); 130 interrupted.
 `;
 
 const LIST = `Usage: meshbook list [options]
@@ -52,6 +82,6 @@ guide section that explains it.
 `;
 
 /** The help screen for a topic (or the overview). */
-export function helpText(topic?: 'check' | 'list'): string {
-  return topic === 'check' ? CHECK : topic === 'list' ? LIST : MAIN;
+export function helpText(topic?: 'check' | 'snapshot' | 'list'): string {
+  return topic === 'check' ? CHECK : topic === 'snapshot' ? SNAPSHOT : topic === 'list' ? LIST : MAIN;
 }

@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { CHECKS } from '../../runbooks/index.ts';
 import { InputError } from '../cluster/source.ts';
 import { runChecks } from '../engine/runner.ts';
-import { parseCommand, type CheckCommand } from './args.ts';
+import { parseCommand, type CheckCommand, type SnapshotCommand } from './args.ts';
 import { UsageError } from './errors.ts';
 import { FORMATTERS, wantsColor } from './formats.ts';
 import { helpText } from './help.ts';
@@ -17,7 +17,9 @@ import { listChecks } from './list.ts';
 import { REPO_ROOT, contentRoot } from './pages.ts';
 import { pickSource } from './pick-source.ts';
 import { selectChecks } from './select.ts';
+import { snapshotSummary, writeSnapshot } from './snapshot.ts';
 import { exitCodeFor } from './threshold.ts';
+import { recordRun } from '../publish/record.ts';
 
 /** The exit codes the CLI documents (docs/cli.md). */
 export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
@@ -54,6 +56,8 @@ export async function main(argv: readonly string[], io: CliIo, signal: AbortSign
         return EXIT.ok;
       case 'check':
         return await check(command, io, signal);
+      case 'snapshot':
+        return await snapshot(command, io, signal);
     }
   } catch (error) {
     if (signal.aborted) {
@@ -71,17 +75,43 @@ export async function main(argv: readonly string[], io: CliIo, signal: AbortSign
 }
 
 async function check(command: CheckCommand, io: CliIo, signal: AbortSignal): Promise<number> {
-  const picked = pickSource(command.source);
+  const picked = pickSource(command.source, io.env);
   const checks = await selectChecks(CHECKS, command, contentRoot(io.env));
-  // Input errors (missing file, bad YAML) surface here, before any check runs: exit 2, not error results.
+  // Input errors (missing file, bad YAML, broken kubeconfig, unknown context) surface here,
+  // before any check runs: exit 2, not error results. An unreachable API server is not an
+  // input error: every check then reports the precise reason (exit 1).
   await untilAborted(picked.preflight(), signal);
-  const report = await untilAborted(runChecks(checks, picked.source, { signal, namespace: command.namespace }), signal);
+  let report;
+  try {
+    report = await untilAborted(runChecks(checks, picked.source, { signal, namespace: command.namespace }), signal);
+    // Before close(): the record reads the cluster's versions from the same source.
+    if (command.record !== undefined) {
+      const record = await untilAborted(recordRun(command.record, report, picked.source, signal), signal);
+      io.err(`meshbook: recorded ${record.report.checks.length} results against ${record.against.name} to ${command.record}\n`);
+    }
+  } finally {
+    picked.close();
+  }
   // A file is not a terminal: colour there only when FORCE_COLOR asks for it.
   const color = wantsColor(io.env, command.output === undefined && io.stdoutIsTTY);
   const rendered = FORMATTERS[command.format](report, { color, failOn: command.failOn });
   if (command.output === undefined) io.out(rendered);
   else await writeReport(command.output, rendered);
   return exitCodeFor(report, command.failOn);
+}
+
+async function snapshot(command: SnapshotCommand, io: CliIo, signal: AbortSignal): Promise<number> {
+  const picked = pickSource(command.source, io.env);
+  const checks = await selectChecks(CHECKS, command, contentRoot(io.env));
+  await untilAborted(picked.preflight(), signal);
+  try {
+    const manifest = await untilAborted(writeSnapshot(command, checks, picked, signal), signal);
+    io.out(snapshotSummary(command.output, manifest));
+    // Kinds that could not be read are recorded in the manifest; the snapshot is still written.
+    return manifest.problems.some((p) => p.reason !== 'not-installed') ? EXIT.failed : EXIT.ok;
+  } finally {
+    picked.close();
+  }
 }
 
 // Reading a file or a cluster may not listen to the signal (a FIFO, a hung request):

@@ -1,10 +1,18 @@
-// Chooses the cluster source a run reads from. Today that is YAML snapshots (or the
-// bundled demo snapshot); the live source plugs in here, behind its own flags.
+// Chooses the cluster source a run reads from: YAML snapshots (or the bundled demo
+// snapshot) with --snapshot, else a live cluster — the kubeconfig's current context, or the
+// one --context / --kubeconfig name.
 
 import { stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { InputError, type ClusterSource } from '../cluster/source.ts';
+import { InputError, type ClusterSource, type GatherOptions } from '../cluster/source.ts';
 import { YamlSource } from '../cluster/yaml-source.ts';
+// Types only: the live source (and client-node) is loaded when a live run needs it, so
+// `--snapshot` runs start without it.
+import type { LiveSource, LiveGatherOptions, LiveSnapshot } from '../cluster/live-source.ts';
+import type { KubeconfigSelection } from '../cluster/kubeconfig.ts';
+import type { KindId } from '../cluster/kinds.ts';
+import type { TargetInfo } from '../engine/types.ts';
+import type { Probes } from '../engine/check.ts';
 import type { SourceOptions } from './args.ts';
 import { UsageError } from './errors.ts';
 import { REPO_ROOT } from './pages.ts';
@@ -18,15 +26,27 @@ export interface PickedSource {
   source: ClusterSource;
   /** Reads what can be read before any check runs, so bad input is a usage error (exit 2), not a check error. */
   preflight(): Promise<void>;
+  /** Releases connections (live sources); safe to call more than once. */
+  close(): void;
 }
 
-/** The source for these options, or a UsageError saying which flag to pass. */
-export function pickSource(options: SourceOptions): PickedSource {
+/**
+ * The source for these options, or a UsageError saying which flag to pass. Without
+ * --snapshot it is the live cluster; `env` supplies KUBECONFIG (defaults to process.env).
+ */
+export function pickSource(options: SourceOptions, env: Readonly<Record<string, string | undefined>> = process.env): PickedSource {
   if (options.snapshots.length === 0) {
-    throw new UsageError(
-      'No cluster to check. Live clusters (kubeconfig contexts) are coming; for now pass --snapshot PATH ' +
-        '(a YAML file or a directory of them), or --snapshot demo for the bundled demo cluster snapshot.',
-    );
+    const selection: KubeconfigSelection = { env };
+    if (options.kubeconfig !== undefined) selection.kubeconfig = options.kubeconfig;
+    if (options.context !== undefined) selection.context = options.context;
+    const source = new DeferredLiveSource(selection);
+    return {
+      source,
+      // A broken kubeconfig or an unknown context is an input error (exit 2). An unreachable
+      // server is not found here: the run goes on and every check reports the precise reason.
+      preflight: async () => void (await source.open()),
+      close: () => source.close(),
+    };
   }
   const usesDemo = options.snapshots.includes(DEMO_SNAPSHOT);
   // Relative, so recorded results do not carry the local checkout's absolute path.
@@ -40,7 +60,46 @@ export function pickSource(options: SourceOptions): PickedSource {
       if (usesDemo) await assertDemoPresent();
       await source.load();
     },
+    close() {},
   };
+}
+
+/**
+ * A LiveSource opened on first use: resolving the kubeconfig is async (files, exec plugins
+ * are not run yet), and pickSource stays synchronous. Until it is open, the target names
+ * what was asked for.
+ */
+export class DeferredLiveSource implements ClusterSource {
+  readonly live = true;
+  #source: LiveSource | undefined;
+  #opening: Promise<LiveSource> | undefined;
+
+  constructor(readonly selection: KubeconfigSelection) {}
+
+  get target(): TargetInfo {
+    return this.#source?.target ?? { type: 'live', name: this.selection.context ?? 'current kubeconfig context' };
+  }
+
+  /** The live source's probes, once open (the CLI opens it in preflight, before any check runs). */
+  get probes(): Probes | undefined {
+    return this.#source?.probes;
+  }
+
+  /** Resolves the kubeconfig selection (InputError when it cannot be used). */
+  open(): Promise<LiveSource> {
+    this.#opening ??= import('../cluster/live-source.ts')
+      .then(({ LiveSource }) => LiveSource.open(this.selection))
+      .then((s) => (this.#source = s));
+    return this.#opening;
+  }
+
+  async gather(kinds: readonly KindId[], options: GatherOptions & Pick<LiveGatherOptions, 'refresh'>): Promise<LiveSnapshot> {
+    return (await this.open()).gather(kinds, options);
+  }
+
+  close(): void {
+    this.#source?.close();
+  }
 }
 
 async function assertDemoPresent(): Promise<void> {

@@ -22,6 +22,24 @@ const finding = z.strictObject({
   docs: z.string().optional(),
 });
 
+const axis = z.strictObject({ id: z.string(), label: z.string() });
+
+const matrixCell = z.strictObject({
+  row: z.string(),
+  column: z.string(),
+  state: z.enum(['allowed', 'blocked', 'partial', 'not-applicable']),
+  blockedBy: z.array(resource).optional(),
+  detail: z.string().optional(),
+});
+
+const attachment = z.strictObject({
+  type: z.literal('reachability-matrix'),
+  title: z.string(),
+  rows: z.array(axis),
+  columns: z.array(axis),
+  cells: z.array(matrixCell),
+});
+
 const check = z.strictObject({
   id: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/),
   title: z.string().min(1),
@@ -31,6 +49,7 @@ const check = z.strictObject({
   reason: z.string().optional(),
   truncated: z.number().int().positive().optional(),
   findings: z.array(finding),
+  attachments: z.array(attachment).optional(),
 });
 
 const target = z.strictObject({

@@ -18,7 +18,10 @@ import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import yaml from 'js-yaml';
-import type { KubeConfig } from '@kubernetes/client-node';
+// A static import: a dynamic one fails inside the dev server, whose integration is loaded by
+// Vite's config module runner and closed afterwards ("Vite module runner has been closed").
+// The CLI keeps its start fast by importing the live source only when it needs one.
+import { KubeConfig } from '@kubernetes/client-node';
 import { InputError } from './source.ts';
 
 /** Which kubeconfig to read and which context to use, as kubectl's flags say it. */
@@ -266,7 +269,6 @@ export async function resolveContext(sel: KubeconfigSelection = {}): Promise<Res
   await checkFiles(clusterEntry, ['certificate-authority']);
   const userBody = userEntry === undefined ? {} : await prepareUser(userEntry, clusterEntry);
 
-  const { KubeConfig } = await import('@kubernetes/client-node');
   const kc = new KubeConfig();
   // Only the chosen context, its cluster and its user: nothing else is handed to client-node.
   const doc = {

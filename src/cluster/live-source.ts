@@ -12,6 +12,7 @@ import { KubeReader, KubeRequestError, type KubeReaderOptions } from './kube-htt
 import { discover, toProblemReason, type DiscoveryState, type KindPlan } from './live-discovery.ts';
 import type { KubeObject } from '../engine/k8s-types.ts';
 import type { TargetInfo } from '../engine/types.ts';
+import { PROBE_BODY_LIMIT, ProbeError, type Probes } from '../engine/check.ts';
 
 export interface LiveSourceOptions extends KubeReaderOptions {
   /** Kinds listed at the same time. */
@@ -105,6 +106,8 @@ export class LiveSource implements ClusterSource {
   readonly context: ResolvedContext;
   /** The read-only client: also what live-only probes use. */
   readonly reader: KubeReader;
+  /** Live-only probes for checks that declare `needs: ['probes']`, over the read-only client. */
+  readonly probes: Probes;
   readonly #opts: Required<Omit<LiveSourceOptions, keyof KubeReaderOptions | 'cache'>>;
   readonly #cache: GatherCache;
 
@@ -128,6 +131,7 @@ export class LiveSource implements ClusterSource {
     }
     this.#cache = options.cache ?? sharedGatherCache;
     this.target = { type: 'live', name: context.name, context: context.name, cluster: context.cluster, server: context.server };
+    this.probes = liveProbes(this.reader);
   }
 
   /** HTTP requests this source has sent (every gather, retries included). */
@@ -299,4 +303,37 @@ export class LiveSource implements ClusterSource {
   #key(kind: KindId, namespace: string | undefined): string {
     return `${this.context.cacheKey}|${kind}|${namespace ?? '*'}`;
   }
+}
+
+/** Probes over a KubeReader: SubjectAccessReview and GET-only proxying; failures become ProbeErrors. */
+export function liveProbes(reader: KubeReader): Probes {
+  const fail = (error: unknown): never => {
+    if (error instanceof KubeRequestError) throw new ProbeError(error.message, { cause: error });
+    throw error;
+  };
+  return {
+    async accessReview(q, options = {}) {
+      const resourceAttributes: { verb: string; resource: string; group?: string; namespace?: string; subresource?: string } = { verb: q.verb, resource: q.resource };
+      if (q.group !== undefined && q.group !== '') resourceAttributes.group = q.group;
+      if (q.namespace !== undefined) resourceAttributes.namespace = q.namespace;
+      if (q.subresource !== undefined) resourceAttributes.subresource = q.subresource;
+      const status = await reader
+        .createAccessReview({ kind: 'SubjectAccessReview', spec: { user: q.user, ...(q.groups === undefined ? {} : { groups: [...q.groups] }), resourceAttributes } }, options)
+        .catch(fail);
+      return { allowed: status.allowed, reason: status.reason ?? status.evaluationError ?? '' };
+    },
+    async proxyGet(r, options = {}) {
+      try {
+        const res = await reader.proxyGet({ kind: r.kind, namespace: r.namespace, name: r.name, ...(r.port === undefined ? {} : { port: r.port }) }, r.path, options);
+        const truncated = res.body.length > PROBE_BODY_LIMIT;
+        return { status: res.status, body: truncated ? res.body.slice(0, PROBE_BODY_LIMIT) : res.body, truncated };
+      } catch (error) {
+        // The backend answered, just not 2xx (through the proxy): that is an answer, not a failure to ask.
+        if (error instanceof KubeRequestError && error.status !== undefined && error.status !== 401 && error.status !== 403 && error.reason !== 'unreachable') {
+          return { status: error.status, body: error.message.slice(0, PROBE_BODY_LIMIT), truncated: false };
+        }
+        return fail(error);
+      }
+    },
+  };
 }

@@ -4,6 +4,7 @@
 import type { KindId } from './kinds.ts';
 import type { Snapshot } from './snapshot.ts';
 import type { TargetInfo } from '../engine/types.ts';
+import type { Probes } from '../engine/check.ts';
 
 export interface GatherOptions {
   signal: AbortSignal;
@@ -21,6 +22,8 @@ export interface ClusterSource {
   readonly live: boolean;
   /** Reads each of `kinds` once and returns them as one snapshot. */
   gather(kinds: readonly KindId[], options: GatherOptions): Promise<Snapshot>;
+  /** Live-only, read-only probes (access reviews, proxied GETs); absent on snapshots. */
+  readonly probes?: Probes;
 }
 
 /** A problem with the user's input (file, flag, kubeconfig): reported, never a crash. */

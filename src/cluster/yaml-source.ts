@@ -8,6 +8,7 @@ import yaml from 'js-yaml';
 import { KIND_IDS, kindIdOf, type KindId } from './kinds.ts';
 import { Snapshot } from './snapshot.ts';
 import { InputError, type ClusterSource, type GatherOptions } from './source.ts';
+import { manifestProblems } from './snapshot-files.ts';
 import type { KubeObject } from '../engine/k8s-types.ts';
 import type { SourceLocation, TargetInfo } from '../engine/types.ts';
 
@@ -147,15 +148,20 @@ export class YamlSource implements ClusterSource {
 
   /** Parses the files now, so input errors surface before any check runs. */
   load(): Promise<LoadedObjects> {
-    this.#loaded ??= loadObjects(this.paths);
+    // A malformed snapshot manifest is an input error too, reported before any check runs.
+    this.#loaded ??= loadObjects(this.paths).then((l) => (manifestProblems(l.objects, (o) => locationText(l.locations, o)), l));
     return this.#loaded;
   }
 
   async gather(kinds: readonly KindId[], options: GatherOptions): Promise<Snapshot> {
     const loaded = await this.load();
     options.signal.throwIfAborted();
+    // A directory written by `meshbook snapshot` records the kinds it could not read: they stay problems.
+    const wanted = new Set(kinds);
+    const problems = manifestProblems(loaded.objects, (o) => locationText(loaded.locations, o)).filter((p) => wanted.has(p.kind));
+    const held = kinds.filter((k) => !problems.some((p) => p.kind === k && p.reason !== 'not-installed'));
     // The whole file set is read regardless of options.namespace; the runner filters findings.
-    return new Snapshot(loaded.objects, { kinds, locations: loaded.locations });
+    return new Snapshot(loaded.objects, { kinds: held, problems, locations: loaded.locations });
   }
 }
 
@@ -167,4 +173,9 @@ export function kindsIn(objects: readonly KubeObject[]): KindId[] {
     if (id !== undefined) seen.add(id);
   }
   return KIND_IDS.filter((id) => seen.has(id));
+}
+
+function locationText(locations: WeakMap<object, SourceLocation>, o: object): string {
+  const at = locations.get(o);
+  return at === undefined ? 'snapshot manifest' : `${at.file}:${at.line}`;
 }

@@ -3,6 +3,8 @@
 // node: no innerHTML, no attribute other than a validated site-relative href.
 
 import type { CheckResult, CheckStatus, Finding } from '../engine/types.ts';
+import { reachabilityMatrices } from '../engine/reachability-matrix.ts';
+import { findingAnchor, linkToFindings, matrixFigure, toDom } from './matrix-svg.ts';
 
 /** The status word shown for each result status. */
 export const STATUS_WORDS: Record<CheckStatus, string> = {
@@ -64,9 +66,11 @@ function codeHref(finding: Finding): string | undefined {
   return /^[A-Z]{2,4}\d{4}$/.test(String(finding.code)) ? `/reference/codes/${String(finding.code).toLowerCase()}/` : undefined;
 }
 
-function renderFinding(finding: Finding): HTMLElement {
+function renderFinding(finding: Finding, anchor: string): HTMLElement {
   const severity = String(finding.severity);
   const li = h('li', 'rb-finding');
+  // The anchor a matrix cell links to: the finding about the policy that blocks it.
+  li.id = anchor;
   li.dataset.severity = severity;
   li.append(
     h(
@@ -120,8 +124,12 @@ export function renderResult(result: CheckResult, targetName: string): DocumentF
   if (result.reason) fragment.append(h('p', 'rb-reason', String(result.reason)));
   if (findings.length > 0) {
     const list = h('ol', 'rb-findings');
-    for (const finding of findings) list.append(renderFinding(finding));
+    for (const [i, finding] of findings.entries()) list.append(renderFinding(finding, findingAnchor(String(result.id), i)));
     fragment.append(list);
+  }
+  // Pictures the check attached (a reachability matrix), drawn under the findings they link to.
+  for (const matrix of reachabilityMatrices(result.attachments)) {
+    fragment.append(toDom(matrixFigure(matrix, { cellHref: linkToFindings(String(result.id), findings) })));
   }
   if (typeof result.truncated === 'number' && result.truncated > 0) {
     fragment.append(h('p', 'rb-reason', `${plural(result.truncated, 'more finding')} not shown; run the CLI for the full list.`));

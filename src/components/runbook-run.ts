@@ -64,14 +64,68 @@ class RunbookRun extends HTMLElement {
 }
 
 class MeshbookRunner extends HTMLElement {
+  /** Aborts the run in progress (the server then cancels it and its API requests). */
+  #controller: AbortController | undefined;
+
   connectedCallback(): void {
     this.querySelector<HTMLButtonElement>('button[data-run-all]')?.addEventListener('click', () => {
       void this.run([...document.querySelectorAll<RunbookRun>('runbook-run')], true);
     });
+    this.querySelector<HTMLButtonElement>('button[data-cancel]')?.addEventListener('click', () => {
+      this.#controller?.abort();
+    });
+    // Refresh: run the page's checks again, reading the cluster instead of the 30 s cache.
+    this.querySelector<HTMLButtonElement>('button[data-refresh]')?.addEventListener('click', () => {
+      void this.run([...document.querySelectorAll<RunbookRun>('runbook-run')], true, true);
+    });
+    this.#select()?.addEventListener('change', () => {
+      this.#showTarget();
+      const freshness = this.querySelector<HTMLElement>('[data-freshness]');
+      if (freshness !== null) freshness.hidden = true;
+    });
+    this.#showTarget();
   }
 
   #select(): HTMLSelectElement | null {
     return this.querySelector('select');
+  }
+
+  #option(): HTMLOptionElement | undefined {
+    return this.#select()?.selectedOptions[0];
+  }
+
+  /** What a result is labelled with: a context says which one and which cluster. */
+  #targetName(): string {
+    const option = this.#option();
+    if (option === undefined) return '';
+    const context = option.dataset.context;
+    return context === undefined ? (option.textContent?.trim() ?? option.value) : `context ${context} (cluster ${option.dataset.cluster ?? '?'})`;
+  }
+
+  // The chosen cluster and context, spelled out under the selector (text only).
+  #showTarget(): void {
+    const info = this.querySelector<HTMLElement>('[data-target-info]');
+    const option = this.#option();
+    if (info === null || option === undefined) return;
+    const d = option.dataset;
+    info.textContent = d.context === undefined
+      ? `Snapshot: ${option.textContent?.trim() ?? option.value} (files; nothing live is read).`
+      : `Live cluster ${d.cluster ?? '?'} at ${d.server ?? '?'}, kubeconfig context ${d.context}${d.current === 'true' ? ' (the current context)' : ''}. Checks only read.`;
+    this.setAttribute('target-kind', d.context === undefined ? 'snapshot' : 'context');
+  }
+
+  // "Data from 14:03:07 (6 kinds from the 30 s cache)": how old a live run's data is.
+  #showFreshness(gatheredAt: string | undefined, cachedKinds: number | undefined): void {
+    const freshness = this.querySelector<HTMLElement>('[data-freshness]');
+    const text = this.querySelector<HTMLElement>('[data-freshness-text]');
+    if (freshness === null || text === null) return;
+    if (gatheredAt === undefined) {
+      freshness.hidden = true;
+      return;
+    }
+    const time = new Date(gatheredAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+    text.textContent = `Data from ${time}${cachedKinds !== undefined && cachedKinds > 0 ? ` (${cachedKinds} kind${cachedKinds === 1 ? '' : 's'} from the 30 s cache)` : ''} ·`;
+    freshness.hidden = false;
   }
 
   #progress(text: string): void {
@@ -83,12 +137,19 @@ class MeshbookRunner extends HTMLElement {
    * Runs the checks of `runbooks` in one request and fills each as its result streams in.
    * With `pageLevel`, the page's progress line follows the run.
    */
-  async run(runbooks: RunbookRun[], pageLevel: boolean): Promise<void> {
+  async run(runbooks: RunbookRun[], pageLevel: boolean, refresh = false): Promise<void> {
     const select = this.#select();
     const target = select?.value ?? '';
-    const targetName = select?.selectedOptions[0]?.textContent?.trim() ?? target;
+    const targetName = this.#targetName() || target;
+    const fingerprint = this.#option()?.dataset.fingerprint;
     const ids = [...new Set(runbooks.map((r) => r.check))];
     if (ids.length === 0) return;
+    // One run at a time from a page: a new one replaces (cancels) the one in progress.
+    this.#controller?.abort();
+    const controller = new AbortController();
+    this.#controller = controller;
+    const cancelButton = this.querySelector<HTMLButtonElement>('button[data-cancel]');
+    if (cancelButton !== null) cancelButton.hidden = false;
     const allButton = this.querySelector<HTMLButtonElement>('button[data-run-all]');
     if (pageLevel) {
       this.setAttribute('state', 'running');
@@ -100,6 +161,10 @@ class MeshbookRunner extends HTMLElement {
     for (const r of runbooks) r.pending(targetName);
 
     const finish = (state: RunState, text: string): void => {
+      if (this.#controller === controller) {
+        this.#controller = undefined;
+        if (cancelButton !== null) cancelButton.hidden = true;
+      }
       for (const r of runbooks) if (r.running) r.fail(text);
       if (!pageLevel) return;
       this.setAttribute('state', state);
@@ -111,12 +176,13 @@ class MeshbookRunner extends HTMLElement {
       response = await fetch(this.getAttribute('endpoint') ?? '', {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', 'X-Meshbook-Token': this.getAttribute('token') ?? '' },
-        body: JSON.stringify({ checks: ids, target }),
+        body: JSON.stringify({ checks: ids, target, ...(fingerprint === undefined ? {} : { fingerprint }), ...(refresh ? { refresh: true } : {}) }),
         credentials: 'same-origin',
         cache: 'no-store',
+        signal: controller.signal,
       });
     } catch {
-      const text = 'Cannot reach the dev server. Is `npm run dev` still running?';
+      const text = controller.signal.aborted ? 'Cancelled before the run started.' : 'Cannot reach the dev server. Is `npm run dev` still running?';
       if (pageLevel) this.#progress(text);
       finish('error', text);
       return;
@@ -136,6 +202,8 @@ class MeshbookRunner extends HTMLElement {
       for await (const event of readEvents(response.body)) {
         if (event.type === 'start') {
           total = event.checks.length;
+        } else if (event.type === 'gathered') {
+          this.#showFreshness(event.gatheredAt, event.cachedKinds);
         } else if (event.type === 'result') {
           for (const r of runbooks) if (r.check === event.result.id) r.show(event.result, targetName);
           counts.set(event.result.status, (counts.get(event.result.status) ?? 0) + 1);
@@ -148,7 +216,7 @@ class MeshbookRunner extends HTMLElement {
         }
       }
     } catch (error) {
-      failure = `The result stream broke off: ${(error as Error).message}`;
+      failure = controller.signal.aborted ? 'Cancelled: the run was stopped.' : `The result stream broke off: ${(error as Error).message}`;
     }
     if (failure !== undefined) {
       if (pageLevel) this.#progress(`Stopped: ${failure}`);

@@ -16,6 +16,66 @@ export interface ReportExtra {
   remediation?: string;
 }
 
+/** A question for the API server's authorizer: may this user do this? (SubjectAccessReview) */
+export interface AccessReviewQuestion {
+  user: string;
+  groups?: readonly string[];
+  verb: string;
+  /** Plural resource name, e.g. `endpointslices`. */
+  resource: string;
+  /** API group, '' (or absent) for the core group. */
+  group?: string;
+  /** Absent: across the cluster. */
+  namespace?: string;
+  subresource?: string;
+}
+
+export interface AccessReviewAnswer {
+  allowed: boolean;
+  /** The authorizer's reason ('' when it gave none). */
+  reason: string;
+}
+
+/** A GET through the API server's service or pod proxy (e.g. an istiod debug endpoint). */
+export interface ProxyRequest {
+  kind: 'service' | 'pod';
+  namespace: string;
+  name: string;
+  /** Port number or name. */
+  port?: number | string;
+  /** Absolute path, with query. */
+  path: string;
+}
+
+export interface ProxyAnswer {
+  /** The HTTP status the backend answered with (through the proxy). */
+  status: number;
+  /** The body as text, at most PROBE_BODY_LIMIT characters. */
+  body: string;
+  /** The body was longer and was cut. */
+  truncated: boolean;
+}
+
+/** The most text of a proxied answer a check is handed. */
+export const PROBE_BODY_LIMIT = 256 * 1024;
+
+/**
+ * Live-only, read-only questions a check may ask (only when the source is live). Every call
+ * is bound to the check's signal; a failure to ask (forbidden, unreachable) throws ProbeError.
+ */
+export interface Probes {
+  accessReview(question: AccessReviewQuestion, options?: { signal?: AbortSignal }): Promise<AccessReviewAnswer>;
+  proxyGet(request: ProxyRequest, options?: { signal?: AbortSignal }): Promise<ProxyAnswer>;
+}
+
+/** A probe could not be asked; the message says why and what to do. The check then errors with it. */
+export class ProbeError extends Error {
+  override readonly name = 'ProbeError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
 export interface ListOptions {
   /** Only objects in this namespace. */
   namespace?: string;
@@ -37,6 +97,8 @@ export interface CheckContext<K extends KindId> {
   readonly signal: AbortSignal;
   /** The namespace the run is limited to, if any (like `kubectl -n`). */
   readonly namespace?: string;
+  /** Live-only probes: present only when the source is a live cluster (checks that need them declare `needs: ['probes']`). */
+  readonly probes?: Probes;
 }
 
 export interface CheckDefinition<K extends KindId = KindId> {

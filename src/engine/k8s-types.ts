@@ -15,6 +15,9 @@ export interface ObjectMeta {
   uid?: string;
   resourceVersion?: string;
   creationTimestamp?: string;
+  /** Set once deletion has started: the object is terminating. */
+  deletionTimestamp?: string;
+  generateName?: string;
   ownerReferences?: { apiVersion?: string; kind?: string; name?: string; uid?: string; controller?: boolean }[];
 }
 
@@ -40,6 +43,24 @@ export interface Container {
   name: string;
   image?: string;
   ports?: ContainerPort[];
+  /** Native sidecars (initContainers that keep running) have restartPolicy Always. */
+  restartPolicy?: string;
+}
+
+export interface ContainerStatus {
+  name: string;
+  ready?: boolean;
+  restartCount?: number;
+  image?: string;
+  started?: boolean;
+  state?: { running?: { startedAt?: string }; waiting?: { reason?: string; message?: string }; terminated?: ContainerTerminated };
+  lastState?: { terminated?: ContainerTerminated };
+}
+
+export interface ContainerTerminated {
+  reason?: string;
+  exitCode?: number;
+  finishedAt?: string;
 }
 
 export interface Pod extends KubeObject {
@@ -55,8 +76,9 @@ export interface Pod extends KubeObject {
     podIP?: string;
     podIPs?: { ip: string }[];
     hostIP?: string;
-    conditions?: { type: string; status: string }[];
-    containerStatuses?: { name: string; ready?: boolean; restartCount?: number; image?: string }[];
+    conditions?: { type: string; status: string; reason?: string; lastTransitionTime?: string }[];
+    containerStatuses?: ContainerStatus[];
+    initContainerStatuses?: ContainerStatus[];
   };
 }
 
@@ -77,6 +99,9 @@ export interface Service extends KubeObject {
     clusterIPs?: string[];
     ports?: ServicePort[];
     externalName?: string;
+    /** The EndpointSlice controller then lists not-ready pods as ready. */
+    publishNotReadyAddresses?: boolean;
+    ipFamilies?: string[];
   };
 }
 

@@ -6,7 +6,7 @@ import { KINDS, KIND_IDS, resourceName, type KindId } from '../cluster/kinds.ts'
 import type { ClusterSource } from '../cluster/source.ts';
 import type { GatherProblem, Snapshot } from '../cluster/snapshot.ts';
 import type { KubeObject } from './k8s-types.ts';
-import type { Check, CheckContext, ReportExtra } from './check.ts';
+import { ProbeError, type Check, type CheckContext, type Probes, type ReportExtra } from './check.ts';
 import { CODES, codeDocsPath, type CodeDef, type CodeId } from './codes.ts';
 import type { Attachment, CheckResult, CheckStatus, Finding, ResourceRef, RunReport } from './types.ts';
 
@@ -30,7 +30,7 @@ export interface RunOptions {
 }
 
 export type RunEvent =
-  | { type: 'gathered'; kinds: KindId[]; objects: number; durationMs: number }
+  | { type: 'gathered'; kinds: KindId[]; objects: number; durationMs: number; gatheredAt?: string; cachedKinds?: number }
   | { type: 'result'; result: CheckResult; done: number; total: number };
 
 const DEFAULTS = { checkTimeoutMs: 10_000, gatherTimeoutMs: 60_000, maxFindingsPerCheck: 1_000 };
@@ -57,7 +57,7 @@ export async function runChecks(checks: readonly Check[], source: ClusterSource,
   // Live-only checks are settled first: on a snapshot they never need the gather.
   const runnable: number[] = [];
   checks.forEach((check, i) => {
-    if (check.needs !== undefined && check.needs.length > 0 && !source.live) {
+    if (check.needs !== undefined && check.needs.length > 0 && (!source.live || source.probes === undefined)) {
       emit(i, base(check, 'skipped', 0, 'Skipped: needs a live cluster (it reads live-only facts through the probe interface).'));
     } else runnable.push(i);
   });
@@ -78,7 +78,10 @@ export async function runChecks(checks: readonly Check[], source: ClusterSource,
     }
   }
   const gatherMs = Math.round(performance.now() - gatherStart);
-  options.onEvent?.({ type: 'gathered', kinds, objects: snapshot?.size ?? 0, durationMs: gatherMs });
+  // Live snapshots say when their (possibly cached) data was read, so a page can show its age.
+  const age = snapshot as { gatheredAt?: unknown; fromCache?: ReadonlySet<KindId> } | undefined;
+  const freshness = typeof age?.gatheredAt === 'string' ? { gatheredAt: age.gatheredAt, cachedKinds: age.fromCache?.size ?? 0 } : {};
+  options.onEvent?.({ type: 'gathered', kinds, objects: snapshot?.size ?? 0, durationMs: gatherMs, ...freshness });
 
   for (const i of runnable) {
     runSignal.throwIfAborted();
@@ -92,7 +95,9 @@ export async function runChecks(checks: readonly Check[], source: ClusterSource,
       emit(i, base(check, 'error', 0, blocking.map((p) => p.message).join(' ')));
       continue;
     }
-    emit(i, await runOne(check, snapshot, runSignal, opts));
+    // Probes only for checks that declare them: the others cannot reach past their snapshot.
+    const probes = check.needs?.includes('probes') === true ? source.probes : undefined;
+    emit(i, await runOne(check, snapshot, runSignal, probes === undefined ? opts : { ...opts, probes }));
   }
   return { target: source.target, startedAt, gatherMs, checks: results };
 }
@@ -102,7 +107,7 @@ export async function runOne(
   check: Check,
   snapshot: Snapshot,
   runSignal: AbortSignal,
-  opts: { checkTimeoutMs: number; maxFindingsPerCheck: number; namespace?: string; onRead?: (kind: KindId) => void },
+  opts: { checkTimeoutMs: number; maxFindingsPerCheck: number; namespace?: string; onRead?: (kind: KindId) => void; probes?: Probes },
 ): Promise<CheckResult> {
   const controller = new AbortController();
   const signal = AbortSignal.any([runSignal, controller.signal]);
@@ -138,6 +143,15 @@ export async function runOne(
     signal,
     namespace: opts.namespace,
   };
+  if (opts.probes !== undefined) {
+    const probes = opts.probes;
+    // Every probe is bound to the check's signal: a timed-out or cancelled check stops asking.
+    const bound = (own?: AbortSignal): { signal: AbortSignal } => ({ signal: own === undefined ? signal : AbortSignal.any([signal, own]) });
+    (ctx as { probes?: Probes }).probes = {
+      accessReview: (question, options) => probes.accessReview(question, bound(options?.signal)),
+      proxyGet: (request, options) => probes.proxyGet(request, bound(options?.signal)),
+    };
+  }
 
   const start = performance.now();
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -155,6 +169,8 @@ export async function runOne(
     await Promise.race([Promise.resolve().then(() => check.analyze(ctx)), timeout, cancelled]);
   } catch (error) {
     if (runSignal.aborted) throw runSignal.reason ?? error;
+    // A probe that could not be asked (forbidden, unreachable) is the cluster's answer, not a bug in the check.
+    if (error instanceof ProbeError) return base(check, 'error', Math.round(performance.now() - start), error.message);
     const message = error instanceof Error ? error.message : String(error);
     const result = base(check, 'error', Math.round(performance.now() - start), `The check failed: ${message}`);
     result.findings = [makeFinding('MB0001', { kind: 'Check', name: check.id }, { error: message }, undefined, check.docs, undefined)];

@@ -59,7 +59,8 @@ export function meshbookDevRunner(userOptions?: DevRunnerOptions): AstroIntegrat
       'astro:server:setup': ({ server, logger }) => {
         const token = createToken();
         const targets = devTargets({ root, env: process.env });
-        setDevRunnerState({ token, endpoint: RUN_ENDPOINT, targets: targets.list() });
+        // Snapshots are fixed for the server's life; kubeconfig contexts are read per page load.
+        setDevRunnerState({ token, endpoint: RUN_ENDPOINT, targets: [], listTargets: async () => targets.list() });
         const endpoint = createRunEndpoint({
           token,
           checks: CHECKS,

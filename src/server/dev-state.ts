@@ -13,6 +13,8 @@ export interface DevRunnerState {
   /** Site-relative path of the run endpoint. */
   endpoint: string;
   targets: TargetOption[];
+  /** Every target as of now (kubeconfig contexts are re-read per page load); `targets` when absent. */
+  listTargets?: () => Promise<TargetOption[]>;
 }
 
 const KEY = Symbol.for('meshbook.dev-runner');

@@ -11,7 +11,8 @@ import { summarize, type CheckResult } from '../engine/types.ts';
 import { guardRunRequest, TOKEN_HEADER, type GuardInput } from './guard.ts';
 import { parseRunRequest } from './run-request.ts';
 import type { RunStreamEvent } from './run-events.ts';
-import type { TargetRegistry } from './targets.ts';
+import { TargetConflict, type TargetRegistry } from './targets.ts';
+import { InputError, type ClusterSource } from '../cluster/source.ts';
 
 export interface RunEndpointLimits {
   /** Largest request body, bytes. */
@@ -71,7 +72,7 @@ export function createRunEndpoint(options: RunEndpointOptions): (req: IncomingMe
       refuse(res, 400, `body is not JSON: ${(error as Error).message}`);
       return;
     }
-    const targetIds = new Set(options.targets.list().map((t) => t.id));
+    const targetIds = new Set((await options.targets.list()).map((t) => t.id));
     const parsed = parseRunRequest(body, { checks: new Set(byId.keys()), targets: targetIds });
     if (!parsed.ok) {
       refuse(res, 400, parsed.message);
@@ -81,13 +82,26 @@ export function createRunEndpoint(options: RunEndpointOptions): (req: IncomingMe
       refuse(res, 429, `${limits.maxConcurrentRuns} runs are already in progress; try again when one finishes`, { 'Retry-After': '5' });
       return;
     }
-    const source = options.targets.open(parsed.value.target);
+    // Counted from here: opening a live target takes a moment, and concurrent requests must not slip past the limit.
+    active++;
+    let source: ClusterSource | undefined;
+    try {
+      const request = { ...(parsed.value.fingerprint === undefined ? {} : { fingerprint: parsed.value.fingerprint }), ...(parsed.value.refresh === true ? { refresh: true } : {}) };
+      source = await options.targets.open(parsed.value.target, request);
+    } catch (error) {
+      // The page's context is out of date (409), or the context cannot be used (400): nothing runs.
+      if (error instanceof TargetConflict) refuse(res, 409, error.message);
+      else if (error instanceof InputError) refuse(res, 400, error.message);
+      else refuse(res, 500, `Opening the target failed: ${(error as Error).message}`);
+      active--;
+      return;
+    }
     if (source === undefined) {
       refuse(res, 400, `Unknown target ${JSON.stringify(parsed.value.target)}`);
+      active--;
       return;
     }
 
-    active++;
     const checks = parsed.value.checks.map((id) => byId.get(id)!);
     const disconnected = new AbortController();
     // 'close' before the response ended means the client went away (tab closed, fetch aborted).

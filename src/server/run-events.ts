@@ -5,7 +5,7 @@ import type { CheckResult, CheckStatus, TargetInfo } from '../engine/types.ts';
 
 export type RunStreamEvent =
   | { type: 'start'; target: TargetInfo; checks: { id: string; title: string }[] }
-  | { type: 'gathered'; kinds: string[]; objects: number; durationMs: number }
+  | { type: 'gathered'; kinds: string[]; objects: number; durationMs: number; gatheredAt?: string; cachedKinds?: number }
   | { type: 'result'; result: CheckResult; done: number; total: number }
   | { type: 'done'; summary: Record<CheckStatus, number> }
   | { type: 'error'; message: string };

@@ -8,8 +8,12 @@ export const RunRequestSchema = z
   .object({
     /** Registered check ids, as they appear in `<Runbook id="…">`. */
     checks: z.array(z.string().min(1).max(100)).min(1).max(200),
-    /** A target id from the page's selector, e.g. `demo`. */
-    target: z.string().min(1).max(200),
+    /** A target id from the page's selector, e.g. `demo` or `context:kind-mesh`. */
+    target: z.string().min(1).max(300),
+    /** For `context:` targets: the context fingerprint the page saw when it loaded. */
+    fingerprint: z.string().min(1).max(200).optional(),
+    /** Read the cluster again instead of serving cached kinds (live targets). */
+    refresh: z.boolean().optional(),
   })
   .strict();
 
@@ -29,6 +33,12 @@ export function parseRunRequest(
   if (!known.targets.has(parsed.value.target)) {
     return { ok: false, message: `Unknown target ${JSON.stringify(parsed.value.target)}; known: ${[...known.targets].map((t) => JSON.stringify(t)).join(', ')}` };
   }
+  if (parsed.value.target.startsWith('context:') && parsed.value.fingerprint === undefined) {
+    return { ok: false, message: `A run against ${JSON.stringify(parsed.value.target)} needs the context fingerprint the page saw (field "fingerprint"); reload the page.` };
+  }
   // The same check named twice runs once.
-  return { ok: true, value: { checks: [...new Set(parsed.value.checks)], target: parsed.value.target } };
+  const value: RunRequest = { checks: [...new Set(parsed.value.checks)], target: parsed.value.target };
+  if (parsed.value.fingerprint !== undefined) value.fingerprint = parsed.value.fingerprint;
+  if (parsed.value.refresh !== undefined) value.refresh = parsed.value.refresh;
+  return { ok: true, value };
 }

@@ -1,26 +1,60 @@
 // What the dev server can run checks against. A target has a stable id the page sends
-// back (`demo`, `snapshot:<name>`, later `context:<kubeconfig context>`) and a human name;
-// the page only ever names a target by id, so a request cannot point the server at a path.
+// back (`demo`, `snapshot:<name>`, `context:<kubeconfig context>`) and a human name; the
+// page only ever names a target by id, so a request cannot point the server at a path.
+// Kubeconfig contexts are read again whenever the list is asked for, and a run names the
+// fingerprint the page saw: if the context changed underneath the page, the run is refused.
 
 import { isAbsolute, resolve } from 'node:path';
 import { YamlSource } from '../cluster/yaml-source.ts';
 import type { ClusterSource } from '../cluster/source.ts';
+import { listContexts, resolveContext, type KubeconfigSelection } from '../cluster/kubeconfig.ts';
+import { LiveSource, type LiveSourceOptions } from '../cluster/live-source.ts';
 
 /** A target as the page's selector shows it. */
 export interface TargetOption {
   id: string;
   /** Shown in the selector and in run progress, e.g. "demo cluster snapshot". */
   name: string;
-  /** Groups the selector: snapshots now, kubeconfig contexts when live clusters land. */
+  /** Groups the selector: snapshots, then kubeconfig contexts. */
   group: 'snapshot' | 'context';
+  /** Context targets: the context, its cluster and API server, as the kubeconfig says. */
+  context?: string;
+  cluster?: string;
+  server?: string;
+  /** The kubeconfig's current-context (what kubectl would use). */
+  current?: boolean;
+  /** Changes when what the context points at changes; a run must send back the one the page saw. */
+  fingerprint?: string;
+  /** Why this context cannot be used, if it cannot (shown, and the run is refused). */
+  problem?: string;
+}
+
+/** What a run request says beyond the target id. */
+export interface OpenRequest {
+  /** The context fingerprint the page saw when it loaded (context targets). */
+  fingerprint?: string;
+  /** Read the cluster again instead of serving cached kinds. */
+  refresh?: boolean;
 }
 
 export interface TargetRegistry {
-  /** Every target, the default first. */
-  list(): TargetOption[];
-  /** A fresh source for a target id (re-read on every run, so edits to a snapshot show up). */
-  open(id: string): ClusterSource | undefined;
+  /** Every target, the default first (contexts read from the kubeconfig now). */
+  list(): TargetOption[] | Promise<TargetOption[]>;
+  /**
+   * A source for a target id: snapshots are re-read on every run (edits show up); live
+   * sources are kept per context (connections and their 30 s cache). Throws TargetConflict
+   * when the context's fingerprint is not the one the page saw, InputError when it is unusable.
+   */
+  open(id: string, request?: OpenRequest): ClusterSource | undefined | Promise<ClusterSource | undefined>;
 }
+
+/** The page's view of a context is out of date: answered with 409. */
+export class TargetConflict extends Error {
+  override readonly name = 'TargetConflict';
+}
+
+export const CONTEXT_PREFIX = 'context:';
+export const CONTEXT_CHANGED = 'the kubeconfig context changed since this page loaded — reload';
 
 export const DEMO_TARGET_ID = 'demo';
 export const DEMO_TARGET_NAME = 'demo cluster snapshot';
@@ -53,18 +87,60 @@ export function parseExtraTargets(value: string | undefined, root: string): Snap
  * The dev server's targets: the demo snapshot, plus extra snapshots from the environment.
  * Only the dev integration calls this; the static build never reads the environment for targets.
  */
-export function devTargets(options: { root: string; env: Record<string, string | undefined> }): TargetRegistry {
+export function devTargets(options: { root: string; env: Record<string, string | undefined>; live?: LiveSourceOptions; home?: string }): TargetRegistry {
   const snapshots: SnapshotTarget[] = [
     { id: DEMO_TARGET_ID, name: DEMO_TARGET_NAME, group: 'snapshot', paths: [resolve(options.root, DEMO_SNAPSHOT_DIR)] },
     ...parseExtraTargets(options.env.MESHBOOK_EXTRA_TARGETS, options.root),
   ];
   const byId = new Map(snapshots.map((t) => [t.id, t]));
   if (byId.size !== snapshots.length) throw new Error(`MESHBOOK_EXTRA_TARGETS names a target twice: ${JSON.stringify(options.env.MESHBOOK_EXTRA_TARGETS)}`);
+  const selection: KubeconfigSelection = { env: options.env, ...(options.home === undefined ? {} : { home: options.home }) };
+  const live = new Map<string, LiveSource>();
+  const snapshotOptions = (): TargetOption[] => snapshots.map(({ id, name, group }) => ({ id, name, group }));
   return {
-    list: () => snapshots.map(({ id, name, group }) => ({ id, name, group })),
-    open: (id) => {
+    list: async () => [...snapshotOptions(), ...(await contextTargets(selection))],
+    open: async (id, request = {}) => {
       const t = byId.get(id);
-      return t === undefined ? undefined : new YamlSource(t.paths, t.name);
+      if (t !== undefined) return new YamlSource(t.paths, t.name);
+      if (!id.startsWith(CONTEXT_PREFIX)) return undefined;
+      const name = id.slice(CONTEXT_PREFIX.length);
+      const contexts = await contextTargets(selection);
+      const seen = contexts.find((c) => c.id === id);
+      if (seen === undefined || seen.fingerprint !== request.fingerprint) throw new TargetConflict(`${CONTEXT_CHANGED} (context ${JSON.stringify(name)} ${seen === undefined ? 'is no longer in the kubeconfig' : 'now points elsewhere'}).`);
+      const resolved = await resolveContext({ ...selection, context: name });
+      let source = live.get(name);
+      // Same context, same credentials: keep the source (its connections and its cache).
+      if (source === undefined || source.context.cacheKey !== resolved.cacheKey) {
+        source?.close();
+        source = new LiveSource(resolved, options.live);
+        live.set(name, source);
+      }
+      if (request.refresh === true) source.invalidate();
+      return source;
     },
   };
+}
+
+/** The kubeconfig's contexts as targets; none when there is no kubeconfig (the demo still works). */
+export async function contextTargets(selection: KubeconfigSelection): Promise<TargetOption[]> {
+  let listed;
+  try {
+    listed = await listContexts(selection);
+  } catch {
+    // No kubeconfig, or one that cannot be read: the page offers the snapshots only.
+    return [];
+  }
+  const current = listed.contexts.filter((c) => c.current);
+  const rest = listed.contexts.filter((c) => !c.current);
+  return [...current, ...rest].map((c) => ({
+    id: `${CONTEXT_PREFIX}${c.name}`,
+    name: c.name,
+    group: 'context' as const,
+    context: c.name,
+    cluster: c.cluster,
+    server: c.server,
+    current: c.current,
+    fingerprint: c.fingerprint,
+    ...(c.problem === undefined ? {} : { problem: c.problem }),
+  }));
 }

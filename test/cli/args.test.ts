@@ -50,8 +50,36 @@ describe('parseCommand', () => {
     [['check', '--snapshot', ''], /--snapshot needs a value/],
     [['check', '--check', 'a,,b'], /--check needs a value/],
     [['list', '--format', 'junit'], /received "junit"/],
+    [['check', '--context', 'a', '--snapshot', 'demo'], /--context selects a live cluster and --snapshot a snapshot/],
+    [['check', '--kubeconfig', ' '], /--kubeconfig needs a value/],
+    [['snapshot'], /meshbook snapshot needs --output DIR/],
+    [['snapshot', '-o', 'x', '--format', 'json'], /Unknown option '--format'/],
   ])('%j is a usage error matching %s', (argv, message) => {
     expect(() => parseCommand(argv)).toThrow(UsageError);
     expect(() => parseCommand(argv)).toThrow(message);
+  });
+});
+
+describe('live and snapshot commands', () => {
+  it('check without --snapshot is live; --context and --kubeconfig are kept', () => {
+    expect(parseCommand(['check'])).toMatchObject({ command: 'check', source: { snapshots: [] } });
+    expect(parseCommand(['check', '--context', 'prod', '--kubeconfig', 'k.yaml', '-n', 'shop'])).toMatchObject({
+      command: 'check',
+      source: { snapshots: [], context: 'prod', kubeconfig: 'k.yaml' },
+      namespace: 'shop',
+    });
+  });
+
+  it('snapshot takes the selection and source flags and a required --output', () => {
+    expect(parseCommand(['snapshot', '--check', 'a,b', '--page', 'p', '-n', 'shop', '--context', 'c', '-o', 'out'])).toEqual({
+      command: 'snapshot',
+      source: { snapshots: [], context: 'c' },
+      checks: ['a', 'b'],
+      pages: ['p'],
+      namespace: 'shop',
+      output: 'out',
+    });
+    expect(parseCommand(['snapshot', '--snapshot', 'demo', '--output', 'out'])).toMatchObject({ source: { snapshots: ['demo'] }, output: 'out' });
+    expect(parseCommand(['help', 'snapshot'])).toEqual({ command: 'help', topic: 'snapshot' });
   });
 });

@@ -38,6 +38,29 @@ describe('formatJson', () => {
     expect(doc.target).toEqual({ type: 'live', name: 'kind-mesh', context: 'kind-mesh', server: 'https://127.0.0.1:6443' });
   });
 
+  it('carries a reachability matrix attachment key by key, and only where a check attached one', () => {
+    const report = mixedReport();
+    report.checks[2]!.attachments = [
+      {
+        type: 'reachability-matrix',
+        title: 'Workloads (1) → Service ports (2)',
+        rows: [{ id: 'shop/web', label: 'shop/web' }],
+        columns: [
+          { id: 'shop/db:5432', label: 'shop/db:5432' },
+          { id: 'shop/api:80', label: 'shop/api:80' },
+        ],
+        cells: [
+          { row: 'shop/web', column: 'shop/db:5432', state: 'blocked', blockedBy: [{ kind: 'NetworkPolicy', namespace: 'shop', name: 'deny' }], detail: '1 of 1 connections blocked on port 5432' },
+          { row: 'shop/web', column: 'shop/api:80', state: 'allowed' },
+        ],
+      },
+    ];
+    const doc = assertJsonContract(formatJson(report));
+    expect(Object.keys(doc.checks[2]!)).toEqual(['id', 'title', 'status', 'analyzer', 'durationMs', 'findings', 'attachments']);
+    expect(doc.checks[2]!.attachments).toEqual(report.checks[2]!.attachments);
+    expect(doc.checks.filter((c) => c.attachments !== undefined)).toHaveLength(1);
+  });
+
   it('keeps markup and control characters as data (JSON escapes, no HTML escaping)', () => {
     const out = formatJson(hostileReport());
     const doc = assertJsonContract(out);

@@ -22,16 +22,17 @@ describe('parseExtraTargets', () => {
 });
 
 describe('devTargets', () => {
-  it('lists the demo cluster snapshot first and opens a fresh source per run', () => {
-    const targets = devTargets({ root: '/repo', env: { MESHBOOK_EXTRA_TARGETS: 'x=snap' } });
-    expect(targets.list()).toEqual([
+  it('lists the demo cluster snapshot first and opens a fresh source per run', async () => {
+    // No kubeconfig anywhere: snapshots only.
+    const targets = devTargets({ root: '/repo', env: { MESHBOOK_EXTRA_TARGETS: 'x=snap', KUBECONFIG: '/nonexistent/kubeconfig' } });
+    expect(await targets.list()).toEqual([
       { id: 'demo', name: 'demo cluster snapshot', group: 'snapshot' },
       { id: 'snapshot:x', name: 'x', group: 'snapshot' },
     ]);
-    const a = targets.open('demo');
+    const a = await targets.open('demo');
     expect(a?.target).toEqual({ type: 'snapshot', name: 'demo cluster snapshot', paths: ['/repo/runbooks/demo-cluster'] });
-    expect(targets.open('demo')).not.toBe(a);
-    expect(targets.open('/etc/passwd')).toBeUndefined();
+    expect(await targets.open('demo')).not.toBe(a);
+    expect(await targets.open('/etc/passwd')).toBeUndefined();
   });
 
   it('refuses a target named twice', () => {

@@ -6,10 +6,13 @@ import { reportJsonSchema } from '../../../src/cli/report-schema.ts';
 
 const TOP = { required: ['target', 'startedAt', 'checks'], optional: [] };
 const TARGET = { required: ['type', 'name'], optional: ['paths', 'context', 'cluster', 'server'] };
-const CHECK = { required: ['id', 'title', 'status', 'durationMs', 'findings'], optional: ['analyzer', 'reason', 'truncated'] };
+const CHECK = { required: ['id', 'title', 'status', 'durationMs', 'findings'], optional: ['analyzer', 'reason', 'truncated', 'attachments'] };
 const FINDING = { required: ['code', 'severity', 'message', 'resource'], optional: ['location', 'evidence', 'remediation', 'docs'] };
 const RESOURCE = { required: ['kind', 'name'], optional: ['namespace'] };
 const LOCATION = { required: ['file', 'line'], optional: [] };
+const MATRIX = { required: ['type', 'title', 'rows', 'columns', 'cells'], optional: [] };
+const AXIS = { required: ['id', 'label'], optional: [] };
+const CELL = { required: ['row', 'column', 'state'], optional: ['blockedBy', 'detail'] };
 
 function keys(value: unknown, shape: { required: string[]; optional: string[] }, where: string): Record<string, unknown> {
   expect(typeof value === 'object' && value !== null && !Array.isArray(value), `${where} is an object`).toBe(true);
@@ -31,6 +34,15 @@ export function assertJsonContract(text: string): ReturnType<typeof reportJsonSc
       const finding = keys(f, FINDING, `checks[${i}].findings[${j}]`);
       keys(finding.resource, RESOURCE, `checks[${i}].findings[${j}].resource`);
       if (finding.location !== undefined) keys(finding.location, LOCATION, `checks[${i}].findings[${j}].location`);
+    }
+    for (const [j, a] of ((check.attachments ?? []) as unknown[]).entries()) {
+      const where = `checks[${i}].attachments[${j}]`;
+      const matrix = keys(a, MATRIX, where);
+      for (const axis of [...(matrix.rows as unknown[]), ...(matrix.columns as unknown[])]) keys(axis, AXIS, `${where} row/column`);
+      for (const [k, c] of (matrix.cells as unknown[]).entries()) {
+        const cell = keys(c, CELL, `${where}.cells[${k}]`);
+        for (const r of (cell.blockedBy ?? []) as unknown[]) keys(r, RESOURCE, `${where}.cells[${k}].blockedBy`);
+      }
     }
   }
   return reportJsonSchema.parse(doc);

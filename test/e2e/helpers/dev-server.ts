@@ -47,7 +47,8 @@ export async function startDevServer(env: Record<string, string> = {}): Promise<
     [join(REPO_ROOT, 'node_modules', 'astro', 'bin', 'astro.mjs'), 'dev', '--port', String(port), '--host', '127.0.0.1'],
     {
       cwd: REPO_ROOT,
-      env: { ...userEnvironment(), ASTRO_TELEMETRY_DISABLED: '1', FORCE_COLOR: '0', NO_COLOR: '1', ...env },
+      // KUBECONFIG points nowhere unless a test gives one: the developer's real clusters never show up in a test.
+      env: { ...userEnvironment(), KUBECONFIG: join(REPO_ROOT, 'test', 'e2e', 'no-kubeconfig'), ASTRO_TELEMETRY_DISABLED: '1', FORCE_COLOR: '0', NO_COLOR: '1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     },

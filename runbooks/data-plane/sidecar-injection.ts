@@ -1,0 +1,175 @@
+import { defineCheck } from '../../src/engine/check.ts';
+import type { ConfigMap, Namespace, Pod } from '../../src/engine/k8s-types.ts';
+import { IGNORED_NAMESPACES, deploymentOfPod, fullName, listForEvidence, namespaceOf, proxyContainer } from '../lib/mesh.ts';
+
+// Mirrors istioctl's injection.Analyzer (pkg/config/analysis/analyzers/injection/injection.go):
+// - istio-system is skipped by name, and so are the namespaces istioctl's live source never
+//   reads (kube-system, kube-public, kube-node-lease, local-path-storage);
+// - IST0123 when more than one of istio-injection, istio.io/rev, istio.io/dataplane-mode is set;
+//   the last two only count while istio-injection is absent or "enabled";
+// - ambient namespaces (istio.io/dataplane-mode=ambient) are skipped after that;
+// - a namespace with neither istio-injection nor istio.io/rev gets IST0102, or IST0148 when the
+//   injector ConfigMap says sidecarInjectorWebhook.enableNamespacesByDefault=true;
+// - only pods in namespaces labelled istio-injection=enabled are checked for a sidecar (a
+//   namespace injected through istio.io/rev alone is not), unless they opt out
+//   (sidecar.istio.io/inject=false, label over annotation, any case) or use hostNetwork;
+// - a sidecar is a container named istio-proxy with an image, in containers or initContainers.
+// Two deliberate differences, both about inputs istioctl mishandles:
+// - istioctl keeps enableNamespacesByDefault in one variable across namespaces, so a value
+//   read for one revision leaks into the next namespace in iteration order; here every
+//   namespace without labels reads the default injector ConfigMap, which is what applies to it;
+// - istioctl panics on a `values` JSON without sidecarInjectorWebhook; here that means false.
+
+const INJECTION_LABEL = 'istio-injection';
+const REVISION_LABEL = 'istio.io/rev';
+const DATAPLANE_MODE_LABEL = 'istio.io/dataplane-mode';
+const INJECT_OPT_OUT = 'sidecar.istio.io/inject';
+// Skipped by name, whatever namespace the control plane was installed in (istioctl does the same).
+const ISTIO_SYSTEM = 'istio-system';
+const INJECTOR_CONFIGMAP = 'istio-sidecar-injector';
+
+/** The injector ConfigMap of a revision: `istio-sidecar-injector[-<rev>]` (`default` has no suffix). */
+function injectorConfigMapName(revision: string | undefined): string {
+  return revision === undefined || revision === '' || revision === 'default' ? INJECTOR_CONFIGMAP : `${INJECTOR_CONFIGMAP}-${revision}`;
+}
+
+/** sidecarInjectorWebhook.enableNamespacesByDefault from the ConfigMap's `values` JSON; false when unreadable. */
+function enableNamespacesByDefault(cm: ConfigMap | undefined): boolean {
+  const raw = cm?.data?.values;
+  if (raw === undefined) return false;
+  try {
+    const values: unknown = JSON.parse(raw);
+    const webhook = (values as { sidecarInjectorWebhook?: unknown } | null)?.sidecarInjectorWebhook;
+    return (webhook as { enableNamespacesByDefault?: unknown } | null | undefined)?.enableNamespacesByDefault === true;
+  } catch {
+    return false;
+  }
+}
+
+/** The labels that ask for injection, formatted like istioctl's `%v` of a string slice. */
+function injectionLabels(ns: Namespace): string[] {
+  const labels = ns.metadata.labels ?? {};
+  const found: string[] = [];
+  const injection = labels[INJECTION_LABEL];
+  if (injection !== undefined) found.push(`${INJECTION_LABEL}=${injection}`);
+  for (const key of [REVISION_LABEL, DATAPLANE_MODE_LABEL]) {
+    const value = labels[key];
+    if (value !== undefined && (injection === undefined || injection === 'enabled')) found.push(`${key}=${value}`);
+  }
+  return found;
+}
+
+/** The pod's own sidecar.istio.io/inject value: the label wins over the annotation. */
+function injectOptOut(pod: Pod): string | undefined {
+  return pod.metadata.labels?.[INJECT_OPT_OUT] ?? pod.metadata.annotations?.[INJECT_OPT_OUT];
+}
+
+function labelsForEvidence(ns: Namespace): string {
+  return listForEvidence(Object.entries(ns.metadata.labels ?? {}).map(([k, v]) => `${k}=${v}`));
+}
+
+export default defineCheck({
+  id: 'sidecar-injection',
+  title: 'Workloads get their sidecar',
+  description:
+    'Every application namespace says whether it is in the mesh (one injection label, no conflicting ones), and every pod in a namespace with injection enabled runs an istio-proxy sidecar unless it opts out.',
+  why: 'The mesh is only as complete as its sidecars: a pod without one sends and receives plain-text traffic that Istio neither routes, secures nor observes, and peers that require mTLS refuse it.',
+  inputs: ['v1/Namespace', 'v1/Pod', 'v1/ConfigMap'],
+  analyzer: 'injection.Analyzer',
+  docs: '/concepts/mesh/#sidecar-injection',
+  analyze(ctx) {
+    const configMaps = ctx.list('v1/ConfigMap');
+    // istioctl's live source reads ConfigMaps of the istio namespace only; a snapshot may hold
+    // others, so one there wins over a namesake elsewhere.
+    const injectorConfigMap = (name: string): ConfigMap | undefined =>
+      configMaps.find((cm) => cm.metadata.name === name && namespaceOf(cm) === ISTIO_SYSTEM) ?? configMaps.find((cm) => cm.metadata.name === name);
+
+    const pods = ctx.list('v1/Pod');
+    const podsIn = (ns: string): Pod[] => pods.filter((p) => namespaceOf(p) === ns);
+    const injected = new Set<string>();
+
+    for (const ns of ctx.list('v1/Namespace')) {
+      const name = ns.metadata.name;
+      if (name === ISTIO_SYSTEM || IGNORED_NAMESPACES.has(name)) continue;
+      // A run limited to one namespace (like `istioctl analyze -n`) speaks only for that one.
+      const reportable = ctx.namespace === undefined || ctx.namespace === name;
+      const labels = ns.metadata.labels ?? {};
+      const resource = { kind: 'Namespace', name };
+
+      const asked = injectionLabels(ns);
+      if (asked.length > 1 && reportable) {
+        ctx.report('IST0123', resource, { labels: `[${asked.join(' ')}]` }, {
+          evidence: { 'metadata.labels': labelsForEvidence(ns) },
+          remediation: labels[DATAPLANE_MODE_LABEL] !== undefined
+            ? `Decide between sidecars and ambient: \`kubectl label namespace ${name} ${DATAPLANE_MODE_LABEL}-\` to keep sidecars, or remove ${INJECTION_LABEL} and ${REVISION_LABEL} to use ambient; then restart the workloads.`
+            : `Keep one label: \`kubectl label namespace ${name} ${REVISION_LABEL}-\` to stay on the default revision, or \`kubectl label namespace ${name} ${INJECTION_LABEL}-\` to follow revision ${labels[REVISION_LABEL]}; then \`kubectl -n ${name} rollout restart deployment\`.`,
+        });
+      }
+
+      if (labels[DATAPLANE_MODE_LABEL] === 'ambient') continue;
+
+      const injection = labels[INJECTION_LABEL];
+      if ((injection === undefined || injection === '') && labels[REVISION_LABEL] === undefined) {
+        if (!reportable) continue;
+        const cmName = injectorConfigMapName(undefined);
+        const cm = injectorConfigMap(cmName);
+        const nsPods = podsIn(name);
+        const withProxy = nsPods.filter((p) => proxyContainer(p) !== undefined).length;
+        if (enableNamespacesByDefault(cm)) {
+          ctx.report('IST0148', resource, { namespace: name }, {
+            evidence: {
+              'metadata.labels': labelsForEvidence(ns),
+              [`ConfigMap ${cm === undefined ? cmName : fullName(cm)} values.sidecarInjectorWebhook.enableNamespacesByDefault`]: true,
+            },
+            remediation: `Nothing, if ${name} belongs in the mesh: label it \`istio-injection=enabled\` to make that explicit. If it does not, \`kubectl label namespace ${name} istio-injection=disabled\` and restart its workloads.`,
+          });
+        } else {
+          ctx.report('IST0102', resource, { namespace: name }, {
+            evidence: {
+              'metadata.labels': labelsForEvidence(ns),
+              pods: nsPods.length,
+              'pods with istio-proxy': withProxy,
+            },
+            remediation: `If ${name} belongs in the mesh: \`kubectl label namespace ${name} istio-injection=enabled\`, then \`kubectl -n ${name} rollout restart deployment\` so existing pods get their sidecar. If it does not: \`kubectl label namespace ${name} istio-injection=disabled\` to record that decision.`,
+          });
+        }
+        continue;
+      }
+
+      // Any other value of istio-injection deliberately turns injection off; and a namespace
+      // enabled through istio.io/rev alone is not checked pod by pod (as in istioctl).
+      if (injection !== 'enabled') continue;
+      injected.add(name);
+    }
+
+    for (const pod of pods) {
+      const ns = namespaceOf(pod);
+      if (!injected.has(ns)) continue;
+      const optOut = injectOptOut(pod);
+      if (optOut?.toLowerCase() === 'false') continue;
+      if (pod.spec?.hostNetwork === true) continue;
+      const proxy = proxyContainer(pod);
+      if (proxy?.image !== undefined && proxy.image !== '') continue;
+
+      const deployment = deploymentOfPod(pod);
+      const containers = (pod.spec?.containers ?? []).map((c) => c.name);
+      const initContainers = (pod.spec?.initContainers ?? []).map((c) => c.name);
+      ctx.report('IST0103', { kind: 'Pod', namespace: ns, name: pod.metadata.name }, { pod: fullName(pod) }, {
+        evidence: {
+          [`Namespace ${ns} label ${INJECTION_LABEL}`]: 'enabled',
+          'spec.containers': listForEvidence(containers),
+          ...(initContainers.length > 0 ? { 'spec.initContainers': listForEvidence(initContainers) } : {}),
+          ...(proxy !== undefined ? { 'istio-proxy image': '(none: istioctl does not count a sidecar without an image)' } : {}),
+          'metadata.annotations[sidecar.istio.io/status]': pod.metadata.annotations?.['sidecar.istio.io/status'] === undefined ? 'absent (the injector never ran on this pod)' : 'present',
+          ...(optOut === undefined ? {} : { [`${INJECT_OPT_OUT}`]: optOut }),
+          ...(pod.metadata.creationTimestamp === undefined ? {} : { 'metadata.creationTimestamp': pod.metadata.creationTimestamp }),
+        },
+        remediation:
+          (deployment !== undefined
+            ? `Recreate it through the webhook: \`kubectl -n ${ns} rollout restart deployment/${deployment}\`.`
+            : `Delete the pod so its controller recreates it through the webhook (\`kubectl -n ${ns} delete pod ${pod.metadata.name}\`), or re-apply it if it has no controller.`) +
+          ` If the new pod still has no istio-proxy, ask why: \`istioctl x check-inject -n ${ns} <new pod>\` (webhook selectors, the injector's neverInjectSelector, or istiod being unreachable).`,
+      });
+    }
+  },
+});

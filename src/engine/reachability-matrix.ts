@@ -1,0 +1,110 @@
+// Reading a ReachabilityMatrix attachment, shared by every renderer (page, static build,
+// terminal): a structural guard for data that crossed a wire or a file, counts by state, and
+// the blocked pairs in reading order. Pure: no DOM, no Node APIs, so the browser bundle can use it.
+
+import type { Attachment, MatrixCell, ReachabilityMatrix, ResourceRef } from './types.ts';
+
+const STATES: ReadonlySet<string> = new Set(['allowed', 'blocked', 'partial', 'not-applicable']);
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isAxis = (v: unknown): v is { id: string; label: string } => isObject(v) && typeof v.id === 'string' && typeof v.label === 'string';
+const isRef = (v: unknown): v is ResourceRef =>
+  isObject(v) && typeof v.kind === 'string' && typeof v.name === 'string' && (v.namespace === undefined || typeof v.namespace === 'string');
+const isCell = (v: unknown): v is MatrixCell =>
+  isObject(v) &&
+  typeof v.row === 'string' &&
+  typeof v.column === 'string' &&
+  typeof v.state === 'string' &&
+  STATES.has(v.state) &&
+  (v.detail === undefined || typeof v.detail === 'string') &&
+  (v.blockedBy === undefined || (Array.isArray(v.blockedBy) && v.blockedBy.every(isRef)));
+
+/** True when `value` has the shape of a ReachabilityMatrix (every row, column and cell checked). */
+export function isReachabilityMatrix(value: unknown): value is ReachabilityMatrix {
+  return (
+    isObject(value) &&
+    value.type === 'reachability-matrix' &&
+    typeof value.title === 'string' &&
+    Array.isArray(value.rows) &&
+    value.rows.every(isAxis) &&
+    Array.isArray(value.columns) &&
+    value.columns.every(isAxis) &&
+    Array.isArray(value.cells) &&
+    value.cells.every(isCell)
+  );
+}
+
+/** The well-formed reachability matrices among a result's attachments (anything else is ignored). */
+export function reachabilityMatrices(attachments: readonly Attachment[] | unknown): ReachabilityMatrix[] {
+  return Array.isArray(attachments) ? attachments.filter(isReachabilityMatrix) : [];
+}
+
+export type MatrixCounts = Record<MatrixCell['state'], number>;
+
+/** How many cells are in each state. */
+export function matrixCounts(matrix: ReachabilityMatrix): MatrixCounts {
+  const counts: MatrixCounts = { allowed: 0, blocked: 0, partial: 0, 'not-applicable': 0 };
+  for (const cell of matrix.cells) counts[cell.state]++;
+  return counts;
+}
+
+/** A blocked or partly blocked pair, with its row and column labels resolved. */
+export interface ProblemPair {
+  cell: MatrixCell;
+  rowLabel: string;
+  columnLabel: string;
+}
+
+/** The blocked and partly blocked cells, in row then column order (cells of unknown rows/columns last). */
+export function problemPairs(matrix: ReachabilityMatrix): ProblemPair[] {
+  const rowIndex = new Map(matrix.rows.map((r, i) => [r.id, i]));
+  const columnIndex = new Map(matrix.columns.map((c, i) => [c.id, i]));
+  const rowLabel = new Map(matrix.rows.map((r) => [r.id, r.label]));
+  const columnLabel = new Map(matrix.columns.map((c) => [c.id, c.label]));
+  const order = (cell: MatrixCell): number =>
+    (rowIndex.get(cell.row) ?? matrix.rows.length) * (matrix.columns.length + 1) + (columnIndex.get(cell.column) ?? matrix.columns.length);
+  return matrix.cells
+    .filter((c) => c.state === 'blocked' || c.state === 'partial')
+    .sort((a, b) => order(a) - order(b))
+    .map((cell) => ({ cell, rowLabel: rowLabel.get(cell.row) ?? cell.row, columnLabel: columnLabel.get(cell.column) ?? cell.column }));
+}
+
+/** `NetworkPolicy ns/name`. */
+export function refText(ref: ResourceRef): string {
+  return `${ref.kind} ${ref.namespace === undefined ? ref.name : `${ref.namespace}/${ref.name}`}`;
+}
+
+/** The finding shape the link resolver reads: the engine's Finding and the JSON contract's both fit. */
+export interface LinkableFinding {
+  message: string;
+  resource: ResourceRef;
+  evidence?: Record<string, string>;
+}
+
+// "ns/svc:9080" is written "ns/svc port 9080" in messages; either spelling counts as a mention.
+function spellings(label: string): string[] {
+  const port = /^(.*):(\d+)$/.exec(label);
+  return port === null ? [label] : [label, `${port[1]} port ${port[2]}`];
+}
+
+/**
+ * The index of the finding a blocked cell should link to: a finding about one of the policies
+ * that block it, preferring the one whose text names the cell's destination (then its source).
+ * Undefined when no finding is about any of those policies (e.g. findings were truncated).
+ */
+export function findingForCell(cell: MatrixCell, columnLabel: string, rowLabel: string, findings: readonly LinkableFinding[]): number | undefined {
+  const policies = new Set((cell.blockedBy ?? []).map((r) => `${r.kind}\u0000${r.namespace ?? ''}\u0000${r.name}`));
+  let best: number | undefined;
+  let bestScore = -1;
+  for (const [i, f] of findings.entries()) {
+    const r = f.resource;
+    if (!policies.has(`${r.kind}\u0000${r.namespace ?? ''}\u0000${r.name}`)) continue;
+    const text = [f.message, ...Object.values(f.evidence ?? {})].join('\n');
+    const score = (spellings(columnLabel).some((s) => text.includes(s)) ? 2 : 0) + (text.includes(rowLabel) ? 1 : 0);
+    if (score > bestScore) {
+      best = i;
+      bestScore = score;
+    }
+  }
+  return best;
+}

@@ -1,0 +1,113 @@
+// A kubeconfig context in a real browser against a real dev server: the selector lists the
+// contexts (current one marked) after the demo snapshot, the page spells out the chosen
+// cluster and context, a check runs against the fake API server on 127.0.0.1 and its result
+// is labelled with the context, the data's time is shown with a refresh, and Cancel stops a
+// run whose API request hangs (the server aborts the request).
+
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { DEMO_DIR, startFakeCluster, writeKubeconfig } from '../helpers/fake-cluster.ts';
+import type { FakeApiServer } from '../live/fake-apiserver.ts';
+import { launchBrowser, type Browser } from './helpers/browser.ts';
+import { startDevServer, type DevServer } from './helpers/dev-server.ts';
+
+let tmp: string;
+let fake: FakeApiServer;
+let hang: FakeApiServer;
+let server: DevServer;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'meshbook-e2e-live-'));
+  fake = await startFakeCluster([DEMO_DIR]);
+  hang = await startFakeCluster([DEMO_DIR], { faults: { pods: 'hang' } });
+  const kubeconfig = await writeKubeconfig(join(tmp, 'kubeconfig'), [
+    { name: 'fake-ctx', cluster: 'fake-cluster', server: fake.url },
+    { name: 'hang-ctx', cluster: 'hang-cluster', server: hang.url },
+  ], 'fake-ctx');
+  server = await startDevServer({ KUBECONFIG: kubeconfig });
+  browser = await launchBrowser();
+  page = await browser.context.newPage();
+  // A fresh dev server re-optimizes a client dependency (the search UI) on the first page
+  // load, answering 504 to the page's module graph until it is done and then reloading the
+  // page: wait for that once, so the tests' page loads see a settled server.
+  await page.goto(`${server.origin}/introduction/`);
+  for (let i = 0; i < 40 && server.log().includes('Re-optimizing dependencies') && !server.log().includes('dependency optimized'); i++) await new Promise((r) => setTimeout(r, 500));
+  await new Promise((r) => setTimeout(r, 1_500));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  await fake?.close();
+  await hang?.close();
+  if (tmp !== undefined) await rm(tmp, { recursive: true, force: true });
+});
+
+async function openIntroduction(): Promise<void> {
+  // Retried: a page load that raced the dev server's dependency re-optimization never defines the elements.
+  for (let attempt = 1; ; attempt++) {
+    await page.goto(`${server.origin}/introduction/`);
+    try {
+      await page.waitForFunction(() => customElements.get('runbook-run') !== undefined && customElements.get('meshbook-runner') !== undefined, undefined, { timeout: 10_000 });
+      return;
+    } catch (error) {
+      if (attempt === 3) throw error;
+    }
+  }
+}
+
+describe('a kubeconfig context on the dev server', () => {
+  it('lists the contexts, shows the chosen one, runs a check against it and labels the result with it', async () => {
+    await openIntroduction();
+    const select = page.locator('#meshbook-target');
+    expect(await select.locator('option:checked').textContent()).toBe('demo cluster snapshot');
+    const contexts = await select.locator('optgroup[label="Kubeconfig contexts"] option').allTextContents();
+    expect(contexts.map((c) => c.trim())).toEqual(['fake-ctx (current context) — fake-cluster', 'hang-ctx — hang-cluster']);
+
+    await select.selectOption('context:fake-ctx');
+    expect(await page.locator('[data-target-info]').textContent()).toBe(`Live cluster fake-cluster at ${fake.url}, kubeconfig context fake-ctx (the current context). Checks only read.`);
+
+    const requests: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().endsWith('/__meshbook/run')) requests.push(r.postData() ?? '');
+    });
+    const card = page.locator('section.runbook[data-check="gateway-ports"]');
+    await card.getByRole('button', { name: 'Run this check', exact: true }).click();
+    await card.locator('runbook-run[state="done"]').waitFor({ timeout: 30_000 });
+    const body = JSON.parse(requests[0]!) as { target: string; fingerprint?: string };
+    expect(body.target).toBe('context:fake-ctx');
+    expect(body.fingerprint).toMatch(/\S/);
+    expect(await card.locator('.rb-status-word').textContent()).toBe('Warning');
+    expect(await card.locator('.rb-summary').textContent()).toContain('context fake-ctx (cluster fake-cluster)');
+    expect(fake.requests.some((r) => r.url.startsWith('/api/v1/services'))).toBe(true);
+
+    // How old the data is, with a refresh that reads the cluster again.
+    const freshness = page.locator('[data-freshness]');
+    expect(await freshness.isVisible()).toBe(true);
+    expect(await page.locator('[data-freshness-text]').textContent()).toMatch(/^Data from \d\d:\d\d:\d\d/);
+    const before = fake.requests.length;
+    await page.getByRole('button', { name: 'refresh', exact: true }).click();
+    await page.locator('meshbook-runner[state="done"]').waitFor({ timeout: 30_000 });
+    expect(JSON.parse(requests.at(-1)!)).toMatchObject({ target: 'context:fake-ctx', refresh: true });
+    expect(fake.requests.length).toBeGreaterThan(before);
+  });
+
+  it('Cancel stops a run whose API request hangs, and the server aborts that request', async () => {
+    await openIntroduction();
+    await page.locator('#meshbook-target').selectOption('context:hang-ctx');
+    const cancel = page.getByRole('button', { name: 'Cancel', exact: true });
+    expect(await cancel.isVisible()).toBe(false);
+    await page.getByRole('button', { name: 'Run all checks', exact: true }).click();
+    await expect.poll(() => hang.requests.some((r) => r.url.includes('/pods')), { timeout: 30_000 }).toBe(true);
+    await cancel.click();
+    await page.locator('meshbook-runner[state="error"]').waitFor({ timeout: 10_000 });
+    expect(await page.locator('[data-progress]').textContent()).toBe('Stopped: Cancelled: the run was stopped.');
+    expect(await cancel.isVisible()).toBe(false);
+    await expect.poll(() => hang.abandoned, { timeout: 10_000 }).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,140 @@
+// Meta-tests over the check registry and the code registry, in the spirit of istioctl's
+// analyzers_test.go: every check file is registered, ids match file names, declared inputs
+// equal the kinds a check actually reads, and every code a check reports is registered.
+
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { KIND_IDS, type KindId } from '../src/cluster/kinds.ts';
+import { Snapshot } from '../src/cluster/snapshot.ts';
+import { loadObjects } from '../src/cluster/yaml-source.ts';
+import type { Check, Probes } from '../src/engine/check.ts';
+import { CODES, listCodes } from '../src/engine/codes.ts';
+import { runOne } from '../src/engine/runner.ts';
+import { CHECKS } from '../runbooks/index.ts';
+
+const ROOT = join(import.meta.dirname, '..');
+const RUNBOOKS = join(ROOT, 'runbooks');
+// Folders under runbooks/ that hold no checks: shared helpers and the demo snapshot.
+const NOT_AREAS = new Set(['lib', 'demo-cluster']);
+const FIXTURES = join(ROOT, 'test', 'fixtures');
+// End-to-end fixtures belong to the browser tests and may be deliberately odd.
+const NOT_CHECK_FIXTURES = new Set(['e2e']);
+
+function walk(dir: string, keep: (file: string) => boolean): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) return walk(path, keep);
+    return e.isFile() && keep(path) ? [path] : [];
+  });
+}
+
+/** runbooks/<area>/<id>.ts for every check file. */
+const checkFiles = readdirSync(RUNBOOKS)
+  .filter((area) => !NOT_AREAS.has(area) && statSync(join(RUNBOOKS, area)).isDirectory())
+  .flatMap((area) => walk(join(RUNBOOKS, area), (f) => f.endsWith('.ts')));
+
+const fileOf = new Map(checkFiles.map((f) => [basename(f, '.ts'), f]));
+
+describe('the check registry', () => {
+  it('registers every check file once, and nothing else', async () => {
+    for (const file of checkFiles) {
+      const mod = (await import(pathToFileURL(file).href)) as { default?: Check };
+      const where = relative(ROOT, file);
+      expect(mod.default, `${where} has no default export`).toBeDefined();
+      expect(CHECKS.filter((c) => c === mod.default).length, `${where} is not registered exactly once in runbooks/index.ts`).toBe(1);
+    }
+    expect(CHECKS.length).toBe(checkFiles.length);
+  });
+
+  it('has unique ids, each equal to its file name', () => {
+    const ids = CHECKS.map((c) => c.id);
+    expect(new Set(ids).size, `duplicate ids: ${ids.filter((id, i) => ids.indexOf(id) !== i).join(', ')}`).toBe(ids.length);
+    for (const id of ids) expect(fileOf.has(id), `no runbooks/<area>/${id}.ts`).toBe(true);
+  });
+
+  it.each(CHECKS.map((c) => [c.id, c] as const))('%s is described, documented and declares inputs', (_id, check) => {
+    expect(check.title.trim()).not.toBe('');
+    expect(check.description.trim()).not.toBe('');
+    expect(check.why.trim()).not.toBe('');
+    expect(check.docs).toMatch(/^\/\S*#[a-z0-9-]+$/);
+    expect(check.inputs.length).toBeGreaterThan(0);
+    expect(new Set(check.inputs).size, 'an input is declared twice').toBe(check.inputs.length);
+    if (check.analyzer !== undefined) expect(check.analyzer).toMatch(/^[A-Za-z]+\.[A-Za-z.]+$/);
+  });
+});
+
+// Every fixture file written for any check, plus the demo snapshot: together they exercise the
+// branches of each check, including the ones that read a kind only in some situations.
+const snapshotSources: string[] = [
+  ...readdirSync(FIXTURES)
+    .filter((d) => !NOT_CHECK_FIXTURES.has(d) && statSync(join(FIXTURES, d)).isDirectory())
+    .flatMap((d) => walk(join(FIXTURES, d), (f) => /\.(ya?ml|json)$/.test(f))),
+  join(RUNBOOKS, 'demo-cluster'),
+];
+
+async function snapshotsOf(paths: readonly string[]): Promise<{ name: string; snapshot: Snapshot }[]> {
+  const out: { name: string; snapshot: Snapshot }[] = [];
+  for (const path of paths) {
+    const loaded = await loadObjects([path]);
+    out.push({ name: relative(ROOT, path), snapshot: new Snapshot(loaded.objects, { kinds: KIND_IDS, locations: loaded.locations }) });
+  }
+  return out;
+}
+
+// Live-only checks get probes that allow everything, so they run (and read) over every snapshot.
+const allowAll: Probes = {
+  accessReview: async () => ({ allowed: true, reason: 'meta test allows all' }),
+  proxyGet: async () => ({ status: 200, body: '', truncated: false }),
+};
+
+describe('declared inputs', () => {
+  it.each(CHECKS.map((c) => [c.id, c] as const))('%s reads exactly the kinds it declares, and never fails', async (_id, check) => {
+    const snapshots = await snapshotsOf(snapshotSources);
+    const read = new Set<KindId>();
+    for (const { name, snapshot } of snapshots) {
+      // Reading an undeclared kind throws inside runOne and becomes an error result.
+      const result = await runOne(check, snapshot, new AbortController().signal, {
+        checkTimeoutMs: 10_000,
+        maxFindingsPerCheck: 10_000,
+        onRead: (kind) => read.add(kind),
+        ...((check.needs ?? []).includes('probes') ? { probes: allowAll } : {}),
+      });
+      expect(result.status, `${check.id} over ${name}: ${result.reason ?? ''}`).not.toBe('error');
+    }
+    expect([...read].sort(), 'kinds read across every fixture and the demo cluster').toEqual([...check.inputs].sort());
+  });
+});
+
+const CODE_LITERAL = /['"`]((?:IST|MB)\d{4})['"`]/g;
+const REPORT_CALL = /ctx\.report\(\s*['"`]((?:IST|MB)\d{4})['"`]/g;
+const codesIn = (text: string, pattern: RegExp): string[] => [...text.matchAll(pattern)].map((m) => m[1]!);
+
+describe('the code registry', () => {
+  const ids = Object.keys(CODES);
+
+  it('is kept in code order', () => {
+    expect(ids).toEqual([...ids].sort());
+    expect(listCodes().map((c) => c.id)).toEqual(ids);
+  });
+
+  it.each(ids)('%s is documented', (id) => {
+    const def = listCodes().find((c) => c.id === id)!.def;
+    expect(id).toMatch(/^(IST|MB)\d{4}$/);
+    for (const field of ['title', 'meaning', 'why', 'fix'] as const) expect(def[field].trim(), `${id}.${field}`).not.toBe('');
+    expect(['error', 'warning', 'info']).toContain(def.level);
+  });
+
+  it.each(checkFiles.map((f) => [relative(ROOT, f), f] as const))('every code %s reports is registered', (_name, file) => {
+    const source = readFileSync(file, 'utf8');
+    expect(codesIn(source, REPORT_CALL).length, 'reports no code through ctx.report').toBeGreaterThan(0);
+    for (const code of codesIn(source, CODE_LITERAL)) expect(ids, `${code} is not in src/engine/codes.ts`).toContain(code);
+  });
+
+  it('has no code that nothing reports', () => {
+    const emitters = [...checkFiles, ...walk(join(RUNBOOKS, 'lib'), (f) => f.endsWith('.ts')), join(ROOT, 'src', 'engine', 'runner.ts')];
+    const used = new Set(emitters.flatMap((f) => codesIn(readFileSync(f, 'utf8'), CODE_LITERAL)));
+    expect(ids.filter((id) => !used.has(id))).toEqual([]);
+  });
+});
