@@ -6,7 +6,7 @@
 // attribute values; the only hrefs are `#fragment` links this module builds.
 
 import type { MatrixCell, ReachabilityMatrix } from '../engine/types.ts';
-import { findingForCell, matrixCounts, problemPairs, refText, type LinkableFinding } from '../engine/reachability-matrix.ts';
+import { findingForCell, matrixCounts, problemPairs, refsText, type LinkableFinding } from '../engine/reachability-matrix.ts';
 
 /** One element of the figure: HTML around the picture, SVG inside it. */
 export interface MarkupNode {
@@ -89,9 +89,14 @@ function cellShape(state: MatrixCell['state'], x: number, y: number, size: numbe
   return out;
 }
 
+// `blocked — 1 of 1 connections blocked on port 9080 (NetworkPolicy ns/a, ns/b)`.
+function stateText(cell: MatrixCell): string {
+  const policies = cell.blockedBy ?? [];
+  return `${STATE_WORDS[cell.state]}${cell.detail === undefined ? '' : ` — ${cell.detail}`}${policies.length === 0 ? '' : ` (${refsText(policies)})`}`;
+}
+
 function tooltip(rowLabel: string, columnLabel: string, cell: MatrixCell): string {
-  const policies = (cell.blockedBy ?? []).map(refText);
-  return `${rowLabel} → ${columnLabel}: ${STATE_WORDS[cell.state]}${cell.detail === undefined ? '' : ` — ${cell.detail}`}${policies.length === 0 ? '' : ` (${policies.join(', ')})`}`;
+  return `${rowLabel} → ${columnLabel}: ${stateText(cell)}`;
 }
 
 // Only fragments on the same page: nothing a cluster value could turn into another URL.
@@ -193,12 +198,11 @@ export function matrixFigure(matrix: ReachabilityMatrix, options: MatrixOptions 
             ...shown.map((p) => {
               const href = hrefs.get(p.cell);
               const pair = `${p.rowLabel} → ${p.columnLabel}`;
-              const policies = (p.cell.blockedBy ?? []).map(refText);
               return html(
                 'li',
                 { 'data-state': p.cell.state },
                 href === undefined ? html('span', { class: 'mb-matrix-pair' }, pair) : html('a', { class: 'mb-matrix-pair', href }, pair),
-                `: ${STATE_WORDS[p.cell.state]}${p.cell.detail === undefined ? '' : ` — ${p.cell.detail}`}${policies.length === 0 ? '' : ` (${policies.join(', ')})`}`,
+                `: ${stateText(p.cell)}`,
               );
             }),
           ),

@@ -1,6 +1,7 @@
 // Draws a check result as DOM, in the browser. Everything in a result can come from a
 // cluster (names, annotations, messages built from them), so every value goes into a text
-// node: no innerHTML, no attribute other than a validated site-relative href.
+// node: no innerHTML, no attribute other than a validated site-relative href (and, in the
+// matrix from matrix-svg.ts, escaped-by-DOM attributes and same-page `#finding-…` links).
 
 import type { CheckResult, CheckStatus, Finding } from '../engine/types.ts';
 import { reachabilityMatrices } from '../engine/reachability-matrix.ts';

@@ -74,6 +74,17 @@ export function refText(ref: ResourceRef): string {
   return `${ref.kind} ${ref.namespace === undefined ? ref.name : `${ref.namespace}/${ref.name}`}`;
 }
 
+/** `NetworkPolicy ns/a, ns/b`: refs grouped by kind (first-seen order), each kind named once. */
+export function refsText(refs: readonly ResourceRef[]): string {
+  const byKind = new Map<string, string[]>();
+  for (const r of refs) {
+    const names = byKind.get(r.kind) ?? [];
+    names.push(r.namespace === undefined ? r.name : `${r.namespace}/${r.name}`);
+    byKind.set(r.kind, names);
+  }
+  return [...byKind].map(([kind, names]) => `${kind} ${names.join(', ')}`).join('; ');
+}
+
 /** The finding shape the link resolver reads: the engine's Finding and the JSON contract's both fit. */
 export interface LinkableFinding {
   message: string;

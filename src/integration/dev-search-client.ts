@@ -1,8 +1,30 @@
 // Dev only (injected by dev-search.ts): mounts Pagefind's UI where Starlight's search dialog
 // shows "only available in production builds", reading the index the dev server serves.
 
-// @ts-expect-error — @pagefind/default-ui ships no types (Starlight imports it the same way).
-import { PagefindUI } from '@pagefind/default-ui';
+// Pagefind's UI is loaded from the index the dev server serves (/pagefind/pagefind-ui.js), not
+// imported: an import would enter Vite's dependency optimizer, whose late re-optimization answers
+// 504 to this page's other modules — the runbook island among them — on a fresh dev server.
+
+interface PagefindUIConstructor {
+  new (options: Record<string, unknown>): unknown;
+}
+
+/** Loads Pagefind's UI script once; resolves with its constructor. */
+function loadPagefindUI(): Promise<PagefindUIConstructor> {
+  const existing = (window as unknown as { PagefindUI?: PagefindUIConstructor }).PagefindUI;
+  if (existing !== undefined) return Promise.resolve(existing);
+  return new Promise((resolve, reject) => {
+    const script = document.createElement('script');
+    script.src = '/pagefind/pagefind-ui.js';
+    script.onload = () => {
+      const loaded = (window as unknown as { PagefindUI?: PagefindUIConstructor }).PagefindUI;
+      if (loaded === undefined) reject(new Error('pagefind-ui.js did not define PagefindUI'));
+      else resolve(loaded);
+    };
+    script.onerror = () => reject(new Error('the search index is not ready yet'));
+    document.head.append(script);
+  });
+}
 
 function mount(): void {
   const search = document.querySelector<HTMLElement>('site-search');
@@ -27,7 +49,18 @@ function mount(): void {
   } catch {
     // Pagefind's own English strings then.
   }
-  new PagefindUI({ element: '#starlight__search', baseUrl: '/', bundlePath: '/pagefind/', showImages: false, showSubResults: true, translations });
+  const options = { element: '#starlight__search', baseUrl: '/', bundlePath: '/pagefind/', showImages: false, showSubResults: true, translations };
+  // The index is built in the background when the dev server starts; retry until it is served.
+  const attempt = (left: number): void => {
+    loadPagefindUI().then(
+      (PagefindUI) => void new PagefindUI(options),
+      () => {
+        if (left > 0) setTimeout(() => attempt(left - 1), 3_000);
+        else target.textContent = 'Search is not available: the dev server could not build its index (see its log).';
+      },
+    );
+  };
+  attempt(40);
 }
 
 if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', mount);

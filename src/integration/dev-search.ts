@@ -25,11 +25,8 @@ export function meshbookDevSearch(): AstroIntegration {
   return {
     name: 'meshbook:dev-search',
     hooks: {
-      'astro:config:setup': ({ command, config, injectScript, updateConfig }) => {
+      'astro:config:setup': ({ command, config, injectScript }) => {
         if (command !== 'dev' || process.env.MESHBOOK_DEV_SEARCH === '0') return;
-        // Pre-bundle Pagefind's UI at startup: discovered late, Vite re-optimizes and answers the
-        // first page's module requests with 504 "Outdated Optimize Dep".
-        updateConfig({ vite: { optimizeDeps: { include: ['@pagefind/default-ui'] } } });
         root = fileURLToPath(config.root);
         cacheDir = join(fileURLToPath(config.cacheDir), 'meshbook-dev-search');
         injectScript('page', `import ${JSON.stringify(join(root, CLIENT))};`);

@@ -54,7 +54,7 @@ describe('the guide on the dev server', () => {
   it('opens on the Introduction to Network Operations page', async () => {
     await page.goto(`${server.origin}/`);
     expect(new URL(page.url()).pathname).toBe('/introduction/');
-    expect((await page.locator('h1').textContent())?.trim()).toBe('Introduction to Network Operations');
+    expect((await page.locator('h1#_top').textContent())?.trim()).toBe('Introduction to Network Operations');
     // Four runbooks, each with exactly one button whose accessible name is "Run this check".
     expect(await page.getByRole('button', { name: 'Run this check', exact: true }).count()).toBe(PAGE_CHECKS.length);
     for (const id of PAGE_CHECKS) expect(await runbook(id).count()).toBe(1);
