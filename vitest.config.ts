@@ -9,6 +9,9 @@ export default defineConfig({
           name: 'unit',
           include: ['test/**/*.test.ts'],
           exclude: ['test/e2e/**', 'test/cluster/**'],
+          // Several files run the real CLI as child processes; on a loaded 2-core machine one
+          // such test can take several seconds. This bounds hangs, it does not time anything.
+          testTimeout: 30_000,
         },
       },
       {

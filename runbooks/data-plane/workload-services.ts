@@ -44,14 +44,14 @@ export default defineCheck({
   docs: '/concepts/mesh/#workload-services',
   analyze(ctx) {
     const visible = <T extends { metadata: { namespace?: string } }>(o: T): boolean => !IGNORED_NAMESPACES.has(o.metadata.namespace ?? 'default');
-    const services = ctx.list('v1/Service').filter(visible);
     for (const d of ctx.list('apps/v1/Deployment').filter(inAnalyzedRevision)) {
       const ns = namespaceOf(d);
       if (d.metadata.labels?.[WAYPOINT_LABEL] === WAYPOINT_VALUE) continue;
       if (!inMesh(d, IGNORED_NAMESPACES.has(ns) ? undefined : ctx.find('v1/Namespace', '', ns))) continue;
       const resource = { kind: 'Deployment', namespace: ns, name: d.metadata.name };
       const podLabels = d.spec?.template?.metadata?.labels ?? {};
-      const matching = services.filter((s) => {
+      // Only this namespace's Services can match (scanning all of them per Deployment was O(D×S)).
+      const matching = ctx.list('v1/Service', { namespace: ns }).filter(visible).filter((s) => {
         const sel = s.spec?.selector ?? {};
         return Object.keys(sel).length > 0 && namespaceOf(s) === ns && matchesLabels(sel, podLabels);
       });

@@ -15,10 +15,14 @@ export default defineCheck({
   docs: '/concepts/gateways/#gateway-ports',
   analyze(ctx) {
     const pods = ctx.list('v1/Pod');
+    // Most Gateways share a selector (istio: ingressgateway): match the pods once per distinct selector, not per Gateway.
+    const selectedBy = new Map<string, typeof pods>();
     for (const gw of ctx.list('networking.istio.io/v1/Gateway')) {
       const resource = { kind: 'Gateway', namespace: gw.metadata.namespace, name: gw.metadata.name };
       const selector = gw.spec?.selector ?? {};
-      const selected = pods.filter((p) => matchesLabels(selector, p.metadata.labels));
+      const selectorKey = JSON.stringify(Object.entries(selector).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)));
+      let selected = selectedBy.get(selectorKey);
+      if (selected === undefined) selectedBy.set(selectorKey, (selected = pods.filter((p) => matchesLabels(selector, p.metadata.labels))));
       if (selected.length === 0) {
         ctx.report('IST0101', resource, { kind: 'selector', ref: selectorString(selector) }, {
           evidence: { 'spec.selector': selectorString(selector) || '(empty)', 'matching pods': 0 },
