@@ -5,19 +5,25 @@
 import type { Check } from '../src/engine/check.ts';
 import controlPlaneHealth from './control-plane/control-plane-health.ts';
 import webhooks from './control-plane/webhooks.ts';
+import proxyImageSkew from './data-plane/proxy-image-skew.ts';
+import proxySync from './data-plane/proxy-sync.ts';
 import sidecarInjection from './data-plane/sidecar-injection.ts';
 import workloadServices from './data-plane/workload-services.ts';
+import gatewayApiCrdVersions from './gateways/gateway-api-crd-versions.ts';
 import gatewayConflicts from './gateways/gateway-conflicts.ts';
 import gatewayDuplicateCertificates from './gateways/gateway-duplicate-certificates.ts';
 import gatewayPorts from './gateways/gateway-ports.ts';
 import gatewaySecrets from './gateways/gateway-secrets.ts';
+import k8sgatewaySelectors from './gateways/k8sgateway-selectors.ts';
 import virtualserviceGateways from './gateways/virtualservice-gateways.ts';
 import controlPorts from './network-layers/control-ports.ts';
+import discoverySelectors from './network-layers/discovery-selectors.ts';
 import istiodApiAccess from './network-layers/istiod-api-access.ts';
 import istiodPermissionsLive from './network-layers/istiod-permissions-live.ts';
 import meshReachability from './network-layers/mesh-reachability.ts';
 import routeReachability from './network-layers/route-reachability.ts';
 import serviceEndpoints from './network-layers/service-endpoints.ts';
+import webhookPath from './network-layers/webhook-path.ts';
 import destinationruleCaCertificates from './traffic/destinationrule-ca-certificates.ts';
 import destinationruleSubsets from './traffic/destinationrule-subsets.ts';
 import servicePortNames from './traffic/service-port-names.ts';
@@ -34,7 +40,9 @@ export const CHECKS: readonly Check[] = [
   webhooks,
   // data plane
   sidecarInjection,
+  proxyImageSkew,
   workloadServices,
+  proxySync,
   // traffic management
   servicePortNames,
   virtualserviceDestinationHosts,
@@ -51,13 +59,17 @@ export const CHECKS: readonly Check[] = [
   gatewaySecrets,
   gatewayDuplicateCertificates,
   virtualserviceGateways,
+  k8sgatewaySelectors,
+  gatewayApiCrdVersions,
   // network layers beneath the mesh (R1–R5)
   serviceEndpoints,
+  discoverySelectors,
   istiodApiAccess,
   istiodPermissionsLive,
   meshReachability,
   routeReachability,
   controlPorts,
+  webhookPath,
 ];
 
 const byId = new Map(CHECKS.map((c) => [c.id, c]));

@@ -262,6 +262,8 @@ const demoExpected: Record<string, { status: CheckStatus; findings: [string, str
     ],
   },
   'gateway-ports': { status: 'warn', findings: [['IST0162', 'Gateway shop/shop-gateway']] },
+  // traffic-faults.yaml: cart's DestinationRule declares a canary subset before any canary pod exists.
+  'destinationrule-subsets': { status: 'fail', findings: [['IST0173', 'DestinationRule shop/cart']] },
   // Live-only (needs probes): a snapshot cannot answer it.
   'istiod-permissions-live': { status: 'skipped', findings: [] },
   'service-endpoints': {

@@ -61,7 +61,7 @@ describe('the check registry', () => {
     expect(check.docs).toMatch(/^\/\S*#[a-z0-9-]+$/);
     expect(check.inputs.length).toBeGreaterThan(0);
     expect(new Set(check.inputs).size, 'an input is declared twice').toBe(check.inputs.length);
-    if (check.analyzer !== undefined) expect(check.analyzer).toMatch(/^[A-Za-z]+\.[A-Za-z.]+$/);
+    if (check.analyzer !== undefined) expect(check.analyzer).toMatch(/^[A-Za-z0-9]+\.[A-Za-z.]+$/);
   });
 });
 

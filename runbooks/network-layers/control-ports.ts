@@ -188,7 +188,7 @@ export default defineCheck({
         },
         remediation:
           (fix === undefined ? `Allow TCP ${port} from outside the pod network in one of the policies listed.` : `Let the API server in: ${fixSentence(fix)}.`) +
-          ` On private clusters (GKE) the cloud firewall between the control plane and the nodes must open ${port} too. Live, \`kubectl get --raw /api/v1/namespaces/${namespaceOf(entry.component.deployment)}/services/https:${entry.component.service?.metadata.name ?? 'istiod'}:${entry.servicePort?.name ?? 'https-webhook'}/proxy/ready\` takes the same path.`,
+          ` On private clusters (GKE) the cloud firewall between the control plane and the nodes must open ${port} too. Live, \`kubectl get --raw /api/v1/namespaces/${namespaceOf(entry.component.deployment)}/services/https:${entry.component.service?.metadata.name ?? 'istiod'}:${entry.servicePort?.name ?? 'https-webhook'}/proxy/httpsReady\` takes the same path.`,
       });
     }
 

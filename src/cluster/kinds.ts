@@ -41,6 +41,10 @@ export const KINDS = {
   'networking.istio.io/v1/Sidecar': { group: 'networking.istio.io', versions: ['v1', 'v1beta1', 'v1alpha3'], kind: 'Sidecar', plural: 'sidecars', namespaced: true },
   'security.istio.io/v1/AuthorizationPolicy': { group: 'security.istio.io', versions: ['v1', 'v1beta1'], kind: 'AuthorizationPolicy', plural: 'authorizationpolicies', namespaced: true },
   'security.istio.io/v1/PeerAuthentication': { group: 'security.istio.io', versions: ['v1', 'v1beta1'], kind: 'PeerAuthentication', plural: 'peerauthentications', namespaced: true },
+  'security.istio.io/v1/RequestAuthentication': { group: 'security.istio.io', versions: ['v1', 'v1beta1'], kind: 'RequestAuthentication', plural: 'requestauthentications', namespaced: true },
+  'telemetry.istio.io/v1/Telemetry': { group: 'telemetry.istio.io', versions: ['v1', 'v1alpha1'], kind: 'Telemetry', plural: 'telemetries', namespaced: true },
+  'extensions.istio.io/v1alpha1/WasmPlugin': { group: 'extensions.istio.io', versions: ['v1alpha1'], kind: 'WasmPlugin', plural: 'wasmplugins', namespaced: true },
+  'networking.istio.io/v1beta1/ProxyConfig': { group: 'networking.istio.io', versions: ['v1beta1'], kind: 'ProxyConfig', plural: 'proxyconfigs', namespaced: true },
   'gateway.networking.k8s.io/v1/Gateway': { group: 'gateway.networking.k8s.io', versions: ['v1', 'v1beta1'], kind: 'Gateway', plural: 'gateways', namespaced: true },
   'gateway.networking.k8s.io/v1/HTTPRoute': { group: 'gateway.networking.k8s.io', versions: ['v1', 'v1beta1'], kind: 'HTTPRoute', plural: 'httproutes', namespaced: true },
 } as const satisfies Record<string, KindInfo>;

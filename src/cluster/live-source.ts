@@ -324,7 +324,7 @@ export function liveProbes(reader: KubeReader): Probes {
     },
     async proxyGet(r, options = {}) {
       try {
-        const res = await reader.proxyGet({ kind: r.kind, namespace: r.namespace, name: r.name, ...(r.port === undefined ? {} : { port: r.port }) }, r.path, options);
+        const res = await reader.proxyGet({ kind: r.kind, namespace: r.namespace, name: r.name, ...(r.port === undefined ? {} : { port: r.port }), ...(r.scheme === undefined ? {} : { scheme: r.scheme }) }, r.path, options);
         const truncated = res.body.length > PROBE_BODY_LIMIT;
         return { status: res.status, body: truncated ? res.body.slice(0, PROBE_BODY_LIMIT) : res.body, truncated };
       } catch (error) {

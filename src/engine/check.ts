@@ -43,6 +43,8 @@ export interface ProxyRequest {
   name: string;
   /** Port number or name. */
   port?: number | string;
+  /** The scheme the API server uses to reach the backend (`https:` prefix of the proxy id); absent: the API server's default, http. */
+  scheme?: 'http' | 'https';
   /** Absolute path, with query. */
   path: string;
 }

@@ -260,6 +260,23 @@ export interface WebhookConfiguration extends KubeObject {
 }
 
 /** The typed view a check gets for each kind it lists. */
+/** The workload-targeting fields shared by AuthorizationPolicy, RequestAuthentication, Telemetry and WasmPlugin. */
+export interface IstioPolicy extends KubeObject {
+  spec?: {
+    selector?: { matchLabels?: Labels } | null;
+    targetRef?: Record<string, unknown> | null;
+    targetRefs?: Record<string, unknown>[] | null;
+  };
+}
+
+/** networking.istio.io ProxyConfig: the per-namespace or per-workload proxy settings. */
+export interface ProxyConfig extends KubeObject {
+  spec?: {
+    selector?: { matchLabels?: Labels } | null;
+    image?: { imageType?: string } | null;
+  };
+}
+
 export interface ObjectTypes {
   'v1/Namespace': Namespace;
   'v1/Node': KubeObject;
@@ -283,8 +300,12 @@ export interface ObjectTypes {
   'networking.istio.io/v1/DestinationRule': DestinationRule;
   'networking.istio.io/v1/ServiceEntry': ServiceEntry;
   'networking.istio.io/v1/Sidecar': Sidecar;
-  'security.istio.io/v1/AuthorizationPolicy': KubeObject;
+  'security.istio.io/v1/AuthorizationPolicy': IstioPolicy;
   'security.istio.io/v1/PeerAuthentication': KubeObject;
+  'security.istio.io/v1/RequestAuthentication': IstioPolicy;
+  'telemetry.istio.io/v1/Telemetry': IstioPolicy;
+  'extensions.istio.io/v1alpha1/WasmPlugin': IstioPolicy;
+  'networking.istio.io/v1beta1/ProxyConfig': ProxyConfig;
   'gateway.networking.k8s.io/v1/Gateway': KubeObject;
   'gateway.networking.k8s.io/v1/HTTPRoute': KubeObject;
 }

@@ -62,6 +62,11 @@ const scenarios: { check: string; analyzer: string; fixtures: string[] }[] = [
   ...['duplicate-certificates-ok', 'duplicate-certificates-bad'].map((f) => ({ check: 'gateway-duplicate-certificates', analyzer: 'gateway.CertificateAnalyzer', fixtures: [`gateway-duplicate-certificates/${f}.yaml`] })),
   ...['workload-services-ok', 'workload-services-bad'].map((f) => ({ check: 'workload-services', analyzer: 'deployment.MultiServiceAnalyzer', fixtures: [`workload-services/${f}.yaml`] })),
   ...['webhooks-ok', 'webhooks-bad'].map((f) => ({ check: 'webhooks', analyzer: 'webhook.Analyzer', fixtures: [`webhooks/${f}.yaml`] })),
+  ...['k8sgateway-selectors-ok', 'k8sgateway-selectors-bad'].map((f) => ({ check: 'k8sgateway-selectors', analyzer: 'k8sgateway.SelectorAnalyzer', fixtures: [`k8sgateway-selectors/${f}.yaml`] })),
+  // The cluster already holds the Gateway API v1.6.3 CRDs (the harness installs them; a real API
+  // server would also refuse to downgrade them), so only the passing case can be loaded here.
+  { check: 'gateway-api-crd-versions', analyzer: 'k8sgateway.CRDVersionAnalyzer', fixtures: ['gateway-api-crd-versions/crd-versions-live.yaml'] },
+  ...['image-skew-ok', 'image-skew-bad', 'image-skew-unreadable'].map((f) => ({ check: 'proxy-image-skew', analyzer: 'injection.ImageAnalyzer', fixtures: [`proxy-image-skew/${f}.yaml`] })),
 ];
 
 interface Message {

@@ -30,6 +30,11 @@ export interface FakeOptions {
   ignoreMetadataAccept?: boolean;
   /** TLS key and certificate: serve https. */
   tls?: { key: string | Buffer; cert: string | Buffer };
+  /**
+   * What a proxied backend answers, by `<services|pods>/<ns>/<name[:port]><path>` (e.g.
+   * `pods/istio-system/istiod-1:15014/debug/syncz`); unlisted paths get the default echo; 'hang' never answers.
+   */
+  proxyAnswers?: Record<string, { status: number; body: string } | 'hang'>;
 }
 
 export interface SeenRequest {
@@ -118,8 +123,17 @@ export async function startFakeApiServer(options: FakeOptions): Promise<FakeApiS
       send(res, 201, { ...review, status: { allowed, reason: allowed ? 'fake allows' : 'fake denies secrets' } });
       return;
     }
-    const proxy = /^\/api\/v1\/namespaces\/([^/]+)\/services\/([^/]+)\/proxy(\/.*)$/.exec(path);
+    const proxy = /^\/api\/v1\/namespaces\/([^/]+)\/(services|pods)\/([^/]+)\/proxy(\/.*)$/.exec(path);
     if (proxy !== null && seen.method === 'GET') {
+      const configured = options.proxyAnswers?.[`${proxy[2]}/${proxy[1]}/${proxy[3]}${proxy[4]}`];
+      // A backend that never answers (a firewall dropping the API server's packets): hold the request open.
+      if (configured === 'hang') return;
+      if (configured !== undefined) {
+        res.writeHead(configured.status, { 'Content-Type': 'application/json' });
+        res.end(configured.body);
+        return;
+      }
+      proxy.splice(2, 1);
       if (proxy[3] === '/missing') return status(res, 404, 'NotFound', 'backend 404');
       res.writeHead(200, { 'Content-Type': 'text/plain' });
       res.end(`proxied ${proxy[1]}/${proxy[2]} ${proxy[3]}${url.search}`);

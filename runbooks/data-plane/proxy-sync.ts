@@ -1,0 +1,238 @@
+import { ProbeError, defineCheck, type ProxyRequest, type Probes } from '../../src/engine/check.ts';
+import type { Pod } from '../../src/engine/k8s-types.ts';
+import { isControlPlane, podsOfDeployment, revisionOf } from '../../src/mesh/control-plane.ts';
+import { IGNORED_NAMESPACES, ISTIO_PROXY, fullName, isPodReady, listForEvidence, namespaceOf, proxyContainer } from '../lib/mesh.ts';
+
+// What `istioctl proxy-status` shows, read from istiod's own sync status: GET /debug/syncz on
+// istiod's monitoring port (15014), through the API server's pod proxy, from every ready istiod
+// replica (a proxy holds one xDS stream, to one replica: asking one replica through the Service
+// would miss the proxies of the others). When no istiod pod is visible, the Service is asked.
+// Per proxy and xDS type, the status is computed the way istiod's statusgen does for
+// proxy-status: ERROR when the last push was rejected (lastError), NOT SENT when nothing was
+// sent, SYNCED when the proxy acknowledged the last nonce sent, STALE otherwise. istiod releases
+// without the per-type `resources` map give only the CDS/LDS/RDS/EDS/ECDS nonces, and no errors.
+//
+// Authentication, honestly: istiod serves /debug/* to localhost, or to callers it can
+// authenticate (a Kubernetes token or an Istio client certificate). A request relayed by the API
+// server's proxy comes from the API server and carries neither (the API server does not forward
+// the user's credentials), so most istiod installations answer 401. That is reported as an error
+// with what to run instead, never as a pass.
+const MONITORING_PORT = 15014;
+const SYNCZ = '/debug/syncz';
+const ISTIO_NAMESPACE = 'istio-system';
+
+type XdsStatus = 'SYNCED' | 'STALE' | 'NOT SENT' | 'ERROR';
+
+interface ProxyStatus {
+  id: string;
+  istiod: string;
+  version: string;
+  types: { type: string; status: XdsStatus; error: string }[];
+}
+
+// Short names for the xDS type URLs, as proxy-status prints its columns.
+const SHORT_TYPES: Record<string, string> = {
+  'type.googleapis.com/envoy.config.cluster.v3.Cluster': 'CDS',
+  'type.googleapis.com/envoy.config.listener.v3.Listener': 'LDS',
+  'type.googleapis.com/envoy.config.route.v3.RouteConfiguration': 'RDS',
+  'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment': 'EDS',
+  'type.googleapis.com/envoy.config.core.v3.TypedExtensionConfig': 'ECDS',
+  'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret': 'SDS',
+  'type.googleapis.com/istio.workload.Address': 'WDS',
+  'type.googleapis.com/istio.security.Authorization': 'WADS',
+};
+const shortType = (url: string): string => SHORT_TYPES[url] ?? url.slice(url.lastIndexOf('/') + 1);
+
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+
+function statusOf(sent: string, acked: string, lastError: string): XdsStatus {
+  if (lastError !== '') return 'ERROR';
+  if (sent === '') return 'NOT SENT';
+  return acked === sent ? 'SYNCED' : 'STALE';
+}
+
+/** Reads one istiod's /debug/syncz answer; throws ProbeError when it is not the list istiod writes. */
+export function parseSyncz(body: string, istiod: string): ProxyStatus[] {
+  // An empty answer lists no proxy (istiod itself always writes at least `[]`).
+  if (body.trim() === '') return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch (error) {
+    throw new ProbeError(`${istiod} answered ${SYNCZ} with something that is not JSON (${JSON.stringify(body.slice(0, 80))}…): is port ${MONITORING_PORT} istiod's monitoring port?`, { cause: error });
+  }
+  if (!Array.isArray(parsed)) throw new ProbeError(`${istiod} answered ${SYNCZ} with JSON that is not a list of proxies (received ${JSON.stringify(body.slice(0, 80))}).`);
+  const out: ProxyStatus[] = [];
+  for (const entry of parsed as unknown[]) {
+    if (entry === null || typeof entry !== 'object') continue;
+    const e = entry as Record<string, unknown>;
+    const id = str(e.proxy);
+    if (id === '') continue;
+    const types: ProxyStatus['types'] = [];
+    const resources = e.resources;
+    if (resources !== null && typeof resources === 'object' && !Array.isArray(resources) && Object.keys(resources).length > 0) {
+      for (const [url, r] of Object.entries(resources as Record<string, unknown>)) {
+        const res = (r ?? {}) as Record<string, unknown>;
+        types.push({ type: shortType(url), status: statusOf(str(res.sent), str(res.acked), str(res.lastError)), error: str(res.lastError) });
+      }
+    } else {
+      // Older istiod: nonces per type only. A type nothing was sent for may simply not be watched
+      // (ECDS, RDS without HTTP routes), so NOT SENT is only concluded for clusters and listeners.
+      for (const [prefix, type] of [['cluster', 'CDS'], ['listener', 'LDS'], ['route', 'RDS'], ['endpoint', 'EDS'], ['extensionconfig', 'ECDS']] as const) {
+        const sent = str(e[`${prefix}_sent`]);
+        const acked = str(e[`${prefix}_acked`]);
+        if (sent === '' && type !== 'CDS' && type !== 'LDS') continue;
+        types.push({ type, status: statusOf(sent, acked, ''), error: '' });
+      }
+    }
+    types.sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0));
+    out.push({ id, istiod, version: str(e.istio_version), types });
+  }
+  return out;
+}
+
+/** The HTTP status a failed probe carried, when the failure was an answer (401, 403). */
+function statusOfProbeFailure(error: unknown): number | undefined {
+  const cause = (error as { cause?: unknown }).cause;
+  const status = (cause as { status?: unknown } | undefined)?.status;
+  return typeof status === 'number' ? status : undefined;
+}
+
+function authExplanation(target: string, status: number, namespace: string): string {
+  const deployment = `deploy/${target.startsWith('Service ') ? target.slice(target.indexOf('/') + 1) : 'istiod'}`;
+  return (
+    `${target} answered ${status} to GET ${SYNCZ} through the API server's proxy. ` +
+    (status === 403
+      ? `Either your user may not use the proxy (it needs get on pods/proxy and services/proxy in ${namespace}), or istiod refused the request. `
+      : 'The API server accepted your credentials (the cluster was read with them); it is istiod that refused. ') +
+    `istiod serves its debug endpoints only to localhost or to callers it can authenticate with a Kubernetes token or an Istio client certificate, and a request relayed by the API server carries neither, so Meshbook cannot read proxy sync status this way on this cluster. ` +
+    `Run \`istioctl proxy-status\` instead (it port-forwards to each istiod and authenticates), or read it inside the pod: ` +
+    `\`kubectl -n ${namespace} exec ${deployment} -- pilot-discovery request GET ${SYNCZ}\`.`
+  );
+}
+
+/** Asks one istiod for its sync status. */
+async function ask(probes: Probes, request: ProxyRequest, target: string): Promise<ProxyStatus[]> {
+  let answer;
+  try {
+    answer = await probes.proxyGet(request);
+  } catch (error) {
+    const status = statusOfProbeFailure(error);
+    if (error instanceof ProbeError && (status === 401 || status === 403)) throw new ProbeError(authExplanation(target, status, request.namespace), { cause: error });
+    throw error;
+  }
+  if (answer.status === 401 || answer.status === 403) throw new ProbeError(authExplanation(target, answer.status, request.namespace));
+  if (answer.status < 200 || answer.status > 299) {
+    throw new ProbeError(
+      `${target} answered ${answer.status} to GET ${SYNCZ} on port ${MONITORING_PORT} (${JSON.stringify(answer.body.slice(0, 120))}). ` +
+        `Istio 1.0's Pilot served it on port 8080 only; otherwise check that istiod is running. \`istioctl proxy-status\` reads the same status.`,
+    );
+  }
+  if (answer.truncated) throw new ProbeError(`${target}'s ${SYNCZ} answer is larger than Meshbook reads (${answer.body.length} characters kept): use \`istioctl proxy-status\` on a mesh this size.`);
+  return parseSyncz(answer.body, target);
+}
+
+/** `name.namespace` → the pod, when the proxy ID names one (namespaces have no dots; pod names may). */
+function podRef(id: string): { namespace: string; name: string } | undefined {
+  const dot = id.lastIndexOf('.');
+  return dot > 0 ? { name: id.slice(0, dot), namespace: id.slice(dot + 1) } : undefined;
+}
+
+/** A running, not terminating pod whose istio-proxy container has started: it should hold an xDS stream. */
+function expectsConnection(pod: Pod): boolean {
+  if (pod.metadata.deletionTimestamp !== undefined || pod.status?.phase !== 'Running' || pod.spec?.hostNetwork === true) return false;
+  const status = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])].find((c) => c.name === ISTIO_PROXY);
+  return status === undefined || status.state?.running !== undefined;
+}
+
+export default defineCheck({
+  id: 'proxy-sync',
+  title: 'Every proxy is connected to istiod and in sync (asked live)',
+  description:
+    'Reads istiod\'s own sync status (/debug/syncz, what istioctl proxy-status shows) from every ready istiod replica, and reports proxies whose configuration was rejected, not acknowledged or not sent, and meshed pods no istiod lists at all.',
+  why: 'Configuration in the API server is only intent: a proxy that rejected a push, or lost its connection to istiod, keeps routing on old configuration and stops getting endpoint and certificate updates.',
+  inputs: ['apps/v1/Deployment', 'v1/Pod'],
+  needs: ['probes'],
+  docs: '/concepts/mesh/#proxy-sync',
+  async analyze(ctx) {
+    const probes = ctx.probes;
+    // The runner only runs this check with probes; a snapshot run skips it before analyze.
+    if (probes === undefined) throw new Error('proxy-sync needs the live probes');
+    const pods = ctx.list('v1/Pod');
+    const planes = ctx.list('apps/v1/Deployment').filter(isControlPlane);
+
+    const targets: { request: ProxyRequest; label: string }[] = [];
+    const revisions = new Set<string>();
+    for (const d of planes) {
+      revisions.add(revisionOf(d));
+      for (const pod of podsOfDeployment(d, pods).filter(isPodReady)) {
+        targets.push({ request: { kind: 'pod', namespace: namespaceOf(pod), name: pod.metadata.name, port: MONITORING_PORT, path: SYNCZ }, label: fullName(pod) });
+      }
+    }
+    let viaService = false;
+    if (targets.length === 0) {
+      // No ready istiod pod visible: ask the Service, which reaches one replica.
+      const d = planes[0];
+      const ns = d === undefined ? ISTIO_NAMESPACE : namespaceOf(d);
+      const name = d === undefined || d.metadata.name === 'istio-pilot' ? 'istiod' : d.metadata.name;
+      targets.push({ request: { kind: 'service', namespace: ns, name, port: MONITORING_PORT, path: SYNCZ }, label: `Service ${ns}/${name}` });
+      viaService = true;
+    }
+
+    const statuses: ProxyStatus[] = [];
+    for (const t of targets) statuses.push(...(await ask(probes, t.request, t.label)));
+    const asked = listForEvidence(targets.map((t) => t.label), 4);
+
+    const connected = new Set<string>();
+    for (const s of statuses) {
+      connected.add(s.id);
+      const ref = podRef(s.id);
+      const resource = ref === undefined ? { kind: 'Pod', name: s.id } : { kind: 'Pod', namespace: ref.namespace, name: ref.name };
+      const byStatus = (status: XdsStatus): string[] => s.types.filter((t) => t.status === status).map((t) => t.type);
+      const evidence = {
+        proxy: s.id,
+        istiod: s.istiod,
+        ...(s.version === '' ? {} : { 'proxy Istio version': s.version }),
+        'xDS status': s.types.map((t) => `${t.type} ${t.status}`).join(', ') || '(no xDS type watched)',
+      };
+      const errors = s.types.filter((t) => t.status === 'ERROR');
+      if (errors.length > 0) {
+        ctx.report('MB0106', resource, { proxy: s.id, types: errors.map((t) => t.type).join(', '), istiod: s.istiod }, {
+          evidence: { ...evidence, 'last error': listForEvidence(errors.map((t) => `${t.type}: ${t.error}`), 3) },
+          remediation: `Read the rejection in full with \`istioctl proxy-status ${s.id}\`, find the configuration that produced it (often an EnvoyFilter, or the latest change to a VirtualService, DestinationRule or Sidecar that applies to this workload), and fix or remove it; the proxy accepts the next valid push by itself.`,
+        });
+      }
+      if (byStatus('STALE').length > 0) {
+        ctx.report('MB0107', resource, { proxy: s.id, types: byStatus('STALE').join(', '), istiod: s.istiod }, {
+          evidence,
+          remediation: `Run the check again in a minute: a push in flight is STALE for a moment. If it stays: \`istioctl proxy-status ${s.id}\`, then check the pod's CPU limits and the istio-proxy log (\`kubectl logs ${ref?.name ?? s.id} -n ${ref?.namespace ?? '<namespace>'} -c istio-proxy\`), and restart the pod if it is stuck.`,
+        });
+      }
+      if (byStatus('NOT SENT').length > 0) {
+        ctx.report('MB0108', resource, { proxy: s.id, types: byStatus('NOT SENT').join(', '), istiod: s.istiod }, {
+          evidence,
+          remediation: `Look for errors about this proxy in istiod's log (\`kubectl -n ${ISTIO_NAMESPACE} logs deploy/istiod | grep ${ref?.name ?? s.id}\`) and compare with \`istioctl proxy-status\`: if many proxies show NOT SENT, istiod is overloaded or failing to compute pushes.`,
+        });
+      }
+    }
+
+    for (const pod of pods) {
+      const ns = namespaceOf(pod);
+      if (IGNORED_NAMESPACES.has(ns) || proxyContainer(pod) === undefined || !expectsConnection(pod)) continue;
+      const id = `${pod.metadata.name}.${ns}`;
+      if (connected.has(id)) continue;
+      const revision = pod.metadata.labels?.['istio.io/rev'] ?? 'default';
+      ctx.report('MB0109', { kind: 'Pod', namespace: ns, name: pod.metadata.name }, { pod: fullName(pod), revision }, {
+        evidence: {
+          'expected proxy ID': id,
+          'status.phase': pod.status?.phase ?? '(none)',
+          'istiod asked': asked,
+          ...(revisions.size > 0 ? { 'control plane revisions': [...revisions].join(', ') } : {}),
+          'proxies listed': statuses.length,
+          ...(viaService ? { note: 'asked through the Service, which reaches one istiod replica: with several replicas this proxy may be connected to another one' } : {}),
+        },
+        remediation: `Read the sidecar's log for xDS errors: \`kubectl -n ${ns} logs ${pod.metadata.name} -c istio-proxy | grep -i xds\`. Common causes: a NetworkPolicy blocking port 15012 to istiod (see the control-ports check), a revision ${revision} whose istiod no longer runs, or istiod.${ISTIO_NAMESPACE}.svc not resolving.`,
+      });
+    }
+  },
+});
