@@ -93,6 +93,9 @@ const LIVE_DIFFERENCES: Record<string, LiveDifference[]> = {
 const NOT_LOADABLE: Record<string, string> = {
   'e2e/hostile-markup.yaml': 'object names with markup are not valid Kubernetes names (the fixture tests the renderers, not a cluster)',
   'gateway-ports/gateway-ports-port-without-number.yaml': "Istio's CRD schema requires servers[].port.number: only a snapshot can hold such a Gateway",
+  'gateway-api-crd-versions/crd-versions-bad.yaml': 'the test cluster already serves the Gateway API CRDs (v1.6.x) its harness installs; older versions of them cannot be loaded beside them',
+  'gateway-api-crd-versions/crd-versions-ok.yaml': 'the test cluster already serves the Gateway API CRDs (v1.6.x) its harness installs; the fixture\'s copies cannot be loaded beside them',
+  'gateway-api-crd-versions/crd-versions-unparsable.yaml': 'the test cluster already serves the Gateway API CRDs (v1.6.x) its harness installs; the fixture\'s copies cannot be loaded beside them',
   'service-endpoints/service-endpoints-ok.yaml': 'Service bookinfo/dual lists two ipFamilies without ipFamilyPolicy (the API server defaults SingleStack and rejects it); needs ipFamilyPolicy: PreferDualStack',
 };
 
