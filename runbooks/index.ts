@@ -20,6 +20,7 @@ import controlPorts from './network-layers/control-ports.ts';
 import discoverySelectors from './network-layers/discovery-selectors.ts';
 import istiodApiAccess from './network-layers/istiod-api-access.ts';
 import istiodPermissionsLive from './network-layers/istiod-permissions-live.ts';
+import istiodRegistry from './network-layers/istiod-registry.ts';
 import meshReachability from './network-layers/mesh-reachability.ts';
 import routeReachability from './network-layers/route-reachability.ts';
 import serviceEndpoints from './network-layers/service-endpoints.ts';
@@ -64,6 +65,7 @@ export const CHECKS: readonly Check[] = [
   // network layers beneath the mesh (R1–R5)
   serviceEndpoints,
   discoverySelectors,
+  istiodRegistry,
   istiodApiAccess,
   istiodPermissionsLive,
   meshReachability,

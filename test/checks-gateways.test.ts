@@ -9,6 +9,8 @@ interface Row {
   check: string;
   fixtures: string[];
   expected: [code: string, resource: string][];
+  /** Run as `meshbook check --read-secrets` would (Secret contents kept). */
+  readSecrets?: boolean;
 }
 
 const times = (n: number, pair: [string, string]): [string, string][] => Array.from({ length: n }, () => pair);
@@ -57,6 +59,35 @@ const rows: Row[] = [
     ],
   },
 
+  // The certificates of the ok/bad fixtures are valid: reading them adds nothing.
+  { check: 'gateway-secrets', fixtures: ['gateway-secrets/gateway-secrets-ok.yaml'], expected: [], readSecrets: true },
+  {
+    check: 'gateway-secrets',
+    fixtures: ['gateway-secrets/gateway-secrets-bad.yaml'],
+    readSecrets: true,
+    expected: [
+      ['IST0101', 'Gateway shop/web'],
+      ['IST0101', 'Gateway istio-system/typo'],
+      ['IST0101', 'Gateway shop/orphan'],
+      ['IST0101', 'Gateway shop/kube'],
+    ],
+  },
+  // Without the opt-in the Secrets' data is dropped on load: no IST0161.
+  { check: 'gateway-secrets', fixtures: ['gateway-secrets/gateway-secrets-contents.yaml'], expected: [] },
+  {
+    check: 'gateway-secrets',
+    fixtures: ['gateway-secrets/gateway-secrets-contents.yaml'],
+    readSecrets: true,
+    expected: [
+      ['IST0161', 'Gateway shop/expired'],
+      ['IST0161', 'Gateway shop/future'],
+      ['IST0161', 'Gateway shop/no-key'],
+      ['IST0161', 'Gateway shop/empty'],
+      ['IST0161', 'Gateway shop/garbage'],
+      ['IST0161', 'Gateway shop/plain'],
+    ],
+  },
+
   { check: 'gateway-duplicate-certificates', fixtures: ['gateway-duplicate-certificates/duplicate-certificates-ok.yaml'], expected: [] },
   {
     check: 'gateway-duplicate-certificates',
@@ -95,9 +126,9 @@ const rows: Row[] = [
   },
 ];
 
-describe.each(rows)('$check over $fixtures', ({ check, fixtures, expected }) => {
+describe.each(rows)('$check over $fixtures (read secrets: $readSecrets)', ({ check, fixtures, expected, readSecrets }) => {
   it('reports exactly the expected (code, resource) pairs', async () => {
-    const result = await runFixture(check, fixtures);
+    const result = await runFixture(check, fixtures, { readSecrets: readSecrets === true });
     expect(result.status, result.reason).not.toBe('error');
     expect(pairs(result)).toEqual([...expected].sort());
   });
@@ -152,3 +183,35 @@ describe('gateway findings read like an operator wrote them', () => {
     expect(mb?.docs).toBe('/concepts/mesh/#webhooks');
   });
 });
+
+describe('gateway-secrets with --read-secrets (IST0161)', () => {
+  const CONTENTS = ['gateway-secrets/gateway-secrets-contents.yaml'];
+
+  it('words IST0161 as istioctl does, naming the gateway pods\' namespace', async () => {
+    const result = await runFixture('gateway-secrets', CONTENTS, { readSecrets: true });
+    const expired = result.findings.find((f) => f.resource.name === 'expired');
+    expect(expired?.message).toBe('The credential referenced by the Gateway expired in namespace istio-system is invalid, which can cause the traffic not to work as expected.');
+    expect(expired?.severity).toBe('error');
+  });
+
+  it('shows key names, subject, issuer and dates, never key material', async () => {
+    const result = await runFixture('gateway-secrets', CONTENTS, { readSecrets: true });
+    const by = (name: string) => result.findings.find((f) => f.resource.name === name)?.evidence ?? {};
+    expect(by('expired')).toMatchObject({
+      'looked up as': 'Secret istio-system/expired-cert',
+      'keys present': 'tls.crt, tls.key',
+      subject: 'CN=expired.example.com, O=Meshbook test fixture',
+      issuer: 'CN=expired.example.com, O=Meshbook test fixture',
+      'not before': '2020-01-01T00:00:00.000Z',
+      'not after': '2021-01-01T00:00:00.000Z',
+    });
+    expect(by('future').problem).toContain('not valid before 2100-01-01');
+    expect(by('no-key')).toMatchObject({ 'keys present': 'tls.crt', problem: "found secret, but didn't have expected keys (cert and key) or (tls.crt and tls.key); found: tls.crt" });
+    expect(by('empty').problem).toBe('found keys "tls.crt" and "tls.key", but they were empty');
+    expect(by('garbage').problem).toContain('not PEM');
+    expect(by('plain').problem).toContain('expired');
+    const text = JSON.stringify(result.findings);
+    expect(text).not.toMatch(/BEGIN|placeholder|LS0t|MII/);
+  });
+});
+

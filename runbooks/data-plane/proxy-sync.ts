@@ -1,7 +1,7 @@
-import { ProbeError, defineCheck, type ProxyRequest, type Probes } from '../../src/engine/check.ts';
+import { defineCheck, type Probes } from '../../src/engine/check.ts';
 import type { Pod } from '../../src/engine/k8s-types.ts';
-import { isControlPlane, podsOfDeployment, revisionOf } from '../../src/mesh/control-plane.ts';
-import { IGNORED_NAMESPACES, ISTIO_PROXY, fullName, isPodReady, listForEvidence, namespaceOf, proxyContainer } from '../lib/mesh.ts';
+import { getIstiodDebug, istiodTargets, parseDebugList, type DebugEndpoint, type IstiodTarget } from '../../src/mesh/istiod-debug.ts';
+import { IGNORED_NAMESPACES, ISTIO_PROXY, fullName, listForEvidence, namespaceOf, proxyContainer } from '../lib/mesh.ts';
 
 // What `istioctl proxy-status` shows, read from istiod's own sync status: GET /debug/syncz on
 // istiod's monitoring port (15014), through the API server's pod proxy, from every ready istiod
@@ -12,13 +12,10 @@ import { IGNORED_NAMESPACES, ISTIO_PROXY, fullName, isPodReady, listForEvidence,
 // sent, SYNCED when the proxy acknowledged the last nonce sent, STALE otherwise. istiod releases
 // without the per-type `resources` map give only the CDS/LDS/RDS/EDS/ECDS nonces, and no errors.
 //
-// Authentication, honestly: istiod serves /debug/* to localhost, or to callers it can
-// authenticate (a Kubernetes token or an Istio client certificate). A request relayed by the API
-// server's proxy comes from the API server and carries neither (the API server does not forward
-// the user's credentials), so most istiod installations answer 401. That is reported as an error
-// with what to run instead, never as a pass.
-const MONITORING_PORT = 15014;
-const SYNCZ = '/debug/syncz';
+// Authentication, honestly: most istiod installations refuse a request relayed by the API
+// server (401); src/mesh/istiod-debug.ts turns that into an error saying what to run instead,
+// never a pass.
+const SYNCZ: DebugEndpoint = { path: '/debug/syncz', what: 'proxy sync status', instead: 'istioctl proxy-status', items: 'proxies' };
 const ISTIO_NAMESPACE = 'istio-system';
 
 type XdsStatus = 'SYNCED' | 'STALE' | 'NOT SENT' | 'ERROR';
@@ -53,17 +50,9 @@ function statusOf(sent: string, acked: string, lastError: string): XdsStatus {
 
 /** Reads one istiod's /debug/syncz answer; throws ProbeError when it is not the list istiod writes. */
 export function parseSyncz(body: string, istiod: string): ProxyStatus[] {
-  // An empty answer lists no proxy (istiod itself always writes at least `[]`).
-  if (body.trim() === '') return [];
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch (error) {
-    throw new ProbeError(`${istiod} answered ${SYNCZ} with something that is not JSON (${JSON.stringify(body.slice(0, 80))}…): is port ${MONITORING_PORT} istiod's monitoring port?`, { cause: error });
-  }
-  if (!Array.isArray(parsed)) throw new ProbeError(`${istiod} answered ${SYNCZ} with JSON that is not a list of proxies (received ${JSON.stringify(body.slice(0, 80))}).`);
+  const parsed = parseDebugList(SYNCZ, body, istiod);
   const out: ProxyStatus[] = [];
-  for (const entry of parsed as unknown[]) {
+  for (const entry of parsed) {
     if (entry === null || typeof entry !== 'object') continue;
     const e = entry as Record<string, unknown>;
     const id = str(e.proxy);
@@ -91,45 +80,9 @@ export function parseSyncz(body: string, istiod: string): ProxyStatus[] {
   return out;
 }
 
-/** The HTTP status a failed probe carried, when the failure was an answer (401, 403). */
-function statusOfProbeFailure(error: unknown): number | undefined {
-  const cause = (error as { cause?: unknown }).cause;
-  const status = (cause as { status?: unknown } | undefined)?.status;
-  return typeof status === 'number' ? status : undefined;
-}
-
-function authExplanation(target: string, status: number, namespace: string): string {
-  const deployment = `deploy/${target.startsWith('Service ') ? target.slice(target.indexOf('/') + 1) : 'istiod'}`;
-  return (
-    `${target} answered ${status} to GET ${SYNCZ} through the API server's proxy. ` +
-    (status === 403
-      ? `Either your user may not use the proxy (it needs get on pods/proxy and services/proxy in ${namespace}), or istiod refused the request. `
-      : 'The API server accepted your credentials (the cluster was read with them); it is istiod that refused. ') +
-    `istiod serves its debug endpoints only to localhost or to callers it can authenticate with a Kubernetes token or an Istio client certificate, and a request relayed by the API server carries neither, so Meshbook cannot read proxy sync status this way on this cluster. ` +
-    `Run \`istioctl proxy-status\` instead (it port-forwards to each istiod and authenticates), or read it inside the pod: ` +
-    `\`kubectl -n ${namespace} exec ${deployment} -- pilot-discovery request GET ${SYNCZ}\`.`
-  );
-}
-
 /** Asks one istiod for its sync status. */
-async function ask(probes: Probes, request: ProxyRequest, target: string): Promise<ProxyStatus[]> {
-  let answer;
-  try {
-    answer = await probes.proxyGet(request);
-  } catch (error) {
-    const status = statusOfProbeFailure(error);
-    if (error instanceof ProbeError && (status === 401 || status === 403)) throw new ProbeError(authExplanation(target, status, request.namespace), { cause: error });
-    throw error;
-  }
-  if (answer.status === 401 || answer.status === 403) throw new ProbeError(authExplanation(target, answer.status, request.namespace));
-  if (answer.status < 200 || answer.status > 299) {
-    throw new ProbeError(
-      `${target} answered ${answer.status} to GET ${SYNCZ} on port ${MONITORING_PORT} (${JSON.stringify(answer.body.slice(0, 120))}). ` +
-        `Istio 1.0's Pilot served it on port 8080 only; otherwise check that istiod is running. \`istioctl proxy-status\` reads the same status.`,
-    );
-  }
-  if (answer.truncated) throw new ProbeError(`${target}'s ${SYNCZ} answer is larger than Meshbook reads (${answer.body.length} characters kept): use \`istioctl proxy-status\` on a mesh this size.`);
-  return parseSyncz(answer.body, target);
+async function ask(probes: Probes, target: IstiodTarget): Promise<ProxyStatus[]> {
+  return parseSyncz(await getIstiodDebug(probes, SYNCZ, target), target.label);
 }
 
 /** `name.namespace` → the pod, when the proxy ID names one (namespaces have no dots; pod names may). */
@@ -159,28 +112,11 @@ export default defineCheck({
     // The runner only runs this check with probes; a snapshot run skips it before analyze.
     if (probes === undefined) throw new Error('proxy-sync needs the live probes');
     const pods = ctx.list('v1/Pod');
-    const planes = ctx.list('apps/v1/Deployment').filter(isControlPlane);
-
-    const targets: { request: ProxyRequest; label: string }[] = [];
-    const revisions = new Set<string>();
-    for (const d of planes) {
-      revisions.add(revisionOf(d));
-      for (const pod of podsOfDeployment(d, pods).filter(isPodReady)) {
-        targets.push({ request: { kind: 'pod', namespace: namespaceOf(pod), name: pod.metadata.name, port: MONITORING_PORT, path: SYNCZ }, label: fullName(pod) });
-      }
-    }
-    let viaService = false;
-    if (targets.length === 0) {
-      // No ready istiod pod visible: ask the Service, which reaches one replica.
-      const d = planes[0];
-      const ns = d === undefined ? ISTIO_NAMESPACE : namespaceOf(d);
-      const name = d === undefined || d.metadata.name === 'istio-pilot' ? 'istiod' : d.metadata.name;
-      targets.push({ request: { kind: 'service', namespace: ns, name, port: MONITORING_PORT, path: SYNCZ }, label: `Service ${ns}/${name}` });
-      viaService = true;
-    }
+    // A proxy holds one xDS stream, to one replica: every ready replica is asked.
+    const { targets, viaService, revisions } = istiodTargets(ctx.list('apps/v1/Deployment'), pods, SYNCZ.path, 'all');
 
     const statuses: ProxyStatus[] = [];
-    for (const t of targets) statuses.push(...(await ask(probes, t.request, t.label)));
+    for (const t of targets) statuses.push(...(await ask(probes, t)));
     const asked = listForEvidence(targets.map((t) => t.label), 4);
 
     const connected = new Set<string>();

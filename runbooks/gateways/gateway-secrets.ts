@@ -2,6 +2,7 @@ import { defineCheck } from '../../src/engine/check.ts';
 import { matchesLabels, selectorString } from '../../src/engine/selectors.ts';
 import { IGNORED_NAMESPACES, listForEvidence, namespaceOf } from '../lib/mesh.ts';
 import { inAnalyzedRevision } from '../lib/revision.ts';
+import { credentialProblem } from '../lib/gateway-credential.ts';
 
 // Mirrors istioctl's gateway.SecretAnalyzer as far as Secret metadata allows:
 // - the Secret is looked up in the namespace of the *first* pod matching the Gateway's selector
@@ -11,17 +12,19 @@ import { inAnalyzedRevision } from '../lib/revision.ts';
 //   namespace, except Helm release and service-account-token Secrets (istioctl's field selector);
 // - with no matching pod at all it reports IST0101 (selector) and looks at no credential;
 // - Gateways labelled istio.io/rev=<other> are not seen (istioctl's default --revision).
-// istioctl also reports IST0161 when the Secret's certificate or keys are invalid or expired. That
-// needs the Secret's data, which Meshbook never reads (Secrets are gathered as metadata only), so
-// this check does not report it. When several namespaces hold matching pods, istioctl's choice
-// depends on iteration order; we take the first pod in snapshot order.
+// - IST0161 (the credential is invalid: keys missing or empty, certificate unparsable, expired or
+//   not yet valid) needs the Secret's contents, read only with `meshbook check --read-secrets`
+//   (the sources then always give a Secret `data`, so its absence means "not read": no IST0161).
+//   Like istioctl it is reported on the Gateway, naming the gateway pods' namespace.
+// When several namespaces hold matching pods, istioctl's choice depends on iteration order; we
+// take the first pod in snapshot order.
 const UNREAD_SECRET_TYPES: ReadonlySet<string> = new Set(['helm.sh/release.v1', 'kubernetes.io/service-account-token']);
 
 export default defineCheck({
   id: 'gateway-secrets',
   title: 'Gateway TLS Secrets exist where the gateway pods run',
   description:
-    'Every TLS server\'s credentialName names a Secret in the namespace of the gateway pods the Gateway selects. The certificate itself is not validated (istioctl\'s IST0161): Meshbook reads Secrets as metadata only.',
+    'Every TLS server\'s credentialName names a Secret in the namespace of the gateway pods the Gateway selects. With --read-secrets, the certificate itself is validated too (istioctl\'s IST0161); by default Meshbook reads Secrets as metadata only.',
   why: 'The gateway proxy loads its certificate from a Secret in its own namespace; when that Secret is missing, the TLS server has no certificate and handshakes fail for its hosts.',
   inputs: ['networking.istio.io/v1/Gateway', 'v1/Pod', 'v1/Secret'],
   analyzer: 'gateway.SecretAnalyzer',
@@ -48,7 +51,21 @@ export default defineCheck({
         const secretNs = slash >= 0 ? cn.slice(0, slash) : podNs;
         const secretName = slash >= 0 ? cn.slice(slash + 1) : cn;
         const secret = ctx.find('v1/Secret', secretNs, secretName);
-        if (secret !== undefined && !UNREAD_SECRET_TYPES.has(secret.type ?? '')) return;
+        if (secret !== undefined && !UNREAD_SECRET_TYPES.has(secret.type ?? '')) {
+          // Without --read-secrets there is no `data` and nothing more to validate.
+          const invalid = secret.data === undefined ? undefined : credentialProblem(secret.data);
+          if (invalid === undefined) return;
+          ctx.report('IST0161', resource, { gatewayName: gw.metadata.name, gatewayNamespace: podNs }, {
+            evidence: {
+              [`spec.servers[${i}].tls.credentialName`]: cn,
+              'gateway pod': `${podNs}/${pod.metadata.name}`,
+              'looked up as': `Secret ${secretNs}/${secretName}`,
+              ...invalid.evidence,
+            },
+            remediation: `Secret ${secretNs}/${secretName} cannot serve TLS: ${invalid.problem}. Replace it with a current certificate and its key: kubectl create -n ${secretNs} secret tls ${secretName} --cert=… --key=… --dry-run=client -o yaml | kubectl apply -f -.`,
+          });
+          return;
+        }
         const nearby = ctx.list('v1/Secret', { namespace: secretNs }).filter((s) => s.type === 'kubernetes.io/tls').map((s) => s.metadata.name);
         const elsewhere = ctx.list('v1/Secret').filter((s) => s.metadata.name === secretName).map((s) => namespaceOf(s));
         ctx.report('IST0101', resource, { kind: 'credentialName', ref: cn }, {

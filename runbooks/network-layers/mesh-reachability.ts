@@ -1,16 +1,19 @@
 import { defineCheck } from '../../src/engine/check.ts';
 import type { Service, ServicePort } from '../../src/engine/k8s-types.ts';
 import { selectorString } from '../../src/engine/selectors.ts';
-import { BlockedCollector, fixSentence, ruleText } from '../../src/mesh/blocked-groups.ts';
+import { BlockedCollector, fixSentence, ruleText, type Connection } from '../../src/mesh/blocked-groups.ts';
 import { MatrixBuilder } from '../../src/mesh/matrix.ts';
 import { buildMeshNetwork } from '../../src/mesh/mesh-network.ts';
+import { SweepEvaluator } from '../../src/mesh/sweep.ts';
 import { serviceTargets, type ServiceTarget } from '../../src/netpol/index.ts';
-import type { Direction, PodClass, PolicyRef } from '../../src/netpol/types.ts';
+import type { Direction, Evaluation, PodClass, PolicyRef } from '../../src/netpol/types.ts';
 import { listForEvidence, namespaceOf } from '../lib/mesh.ts';
 
 // R3: every mesh endpoint must be able to open a connection to every endpoint of the services
 // in the mesh. The sweep runs over the evaluator's pod classes (replicas are one class), not
-// pods: classes × Service targets evaluations, each O(rules of the policies on both ends).
+// pods, and classes that no policy tells apart as a source (NetpolIndex.sourceKey, about one per
+// namespace) share each evaluation: source groups × Service targets evaluations, each O(rules of
+// the policies on both ends). Grouping the denied connections is still per (class, target).
 // Gateways are left out as sources: they only send what their routes say (route-reachability).
 // Findings are grouped so a large cluster stays readable: connections dropped on the way in,
 // one per (destination Service port, policy to change); dropped on the way out, one per
@@ -79,37 +82,110 @@ export default defineCheck({
 
     const collector = new BlockedCollector<Meta>(index);
     const egressGroup = { key: 'egress', meta: { kind: 'egress' } as const };
+    // Sources no policy tells apart share one evaluation per target (SweepEvaluator), and one
+    // summary per column; the matrix gets one record per (row, source group) and column.
+    const sweep = new SweepEvaluator(index);
+    const srcWorkloads = sources.map((s) => net.workloadOf(s));
+    const srcEndpoints = sources.map((s) => ({ kind: 'class', podClass: s }) as const);
+    const rowGroupIds = new Map<string, number>();
+    const rowGroupOf = sources.map((s) => {
+      const key = `${sweep.groupOf(s)}\u0000${rowOf(s)}`;
+      let id = rowGroupIds.get(key);
+      if (id === undefined) {
+        id = rowGroupIds.size;
+        rowGroupIds.set(key, id);
+      }
+      return id;
+    });
+    const rowGroupRow: string[] = [];
+    const rowGroupSweep: number[] = [];
+    sources.forEach((s, i) => {
+      rowGroupRow[rowGroupOf[i]!] = rowOf(s);
+      rowGroupSweep[rowGroupOf[i]!] = sweep.groupOf(s);
+    });
+    interface Summary {
+      evaluations: Evaluation[];
+      allowed: number;
+      blocked: number;
+      blockedBy: PolicyRef[];
+      ports: number[];
+      denied: number[];
+    }
+    const members = new Int32Array(rowGroupIds.size);
+    const conn: Connection = { src: srcEndpoints[0]!, srcLabel: '', srcKey: '', dst: srcEndpoints[0]!, dstLabel: '', dstKey: '', port: { port: 1 } };
     for (const col of columns) {
       if (ctx.signal.aborted) return;
       const portGroup = { key: col.key, meta: { kind: 'port', column: col } as const };
       const groupFor = (direction: Direction) => (direction === 'ingress' ? portGroup : egressGroup);
-      for (const src of sources) {
-        const srcWorkload = net.workloadOf(src);
-        const srcEndpoint = { kind: 'class', podClass: src } as const;
-        let allowed = 0;
-        let blocked = 0;
-        // Policy refs are the evaluator's own objects, stable per policy: a Set dedupes them by identity.
-        const blockedBy = new Set<PolicyRef>();
-        const ports = new Set<number>();
-        for (const t of col.targets) {
-          // A single pod calling its own Service reaches itself: a pod cannot block access to itself.
-          if (t.podClass === src && src.pods.length === 1) continue;
-          const dstEndpoint = { kind: 'class', podClass: t.podClass } as const;
-          const ev = index.evaluate(srcEndpoint, dstEndpoint, t.port);
-          if (ev.allowed) {
-            allowed++;
-            continue;
-          }
-          blocked++;
-          ports.add(t.port.port);
-          if (!ev.egress.allowed) for (const p of ev.egress.isolatedBy) blockedBy.add(p);
-          if (!ev.ingress.allowed) for (const p of ev.ingress.isolatedBy) blockedBy.add(p);
-          const dstWorkload = net.workloadOf(t.podClass);
-          collector.add(groupFor, { src: srcEndpoint, srcLabel: srcWorkload, srcKey: srcWorkload, dst: dstEndpoint, dstLabel: col.label, dstKey: dstWorkload, port: t.port }, ev);
+      const dstEndpoints = col.targets.map((t) => ({ kind: 'class', podClass: t.podClass }) as const);
+      const dstWorkloads = col.targets.map((t) => net.workloadOf(t.podClass));
+      const selfClasses = new Set(col.targets.filter((t) => t.podClass.pods.length === 1).map((t) => t.podClass));
+      sweep.clear(); // each target belongs to one column: what the last column evaluated is not asked again
+      const summaries: (Summary | undefined)[] = new Array<Summary | undefined>(sweep.groups);
+      members.fill(0);
+      sources.forEach((src, i) => {
+        const srcWorkload = srcWorkloads[i]!;
+        const srcEndpoint = srcEndpoints[i]!;
+        if (selfClasses.has(src)) {
+          // The source is a single pod behind this Service: skip its own target, count the rest.
+          let allowed = 0;
+          let blocked = 0;
+          const blockedBy = new Set<PolicyRef>();
+          const ports = new Set<number>();
+          col.targets.forEach((t, ti) => {
+            if (t.podClass === src) return; // a pod cannot block access to itself
+            const ev = sweep.evaluate(src, t);
+            if (ev.allowed) {
+              allowed++;
+              return;
+            }
+            blocked++;
+            ports.add(t.port.port);
+            if (!ev.egress.allowed) for (const p of ev.egress.isolatedBy) blockedBy.add(p);
+            if (!ev.ingress.allowed) for (const p of ev.ingress.isolatedBy) blockedBy.add(p);
+            collector.add(groupFor, { src: srcEndpoint, srcLabel: srcWorkload, srcKey: srcWorkload, dst: dstEndpoints[ti]!, dstLabel: col.label, dstKey: dstWorkloads[ti]!, port: t.port }, ev);
+          });
+          if (allowed > 0) col.reachedBy.add(srcWorkload);
+          if (allowed + blocked === 0) matrix.note(rowOf(src), columnOf(col), 'a single pod calling its own Service: a pod cannot block access to itself');
+          else matrix.record(rowOf(src), columnOf(col), { allowed, blocked, blockedBy, ports });
+          return;
         }
-        if (allowed > 0) col.reachedBy.add(srcWorkload);
-        if (allowed + blocked === 0) matrix.note(rowOf(src), columnOf(col), 'a single pod calling its own Service: a pod cannot block access to itself');
-        else matrix.record(rowOf(src), columnOf(col), { allowed, blocked, blockedBy, ports });
+        const group = sweep.groupOf(src);
+        let s = summaries[group];
+        if (s === undefined) {
+          const evaluations = col.targets.map((t) => sweep.evaluate(src, t));
+          const blockedBy = new Set<PolicyRef>();
+          const ports = new Set<number>();
+          const denied: number[] = [];
+          evaluations.forEach((ev, ti) => {
+            if (ev.allowed) return;
+            denied.push(ti);
+            ports.add(col.targets[ti]!.port.port);
+            if (!ev.egress.allowed) for (const p of ev.egress.isolatedBy) blockedBy.add(p);
+            if (!ev.ingress.allowed) for (const p of ev.ingress.isolatedBy) blockedBy.add(p);
+          });
+          s = { evaluations, allowed: evaluations.length - denied.length, blocked: denied.length, blockedBy: [...blockedBy], ports: [...ports], denied };
+          summaries[group] = s;
+        }
+        if (s.allowed > 0) col.reachedBy.add(srcWorkload);
+        members[rowGroupOf[i]!]!++;
+        // One connection object, refilled: the collector keeps nothing of it (the sweep's hot loop).
+        conn.src = srcEndpoint;
+        conn.srcLabel = srcWorkload;
+        conn.srcKey = srcWorkload;
+        conn.dstLabel = col.label;
+        for (const ti of s.denied) {
+          conn.dst = dstEndpoints[ti]!;
+          conn.dstKey = dstWorkloads[ti]!;
+          conn.port = col.targets[ti]!.port;
+          collector.add(groupFor, conn, s.evaluations[ti]!);
+        }
+      });
+      for (let rg = 0; rg < members.length; rg++) {
+        const n = members[rg]!;
+        if (n === 0) continue;
+        const s = summaries[rowGroupSweep[rg]!]!;
+        matrix.record(rowGroupRow[rg]!, columnOf(col), { allowed: s.allowed * n, blocked: s.blocked * n, blockedBy: s.blockedBy, ports: s.ports });
       }
     }
 

@@ -5,6 +5,7 @@ import { routeDestinations } from '../../src/istio/destinations.ts';
 import { ServiceIndex } from '../../src/istio/hosts.ts';
 import { BlockedCollector, fixSentence, ruleText } from '../../src/mesh/blocked-groups.ts';
 import { buildMeshNetwork } from '../../src/mesh/mesh-network.ts';
+import { SweepEvaluator } from '../../src/mesh/sweep.ts';
 import { serviceTargets, type ServiceTarget } from '../../src/netpol/index.ts';
 import type { PodClass } from '../../src/netpol/types.ts';
 import { fullName, listForEvidence, namespaceOf } from '../lib/mesh.ts';
@@ -69,9 +70,13 @@ export default defineCheck({
     const gatewayByKey = new Map(gateways.map((g) => [fullName(g), g]));
     const meshClients = index.classes.filter((c) => net.isMeshed(c) && !net.isGateway(c) && !c.hostNetwork);
     const targetsOf = new Map<Service, ServiceTarget[]>();
+    // Sources no policy tells apart share one evaluation per target (targets are reused across routes).
+    const sweep = new SweepEvaluator(index);
+    const endpointOf = index.classes.map((podClass) => ({ kind: 'class', podClass }) as const);
 
     for (const vs of ctx.list('networking.istio.io/v1/VirtualService')) {
       if (ctx.signal.aborted) return;
+      sweep.clear(); // keep one VirtualService's evaluations at a time (targets repeat across its routes' clients)
       const vsNs = namespaceOf(vs);
       const resource = { kind: 'VirtualService', namespace: vsNs, name: vs.metadata.name };
       const refs = vs.spec?.gateways ?? [];
@@ -128,9 +133,9 @@ export default defineCheck({
             const srcLabel = net.workloadOf(src);
             for (const t of r.targets) {
               const dstLabel = net.workloadOf(t.podClass);
-              const s = { kind: 'class', podClass: src } as const;
-              const dd = { kind: 'class', podClass: t.podClass } as const;
-              collector.add(() => ({ key, meta: gw }), { src: s, srcLabel, srcKey: srcLabel, dst: dd, dstLabel, dstKey: dstLabel, port: t.port }, index.evaluate(s, dd, t.port));
+              const s = endpointOf[src.id]!;
+              const dd = endpointOf[t.podClass.id]!;
+              collector.add(() => ({ key, meta: gw }), { src: s, srcLabel, srcKey: srcLabel, dst: dd, dstLabel, dstKey: dstLabel, port: t.port }, sweep.evaluate(src, t));
             }
           }
           for (const g of collector.groups()) {
@@ -155,6 +160,7 @@ export default defineCheck({
         // From the mesh: a client is blocked when some target pod of the route drops it.
         if (clients.length === 0) continue;
         const collector = new BlockedCollector<null>(index);
+        const meshGroup = (): { key: string; meta: null } => ({ key, meta: null });
         const blockedClients = new Set<string>();
         const allClients = new Set<string>();
         for (const src of clients) {
@@ -162,13 +168,13 @@ export default defineCheck({
           allClients.add(srcLabel);
           for (const t of r.targets) {
             if (t.podClass === src && src.pods.length === 1) continue; // a pod cannot block itself
-            const s = { kind: 'class', podClass: src } as const;
-            const dd = { kind: 'class', podClass: t.podClass } as const;
-            const ev = index.evaluate(s, dd, t.port);
+            const s = endpointOf[src.id]!;
+            const dd = endpointOf[t.podClass.id]!;
+            const ev = sweep.evaluate(src, t);
             if (ev.allowed) continue;
             blockedClients.add(srcLabel);
             const dstLabel = net.workloadOf(t.podClass);
-            collector.add(() => ({ key, meta: null }), { src: s, srcLabel, srcKey: srcLabel, dst: dd, dstLabel, dstKey: dstLabel, port: t.port }, ev);
+            collector.add(meshGroup, { src: s, srcLabel, srcKey: srcLabel, dst: dd, dstLabel, dstKey: dstLabel, port: t.port }, ev);
           }
         }
         if (blockedClients.size === 0) continue;

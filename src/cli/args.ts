@@ -22,6 +22,8 @@ export interface SourceOptions {
   context?: string;
   /** --kubeconfig PATH: read only this kubeconfig file (live only). */
   kubeconfig?: string;
+  /** --read-secrets (check only): read Secret payloads, to validate gateway certificates (IST0161). */
+  readSecrets?: boolean;
 }
 
 export interface CheckCommand {
@@ -76,6 +78,7 @@ const CHECK_OPTIONS = {
   namespace: { type: 'string', short: 'n' },
   output: { type: 'string', short: 'o' },
   record: { type: 'string' },
+  'read-secrets': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsOptionsConfig;
 
@@ -133,6 +136,7 @@ function parseCheck(args: string[]): Command {
   const { values } = parseStrict(args, CHECK_OPTIONS, 'check');
   if (values.help === true) return { command: 'help', topic: 'check' };
   const source = sourceOptions(values);
+  if (values['read-secrets'] === true) source.readSecrets = true;
   const checks = nonEmpty((values.check ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()), '--check');
   const pages = nonEmpty(values.page ?? [], '--page');
   const command: CheckCommand = {

@@ -27,6 +27,15 @@ Selection (a union; with neither flag every check runs):
   --page SLUG           run the runbooks the page content/SLUG.mdx embeds; repeatable
   -n, --namespace NS    look only at namespaced objects in NS
 
+Secrets (off by default: Secrets are read as metadata only):
+  --read-secrets        read Secret contents, so gateway-secrets validates the TLS
+                        certificates Gateways reference (IST0161: missing keys, an
+                        unparsable, expired or not-yet-valid certificate). Live: a plain
+                        LIST of secrets, which needs the meshbook-viewer-secrets role
+                        (docs/rbac/meshbook-viewer.yaml); --snapshot: keeps the files'
+                        Secret data/stringData, which is dropped otherwise. Findings show
+                        key names, subject, issuer and validity dates, never key material
+
 Output:
   -f, --format FORMAT   text (default), json or junit
   -o, --output FILE     write the report to FILE instead of stdout
@@ -55,7 +64,8 @@ const SNAPSHOT = `Usage: meshbook snapshot --output DIR [options]
 Reads what the selected checks would read — from the live cluster, or from --snapshot
 inputs — and writes it to DIR as YAML: one file per kind (e.g. core-pod.yaml, a
 "kind: List"), plus meshbook-snapshot.json (target, time, kinds, what could not be read).
-Secrets are written as metadata only; managedFields are left out. Load it again with
+Secrets are written as metadata only, always (there is no --read-secrets here: a
+snapshot never contains Secret data); managedFields are left out. Load it again with
 "meshbook check --snapshot DIR": the checks give the same findings.
 
   -o, --output DIR      a new or empty directory (required)

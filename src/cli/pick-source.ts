@@ -8,7 +8,7 @@ import { InputError, type ClusterSource, type GatherOptions } from '../cluster/s
 import { YamlSource } from '../cluster/yaml-source.ts';
 // Types only: the live source (and client-node) is loaded when a live run needs it, so
 // `--snapshot` runs start without it.
-import type { LiveSource, LiveGatherOptions, LiveSnapshot } from '../cluster/live-source.ts';
+import type { LiveSource, LiveGatherOptions, LiveSnapshot, LiveSourceOptions } from '../cluster/live-source.ts';
 import type { KubeconfigSelection } from '../cluster/kubeconfig.ts';
 import type { KindId } from '../cluster/kinds.ts';
 import type { TargetInfo } from '../engine/types.ts';
@@ -39,7 +39,7 @@ export function pickSource(options: SourceOptions, env: Readonly<Record<string, 
     const selection: KubeconfigSelection = { env };
     if (options.kubeconfig !== undefined) selection.kubeconfig = options.kubeconfig;
     if (options.context !== undefined) selection.context = options.context;
-    const source = new DeferredLiveSource(selection);
+    const source = new DeferredLiveSource(selection, { readSecrets: options.readSecrets === true });
     return {
       source,
       // A broken kubeconfig or an unknown context is an input error (exit 2). An unreachable
@@ -53,7 +53,7 @@ export function pickSource(options: SourceOptions, env: Readonly<Record<string, 
   const demo = relative(process.cwd(), DEMO_DIR) || '.';
   const paths = options.snapshots.map((p) => (p === DEMO_SNAPSHOT ? demo : p));
   const onlyDemo = options.snapshots.every((p) => p === DEMO_SNAPSHOT);
-  const source = new YamlSource([...new Set(paths)], onlyDemo ? DEMO_NAME : undefined);
+  const source = new YamlSource([...new Set(paths)], onlyDemo ? DEMO_NAME : undefined, { readSecrets: options.readSecrets === true });
   return {
     source,
     async preflight() {
@@ -74,7 +74,11 @@ export class DeferredLiveSource implements ClusterSource {
   #source: LiveSource | undefined;
   #opening: Promise<LiveSource> | undefined;
 
-  constructor(readonly selection: KubeconfigSelection) {}
+  constructor(
+    readonly selection: KubeconfigSelection,
+    /** LiveSource options chosen by flags (only `readSecrets` today). */
+    readonly options: Pick<LiveSourceOptions, 'readSecrets'> = {},
+  ) {}
 
   get target(): TargetInfo {
     return this.#source?.target ?? { type: 'live', name: this.selection.context ?? 'current kubeconfig context' };
@@ -88,7 +92,7 @@ export class DeferredLiveSource implements ClusterSource {
   /** Resolves the kubeconfig selection (InputError when it cannot be used). */
   open(): Promise<LiveSource> {
     this.#opening ??= import('../cluster/live-source.ts')
-      .then(({ LiveSource }) => LiveSource.open(this.selection))
+      .then(({ LiveSource }) => LiveSource.open(this.selection, this.options))
       .then((s) => (this.#source = s));
     return this.#opening;
   }

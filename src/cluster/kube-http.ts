@@ -60,6 +60,8 @@ export interface ListOptions extends CallOptions {
   limit?: number;
   /** The continue token of the previous page. */
   continue?: string;
+  /** Read a metadataOnly kind (Secrets) whole, payload included: only for `--read-secrets`. */
+  contents?: boolean;
 }
 
 export interface ListPage {
@@ -177,6 +179,8 @@ export class KubeReader {
   /** One page of a LIST of a known kind; Secrets (metadataOnly kinds) are read as metadata only. */
   async list(kind: KindId, options: ListOptions = {}): Promise<ListPage> {
     const info: KindInfo = KINDS[kind];
+    // Payloads are read only when the caller opted in (--read-secrets); otherwise metadata only.
+    const metadataOnly = info.metadataOnly === true && options.contents !== true;
     const version = options.version ?? info.versions[0]!;
     if (!/^v[0-9]+((alpha|beta)[0-9]+)?$/.test(version)) throw new TypeError(`Not an API version: ${JSON.stringify(version)}`);
     const ns = info.namespaced ? options.namespace : undefined;
@@ -189,7 +193,7 @@ export class KubeReader {
     const res = await this.#request({
       method: 'GET',
       path,
-      accept: info.metadataOnly === true ? METADATA_ONLY_ACCEPT : 'application/json',
+      accept: metadataOnly ? METADATA_ONLY_ACCEPT : 'application/json',
       signal: options.signal,
       forbidden: () =>
         describeForbidden(kind, ns) +
@@ -208,12 +212,12 @@ export class KubeReader {
     // An empty PartialObjectMetadataList comes back with `items: null` (a nil Go slice), not [].
     const rawItems: unknown = isRecord(body) ? (body.items ?? []) : undefined;
     if (!isRecord(body) || !Array.isArray(rawItems)) throw new KubeRequestError('invalid', `GET ${path} did not return a list (no items array).`, res.status);
-    if (info.metadataOnly === true && body.kind !== 'PartialObjectMetadataList') {
+    if (metadataOnly && body.kind !== 'PartialObjectMetadataList') {
       // Payloads are stripped below regardless; this only tells the user the server ignored the Accept header.
       process.emitWarning(`GET ${path} returned ${String(body.kind)} instead of PartialObjectMetadataList; payloads were dropped.`);
     }
     const apiVersion = info.group === '' ? version : `${info.group}/${version}`;
-    const items = rawItems.map((item: unknown, i: number) => normalizeItem(item, i, { apiVersion, kind: info.kind, metadataOnly: info.metadataOnly === true, path }));
+    const items = rawItems.map((item: unknown, i: number) => normalizeItem(item, i, { apiVersion, kind: info.kind, metadataOnly, contents: info.metadataOnly === true && !metadataOnly, path }));
     const meta = isRecord(body.metadata) ? body.metadata : {};
     const page: ListPage = { items };
     if (typeof meta.continue === 'string' && meta.continue !== '') page.continue = meta.continue;
@@ -517,19 +521,19 @@ function parseJson(res: RawResponse, what: string): unknown {
   }
 }
 
-function normalizeItem(item: unknown, index: number, o: { apiVersion: string; kind: string; metadataOnly: boolean; path: string }): KubeObject {
+function normalizeItem(item: unknown, index: number, o: { apiVersion: string; kind: string; metadataOnly: boolean; contents: boolean; path: string }): KubeObject {
   if (!isRecord(item) || !isRecord(item.metadata) || typeof item.metadata.name !== 'string') {
     throw new KubeRequestError('invalid', `GET ${o.path.split('?')[0]} returned an item without metadata.name (items[${index}]).`);
   }
   // managedFields are bulky bookkeeping no check reads.
   const { managedFields: _managed, ...metadata } = item.metadata;
-  if (o.metadataOnly) {
+  if (o.metadataOnly || o.contents) {
     // `kubectl apply` copies a Secret's whole payload into this annotation: drop it with the payload.
     if (isRecord(metadata.annotations) && LAST_APPLIED in metadata.annotations) {
       const { [LAST_APPLIED]: _payload, ...rest } = metadata.annotations;
       metadata.annotations = rest;
     }
-    return { apiVersion: o.apiVersion, kind: o.kind, metadata: metadata as unknown as KubeObject['metadata'] };
+    if (o.metadataOnly) return { apiVersion: o.apiVersion, kind: o.kind, metadata: metadata as unknown as KubeObject['metadata'] };
   }
   return { ...item, apiVersion: o.apiVersion, kind: o.kind, metadata: metadata as unknown as KubeObject['metadata'] };
 }

@@ -4,11 +4,12 @@
 // the others are still read; a whole-gather deadline turns whatever is unfinished into
 // timeouts. Results are cached per (context, kind) for a short, visible time.
 
-import { KINDS, type KindId } from './kinds.ts';
+import { KINDS, type KindId, type KindInfo } from './kinds.ts';
 import { Snapshot, type GatherProblem } from './snapshot.ts';
 import { InputError, type ClusterSource, type GatherOptions } from './source.ts';
 import { resolveContext, type KubeconfigSelection, type ResolvedContext } from './kubeconfig.ts';
 import { KubeReader, KubeRequestError, type KubeReaderOptions } from './kube-http.ts';
+import { withSecretContents } from './secret-contents.ts';
 import { discover, toProblemReason, type DiscoveryState, type KindPlan } from './live-discovery.ts';
 import type { KubeObject } from '../engine/k8s-types.ts';
 import type { TargetInfo } from '../engine/types.ts';
@@ -25,6 +26,8 @@ export interface LiveSourceOptions extends KubeReaderOptions {
   cacheTtlMs?: number;
   /** Where cached kinds live; defaults to one cache shared by every LiveSource of the process. */
   cache?: GatherCache;
+  /** Read Secret payloads (a plain LIST of secrets) instead of metadata only: `--read-secrets`. */
+  readSecrets?: boolean;
 }
 
 export interface LiveGatherOptions extends GatherOptions {
@@ -108,7 +111,9 @@ export class LiveSource implements ClusterSource {
   readonly reader: KubeReader;
   /** Live-only probes for checks that declare `needs: ['probes']`, over the read-only client. */
   readonly probes: Probes;
-  readonly #opts: Required<Omit<LiveSourceOptions, keyof KubeReaderOptions | 'cache'>>;
+  readonly #opts: Required<Omit<LiveSourceOptions, keyof KubeReaderOptions | 'cache' | 'readSecrets'>>;
+  /** Whether Secrets are read with their payloads (opt-in). */
+  readonly readSecrets: boolean;
   readonly #cache: GatherCache;
 
   /** Resolves a kubeconfig selection (`--kubeconfig`, `--context`) and opens a source on it. */
@@ -130,6 +135,7 @@ export class LiveSource implements ClusterSource {
       if (!Number.isInteger(value) || value < min) throw new TypeError(`LiveSource ${key} must be an integer ≥ ${min}, received ${JSON.stringify(value)}`);
     }
     this.#cache = options.cache ?? sharedGatherCache;
+    this.readSecrets = options.readSecrets === true;
     this.target = { type: 'live', name: context.name, context: context.name, cluster: context.cluster, server: context.server };
     this.probes = liveProbes(this.reader);
   }
@@ -253,8 +259,9 @@ export class LiveSource implements ClusterSource {
       let token: string | undefined;
       try {
         do {
-          const page = await this.reader.list(kind, { version, namespace, limit: this.#opts.pageSize, continue: token, signal });
-          for (const item of page.items) items.push(item);
+          const contents = this.#contents(kind);
+          const page = await this.reader.list(kind, { version, namespace, limit: this.#opts.pageSize, continue: token, signal, ...(contents ? { contents } : {}) });
+          for (const item of page.items) items.push(contents ? withSecretContents(item, (m) => { throw new KubeRequestError('invalid', m); }) : item);
           if (items.length > MAX_ITEMS_PER_KIND) throw new KubeRequestError('invalid', `More than ${MAX_ITEMS_PER_KIND} ${KINDS[kind].plural} were returned; limit the run to a namespace (--namespace).`);
           token = page.continue;
         } while (token !== undefined);
@@ -300,8 +307,14 @@ export class LiveSource implements ClusterSource {
     return new LiveSnapshot(objects, { kinds: held, problems, gatheredAt: oldest, fromCache, requests, versions });
   }
 
+  // Only metadataOnly kinds (Secrets) change with --read-secrets.
+  #contents(kind: KindId): boolean {
+    return this.readSecrets && (KINDS[kind] as KindInfo).metadataOnly === true;
+  }
+
+  // Secrets read whole are cached apart, so a metadata-only run never sees a payload (nor the reverse).
   #key(kind: KindId, namespace: string | undefined): string {
-    return `${this.context.cacheKey}|${kind}|${namespace ?? '*'}`;
+    return `${this.context.cacheKey}|${kind}|${namespace ?? '*'}${this.#contents(kind) ? '|contents' : ''}`;
   }
 }
 

@@ -9,6 +9,7 @@ import { KIND_IDS, kindIdOf, type KindId } from './kinds.ts';
 import { Snapshot } from './snapshot.ts';
 import { InputError, type ClusterSource, type GatherOptions } from './source.ts';
 import { manifestProblems } from './snapshot-files.ts';
+import { isSecret, withSecretContents, withoutSecretContents } from './secret-contents.ts';
 import type { KubeObject } from '../engine/k8s-types.ts';
 import type { SourceLocation, TargetInfo } from '../engine/types.ts';
 
@@ -137,20 +138,46 @@ export async function loadObjects(paths: readonly string[]): Promise<LoadedObjec
 }
 
 /** A source over YAML files; parses them once, then serves any number of gathers. */
+export interface YamlSourceOptions {
+  /** Keep Secret payloads (`data`, `stringData`): only for `--read-secrets`. Default: dropped on load. */
+  readSecrets?: boolean;
+}
+
 export class YamlSource implements ClusterSource {
   readonly live = false;
   readonly target: TargetInfo;
+  readonly readSecrets: boolean;
   #loaded: Promise<LoadedObjects> | undefined;
 
-  constructor(readonly paths: readonly string[], name?: string) {
+  constructor(readonly paths: readonly string[], name?: string, options: YamlSourceOptions = {}) {
     this.target = { type: 'snapshot', name: name ?? paths.join(', '), paths: [...paths] };
+    this.readSecrets = options.readSecrets === true;
   }
 
   /** Parses the files now, so input errors surface before any check runs. */
   load(): Promise<LoadedObjects> {
     // A malformed snapshot manifest is an input error too, reported before any check runs.
-    this.#loaded ??= loadObjects(this.paths).then((l) => (manifestProblems(l.objects, (o) => locationText(l.locations, o)), l));
+    this.#loaded ??= loadObjects(this.paths)
+      .then((l) => this.#secrets(l))
+      .then((l) => (manifestProblems(l.objects, (o) => locationText(l.locations, o)), l));
     return this.#loaded;
+  }
+
+  // A snapshot file may hold Secret payloads; they are read only when the user opted in.
+  #secrets(loaded: LoadedObjects): LoadedObjects {
+    const objects = loaded.objects.map((o) => {
+      if (!isSecret(o)) return o;
+      const where = locationText(loaded.locations, o);
+      const out = this.readSecrets
+        ? withSecretContents(o, (message) => {
+            throw new InputError(`${where}: ${message}`);
+          })
+        : withoutSecretContents(o);
+      const at = loaded.locations.get(o);
+      if (at !== undefined) loaded.locations.set(out, at);
+      return out;
+    });
+    return { ...loaded, objects };
   }
 
   async gather(kinds: readonly KindId[], options: GatherOptions): Promise<Snapshot> {

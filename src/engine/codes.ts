@@ -340,6 +340,29 @@ spec:
     - { name: cart, image: example/cart:2.3 }
     - { name: istio-proxy, image: docker.io/istio/proxyv2:1.27.3 }   # the injector now says 1.28.0`,
   }),
+  IST0161: code<{ gatewayName: string; gatewayNamespace: string }>({
+    level: 'error',
+    title: 'Invalid Gateway credential',
+    message: (p) => `The credential referenced by the Gateway ${p.gatewayName} in namespace ${p.gatewayNamespace} is invalid, which can cause the traffic not to work as expected.`,
+    meaning: 'The Secret a Gateway server\'s `tls.credentialName` names exists, but istiod cannot use it: it lacks the keys a credential needs (`tls.crt` and `tls.key`, or `cert` and `key`), or its certificate does not parse, has expired or is not yet valid. The namespace in the message is the gateway pods\' namespace. Meshbook reports it only with `meshbook check --read-secrets`, which reads Secret contents.',
+    why: 'The gateway gets no usable certificate for that server: TLS handshakes for its hosts fail, or clients reject the expired certificate.',
+    fix: 'Renew the certificate, or recreate the Secret with both keys: `kubectl create -n <gateway pods\' namespace> secret tls <name> --cert=cert.pem --key=key.pem`.',
+    example: `apiVersion: v1
+kind: Secret
+metadata: { name: shop-cert, namespace: istio-system }
+type: kubernetes.io/tls
+data: { tls.crt: "" }   # no key, no certificate
+---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: { name: web, namespace: shop }
+spec:
+  selector: { istio: ingressgateway }
+  servers:
+    - port: { number: 443, name: https, protocol: HTTPS }
+      hosts: [shop.example.com]
+      tls: { mode: SIMPLE, credentialName: shop-cert }`,
+  }),
   IST0162: code<{ port: number; selector: string }>({
     level: 'warning',
     title: 'Gateway port not defined on its Service',
@@ -614,6 +637,14 @@ data:
     meaning: 'A VirtualService destination or a DestinationRule host resolves to a Kubernetes Service in a namespace that no meshConfig discoverySelectors entry matches.',
     why: 'istiod never learns that Service (R1), so it builds no cluster for the host: requests routed there fail with 503 NC, and the DestinationRule\'s policy applies to nothing.',
     fix: 'Bring the Service\'s namespace into discoverySelectors (a label on the namespace, or a selector), or point the route at a discovered host.',
+  }),
+  MB0208: code<{ service: string; istiod: string }>({
+    level: 'error',
+    title: 'Service missing from istiod\'s registry',
+    message: (p) => `istiod's registry has no entry for Service ${p.service}: istiod ${p.istiod} does not know it, so proxies get no cluster for it and requests to it fail with 503 NC.`,
+    meaning: 'The Service exists in a namespace that runs meshed workloads and that istiod\'s discoverySelectors select, yet istiod\'s own service registry (`/debug/registryz`, read live from a ready istiod) lists no service with its name and namespace.',
+    why: 'Proxies learn services only from istiod (R1). A Service Kubernetes has and istiod does not is unreachable by name from the mesh, however correct its EndpointSlices are; no snapshot check can see this, only istiod\'s own view.',
+    fix: 'Run the check again (a Service created seconds ago may not be pushed yet). If it stays missing, read istiod\'s log for errors about the Service or its namespace (`kubectl -n istio-system logs deploy/istiod | grep <service>`), check istiod may list and watch services (R2), and restart istiod if its informers are stuck.',
   }),
   MB0301: code<{ deployment: string; ready: number; pods: number }>({
     level: 'error',

@@ -160,6 +160,8 @@ export interface ConfigMap extends KubeObject {
 
 export interface Secret extends KubeObject {
   type?: string;
+  /** Base64 payload; present only when the user opted in to reading Secret contents (--read-secrets). */
+  data?: Record<string, string>;
 }
 
 export interface IstioGatewayServer {

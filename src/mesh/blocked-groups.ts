@@ -99,6 +99,11 @@ function queryKey(p: PortQuery): string {
   return key;
 }
 
+function everyPeerHasPort(peers: Map<string, { ports: Map<string, NetworkPolicyPort> }>, named: readonly string[], portKey: string): boolean {
+  for (const json of named) if (peers.get(json)?.ports.has(portKey) !== true) return false;
+  return true;
+}
+
 /** Collects denied connections into groups; see the file comment. */
 export class BlockedCollector<M> {
   readonly #index: NetpolIndex;
@@ -112,21 +117,25 @@ export class BlockedCollector<M> {
     this.#index = index;
   }
 
-  #isolation(direction: Direction, end: Endpoint, refs: readonly PolicyRef[], conn: Connection, evaluation: Evaluation): { isolation: Isolation; firstFix: SuggestedFix | undefined } {
+  /** The suggestFixes result computed by the last #isolation call that created an isolation (else undefined). */
+  #firstFix: SuggestedFix | undefined;
+
+  #isolation(direction: Direction, end: Endpoint, refs: readonly PolicyRef[], conn: Connection, evaluation: Evaluation): Isolation {
+    this.#firstFix = undefined;
     const classId = end.kind === 'class' && end.podClass.id >= 0 ? end.podClass.id : undefined;
     const cached = classId === undefined ? undefined : this.#byClass[direction][classId];
-    if (cached !== undefined) return { isolation: cached, firstFix: undefined };
+    if (cached !== undefined) return cached;
     const key = `${direction}|${refs.map(refKey).join(',')}`;
     let isolation = this.#byIsolation.get(key);
-    let firstFix: SuggestedFix | undefined;
     if (isolation === undefined) {
-      firstFix = suggestFixes(this.#index, conn.src, conn.dst, conn.port, evaluation).find((f) => f.direction === direction);
+      const firstFix = suggestFixes(this.#index, conn.src, conn.dst, conn.port, evaluation).find((f) => f.direction === direction);
+      this.#firstFix = firstFix;
       const policy = firstFix?.policy ?? refs[0];
       isolation = { key, refs: [...refs], policy, policyKey: policy === undefined ? '' : refKey(policy), groups: new Map() };
       this.#byIsolation.set(key, isolation);
     }
     if (classId !== undefined) this.#byClass[direction][classId] = isolation;
-    return { isolation, firstFix };
+    return isolation;
   }
 
   /**
@@ -142,7 +151,8 @@ export class BlockedCollector<M> {
   #addDenied(verdict: Verdict, groupFor: (direction: Direction) => { key: string; meta: M }, conn: Connection, evaluation: Evaluation): void {
     const direction = verdict.direction;
     // Egress is decided by the source's policies, ingress by the destination's.
-    const { isolation, firstFix } = this.#isolation(direction, direction === 'egress' ? conn.src : conn.dst, verdict.isolatedBy, conn, evaluation);
+    const isolation = this.#isolation(direction, direction === 'egress' ? conn.src : conn.dst, verdict.isolatedBy, conn, evaluation);
+    const firstFix = this.#firstFix;
     const policy = isolation.policy;
     if (policy === undefined) return;
     const spec = groupFor(direction);
@@ -183,7 +193,7 @@ export class BlockedCollector<M> {
     const peerKey = direction === 'ingress' ? conn.srcKey : conn.dstKey;
     if (group.skipped.has(peerKey)) return;
     const named = group.peerKeys.get(peerKey);
-    if (named !== undefined && named.every((json) => group!.peers.get(json)?.ports.has(portKey) === true)) return;
+    if (named !== undefined && everyPeerHasPort(group.peers, named, portKey)) return;
     if (named === undefined && group.peerKeys.size >= MAX_FIX_PEERS) {
       group.skipped.add(peerKey);
       return;

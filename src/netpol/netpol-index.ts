@@ -58,6 +58,14 @@ export interface NetpolIndex {
   selectedPods(ref: PolicyRef): Pod[];
   /** The input pod that has this IP (pod network first, then hostNetwork pods), if any. */
   podForIp(ip: string): Pod | undefined;
+  /**
+   * A key equal for classes of this index that no connection can tell apart as its *source*:
+   * same egress policies, host networking (and node), ipBlock membership, and matched by the
+   * same ingress pod peers of every policy. Evaluating `class` → any destination gives the same
+   * verdicts for two classes with the same key (the same-pod exemption aside, which needs `pod`
+   * endpoints), so whole-cluster sweeps can evaluate one class per key. Computed once, lazily.
+   */
+  sourceKey(cls: PodClass): string;
 }
 
 type Side =
@@ -336,11 +344,60 @@ export function buildNetpolIndex(input: NetpolInput, options: NetpolOptions = {}
     return { allowed: egress.allowed && ingress.allowed, ingress, egress };
   };
 
+  // Source keys: for each ingress pod peer, the classes it matches (namespace candidates first, so
+  // the cost is peers × classes of the namespaces a peer can reach, not peers × classes).
+  let sourceKeys: string[] | undefined;
+  const computeSourceKeys = (): string[] => {
+    const byNamespace = new Map<string, ClassState[]>();
+    for (const cls of classes) {
+      const list = byNamespace.get(cls.namespace);
+      if (list === undefined) byNamespace.set(cls.namespace, [cls]);
+      else list.push(cls);
+    }
+    const matched: number[][] = classes.map(() => []);
+    const policyIds = new Map<CompiledPolicy, number>();
+    for (const states of policiesByNamespace.values()) {
+      for (const state of states) {
+        const p = state.compiled;
+        policyIds.set(p, policyIds.size);
+        for (const rule of p.ingress ?? []) {
+          for (const peer of rule.peers ?? []) {
+            if (peer.kind !== 'pods') continue;
+            const candidates =
+              peer.namespaceSelector === undefined
+                ? [p.namespace]
+                : [...byNamespace.keys()].filter((ns) => matchesSelector(peer.namespaceSelector, labelsOfNamespace(ns)));
+            for (const ns of candidates) {
+              for (const cls of byNamespace.get(ns) ?? []) {
+                if (!cls.hostNetwork && podPeerMatches(peer, p.namespace, cls)) matched[cls.id]!.push(peer.id);
+              }
+            }
+          }
+        }
+      }
+    }
+    return classes.map((cls) =>
+      JSON.stringify([
+        cls.hostNetwork,
+        cls.nodeName ?? null,
+        cls.egressPolicies.map((p) => policyIds.get(p) ?? -1),
+        [...cls.blocks].sort((a, b) => a - b),
+        matched[cls.id],
+      ]),
+    );
+  };
+
   return {
     classes,
     problems,
     options: opts,
     evaluate,
+    sourceKey(cls) {
+      const own = classes[cls?.id ?? -1];
+      if (own === undefined || own !== cls) throw new TypeError(`sourceKey: the pod class ${JSON.stringify(cls?.id)} does not belong to this index`);
+      sourceKeys ??= computeSourceKeys();
+      return sourceKeys[cls.id]!;
+    },
     classOf: classFor,
     isolatingPolicies(endpoint, direction) {
       const side = resolve(endpoint, 'endpoint');

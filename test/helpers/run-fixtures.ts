@@ -2,17 +2,17 @@
 // istioctl's analyzer tests compare results.
 
 import { join } from 'node:path';
-import { YamlSource } from '../../src/cluster/yaml-source.ts';
+import { YamlSource, type YamlSourceOptions } from '../../src/cluster/yaml-source.ts';
 import { runChecks } from '../../src/engine/runner.ts';
 import { getCheck } from '../../runbooks/index.ts';
 import type { CheckResult } from '../../src/engine/types.ts';
 
 export const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
 
-export async function runFixture(checkId: string, fixtures: readonly string[]): Promise<CheckResult> {
+export async function runFixture(checkId: string, fixtures: readonly string[], options: YamlSourceOptions = {}): Promise<CheckResult> {
   const check = getCheck(checkId);
   if (check === undefined) throw new Error(`no check ${checkId}`);
-  const source = new YamlSource(fixtures.map((f) => join(FIXTURES, f)));
+  const source = new YamlSource(fixtures.map((f) => join(FIXTURES, f)), undefined, options);
   const report = await runChecks([check], source);
   return report.checks[0]!;
 }
