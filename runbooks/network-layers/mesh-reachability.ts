@@ -1,7 +1,7 @@
 import { defineCheck } from '../../src/engine/check.ts';
 import type { Service, ServicePort } from '../../src/engine/k8s-types.ts';
 import { selectorString } from '../../src/engine/selectors.ts';
-import { BlockedCollector, fixSentence, ruleText, type Connection } from '../../src/mesh/blocked-groups.ts';
+import { BlockedCollector, fixSentence, ruleText, sourceMembers, type Connection, type RestTarget, type SourceMembers } from '../../src/mesh/blocked-groups.ts';
 import { MatrixBuilder } from '../../src/mesh/matrix.ts';
 import { buildMeshNetwork } from '../../src/mesh/mesh-network.ts';
 import { SweepEvaluator } from '../../src/mesh/sweep.ts';
@@ -112,6 +112,17 @@ export default defineCheck({
       denied: number[];
     }
     const members = new Int32Array(rowGroupIds.size);
+    // Each source group's members in sweep order, and each source's position among them: once the
+    // collector's groups for a source group are full, the rest of its members go in at once.
+    const groupLists: { labels: string[] }[] = Array.from({ length: sweep.groups }, () => ({ labels: [] }));
+    const posInGroup = sources.map((s, i) => {
+      const list = groupLists[sweep.groupOf(s)]!.labels;
+      list.push(srcWorkloads[i]!);
+      return list.length - 1;
+    });
+    const groupMembers: SourceMembers[] = groupLists.map((l) => sourceMembers(l.labels, l.labels));
+    const bulkDone = new Uint8Array(sweep.groups);
+    const lastAdded: ({ kind: 'class'; podClass: PodClass } | undefined)[] = new Array(sweep.groups);
     const conn: Connection = { src: srcEndpoints[0]!, srcLabel: '', srcKey: '', dst: srcEndpoints[0]!, dstLabel: '', dstKey: '', port: { port: 1 } };
     for (const col of columns) {
       if (ctx.signal.aborted) return;
@@ -120,6 +131,11 @@ export default defineCheck({
       const dstEndpoints = col.targets.map((t) => ({ kind: 'class', podClass: t.podClass }) as const);
       const dstWorkloads = col.targets.map((t) => net.workloadOf(t.podClass));
       const selfClasses = new Set(col.targets.filter((t) => t.podClass.pods.length === 1).map((t) => t.podClass));
+      const restTargets: RestTarget[] = col.targets.map((t, ti) => ({ dst: dstEndpoints[ti]!, dstLabel: col.label, dstKey: dstWorkloads[ti]!, port: t.port }));
+      // Source groups with a member calling its own Service here take the per-class path: no bulk.
+      bulkDone.fill(0);
+      lastAdded.fill(undefined);
+      for (const c of selfClasses) bulkDone[sweep.groupOf(c)] = 2;
       sweep.clear(); // each target belongs to one column: what the last column evaluated is not asked again
       const summaries: (Summary | undefined)[] = new Array<Summary | undefined>(sweep.groups);
       members.fill(0);
@@ -169,6 +185,14 @@ export default defineCheck({
         }
         if (s.allowed > 0) col.reachedBy.add(srcWorkload);
         members[rowGroupOf[i]!]!++;
+        const bulk = bulkDone[group]!;
+        if (bulk === 1) return; // taken at once with an earlier member of its group
+        const rep = lastAdded[group];
+        if (bulk === 0 && rep !== undefined && collector.addRest(groupFor, rep, restTargets, s.denied, s.evaluations, groupMembers[group]!, posInGroup[i]!)) {
+          bulkDone[group] = 1;
+          return;
+        }
+        lastAdded[group] = srcEndpoint;
         // One connection object, refilled: the collector keeps nothing of it (the sweep's hot loop).
         conn.src = srcEndpoint;
         conn.srcLabel = srcWorkload;

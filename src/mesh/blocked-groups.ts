@@ -63,6 +63,33 @@ interface GroupState<M> {
   /** Peer keys left out of the rule because of MAX_FIX_PEERS. */
   skipped: Set<string>;
   firstFix: SuggestedFix | undefined;
+  /** Members of source groups taken at once (addRest): the list → the first position taken. */
+  bulk: Map<SourceMembers, number>;
+}
+
+/**
+ * The members of one source group (classes no connection tells apart as a source), in the
+ * caller's order: their labels and keys, and the last position of each key.
+ */
+export interface SourceMembers {
+  readonly labels: readonly string[];
+  readonly keys: readonly string[];
+  readonly lastIndex: ReadonlyMap<string, number>;
+}
+
+/** Builds a SourceMembers from parallel label and key lists. */
+export function sourceMembers(labels: readonly string[], keys: readonly string[]): SourceMembers {
+  const lastIndex = new Map<string, number>();
+  keys.forEach((k, i) => lastIndex.set(k, i));
+  return { labels, keys, lastIndex };
+}
+
+/** A destination of addRest: the connection's fields other than the source. */
+export interface RestTarget {
+  dst: Endpoint;
+  dstLabel: string;
+  dstKey: string;
+  port: PortQuery;
 }
 
 /** What decided one denied direction: the isolating set, and the policy suggestFixes would change. */
@@ -175,6 +202,7 @@ export class BlockedCollector<M> {
           peerKeys: new Map(),
           skipped: new Set(),
           firstFix: undefined,
+          bulk: new Map(),
         };
         this.#groups.set(key, group);
       }
@@ -213,6 +241,74 @@ export class BlockedCollector<M> {
     }
   }
 
+  readonly #restGroups: GroupState<M>[] = [];
+  readonly #restCounts: number[] = [];
+
+  /**
+   * Takes at once the connections of members `from..` of a source group to the `denied` targets,
+   * as if `add` had been called for each member (in order) and each denied target, when that is
+   * sure to change nothing but counts, sources and skipped peers (order-insensitive state): every
+   * group they fall into exists and has named all the peers it will name. `rep` is a member
+   * already added with the same targets and evaluations (so the isolations are known). Returns
+   * false, changing nothing, when it cannot; the caller then adds the member `from` one by one.
+   */
+  addRest(
+    groupFor: (direction: Direction) => { key: string; meta: M },
+    rep: Endpoint,
+    targets: readonly RestTarget[],
+    denied: readonly number[],
+    evaluations: readonly Evaluation[],
+    members: SourceMembers,
+    from: number,
+  ): boolean {
+    const rest = members.labels.length - from;
+    if (rest <= 0) return true;
+    const groups = this.#restGroups;
+    const counts = this.#restCounts;
+    groups.length = 0;
+    counts.length = 0;
+    for (const ti of denied) {
+      const evaluation = evaluations[ti]!;
+      if (evaluation.allowed) continue;
+      const target = targets[ti]!;
+      for (const verdict of [evaluation.egress, evaluation.ingress]) {
+        if (verdict.allowed) continue;
+        const direction = verdict.direction;
+        const end = direction === 'egress' ? rep : target.dst;
+        if (end.kind !== 'class' || end.podClass.id < 0) return false;
+        const isolation = this.#byClass[direction][end.podClass.id];
+        if (isolation === undefined) return false;
+        if (isolation.policy === undefined) continue;
+        const group = isolation.groups.get(groupFor(direction).key) as GroupState<M> | undefined;
+        if (group === undefined) return false;
+        if (!group.isolationSeen.has(isolation.key) || !group.ports.has(queryKey(target.port)) || !group.destinations.has(target.dstLabel)) return false;
+        if (direction === 'egress') {
+          // The peer is the destination: it must be settled (skipped, or named with this port).
+          if (!group.skipped.has(target.dstKey)) {
+            const named = group.peerKeys.get(target.dstKey);
+            if (named === undefined || !everyPeerHasPort(group.peers, named, queryKey(target.port))) return false;
+          }
+        } else {
+          // The peer is the source: the group must be full, and name none of the remaining members.
+          if (group.peerKeys.size < MAX_FIX_PEERS) return false;
+          for (const key of group.peerKeys.keys()) if ((members.lastIndex.get(key) ?? -1) >= from) return false;
+        }
+        const at = groups.indexOf(group);
+        if (at < 0) {
+          groups.push(group);
+          counts.push(1);
+        } else counts[at]!++;
+      }
+    }
+    groups.forEach((group, i) => {
+      group.connections += counts[i]! * rest;
+      const seen = group.bulk.get(members);
+      if (seen === undefined || from < seen) group.bulk.set(members, from);
+    });
+    groups.length = 0;
+    return true;
+  }
+
   /** The groups, in insertion order. */
   groups(): BlockedGroup<M>[] {
     return [...this.#groups.values()].map((g) => ({
@@ -221,7 +317,7 @@ export class BlockedCollector<M> {
       policy: g.policy,
       connections: g.connections,
       isolatedBy: [...g.isolatedBy.values()].sort((a, b) => (refKey(a) < refKey(b) ? -1 : refKey(a) > refKey(b) ? 1 : 0)),
-      sources: [...g.sources].sort(),
+      sources: [...withBulk(g.sources, g.bulk, 'labels')].sort(),
       destinations: [...g.destinations].sort(),
       ports: [...g.ports.values()].sort((a, b) => a.port - b.port),
       fix: mergeFix(g),
@@ -250,7 +346,20 @@ function mergeFix<M>(g: GroupState<M>): GroupFix | undefined {
   const patch: GroupFix['patch'] = path.endsWith('/-')
     ? rules.map((value) => ({ op: 'add', path, value }))
     : [{ op: 'add', path, value: path === '/spec' ? { [g.direction]: rules } : rules }];
-  return { direction: g.direction, policy: first.policy, rules, patch, omitted: g.skipped.size };
+  // Remaining members taken at once were never named (addRest checks): on ingress, where the peer is the source, each is skipped.
+  const omitted = g.direction === 'ingress' && g.bulk.size > 0 ? withBulk(g.skipped, g.bulk, 'keys').size : g.skipped.size;
+  return { direction: g.direction, policy: first.policy, rules, patch, omitted };
+}
+
+/** A set with the labels (or keys) of the members taken at once added; the set itself when there are none. */
+function withBulk(set: Set<string>, bulk: Map<SourceMembers, number>, field: 'labels' | 'keys'): Set<string> {
+  if (bulk.size === 0) return set;
+  const all = new Set(set);
+  for (const [members, from] of bulk) {
+    const list = members[field];
+    for (let i = from; i < list.length; i++) all.add(list[i]!);
+  }
+  return all;
 }
 
 /** A fix's rules as compact one-line JSON, for evidence: the rule itself when there is one. */
