@@ -82,8 +82,8 @@ describe('a kubeconfig context on the dev server', () => {
     const body = JSON.parse(requests[0]!) as { target: string; fingerprint?: string };
     expect(body.target).toBe('context:fake-ctx');
     expect(body.fingerprint).toMatch(/\S/);
-    expect(await card.locator('.rb-status-word').textContent()).toBe('Warning');
-    expect(await card.locator('.rb-summary').textContent()).toContain('context fake-ctx (cluster fake-cluster)');
+    expect(await card.locator('runbook-run .rb-status-word').textContent()).toBe('Warning');
+    expect(await card.locator('runbook-run .rb-summary').textContent()).toContain('context fake-ctx (cluster fake-cluster)');
     expect(fake.requests.some((r) => r.url.startsWith('/api/v1/services'))).toBe(true);
 
     // How old the data is, with a refresh that reads the cluster again.

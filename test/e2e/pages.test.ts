@@ -59,7 +59,7 @@ async function runAll(slug: string): Promise<Map<string, string>> {
     const card = page.locator(`section.runbook[data-check="${id}"]`);
     expect(await card.count(), `${slug}: runbook ${id} is on the page once`).toBe(1);
     await card.locator('runbook-run[state="done"]').waitFor({ timeout: 30_000 });
-    words.set(id, ((await card.locator('.rb-status-word').textContent()) ?? '').trim());
+    words.set(id, ((await card.locator('runbook-run .rb-status-word').textContent()) ?? '').trim());
   }
   return words;
 }

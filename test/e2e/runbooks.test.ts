@@ -69,13 +69,13 @@ describe('the guide on the dev server', () => {
     const card = runbook('gateway-ports');
     await card.getByRole('button', { name: 'Run this check', exact: true }).click();
     await card.locator('runbook-run[state="done"]').waitFor({ timeout: 30_000 });
-    expect(await card.locator('.rb-status-word').textContent()).toBe(STATUS_WORDS[want.status]);
-    const resources = await card.locator('.rb-resource').allTextContents();
+    expect(await card.locator('runbook-run .rb-status-word').textContent()).toBe(STATUS_WORDS[want.status]);
+    const resources = await card.locator('runbook-run .rb-resource').allTextContents();
     expect(resources).toEqual(want.findings.map((f) => friendly(f.resource)));
     // The demo cluster has a deliberate gateway fault, so there is a finding to look at.
     expect(want.findings.length).toBeGreaterThan(0);
     {
-      const first = card.locator('.rb-finding').first();
+      const first = card.locator('runbook-run .rb-finding').first();
       const f = want.findings[0]!;
       expect(await first.locator('.rb-code').textContent()).toBe(f.code);
       expect(await first.locator('.rb-code').getAttribute('href')).toBe(`/reference/codes/${f.code.toLowerCase()}/`);
@@ -117,8 +117,8 @@ describe('the guide on the dev server', () => {
       const want = await expected(id);
       const card = runbook(id);
       expect(await card.locator('runbook-run').getAttribute('state')).toBe('done');
-      expect(await card.locator('.rb-status-word').textContent()).toBe(STATUS_WORDS[want.status]);
-      expect(await card.locator('.rb-finding').count()).toBe(want.findings.length);
+      expect(await card.locator('runbook-run .rb-status-word').textContent()).toBe(STATUS_WORDS[want.status]);
+      expect(await card.locator('runbook-run .rb-finding').count()).toBe(want.findings.length);
     }
   });
 
@@ -134,13 +134,13 @@ describe('the guide on the dev server', () => {
     await page.locator('meshbook-runner[state="done"]').waitFor({ timeout: 30_000 });
 
     const gateway = runbook('gateway-ports');
-    expect(await gateway.locator('.rb-status-word').textContent()).toBe('Failed');
-    expect(await gateway.locator('.rb-resource').allTextContents()).toEqual(['Gateway shop/<svg onload="window.__pwned=2">']);
-    expect(await gateway.locator('.rb-evidence dd').first().textContent()).toBe('istio=<script>window.__pwned=3</script>');
+    expect(await gateway.locator('runbook-run .rb-status-word').textContent()).toBe('Failed');
+    expect(await gateway.locator('runbook-run .rb-resource').allTextContents()).toEqual(['Gateway shop/<svg onload="window.__pwned=2">']);
+    expect(await gateway.locator('runbook-run .rb-evidence dd').first().textContent()).toBe('istio=<script>window.__pwned=3</script>');
 
     const sidecar = runbook('sidecar-injection');
-    expect(await sidecar.locator('.rb-resource').allTextContents()).toContain('Pod shop/<b>bold-pod</b>');
-    expect(await sidecar.locator('.rb-evidence dd').allTextContents()).toContain('<img src=x onerror="document.title=&quot;pwned&quot;;window.__pwned=1">');
+    expect(await sidecar.locator('runbook-run .rb-resource').allTextContents()).toContain('Pod shop/<b>bold-pod</b>');
+    expect(await sidecar.locator('runbook-run .rb-evidence dd').allTextContents()).toContain('<img src=x onerror="document.title=&quot;pwned&quot;;window.__pwned=1">');
 
     // Nothing from the snapshot became an element, and no injected script ran.
     expect(await page.locator('.runbook-results img, .runbook-results svg, .runbook-results script, .runbook-results b').count()).toBe(0);
