@@ -4,6 +4,7 @@
 //
 //   npx tsx scripts/bench-netpol.ts [--namespaces 100] [--pods 5000] [--policies 300] [--seed 1]
 
+import { mulberry32, positive } from './lib/seeded.ts';
 import { parseArgs } from 'node:util';
 import type { Namespace, NetworkPolicy, Pod, Service } from '../src/engine/k8s-types.ts';
 import { buildNetpolIndex, serviceTargets, type ServiceTarget } from '../src/netpol/index.ts';
@@ -17,26 +18,12 @@ const { values } = parseArgs({
   },
 });
 
-function positive(name: string, text: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer; got ${JSON.stringify(text)}`);
-  return n;
-}
 
 const NAMESPACES = positive('namespaces', values.namespaces);
 const PODS = positive('pods', values.pods);
 const POLICIES = positive('policies', values.policies);
 const SEED = positive('seed', values.seed);
 
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rnd = mulberry32(SEED);
 
 // ── A cluster shaped like a meshed one: Deployments of 10 replicas, two versions, one Service each ──

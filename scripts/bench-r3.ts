@@ -4,6 +4,7 @@
 //
 //   npx tsx scripts/bench-r3.ts [--namespaces 60] [--apps 5] [--replicas 10] [--seed 1] [--runs 3]
 
+import { mulberry32, positive } from './lib/seeded.ts';
 import { parseArgs } from 'node:util';
 import { KIND_IDS } from '../src/cluster/kinds.ts';
 import { Snapshot } from '../src/cluster/snapshot.ts';
@@ -22,11 +23,6 @@ const { values } = parseArgs({
   },
 });
 
-function positive(name: string, text: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer; got ${JSON.stringify(text)}`);
-  return n;
-}
 
 const NAMESPACES = positive('namespaces', values.namespaces);
 const APPS = positive('apps', values.apps);
@@ -34,15 +30,6 @@ const REPLICAS = positive('replicas', values.replicas);
 const SEED = positive('seed', values.seed);
 const RUNS = positive('runs', values.runs);
 
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rnd = mulberry32(SEED);
 
 // ── A meshed cluster: per namespace, APPS Deployments of REPLICAS pods in two versions, one

@@ -15,6 +15,7 @@
 // Writes one multi-document YAML file per namespace (what `meshbook check --snapshot DIR` and
 // `istioctl analyze DIR` both read) and prints the object count per kind.
 
+import { mulberry32 } from './lib/seeded.ts';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -36,15 +37,6 @@ export interface GeneratedMesh {
 }
 
 /** A small, fast, seeded PRNG (mulberry32), as in the other benchmarks. */
-export function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Strips what the API server sets, so the copied control plane can be created as it is.
 function fresh(o: KubeObject): KubeObject {

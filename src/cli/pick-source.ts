@@ -16,11 +16,12 @@ import type { Probes } from '../engine/check.ts';
 import type { SourceOptions } from './args.ts';
 import { UsageError } from './errors.ts';
 import { REPO_ROOT } from './pages.ts';
+import { DEMO_NAME, DEMO_RELATIVE_DIR } from '../cluster/demo.ts';
 
 /** `--snapshot demo` names the bundled demo cluster; use `./demo` for a local path of that name. */
 export const DEMO_SNAPSHOT = 'demo';
-export const DEMO_DIR = join(REPO_ROOT, 'runbooks', 'demo-cluster');
-export const DEMO_NAME = 'demo cluster snapshot';
+export const DEMO_DIR = join(REPO_ROOT, DEMO_RELATIVE_DIR);
+export { DEMO_NAME };
 
 export interface PickedSource {
   source: ClusterSource;

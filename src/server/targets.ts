@@ -4,6 +4,7 @@
 // Kubeconfig contexts are read again whenever the list is asked for, and a run names the
 // fingerprint the page saw: if the context changed underneath the page, the run is refused.
 
+import { DEMO_NAME, DEMO_RELATIVE_DIR } from '../cluster/demo.ts';
 import { isAbsolute, resolve } from 'node:path';
 import { YamlSource } from '../cluster/yaml-source.ts';
 import type { ClusterSource } from '../cluster/source.ts';
@@ -57,10 +58,6 @@ export const CONTEXT_PREFIX = 'context:';
 export const CONTEXT_CHANGED = 'the kubeconfig context changed since this page loaded — reload';
 
 export const DEMO_TARGET_ID = 'demo';
-export const DEMO_TARGET_NAME = 'demo cluster snapshot';
-
-/** The bundled demo snapshot, relative to the project root. */
-export const DEMO_SNAPSHOT_DIR = 'runbooks/demo-cluster';
 
 interface SnapshotTarget extends TargetOption {
   paths: string[];
@@ -89,7 +86,7 @@ export function parseExtraTargets(value: string | undefined, root: string): Snap
  */
 export function devTargets(options: { root: string; env: Record<string, string | undefined>; live?: LiveSourceOptions; home?: string }): TargetRegistry {
   const snapshots: SnapshotTarget[] = [
-    { id: DEMO_TARGET_ID, name: DEMO_TARGET_NAME, group: 'snapshot', paths: [resolve(options.root, DEMO_SNAPSHOT_DIR)] },
+    { id: DEMO_TARGET_ID, name: DEMO_NAME, group: 'snapshot', paths: [resolve(options.root, DEMO_RELATIVE_DIR)] },
     ...parseExtraTargets(options.env.MESHBOOK_EXTRA_TARGETS, options.root),
   ];
   const byId = new Map(snapshots.map((t) => [t.id, t]));
