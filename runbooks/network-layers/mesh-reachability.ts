@@ -1,12 +1,13 @@
 import { defineCheck } from '../../src/engine/check.ts';
 import type { Service, ServicePort } from '../../src/engine/k8s-types.ts';
 import { selectorString } from '../../src/engine/selectors.ts';
-import { BlockedCollector, fixSentence, ruleText, sourceMembers, type Connection, type RestTarget, type SourceMembers } from '../../src/mesh/blocked-groups.ts';
+import { BlockedCollector, fixSentence, ruleText } from '../../src/mesh/blocked-groups.ts';
+import { ColumnSweep, type StepTarget } from '../../src/mesh/column-sweep.ts';
 import { MatrixBuilder } from '../../src/mesh/matrix.ts';
 import { buildMeshNetwork } from '../../src/mesh/mesh-network.ts';
 import { SweepEvaluator } from '../../src/mesh/sweep.ts';
 import { serviceTargets, type ServiceTarget } from '../../src/netpol/index.ts';
-import type { Direction, Evaluation, PodClass, PolicyRef } from '../../src/netpol/types.ts';
+import type { Direction, PodClass, PolicyRef } from '../../src/netpol/types.ts';
 import { listForEvidence, namespaceOf } from '../lib/mesh.ts';
 
 // R3: every mesh endpoint must be able to open a connection to every endpoint of the services
@@ -29,8 +30,8 @@ interface Column {
   service: Service;
   servicePort: ServicePort;
   targets: ServiceTarget[];
-  /** Source workloads that got through to at least one target. */
-  reachedBy: Set<string>;
+  /** Source workloads that got through to at least one target (set once the column is swept). */
+  reachedBy: () => ReadonlySet<string>;
 }
 
 type Meta = { kind: 'port'; column: Column } | { kind: 'egress' };
@@ -67,7 +68,7 @@ export default defineCheck({
       }
       for (const [servicePort, targets] of byPort) {
         const label = `${namespaceOf(service)}/${service.metadata.name}:${servicePort.port}`;
-        columns.push({ key: `${label}/${servicePort.protocol ?? 'TCP'}`, label, service, servicePort, targets, reachedBy: new Set() });
+        columns.push({ key: `${label}/${servicePort.protocol ?? 'TCP'}`, label, service, servicePort, targets, reachedBy: () => new Set() });
       }
     }
     if (sources.length === 0 || columns.length === 0) return;
@@ -80,13 +81,12 @@ export default defineCheck({
     for (const s of sources) matrix.row(rowOf(s), rowOf(s));
     for (const col of columns) matrix.column(columnOf(col), columnOf(col));
 
-    const collector = new BlockedCollector<Meta>(index);
     const egressGroup = { key: 'egress', meta: { kind: 'egress' } as const };
-    // Sources no policy tells apart share one evaluation per target (SweepEvaluator), and one
-    // summary per column; the matrix gets one record per (row, source group) and column.
+    // Sources no policy tells apart share one evaluation per target and one summary per column
+    // (ColumnSweep); the matrix gets one record per (row, source group) and column.
     const sweep = new SweepEvaluator(index);
-    const srcWorkloads = sources.map((s) => net.workloadOf(s));
-    const srcEndpoints = sources.map((s) => ({ kind: 'class', podClass: s }) as const);
+    const columnSweep = new ColumnSweep(sweep, sources, sources.map((s) => net.workloadOf(s)));
+    const collector = new BlockedCollector<Meta>(index, columnSweep.unions);
     const rowGroupIds = new Map<string, number>();
     const rowGroupOf = sources.map((s) => {
       const key = `${sweep.groupOf(s)}\u0000${rowOf(s)}`;
@@ -99,118 +99,49 @@ export default defineCheck({
     });
     const rowGroupRow: string[] = [];
     const rowGroupSweep: number[] = [];
+    const rowGroupSize = new Int32Array(rowGroupIds.size);
     sources.forEach((s, i) => {
       rowGroupRow[rowGroupOf[i]!] = rowOf(s);
       rowGroupSweep[rowGroupOf[i]!] = sweep.groupOf(s);
+      rowGroupSize[rowGroupOf[i]!]!++;
     });
-    interface Summary {
-      evaluations: Evaluation[];
-      allowed: number;
-      blocked: number;
-      blockedBy: PolicyRef[];
-      ports: number[];
-      denied: number[];
-    }
     const members = new Int32Array(rowGroupIds.size);
-    // Each source group's members in sweep order, and each source's position among them: once the
-    // collector's groups for a source group are full, the rest of its members go in at once.
-    const groupLists: { labels: string[] }[] = Array.from({ length: sweep.groups }, () => ({ labels: [] }));
-    const posInGroup = sources.map((s, i) => {
-      const list = groupLists[sweep.groupOf(s)]!.labels;
-      list.push(srcWorkloads[i]!);
-      return list.length - 1;
-    });
-    const groupMembers: SourceMembers[] = groupLists.map((l) => sourceMembers(l.labels, l.labels));
-    const bulkDone = new Uint8Array(sweep.groups);
-    const lastAdded: ({ kind: 'class'; podClass: PodClass } | undefined)[] = new Array(sweep.groups);
-    const conn: Connection = { src: srcEndpoints[0]!, srcLabel: '', srcKey: '', dst: srcEndpoints[0]!, dstLabel: '', dstKey: '', port: { port: 1 } };
     for (const col of columns) {
       if (ctx.signal.aborted) return;
       const portGroup = { key: col.key, meta: { kind: 'port', column: col } as const };
       const groupFor = (direction: Direction) => (direction === 'ingress' ? portGroup : egressGroup);
-      const dstEndpoints = col.targets.map((t) => ({ kind: 'class', podClass: t.podClass }) as const);
-      const dstWorkloads = col.targets.map((t) => net.workloadOf(t.podClass));
-      const selfClasses = new Set(col.targets.filter((t) => t.podClass.pods.length === 1).map((t) => t.podClass));
-      const restTargets: RestTarget[] = col.targets.map((t, ti) => ({ dst: dstEndpoints[ti]!, dstLabel: col.label, dstKey: dstWorkloads[ti]!, port: t.port }));
-      // Source groups with a member calling its own Service here take the per-class path: no bulk.
-      bulkDone.fill(0);
-      lastAdded.fill(undefined);
-      for (const c of selfClasses) bulkDone[sweep.groupOf(c)] = 2;
-      sweep.clear(); // each target belongs to one column: what the last column evaluated is not asked again
-      const summaries: (Summary | undefined)[] = new Array<Summary | undefined>(sweep.groups);
-      members.fill(0);
-      sources.forEach((src, i) => {
-        const srcWorkload = srcWorkloads[i]!;
-        const srcEndpoint = srcEndpoints[i]!;
-        if (selfClasses.has(src)) {
-          // The source is a single pod behind this Service: skip its own target, count the rest.
-          let allowed = 0;
-          let blocked = 0;
-          const blockedBy = new Set<PolicyRef>();
-          const ports = new Set<number>();
-          col.targets.forEach((t, ti) => {
-            if (t.podClass === src) return; // a pod cannot block access to itself
-            const ev = sweep.evaluate(src, t);
-            if (ev.allowed) {
-              allowed++;
-              return;
-            }
-            blocked++;
-            ports.add(t.port.port);
-            if (!ev.egress.allowed) for (const p of ev.egress.isolatedBy) blockedBy.add(p);
-            if (!ev.ingress.allowed) for (const p of ev.ingress.isolatedBy) blockedBy.add(p);
-            collector.add(groupFor, { src: srcEndpoint, srcLabel: srcWorkload, srcKey: srcWorkload, dst: dstEndpoints[ti]!, dstLabel: col.label, dstKey: dstWorkloads[ti]!, port: t.port }, ev);
-          });
-          if (allowed > 0) col.reachedBy.add(srcWorkload);
-          if (allowed + blocked === 0) matrix.note(rowOf(src), columnOf(col), 'a single pod calling its own Service: a pod cannot block access to itself');
-          else matrix.record(rowOf(src), columnOf(col), { allowed, blocked, blockedBy, ports });
-          return;
-        }
-        const group = sweep.groupOf(src);
-        let s = summaries[group];
-        if (s === undefined) {
-          const evaluations = col.targets.map((t) => sweep.evaluate(src, t));
-          const blockedBy = new Set<PolicyRef>();
-          const ports = new Set<number>();
-          const denied: number[] = [];
-          evaluations.forEach((ev, ti) => {
-            if (ev.allowed) return;
-            denied.push(ti);
-            ports.add(col.targets[ti]!.port.port);
-            if (!ev.egress.allowed) for (const p of ev.egress.isolatedBy) blockedBy.add(p);
-            if (!ev.ingress.allowed) for (const p of ev.ingress.isolatedBy) blockedBy.add(p);
-          });
-          s = { evaluations, allowed: evaluations.length - denied.length, blocked: denied.length, blockedBy: [...blockedBy], ports: [...ports], denied };
-          summaries[group] = s;
-        }
-        if (s.allowed > 0) col.reachedBy.add(srcWorkload);
-        members[rowGroupOf[i]!]!++;
-        const bulk = bulkDone[group]!;
-        if (bulk === 1) return; // taken at once with an earlier member of its group
-        const rep = lastAdded[group];
-        if (bulk === 0 && rep !== undefined && collector.addRest(groupFor, rep, restTargets, s.denied, s.evaluations, groupMembers[group]!, posInGroup[i]!)) {
-          bulkDone[group] = 1;
-          return;
-        }
-        lastAdded[group] = srcEndpoint;
-        // One connection object, refilled: the collector keeps nothing of it (the sweep's hot loop).
-        conn.src = srcEndpoint;
-        conn.srcLabel = srcWorkload;
-        conn.srcKey = srcWorkload;
-        conn.dstLabel = col.label;
-        for (const ti of s.denied) {
-          conn.dst = dstEndpoints[ti]!;
-          conn.dstKey = dstWorkloads[ti]!;
-          conn.port = col.targets[ti]!.port;
-          collector.add(groupFor, conn, s.evaluations[ti]!);
-        }
+      const targets: StepTarget[] = col.targets.map((t) => {
+        const dstKey = net.workloadOf(t.podClass);
+        return { podClass: t.podClass, port: t.port, dst: { kind: 'class', podClass: t.podClass }, dstLabel: col.label, dstKey };
       });
+      sweep.clear(); // each target belongs to one column: what the last column evaluated is not asked again
+      const { summaries, self } = columnSweep.run(targets, collector, groupFor);
+      members.set(rowGroupSize);
+      const selfReached: string[] = [];
+      for (const [i, r] of self) {
+        const src = sources[i]!;
+        members[rowGroupOf[i]!]!--;
+        if (r.allowed > 0) selfReached.push(columnSweep.labelOf(i));
+        if (r.allowed + r.blocked === 0) matrix.note(rowOf(src), columnOf(col), 'a single pod calling its own Service: a pod cannot block access to itself');
+        else matrix.record(rowOf(src), columnOf(col), r);
+      }
       for (let rg = 0; rg < members.length; rg++) {
         const n = members[rg]!;
         if (n === 0) continue;
         const s = summaries[rowGroupSweep[rg]!]!;
         matrix.record(rowGroupRow[rg]!, columnOf(col), { allowed: s.allowed * n, blocked: s.blocked * n, blockedBy: s.blockedBy, ports: s.ports });
       }
+      // Who reaches the column, kept as source groups (a few) and built only for a finding.
+      const reachedGroups: number[] = [];
+      summaries.forEach((s, g) => {
+        if (s !== undefined && s.allowed > 0) reachedGroups.push(g);
+      });
+      const selfSources = new Set(self.keys());
+      col.reachedBy = () => {
+        const reached = new Set(selfReached);
+        for (const g of reachedGroups) for (const i of columnSweep.sourcesOf(g)) if (!selfSources.has(i)) reached.add(columnSweep.labelOf(i));
+        return reached;
+      };
     }
 
     for (const g of collector.groups()) {
@@ -237,7 +168,7 @@ export default defineCheck({
       const col = g.meta.column;
       const service = `${namespaceOf(col.service)}/${col.service.metadata.name}`;
       const targetPorts = g.ports.map((p) => (p.name === undefined ? `${p.port}` : `${p.port} (${p.name})`)).join(', ');
-      const reached = [...col.reachedBy].sort();
+      const reached = [...col.reachedBy()].sort();
       ctx.report('MB0401', resource, { policy, service, port: col.servicePort.port, sources: g.sources.length }, {
         evidence: {
           destination: `Service ${service} port ${col.servicePort.port}/${col.servicePort.protocol ?? 'TCP'} → targetPort ${targetPorts} on pods ${selectorString(col.service.spec?.selector) || '(no selector)'}`,

@@ -3,8 +3,9 @@ import type { IstioGateway, Service, ServicePort, VirtualService } from '../../s
 import { matchesLabels, selectorString } from '../../src/engine/selectors.ts';
 import { routeDestinations } from '../../src/istio/destinations.ts';
 import { ServiceIndex } from '../../src/istio/hosts.ts';
-import { BlockedCollector, fixSentence, ruleText } from '../../src/mesh/blocked-groups.ts';
+import { BlockedCollector, MemberUnions, fixSentence, ruleText } from '../../src/mesh/blocked-groups.ts';
 import { buildMeshNetwork } from '../../src/mesh/mesh-network.ts';
+import { ColumnSweep, type StepTarget } from '../../src/mesh/column-sweep.ts';
 import { SweepEvaluator } from '../../src/mesh/sweep.ts';
 import { serviceTargets, type ServiceTarget } from '../../src/netpol/index.ts';
 import type { PodClass } from '../../src/netpol/types.ts';
@@ -73,6 +74,25 @@ export default defineCheck({
     // Sources no policy tells apart share one evaluation per target (targets are reused across routes).
     const sweep = new SweepEvaluator(index);
     const endpointOf = index.classes.map((podClass) => ({ kind: 'class', podClass }) as const);
+    // The mesh clients of each exportTo scope, swept as one ColumnSweep per scope (built once).
+    const unions = new MemberUnions();
+    const meshSweeps = new Map<string, { sweep: ColumnSweep; labels: ReadonlySet<string>; sourcesByLabel: ReadonlyMap<string, number[]> }>();
+    const meshSweepOf = (scope: ReadonlySet<string> | undefined, clients: readonly PodClass[]) => {
+      const scopeKey = scope === undefined ? '*' : [...scope].sort().join('\u0000');
+      let entry = meshSweeps.get(scopeKey);
+      if (entry === undefined) {
+        const labels = clients.map((c) => net.workloadOf(c));
+        const sourcesByLabel = new Map<string, number[]>();
+        labels.forEach((label, i) => {
+          const list = sourcesByLabel.get(label);
+          if (list === undefined) sourcesByLabel.set(label, [i]);
+          else list.push(i);
+        });
+        entry = { sweep: new ColumnSweep(sweep, clients, labels, unions), labels: new Set(labels), sourcesByLabel };
+        meshSweeps.set(scopeKey, entry);
+      }
+      return entry;
+    };
 
     for (const vs of ctx.list('networking.istio.io/v1/VirtualService')) {
       if (ctx.signal.aborted) return;
@@ -159,27 +179,29 @@ export default defineCheck({
 
         // From the mesh: a client is blocked when some target pod of the route drops it.
         if (clients.length === 0) continue;
-        const collector = new BlockedCollector<null>(index);
-        const meshGroup = (): { key: string; meta: null } => ({ key, meta: null });
-        const blockedClients = new Set<string>();
-        const allClients = new Set<string>();
-        for (const src of clients) {
-          const srcLabel = net.workloadOf(src);
-          allClients.add(srcLabel);
-          for (const t of r.targets) {
-            if (t.podClass === src && src.pods.length === 1) continue; // a pod cannot block itself
-            const s = endpointOf[src.id]!;
-            const dd = endpointOf[t.podClass.id]!;
-            const ev = sweep.evaluate(src, t);
-            if (ev.allowed) continue;
-            blockedClients.add(srcLabel);
-            const dstLabel = net.workloadOf(t.podClass);
-            collector.add(meshGroup, { src: s, srcLabel, srcKey: srcLabel, dst: dd, dstLabel, dstKey: dstLabel, port: t.port }, ev);
-          }
-        }
-        if (blockedClients.size === 0) continue;
-        const none = blockedClients.size === allClients.size;
-        const reachable = [...allClients].filter((c) => !blockedClients.has(c));
+        const mesh = meshSweepOf(scope, clients);
+        const collector = new BlockedCollector<null>(index, unions);
+        const group = { key, meta: null };
+        const meshGroup = (): { key: string; meta: null } => group;
+        const targets: StepTarget[] = r.targets.map((t) => {
+          const dstLabel = net.workloadOf(t.podClass);
+          return { podClass: t.podClass, port: t.port, dst: endpointOf[t.podClass.id]!, dstLabel, dstKey: dstLabel };
+        });
+        const { summaries, self } = mesh.sweep.run(targets, collector, meshGroup);
+        const blocked = (i: number): boolean => {
+          const own = self.get(i);
+          return own === undefined ? summaries[mesh.sweep.groupOf(i)]!.denied.length > 0 : own.blocked > 0;
+        };
+        // The clients that reach it: workloads none of whose classes is blocked (few: look among the unblocked ones only).
+        const candidates = new Set<string>();
+        summaries.forEach((s, g) => {
+          if (s !== undefined && s.denied.length === 0) for (const i of mesh.sweep.sourcesOf(g)) if (!self.has(i)) candidates.add(mesh.sweep.labelOf(i));
+        });
+        for (const [i, own] of self) if (own.blocked === 0) candidates.add(mesh.sweep.labelOf(i));
+        const reachable = [...candidates].filter((label) => !mesh.sourcesByLabel.get(label)!.some(blocked));
+        if (reachable.length === mesh.labels.size) continue;
+        const none = reachable.length === 0;
+        const allClients = mesh.labels;
         const reachableNamespaces = [...new Set(reachable.map((c) => c.slice(0, c.indexOf('/'))))].sort();
         for (const g of collector.groups()) {
           const policy = `${g.policy.namespace}/${g.policy.name}`;

@@ -34,8 +34,8 @@ export interface BlockedGroup<M> {
   policy: PolicyRef;
   /** Every policy that isolates the blocked end for this direction, over the group. */
   isolatedBy: PolicyRef[];
-  /** The blocked sources, as labelled by the caller, sorted. */
-  sources: string[];
+  /** The blocked sources, as labelled by the caller, sorted (may be shared between groups: do not mutate). */
+  sources: readonly string[];
   /** The blocked destinations, as labelled by the caller, sorted. */
   destinations: string[];
   /** Destination ports that were blocked. */
@@ -65,6 +65,8 @@ interface GroupState<M> {
   firstFix: SuggestedFix | undefined;
   /** Members of source groups taken at once (addRest): the list → the first position taken. */
   bulk: Map<SourceMembers, number>;
+  /** Once the group has named MAX_FIX_PEERS peers (its named keys are final): the last position of a named key in each registered source group holding one. */
+  namedLast: { upTo: number; last: Map<SourceMembers, number> } | undefined;
 }
 
 /**
@@ -140,8 +142,12 @@ export class BlockedCollector<M> {
   readonly #byIsolation = new Map<string, Isolation>();
   readonly #byClass: Record<Direction, (Isolation | undefined)[]> = { ingress: [], egress: [] };
 
-  constructor(index: NetpolIndex) {
+  readonly #unions: MemberUnions;
+
+  /** `unions`: the sweep's source groups, registered; share one between the collectors of a sweep, so unions are built once. */
+  constructor(index: NetpolIndex, unions: MemberUnions = new MemberUnions()) {
     this.#index = index;
+    this.#unions = unions;
   }
 
   /** The suggestFixes result computed by the last #isolation call that created an isolation (else undefined). */
@@ -203,6 +209,7 @@ export class BlockedCollector<M> {
           skipped: new Set(),
           firstFix: undefined,
           bulk: new Map(),
+          namedLast: undefined,
         };
         this.#groups.set(key, group);
       }
@@ -241,6 +248,35 @@ export class BlockedCollector<M> {
     }
   }
 
+  /** The isolation already known for a denied direction at `end`, by its class or its isolating set; undefined when none was made yet. */
+  #knownIsolation(direction: Direction, end: Endpoint, refs: readonly PolicyRef[]): Isolation | undefined {
+    const classId = end.kind === 'class' && end.podClass.id >= 0 ? end.podClass.id : undefined;
+    const cached = classId === undefined ? undefined : this.#byClass[direction][classId];
+    if (cached !== undefined) return cached;
+    const isolation = this.#byIsolation.get(`${direction}|${refs.map(refKey).join(',')}`);
+    if (isolation !== undefined && classId !== undefined) this.#byClass[direction][classId] = isolation;
+    return isolation;
+  }
+
+  /** The last position among `members` of a key a full group names (-1 when none). */
+  #lastNamed(group: GroupState<M>, members: SourceMembers): number {
+    const n = this.#unions.registered(members);
+    if (n === 0) {
+      let last = -1;
+      for (const key of group.peerKeys.keys()) last = Math.max(last, members.lastIndex.get(key) ?? -1);
+      return last;
+    }
+    // A full group names no new key: look its keys' owners up once (again only if source groups were registered since).
+    if (group.namedLast === undefined || group.namedLast.upTo < n) {
+      const last = new Map<SourceMembers, number>();
+      for (const key of group.peerKeys.keys()) {
+        for (const owner of this.#unions.ownersOf(key)) last.set(owner, Math.max(last.get(owner) ?? -1, owner.lastIndex.get(key) ?? -1));
+      }
+      group.namedLast = { upTo: this.#unions.registered(), last };
+    }
+    return group.namedLast.last.get(members) ?? -1;
+  }
+
   readonly #restGroups: GroupState<M>[] = [];
   readonly #restCounts: number[] = [];
 
@@ -248,13 +284,15 @@ export class BlockedCollector<M> {
    * Takes at once the connections of members `from..` of a source group to the `denied` targets,
    * as if `add` had been called for each member (in order) and each denied target, when that is
    * sure to change nothing but counts, sources and skipped peers (order-insensitive state): every
-   * group they fall into exists and has named all the peers it will name. `rep` is a member
-   * already added with the same targets and evaluations (so the isolations are known). Returns
-   * false, changing nothing, when it cannot; the caller then adds the member `from` one by one.
+   * group they fall into exists, already holds this isolation, port and destination, and has
+   * named all the peers it will name. `src` is member `from` (the members share their egress
+   * policies, so its isolation stands for all of them) and `evaluations` hold the verdicts every
+   * member gets (source groups share evaluations). Returns false, changing nothing, when it
+   * cannot; the caller then adds member `from` one by one and may try again with the next.
    */
   addRest(
     groupFor: (direction: Direction) => { key: string; meta: M },
-    rep: Endpoint,
+    src: Endpoint,
     targets: readonly RestTarget[],
     denied: readonly number[],
     evaluations: readonly Evaluation[],
@@ -263,23 +301,23 @@ export class BlockedCollector<M> {
   ): boolean {
     const rest = members.labels.length - from;
     if (rest <= 0) return true;
+    // Scratch lists reused across calls (the sweep's hot path); only the first `taken` entries count.
     const groups = this.#restGroups;
     const counts = this.#restCounts;
-    groups.length = 0;
-    counts.length = 0;
+    let taken = 0;
+    const groupKeys = { egress: groupFor('egress').key, ingress: groupFor('ingress').key };
     for (const ti of denied) {
       const evaluation = evaluations[ti]!;
       if (evaluation.allowed) continue;
       const target = targets[ti]!;
-      for (const verdict of [evaluation.egress, evaluation.ingress]) {
+      for (let side = 0; side < 2; side++) {
+        const verdict = side === 0 ? evaluation.egress : evaluation.ingress;
         if (verdict.allowed) continue;
         const direction = verdict.direction;
-        const end = direction === 'egress' ? rep : target.dst;
-        if (end.kind !== 'class' || end.podClass.id < 0) return false;
-        const isolation = this.#byClass[direction][end.podClass.id];
+        const isolation = this.#knownIsolation(direction, direction === 'egress' ? src : target.dst, verdict.isolatedBy);
         if (isolation === undefined) return false;
         if (isolation.policy === undefined) continue;
-        const group = isolation.groups.get(groupFor(direction).key) as GroupState<M> | undefined;
+        const group = isolation.groups.get(groupKeys[direction]) as GroupState<M> | undefined;
         if (group === undefined) return false;
         if (!group.isolationSeen.has(isolation.key) || !group.ports.has(queryKey(target.port)) || !group.destinations.has(target.dstLabel)) return false;
         if (direction === 'egress') {
@@ -291,41 +329,45 @@ export class BlockedCollector<M> {
         } else {
           // The peer is the source: the group must be full, and name none of the remaining members.
           if (group.peerKeys.size < MAX_FIX_PEERS) return false;
-          for (const key of group.peerKeys.keys()) if ((members.lastIndex.get(key) ?? -1) >= from) return false;
+          if (this.#lastNamed(group, members) >= from) return false;
         }
-        const at = groups.indexOf(group);
-        if (at < 0) {
-          groups.push(group);
-          counts.push(1);
+        let at = 0;
+        while (at < taken && groups[at] !== group) at++;
+        if (at === taken) {
+          groups[taken] = group;
+          counts[taken++] = 1;
         } else counts[at]!++;
       }
     }
-    groups.forEach((group, i) => {
+    for (let i = 0; i < taken; i++) {
+      const group = groups[i]!;
       group.connections += counts[i]! * rest;
       const seen = group.bulk.get(members);
       if (seen === undefined || from < seen) group.bulk.set(members, from);
-    });
-    groups.length = 0;
+    }
     return true;
   }
 
   /** The groups, in insertion order. */
   groups(): BlockedGroup<M>[] {
+    // Many groups share the same source groups taken at once (every namespace's sources blocked
+    // the same way): their unions are built and sorted once, not once per group.
+    const unions = this.#unions;
     return [...this.#groups.values()].map((g) => ({
       meta: g.meta,
       direction: g.direction,
       policy: g.policy,
       connections: g.connections,
       isolatedBy: [...g.isolatedBy.values()].sort((a, b) => (refKey(a) < refKey(b) ? -1 : refKey(a) > refKey(b) ? 1 : 0)),
-      sources: [...withBulk(g.sources, g.bulk, 'labels')].sort(),
+      sources: unions.sorted(g.sources, g.bulk, 'labels'),
       destinations: [...g.destinations].sort(),
       ports: [...g.ports.values()].sort((a, b) => a.port - b.port),
-      fix: mergeFix(g),
+      fix: mergeFix(g, unions),
     }));
   }
 }
 
-function mergeFix<M>(g: GroupState<M>): GroupFix | undefined {
+function mergeFix<M>(g: GroupState<M>, unions: MemberUnions): GroupFix | undefined {
   const first = g.firstFix;
   if (first === undefined) return undefined;
   // Peers needing the same ports share a rule; rules keep the order their first peer was seen in.
@@ -347,12 +389,167 @@ function mergeFix<M>(g: GroupState<M>): GroupFix | undefined {
     ? rules.map((value) => ({ op: 'add', path, value }))
     : [{ op: 'add', path, value: path === '/spec' ? { [g.direction]: rules } : rules }];
   // Remaining members taken at once were never named (addRest checks): on ingress, where the peer is the source, each is skipped.
-  const omitted = g.direction === 'ingress' && g.bulk.size > 0 ? withBulk(g.skipped, g.bulk, 'keys').size : g.skipped.size;
+  const omitted = g.direction === 'ingress' ? unions.size(g.skipped, g.bulk, 'keys') : g.skipped.size;
   return { direction: g.direction, policy: first.policy, rules, patch, omitted };
 }
 
+type MemberField = 'labels' | 'keys';
+
+/**
+ * `set` ∪ the members `from..` of each source group taken at once (`bulk`), sorted or counted.
+ * Many groups share the same bulk source groups (every namespace's sources blocked the same way),
+ * so the union U of all their members is built and sorted once per distinct set of source groups;
+ * a group's answer is `set` ∪ U less the few members seen only before `from` and not in `set`.
+ */
+export class MemberUnions {
+  /** Per distinct set of bulk source groups (by fingerprint, then compared): the unions. */
+  readonly #unions = new Map<string, UnionEntry[]>();
+  readonly #ids = new Map<SourceMembers, { n: number; a: number; b: number }>();
+  /** Which source groups hold a member, per field. */
+  readonly #owners: Record<MemberField, Map<string, SourceMembers[]>> = { labels: new Map(), keys: new Map() };
+  /** Every member registered so far, sorted, per field (rebuilt after a registration). */
+  #order: Partial<Record<MemberField, readonly string[]>> = {};
+
+  /** `all`: the source groups the collectors will see (others are registered when first met). */
+  constructor(all: readonly SourceMembers[] = []) {
+    for (const members of all) this.register(members);
+  }
+
+  sorted(set: ReadonlySet<string>, bulk: ReadonlyMap<SourceMembers, number>, field: MemberField): readonly string[] {
+    if (bulk.size === 0) return [...set].sort();
+    const full = this.#fullOf(bulk, field);
+    const missing = this.#prefixOnly(set, bulk, field);
+    const extra: string[] = [];
+    for (const x of set) if (!full.has(x)) extra.push(x);
+    if (missing.size === 0 && extra.length === 0) return full.sorted;
+    const kept = missing.size === 0 ? full.sorted : full.sorted.filter((x) => !missing.has(x));
+    return extra.length === 0 ? kept : mergeSorted(kept, extra.sort());
+  }
+
+  size(set: ReadonlySet<string>, bulk: ReadonlyMap<SourceMembers, number>, field: MemberField): number {
+    if (bulk.size === 0) return set.size;
+    const full = this.#fullOf(bulk, field);
+    let size = full.sorted.length - this.#prefixOnly(set, bulk, field).size;
+    for (const x of set) if (!full.has(x)) size++;
+    return size;
+  }
+
+  /** The union of every member of the bulk source groups: sorted, and a membership test. */
+  #fullOf(bulk: ReadonlyMap<SourceMembers, number>, field: MemberField): Union {
+    // An order-free fingerprint of the set of source groups finds candidates; equality is then checked.
+    let sum = 0;
+    let xor = 0;
+    for (const members of bulk.keys()) {
+      let id = this.#ids.get(members);
+      if (id === undefined) {
+        this.register(members);
+        id = this.#ids.get(members)!;
+      }
+      sum = (sum + id.a) | 0;
+      xor ^= id.b;
+    }
+    const key = `${bulk.size}:${sum}:${xor}`;
+    let candidates = this.#unions.get(key);
+    if (candidates === undefined) {
+      candidates = [];
+      this.#unions.set(key, candidates);
+    }
+    let entry = candidates.find((c) => {
+      for (const members of bulk.keys()) if (!c.groups.has(members)) return false;
+      return true;
+    });
+    if (entry === undefined) {
+      entry = { groups: new Set(bulk.keys()) };
+      candidates.push(entry);
+    }
+    let full = entry[field];
+    if (full === undefined) {
+      const owners = this.#owners[field];
+      const groups = entry.groups;
+      const has = (x: string): boolean => owners.get(x)?.some((o) => groups.has(o)) === true;
+      // Filtering the registered members' sorted order keeps this linear: no sort per union.
+      const order = (this.#order[field] ??= [...owners.keys()].sort());
+      full = { sorted: order.filter(has), has };
+      entry[field] = full;
+    }
+    return full;
+  }
+
+  /** The source groups a key belongs to (registered ones). */
+  ownersOf(key: string): readonly SourceMembers[] {
+    return this.#owners.keys.get(key) ?? [];
+  }
+
+  /** When a source group was registered (1, 2, …; 0 when it was not), and how many are. */
+  registered(members?: SourceMembers): number {
+    return members === undefined ? this.#ids.size : (this.#ids.get(members)?.n ?? 0);
+  }
+
+  /** Registers a source group (collectors that share this object then find its members' owners fast). */
+  register(members: SourceMembers): void {
+    if (this.#ids.has(members)) return;
+    // Fixed pseudo-random ids (a multiplicative hash of the registration order): runs stay deterministic.
+    const n = this.#ids.size + 1;
+    this.#ids.set(members, { n, a: Math.imul(n, 0x9e3779b1), b: Math.imul(n ^ 0x5bd1e995, 0x85ebca6b) ^ (n << 13) });
+    for (const field of ['labels', 'keys'] as const) {
+      let added = false;
+      for (const x of members[field]) {
+        const list = this.#owners[field].get(x);
+        if (list === undefined) {
+          this.#owners[field].set(x, [members]);
+          added = true;
+        } else if (list[list.length - 1] !== members) list.push(members);
+      }
+      if (added) delete this.#order[field];
+    }
+  }
+
+  /** Members seen only before their group's `from` (in no bulk part) and not in `set`: in the union of all members, but not in the answer. */
+  #prefixOnly(set: ReadonlySet<string>, bulk: ReadonlyMap<SourceMembers, number>, field: MemberField): ReadonlySet<string> {
+    let out: Set<string> | undefined;
+    for (const [members, from] of bulk) {
+      const list = members[field];
+      for (let i = 0; i < from; i++) {
+        const x = list[i]!;
+        if (set.has(x) || out?.has(x) === true) continue;
+        const inRest = this.#owners[field].get(x)!.some((other) => {
+          const otherFrom = bulk.get(other);
+          if (otherFrom === undefined) return false;
+          return field === 'keys' ? other.lastIndex.get(x)! >= otherFrom : other.labels.lastIndexOf(x) >= otherFrom;
+        });
+        if (!inRest) (out ??= new Set()).add(x);
+      }
+    }
+    return out ?? EMPTY;
+  }
+}
+
+interface Union {
+  sorted: readonly string[];
+  has(x: string): boolean;
+}
+
+interface UnionEntry {
+  groups: ReadonlySet<SourceMembers>;
+  labels?: Union;
+  keys?: Union;
+}
+
+const EMPTY: ReadonlySet<string> = new Set();
+
+/** Two sorted lists (default string order) merged into one. */
+function mergeSorted(a: readonly string[], b: readonly string[]): string[] {
+  const out: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) out.push(a[i]! <= b[j]! ? a[i++]! : b[j++]!);
+  while (i < a.length) out.push(a[i++]!);
+  while (j < b.length) out.push(b[j++]!);
+  return out;
+}
+
 /** A set with the labels (or keys) of the members taken at once added; the set itself when there are none. */
-function withBulk(set: Set<string>, bulk: Map<SourceMembers, number>, field: 'labels' | 'keys'): Set<string> {
+function withBulk(set: ReadonlySet<string>, bulk: ReadonlyMap<SourceMembers, number>, field: MemberField): ReadonlySet<string> {
   if (bulk.size === 0) return set;
   const all = new Set(set);
   for (const [members, from] of bulk) {

@@ -43,17 +43,39 @@ export function workloadName(pod: Pod): string {
   return labels['app.kubernetes.io/name'] ?? labels.app ?? pod.metadata.name;
 }
 
-/** Builds the evaluator index over live pods (Succeeded and Failed pods hold no IP) and classifies its classes. */
+// The reachability checks (R3, R4, R5) of one run read the same snapshot lists (a Snapshot hands
+// out the same array per kind), so the network is built once per set of lists, not per check.
+// Keyed by the lists' identity: callers must not change a list after passing it.
+const NO_GATEWAYS: readonly IstioGateway[] = [];
+const built = new WeakMap<readonly Pod[], { namespaces: readonly Namespace[]; policies: readonly NetworkPolicy[]; gateways: readonly IstioGateway[]; net: MeshNetwork }[]>();
+
+/**
+ * Builds the evaluator index over live pods (Succeeded and Failed pods hold no IP) and classifies
+ * its classes; the same lists again give the same network (see above).
+ */
 export function buildMeshNetwork(input: {
   pods: readonly Pod[];
   namespaces: readonly Namespace[];
   policies: readonly NetworkPolicy[];
   gateways?: readonly IstioGateway[];
 }): MeshNetwork {
-  const pods = input.pods.filter(isLivePod);
-  const index = buildNetpolIndex({ pods, namespaces: input.namespaces, policies: input.policies });
-  const meshNamespaces = meshNamespaceNames(input.namespaces);
-  const gateways = input.gateways ?? [];
+  const gateways = input.gateways ?? NO_GATEWAYS;
+  let entries = built.get(input.pods);
+  const found = entries?.find((e) => e.namespaces === input.namespaces && e.policies === input.policies && e.gateways === gateways);
+  if (found !== undefined) return found.net;
+  // Same pods, namespaces and policies but other Gateways: the index is shared, only the classification differs.
+  const sameIndex = entries?.find((e) => e.namespaces === input.namespaces && e.policies === input.policies);
+  const net = classify(sameIndex?.net.index ?? buildNetpolIndex({ pods: input.pods.filter(isLivePod), namespaces: input.namespaces, policies: input.policies }), input.namespaces, gateways);
+  if (entries === undefined) {
+    entries = [];
+    built.set(input.pods, entries);
+  }
+  entries.push({ namespaces: input.namespaces, policies: input.policies, gateways, net });
+  return net;
+}
+
+function classify(index: NetpolIndex, namespaces: readonly Namespace[], gateways: readonly IstioGateway[]): MeshNetwork {
+  const meshNamespaces = meshNamespaceNames(namespaces);
   const meshed = new Uint8Array(index.classes.length);
   const gateway = new Uint8Array(index.classes.length);
   const workloads: string[] = new Array<string>(index.classes.length);
