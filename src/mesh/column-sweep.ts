@@ -188,17 +188,32 @@ export class ColumnSweep {
   }
 }
 
+const NONE: readonly never[] = Object.freeze([]);
+
 function summarize(sweep: SweepEvaluator, src: PodClass, targets: readonly SweepTarget[]): GroupSummary {
-  const evaluations = targets.map((t) => sweep.evaluate(src, t));
-  const blockedBy = new Set<PolicyRef>();
-  const ports = new Set<number>();
-  const denied: number[] = [];
-  evaluations.forEach((ev, ti) => {
-    if (ev.allowed) return;
-    denied.push(ti);
-    ports.add(targets[ti]!.port.port);
-    if (!ev.egress.allowed) for (const p of ev.egress.isolatedBy) blockedBy.add(p);
-    if (!ev.ingress.allowed) for (const p of ev.ingress.isolatedBy) blockedBy.add(p);
-  });
-  return { evaluations, allowed: evaluations.length - denied.length, blocked: denied.length, denied, blockedBy: [...blockedBy], ports: [...ports] };
+  const evaluations = new Array<Evaluation>(targets.length);
+  let denied: number[] | undefined;
+  let blockedBy: PolicyRef[] | undefined;
+  let ports: number[] | undefined;
+  for (let ti = 0; ti < targets.length; ti++) {
+    const ev = sweep.evaluate(src, targets[ti]!);
+    evaluations[ti] = ev;
+    if (ev.allowed) continue;
+    (denied ??= []).push(ti);
+    const port = targets[ti]!.port.port;
+    if (!(ports ??= []).includes(port)) ports.push(port);
+    blockedBy ??= [];
+    if (!ev.egress.allowed) addAll(blockedBy, ev.egress.isolatedBy);
+    if (!ev.ingress.allowed) addAll(blockedBy, ev.ingress.isolatedBy);
+  }
+  const blocked = denied?.length ?? 0;
+  return { evaluations, allowed: targets.length - blocked, blocked, denied: denied ?? NONE, blockedBy: blockedBy ?? NONE, ports: ports ?? NONE };
+}
+
+/** Appends the refs not in `list` yet (lists of a few policies: a scan beats a Set). */
+function addAll(list: PolicyRef[], refs: readonly PolicyRef[]): void {
+  for (let i = 0; i < refs.length; i++) {
+    const p = refs[i]!;
+    if (list.indexOf(p) < 0) list.push(p);
+  }
 }

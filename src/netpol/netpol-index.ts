@@ -78,6 +78,9 @@ interface PolicyState {
   selected: ClassState[];
 }
 
+/** The empty list shared by verdicts that name no policy or rule (frozen: never mutate a verdict). */
+const NONE = Object.freeze([]) as unknown as never[];
+
 const PEER_UNKNOWN = 0;
 const PEER_NO = 1;
 const PEER_YES = 2;
@@ -256,7 +259,7 @@ export function buildNetpolIndex(input: NetpolInput, options: NetpolOptions = {}
         if (cls === undefined || cls !== endpoint.podClass) {
           throw new TypeError(`${role}: the pod class ${JSON.stringify(endpoint.podClass?.id)} does not belong to this index`);
         }
-        return { kind: 'pod', cls, pod: undefined };
+        return (classSides[cls.id] ??= { kind: 'pod', cls, pod: undefined });
       }
       case 'ip': {
         const ip = parseIp(endpoint.ip);
@@ -293,33 +296,40 @@ export function buildNetpolIndex(input: NetpolInput, options: NetpolOptions = {}
     return dstPods.length > 0 && dstPods.every((p) => p.spec?.nodeName === node);
   };
 
-  const open = (direction: Direction, reason: Verdict['reason'], isolatedBy: PolicyRef[] = []): Verdict => ({
-    direction,
-    allowed: true,
-    isolated: isolatedBy.length > 0,
-    reason,
-    isolatedBy,
-    allowedBy: [],
-  });
+  // Sweeps evaluate millions of connections: verdicts that carry nothing of the connection are
+  // shared, frozen constants, and a class's isolating policies are one frozen list per direction.
+  const openVerdicts: Record<Direction, Map<Verdict['reason'], Verdict>> = { ingress: new Map(), egress: new Map() };
+  const open = (direction: Direction, reason: Verdict['reason'], isolatedBy: PolicyRef[] = NONE): Verdict => {
+    if (isolatedBy.length > 0) return { direction, allowed: true, isolated: true, reason, isolatedBy, allowedBy: NONE };
+    let verdict = openVerdicts[direction].get(reason);
+    if (verdict === undefined) {
+      verdict = Object.freeze({ direction, allowed: true, isolated: false, reason, isolatedBy, allowedBy: NONE }) as Verdict;
+      openVerdicts[direction].set(reason, verdict);
+    }
+    return verdict;
+  };
+  const isolatingRefs: Record<Direction, (PolicyRef[] | undefined)[]> = { ingress: [], egress: [] };
+  const refsOf = (cls: ClassState, direction: Direction, applying: readonly CompiledPolicy[]): PolicyRef[] =>
+    cls.id < 0 ? applying.map((p) => p.ref) : (isolatingRefs[direction][cls.id] ??= Object.freeze(applying.map((p) => p.ref)) as PolicyRef[]);
 
   const decide = (direction: Direction, subject: Side, other: Side, dst: Side, protocol: Protocol, port: number, exempt: Verdict['reason'] | undefined): Verdict => {
     if (subject.kind !== 'pod') return open(direction, 'not-a-pod');
     if (subject.cls.hostNetwork) return open(direction, 'host-network');
     const applying = direction === 'ingress' ? subject.cls.ingressPolicies : subject.cls.egressPolicies;
-    const isolatedBy = applying.map((p) => p.ref);
+    if (applying.length === 0) return open(direction, exempt ?? 'not-isolated');
+    const isolatedBy = refsOf(subject.cls, direction, applying);
     if (exempt !== undefined) return open(direction, exempt, isolatedBy);
-    if (applying.length === 0) return open(direction, 'not-isolated');
-    const allowedBy: RuleRef[] = [];
+    let allowedBy: RuleRef[] | undefined;
     for (const policy of applying) {
       const rules = (direction === 'ingress' ? policy.ingress : policy.egress) ?? [];
       for (const rule of rules) {
         if (ruleMatches(rule, policy.namespace, other, protocol, port, dst)) {
-          allowedBy.push({ namespace: policy.ref.namespace, name: policy.ref.name, rule: rule.index });
+          (allowedBy ??= []).push({ namespace: policy.ref.namespace, name: policy.ref.name, rule: rule.index });
         }
       }
     }
-    const allowed = allowedBy.length > 0;
-    return { direction, allowed, isolated: true, reason: allowed ? 'allowed-by-rule' : 'no-rule-matches', isolatedBy, allowedBy };
+    if (allowedBy === undefined) return { direction, allowed: false, isolated: true, reason: 'no-rule-matches', isolatedBy, allowedBy: NONE };
+    return { direction, allowed: true, isolated: true, reason: 'allowed-by-rule', isolatedBy, allowedBy };
   };
 
   const checkPort = (port: PortQuery): { protocol: Protocol; port: number } => {
@@ -334,6 +344,7 @@ export function buildNetpolIndex(input: NetpolInput, options: NetpolOptions = {}
     return { protocol, port: number };
   };
 
+  const classSides: (Side | undefined)[] = [];
   const evaluate = (srcEndpoint: Endpoint, dstEndpoint: Endpoint, portQuery: PortQuery): Evaluation => {
     const { protocol, port } = checkPort(portQuery);
     const src = resolve(srcEndpoint, 'src');
