@@ -405,6 +405,7 @@ export class MemberUnions {
   /** Per distinct set of bulk source groups (by fingerprint, then compared): the unions. */
   readonly #unions = new Map<string, UnionEntry[]>();
   readonly #ids = new Map<SourceMembers, { n: number; a: number; b: number }>();
+  readonly #all: SourceMembers[] = [];
   /** Which source groups hold a member, per field. */
   readonly #owners: Record<MemberField, Map<string, SourceMembers[]>> = { labels: new Map(), keys: new Map() };
   /** Every member registered so far, sorted, per field (rebuilt after a registration). */
@@ -467,9 +468,15 @@ export class MemberUnions {
       const owners = this.#owners[field];
       const groups = entry.groups;
       const has = (x: string): boolean => owners.get(x)?.some((o) => groups.has(o)) === true;
-      // Filtering the registered members' sorted order keeps this linear: no sort per union.
+      // The registered members' sorted order less those of the source groups left out (usually
+      // few): no sort, and no lookup per member, per union.
+      const excluded = new Set<string>();
+      for (const other of this.#all) {
+        if (groups.has(other)) continue;
+        for (const x of other[field]) if (!excluded.has(x) && !has(x)) excluded.add(x);
+      }
       const order = (this.#order[field] ??= [...owners.keys()].sort());
-      full = { sorted: order.filter(has), has };
+      full = { sorted: excluded.size === 0 ? order : order.filter((x) => !excluded.has(x)), has };
       entry[field] = full;
     }
     return full;
@@ -489,6 +496,7 @@ export class MemberUnions {
   register(members: SourceMembers): void {
     if (this.#ids.has(members)) return;
     // Fixed pseudo-random ids (a multiplicative hash of the registration order): runs stay deterministic.
+    this.#all.push(members);
     const n = this.#ids.size + 1;
     this.#ids.set(members, { n, a: Math.imul(n, 0x9e3779b1), b: Math.imul(n ^ 0x5bd1e995, 0x85ebca6b) ^ (n << 13) });
     for (const field of ['labels', 'keys'] as const) {

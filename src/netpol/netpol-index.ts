@@ -56,6 +56,8 @@ export interface NetpolIndex {
   policy(ref: PolicyRef): NetworkPolicy | undefined;
   /** The input pods a policy selects (its podSelector in its namespace; hostNetwork pods excluded). */
   selectedPods(ref: PolicyRef): Pod[];
+  /** How many input pods the policy selects (0 for an unknown policy). */
+  selectedPodCount(ref: PolicyRef): number;
   /** The input pod that has this IP (pod network first, then hostNetwork pods), if any. */
   podForIp(ip: string): Pod | undefined;
   /**
@@ -345,6 +347,7 @@ export function buildNetpolIndex(input: NetpolInput, options: NetpolOptions = {}
   };
 
   const classSides: (Side | undefined)[] = [];
+  const selectedCounts = new Map<PolicyState, number>();
   const evaluate = (srcEndpoint: Endpoint, dstEndpoint: Endpoint, portQuery: PortQuery): Evaluation => {
     const { protocol, port } = checkPort(portQuery);
     const src = resolve(srcEndpoint, 'src');
@@ -417,6 +420,17 @@ export function buildNetpolIndex(input: NetpolInput, options: NetpolOptions = {}
     },
     policy: (ref) => policiesByKey.get(policyKey(ref))?.compiled.policy,
     selectedPods: (ref) => policiesByKey.get(policyKey(ref))?.selected.flatMap((c) => c.pods) ?? [],
+    selectedPodCount(ref) {
+      const state = policiesByKey.get(policyKey(ref));
+      if (state === undefined) return 0;
+      let count = selectedCounts.get(state);
+      if (count === undefined) {
+        count = 0;
+        for (const c of state.selected) count += c.pods.length;
+        selectedCounts.set(state, count);
+      }
+      return count;
+    },
     podForIp(ip) {
       const parsed = parseIp(ip);
       if (parsed === undefined) return undefined;

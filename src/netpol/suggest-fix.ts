@@ -70,7 +70,7 @@ function peerFor(index: NetpolIndex, endpoint: Endpoint, policyNamespace: string
 function narrowestPolicy(index: NetpolIndex, refs: readonly PolicyRef[], direction: Direction): PolicyRef | undefined {
   const scored = refs.map((ref) => {
     const rules = index.policy(ref)?.spec?.[direction];
-    return { ref, pods: index.selectedPods(ref).length, hasRules: Array.isArray(rules) && rules.length > 0 ? 0 : 1 };
+    return { ref, pods: index.selectedPodCount(ref), hasRules: Array.isArray(rules) && rules.length > 0 ? 0 : 1 };
   });
   scored.sort((a, b) => a.pods - b.pods || a.hasRules - b.hasRules || (a.ref.name < b.ref.name ? -1 : a.ref.name > b.ref.name ? 1 : 0));
   return scored[0]?.ref;
