@@ -23,6 +23,9 @@ import { listForEvidence, namespaceOf } from '../lib/mesh.ts';
 // Above these sizes the matrix groups rows (and columns) by namespace, so it stays drawable.
 const MAX_WORKLOAD_ROWS = 40;
 const MAX_PORT_COLUMNS = 60;
+// Above these even by namespace, the matrix keeps the namespaces with the most blocked connections
+// (a 50k-object cluster has ~570 namespaces: 325,000 cells the page would receive and not draw).
+const MATRIX_LIMITS = { maxRows: 100, maxColumns: 100 };
 
 interface Column {
   key: string;
@@ -186,6 +189,7 @@ export default defineCheck({
     ctx.attach(
       matrix.build(
         `Meshed ${workloadRows ? 'workloads' : 'namespaces'} (${size.rows}) → ${portColumns ? 'Service ports' : 'Service namespaces'} (${size.columns}), as NetworkPolicies allow`,
+        MATRIX_LIMITS,
       ),
     );
   },

@@ -11,9 +11,15 @@ const MAX_CELL_POLICIES = 5;
 interface CellState {
   allowed: number;
   blocked: number;
-  /** Deduplicated by identity while recording (callers pass the evaluator's stable refs), by name when built. */
-  policies: Set<PolicyRef>;
-  ports: Set<string | number>;
+  /** Deduplicated by identity while recording (callers pass the evaluator's stable refs), by name when built. A few per cell: lists, not Sets. */
+  policies: PolicyRef[];
+  ports: (string | number)[];
+}
+
+/** Limits on a built matrix; above them only the rows and columns with the most blocked connections are kept. */
+export interface MatrixLimits {
+  maxRows: number;
+  maxColumns: number;
 }
 
 /** Accumulates verdicts per (row, column); rows and columns keep their first-seen order unless sorted at build. */
@@ -43,14 +49,14 @@ export class MatrixBuilder {
     }
     let cell = byColumn.get(column);
     if (cell === undefined) {
-      cell = { allowed: 0, blocked: 0, policies: new Set(), ports: new Set() };
+      cell = { allowed: 0, blocked: 0, policies: [], ports: [] };
       byColumn.set(column, cell);
     }
     cell.allowed += counts.allowed;
     cell.blocked += counts.blocked;
     if (counts.blocked === 0) return;
-    for (const p of counts.blockedBy ?? []) cell.policies.add(p);
-    for (const port of counts.ports ?? []) cell.ports.add(port);
+    for (const p of counts.blockedBy ?? []) if (!cell.policies.includes(p)) cell.policies.push(p);
+    for (const port of counts.ports ?? []) if (!cell.ports.includes(port)) cell.ports.push(port);
   }
 
   /** Says why a cell holds no connection (shown when nothing was recorded for it). */
@@ -62,11 +68,46 @@ export class MatrixBuilder {
     return { rows: this.#rows.size, columns: this.#columns.size };
   }
 
-  /** The matrix, rows and columns sorted by label; every (row, column) pair gets a cell. */
-  build(title: string): ReachabilityMatrix {
+  /**
+   * The matrix, rows and columns sorted by label; every (row, column) pair gets a cell. Above
+   * `limits`, only the rows (columns) with the most blocked connections are kept, and the title
+   * says so: a renderer draws a few dozen anyway, and a page or a JSON reader should not have to
+   * take hundreds of thousands of cells.
+   */
+  build(title: string, limits?: MatrixLimits): ReachabilityMatrix {
     const byLabel = (a: [string, string], b: [string, string]): number => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0);
-    const rows = [...this.#rows].sort(byLabel).map(([id, label]) => ({ id, label }));
-    const columns = [...this.#columns].sort(byLabel).map(([id, label]) => ({ id, label }));
+    let rowEntries = [...this.#rows].sort(byLabel);
+    let columnEntries = [...this.#columns].sort(byLabel);
+    const trimRows = limits !== undefined && rowEntries.length > limits.maxRows;
+    const trimColumns = limits !== undefined && columnEntries.length > limits.maxColumns;
+    if (trimRows || trimColumns) {
+      const rowBlocked = new Map<string, number>();
+      const columnBlocked = new Map<string, number>();
+      for (const [row, byColumn] of this.#cells) {
+        for (const [column, cell] of byColumn) {
+          rowBlocked.set(row, (rowBlocked.get(row) ?? 0) + cell.blocked);
+          columnBlocked.set(column, (columnBlocked.get(column) ?? 0) + cell.blocked);
+        }
+      }
+      // The most blocked first (label order among equals, as sorted above), then back to label order.
+      const keep = (entries: [string, string][], blocked: Map<string, number>, max: number): [string, string][] => {
+        const kept = new Set(
+          entries
+            .map((e, i) => ({ e, i, n: blocked.get(e[0]) ?? 0 }))
+            .sort((a, b) => b.n - a.n || a.i - b.i)
+            .slice(0, max)
+            .map((x) => x.e[0]),
+        );
+        return entries.filter(([id]) => kept.has(id));
+      };
+      const allRows = rowEntries.length;
+      const allColumns = columnEntries.length;
+      if (trimRows) rowEntries = keep(rowEntries, rowBlocked, limits.maxRows);
+      if (trimColumns) columnEntries = keep(columnEntries, columnBlocked, limits.maxColumns);
+      title = `${title}; the ${rowEntries.length} of ${allRows} rows and ${columnEntries.length} of ${allColumns} columns with the most blocked connections`;
+    }
+    const rows = rowEntries.map(([id, label]) => ({ id, label }));
+    const columns = columnEntries.map(([id, label]) => ({ id, label }));
     const cells: MatrixCell[] = [];
     for (const r of rows) {
       for (const c of columns) {
@@ -81,12 +122,12 @@ export class MatrixBuilder {
           cells.push({ row: r.id, column: c.id, state: 'allowed' });
           continue;
         }
-        const policies = [...new Map([...state.policies].map((p) => [`${p.namespace}/${p.name}`, p])).entries()]
+        const policies = [...new Map(state.policies.map((p) => [`${p.namespace}/${p.name}`, p])).entries()]
           .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
           .map(([, p]) => p);
         const blockedBy: ResourceRef[] = policies.slice(0, MAX_CELL_POLICIES).map((p) => ({ kind: 'NetworkPolicy', namespace: p.namespace, name: p.name }));
         const more = policies.length > MAX_CELL_POLICIES ? ` (+${policies.length - MAX_CELL_POLICIES} more policies)` : '';
-        const ports = [...new Set([...state.ports].map(String))].sort((a, b) => Number(a) - Number(b) || (a < b ? -1 : 1)).join(', ');
+        const ports = [...new Set(state.ports.map(String))].sort((a, b) => Number(a) - Number(b) || (a < b ? -1 : 1)).join(', ');
         cells.push({
           row: r.id,
           column: c.id,

@@ -43,4 +43,26 @@ describe('MatrixBuilder', () => {
     expect(cell.blockedBy).toHaveLength(5);
     expect(cell.detail).toBe('1 of 1 connections blocked on port 80 (+2 more policies)');
   });
+
+  it('above its limits keeps the rows and columns with the most blocked connections, in label order, and says so', () => {
+    const m = new MatrixBuilder();
+    for (const id of ['a', 'b', 'c', 'd']) {
+      m.row(id, id);
+      m.column(id, id);
+    }
+    // Blocked per row: a 1, b 5, c 0, d 3; per column: a 3, b 0, c 5, d 1.
+    m.record('a', 'a', { allowed: 0, blocked: 1, blockedBy: [{ namespace: 'n', name: 'p' }], ports: [80] });
+    m.record('b', 'c', { allowed: 0, blocked: 5, blockedBy: [{ namespace: 'n', name: 'p' }], ports: [80] });
+    m.record('c', 'b', { allowed: 4, blocked: 0 });
+    m.record('d', 'a', { allowed: 1, blocked: 2, blockedBy: [{ namespace: 'n', name: 'p' }], ports: [80] });
+    m.record('d', 'd', { allowed: 0, blocked: 1, blockedBy: [{ namespace: 'n', name: 'p' }], ports: [80] });
+    const built = m.build('t', { maxRows: 2, maxColumns: 3 });
+    expect(built.rows.map((r) => r.id)).toEqual(['b', 'd']);
+    expect(built.columns.map((c) => c.id)).toEqual(['a', 'c', 'd']);
+    expect(built.cells).toHaveLength(6);
+    expect(built.title).toBe('t; the 2 of 4 rows and 3 of 4 columns with the most blocked connections');
+    // Within the limits nothing changes.
+    expect(m.build('t', { maxRows: 4, maxColumns: 4 }).title).toBe('t');
+    expect(m.build('t', { maxRows: 4, maxColumns: 4 }).cells).toHaveLength(16);
+  });
 });
