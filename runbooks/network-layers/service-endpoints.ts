@@ -77,7 +77,7 @@ export default defineCheck({
 
       const service = fullName(svc);
       const resource = { kind: 'Service', namespace: ns, name: svc.metadata.name };
-      const nsPods = pods.filter((p) => namespaceOf(p) === ns);
+      const nsPods = ctx.list('v1/Pod', { namespace: ns });
       // Terminal pods (Succeeded, Failed) never become endpoints; the controller ignores them.
       const selected = nsPods.filter((p) => matchesLabels(selector, p.metadata.labels) && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed');
       const ready = selected.filter(isPodReady);
