@@ -71,12 +71,95 @@ export interface JsonReport {
 
 /** The report as the JSON contract's object. */
 export function toJsonReport(report: RunReport): JsonReport {
-  return { target: jsonTarget(report.target), startedAt: report.startedAt, checks: report.checks.map(jsonCheck) };
+  return { target: jsonTarget(report.target), startedAt: report.startedAt, checks: report.checks.map((c) => jsonCheck(c, eager)) };
 }
 
 /** Renders the report as pretty-printed JSON, one trailing newline. */
 export function formatJson(report: RunReport): string {
-  return `${JSON.stringify(toJsonReport(report), null, 2)}\n`;
+  return [...formatJsonChunks(report)].join('');
+}
+
+/**
+ * The text of formatJson, in pieces, byte for byte: a large report (a reachability matrix
+ * holds one cell per source and destination, hundreds of megabytes as JSON on a big mesh) is
+ * never built as one string, nor copied whole into the contract's shape: each check, finding
+ * and cell is converted and rendered as it is written.
+ */
+export function* formatJsonChunks(report: RunReport): Generator<string> {
+  const doc = { target: jsonTarget(report.target), startedAt: report.startedAt, checks: new Lazy(report.checks, (c: CheckResult) => jsonCheck(c, lazy)) };
+  yield* prettyChunks(doc, '', 0);
+  yield '\n';
+}
+
+// A list mapped item by item while it is rendered (only the streaming renderer makes them).
+class Lazy<T> {
+  constructor(
+    readonly items: readonly T[],
+    readonly map: (item: T) => unknown,
+  ) {}
+}
+
+type ListOf = <T, U>(items: readonly T[], map: (item: T) => U) => U[];
+const eager: ListOf = (items, map) => items.map((item) => map(item));
+const lazy: ListOf = (items, map) => new Lazy(items, map) as unknown as ReturnType<typeof map>[];
+
+// Below this depth containers are rendered key by key; deeper values (a finding's fields, one
+// cell) with one JSON.stringify call each.
+const STREAM_DEPTH = 6;
+
+// JSON.stringify(value, null, 2), as chunks, for the values the contract holds. Pretty-printed
+// JSON has a raw newline only between tokens (strings escape theirs), so a nested value's own
+// rendering is indented by replacing its newlines.
+function* prettyChunks(value: unknown, indent: string, depth: number): Generator<string> {
+  if (value instanceof Lazy) {
+    yield* listChunks(value.items.length, (i) => value.map(value.items[i]), indent, depth);
+    return;
+  }
+  if (depth >= STREAM_DEPTH || typeof value !== 'object' || value === null || !isPlainData(value)) {
+    yield stringifyAt(value, indent);
+    return;
+  }
+  if (Array.isArray(value)) {
+    yield* listChunks(value.length, (i) => value[i] as unknown, indent, depth);
+    return;
+  }
+  const inner = `${indent}  `;
+  let first = true;
+  for (const key of Object.keys(value)) {
+    const v = (value as Record<string, unknown>)[key];
+    if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
+    yield `${first ? '{' : ','}\n${inner}${JSON.stringify(key)}: `;
+    first = false;
+    yield* prettyChunks(v, inner, depth + 1);
+  }
+  yield first ? '{}' : `\n${indent}}`;
+}
+
+function* listChunks(length: number, at: (i: number) => unknown, indent: string, depth: number): Generator<string> {
+  if (length === 0) {
+    yield '[]';
+    return;
+  }
+  const inner = `${indent}  `;
+  for (let i = 0; i < length; i++) {
+    yield `${i === 0 ? '[' : ','}\n${inner}`;
+    const v = at(i);
+    if (v === undefined || typeof v === 'function' || typeof v === 'symbol') yield 'null';
+    else yield* prettyChunks(v, inner, depth + 1);
+  }
+  yield `\n${indent}]`;
+}
+
+// Arrays and plain objects without toJSON: what the renderer may walk itself.
+function isPlainData(value: object): boolean {
+  if (Array.isArray(value)) return true;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return (proto === Object.prototype || proto === null) && typeof (value as { toJSON?: unknown }).toJSON !== 'function';
+}
+
+function stringifyAt(value: unknown, indent: string): string {
+  const text = JSON.stringify(value, null, 2);
+  return indent === '' || !text.includes('\n') ? text : text.replaceAll('\n', `\n${indent}`);
 }
 
 function jsonTarget(t: TargetInfo): JsonTarget {
@@ -88,7 +171,7 @@ function jsonTarget(t: TargetInfo): JsonTarget {
   return out;
 }
 
-function jsonCheck(c: CheckResult): JsonCheck {
+function jsonCheck(c: CheckResult, list: ListOf): JsonCheck {
   // Built in contract order: optional keys sit where the contract lists them.
   return {
     id: c.id,
@@ -98,8 +181,8 @@ function jsonCheck(c: CheckResult): JsonCheck {
     durationMs: c.durationMs,
     ...(c.reason === undefined ? {} : { reason: c.reason }),
     ...(c.truncated === undefined || c.truncated === 0 ? {} : { truncated: c.truncated }),
-    findings: c.findings.map(jsonFinding),
-    ...(c.attachments === undefined || c.attachments.length === 0 ? {} : { attachments: c.attachments.map(jsonAttachment) }),
+    findings: list(c.findings, jsonFinding),
+    ...(c.attachments === undefined || c.attachments.length === 0 ? {} : { attachments: list(c.attachments, (a) => jsonAttachment(a, list)) }),
   };
 }
 
@@ -107,13 +190,13 @@ function jsonResource(r: { kind: string; namespace?: string; name: string }): Js
   return { kind: r.kind, ...(r.namespace === undefined ? {} : { namespace: r.namespace }), name: r.name };
 }
 
-function jsonAttachment(a: Attachment): JsonAttachment {
+function jsonAttachment(a: Attachment, list: ListOf): JsonAttachment {
   return {
     type: a.type,
     title: a.title,
-    rows: a.rows.map((r) => ({ id: r.id, label: r.label })),
-    columns: a.columns.map((c) => ({ id: c.id, label: c.label })),
-    cells: a.cells.map(jsonCell),
+    rows: list(a.rows, (r) => ({ id: r.id, label: r.label })),
+    columns: list(a.columns, (c) => ({ id: c.id, label: c.label })),
+    cells: list(a.cells, jsonCell),
   };
 }
 

@@ -2,7 +2,7 @@
 
 import type { RunReport } from '../engine/types.ts';
 import type { FailOn, Format } from './args.ts';
-import { formatJson } from './format-json.ts';
+import { formatJson, formatJsonChunks } from './format-json.ts';
 import { formatJunit } from './format-junit.ts';
 import { formatText } from './format-text.ts';
 
@@ -17,6 +17,14 @@ export const FORMATTERS: Record<Format, (report: RunReport, options: RenderOptio
   json: (report) => formatJson(report),
   junit: (report, { failOn }) => formatJunit(report, { failOn }),
 };
+
+/**
+ * The report as pieces of text, in order: JSON is rendered as it is written (a report with a
+ * large reachability matrix would otherwise be held as one string, and once more as bytes).
+ */
+export function renderChunks(format: Format, report: RunReport, options: RenderOptions): Iterable<string> {
+  return format === 'json' ? formatJsonChunks(report) : [FORMATTERS[format](report, options)];
+}
 
 /** Whether to colour text output, with Node's precedence: FORCE_COLOR, then NO_COLOR, then the TTY. */
 export function wantsColor(env: Readonly<Record<string, string | undefined>>, isTTY: boolean): boolean {

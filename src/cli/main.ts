@@ -3,7 +3,7 @@
 // `main` is process-free (streams, env and the cancel signal come in) so tests can call
 // it; `runCli` wires it to the real process.
 
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CHECKS } from '../../runbooks/index.ts';
@@ -11,7 +11,7 @@ import { InputError } from '../cluster/source.ts';
 import { runChecks } from '../engine/runner.ts';
 import { parseCommand, type CheckCommand, type SnapshotCommand } from './args.ts';
 import { UsageError } from './errors.ts';
-import { FORMATTERS, wantsColor } from './formats.ts';
+import { renderChunks, wantsColor } from './formats.ts';
 import { helpText } from './help.ts';
 import { listChecks } from './list.ts';
 import { REPO_ROOT, contentRoot } from './pages.ts';
@@ -94,8 +94,8 @@ async function check(command: CheckCommand, io: CliIo, signal: AbortSignal): Pro
   }
   // A file is not a terminal: colour there only when FORCE_COLOR asks for it.
   const color = wantsColor(io.env, command.output === undefined && io.stdoutIsTTY);
-  const rendered = FORMATTERS[command.format](report, { color, failOn: command.failOn });
-  if (command.output === undefined) io.out(rendered);
+  const rendered = renderChunks(command.format, report, { color, failOn: command.failOn });
+  if (command.output === undefined) for (const text of batched(rendered)) io.out(text);
   else await writeReport(command.output, rendered);
   return exitCodeFor(report, command.failOn);
 }
@@ -125,13 +125,47 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
-async function writeReport(file: string, text: string): Promise<void> {
+// The report is rendered while it is written: only the file system's errors are the user's to fix.
+async function writeReport(file: string, chunks: Iterable<string>): Promise<void> {
+  const cannot = (cause: unknown): InputError => new InputError(`Cannot write the report to ${JSON.stringify(file)}: ${(cause as Error).message}`, { cause });
+  let handle;
   try {
     await mkdir(dirname(file), { recursive: true });
-    await writeFile(file, text);
+    handle = await open(file, 'w');
   } catch (cause) {
-    throw new InputError(`Cannot write the report to ${JSON.stringify(file)}: ${(cause as Error).message}`, { cause });
+    throw cannot(cause);
   }
+  try {
+    for (const text of batched(chunks)) {
+      // Each call writes all of `text` after what the previous ones wrote.
+      await handle.writeFile(text).catch((cause: unknown) => {
+        throw cannot(cause);
+      });
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+const WRITE_BATCH = 1 << 20;
+
+/** A renderer's pieces joined into writes of about 1 MiB: few writes, and never the whole report at once. */
+export function* batched(chunks: Iterable<string>): Generator<string> {
+  let parts: string[] = [];
+  let size = 0;
+  let wrote = false;
+  for (const chunk of chunks) {
+    parts.push(chunk);
+    size += chunk.length;
+    if (size >= WRITE_BATCH) {
+      yield parts.join('');
+      wrote = true;
+      parts = [];
+      size = 0;
+    }
+  }
+  // A short report is one write, as it always was.
+  if (size > 0 || !wrote) yield parts.join('');
 }
 
 async function version(): Promise<string> {

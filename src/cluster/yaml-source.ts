@@ -47,7 +47,7 @@ export async function expandPaths(paths: readonly string[]): Promise<string[]> {
 }
 
 /** Parses one file's text into objects, with the line each object starts on. */
-export function parseSnapshotText(text: string, file: string): { objects: KubeObject[]; lines: number[] } {
+export function parseSnapshotText(text: string, file: string, strings: StringPool = new StringPool()): { objects: KubeObject[]; lines: number[] } {
   const objects: KubeObject[] = [];
   const lines: number[] = [];
   // Split on document markers ourselves so each object keeps its starting line.
@@ -63,9 +63,57 @@ export function parseSnapshotText(text: string, file: string): { objects: KubeOb
       throw new InputError(`${file}:${line}: invalid YAML: ${reason}`, { cause });
     }
     if (value === null || value === undefined) continue;
-    collect(value, file, doc.line, objects, lines);
+    collect(compact(value, strings, new Map()), file, doc.line, objects, lines);
   }
   return { objects, lines };
+}
+
+/**
+ * One copy of each distinct string a load reads. js-yaml returns substrings of the document's
+ * text, and V8 keeps a long substring as a view of its parent: without this, every parsed
+ * document would keep its whole source text alive. An object pool's keys are V8's internalized
+ * strings: stand-alone copies, one per distinct value (namespaces, labels, images repeat a lot).
+ */
+export class StringPool {
+  readonly #pool: Record<string, string> = Object.create(null) as Record<string, string>;
+
+  intern(s: string): string {
+    const known = this.#pool[s];
+    if (known !== undefined) return known;
+    this.#pool[s] = s;
+    // The key, not `s`: storing it made an internalized copy, which is what the pool returns.
+    return this.#pool[s] ?? s;
+  }
+}
+
+// The parsed value with its strings pooled and its arrays exactly sized (a pushed-to array keeps
+// spare capacity). Plain objects are updated in place; anything else js-yaml builds (Date, binary
+// data) is left as it is. `seen` keeps aliases (`*anchor`) pointing at one value, as js-yaml made them.
+function compact(value: unknown, strings: StringPool, seen: Map<object, unknown>): unknown {
+  if (typeof value === 'string') return strings.intern(value);
+  if (typeof value !== 'object' || value === null) return value;
+  const done = seen.get(value);
+  if (done !== undefined) return done;
+  if (Array.isArray(value)) {
+    const out: unknown[] = new Array(value.length);
+    seen.set(value, out);
+    for (let i = 0; i < value.length; i++) out[i] = compact(value[i], strings, seen);
+    return out;
+  }
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return value;
+  seen.set(value, value);
+  const rec = value as Record<string, unknown>;
+  for (const key of Object.keys(rec)) {
+    const v = rec[key];
+    if (typeof v !== 'object' && typeof v !== 'string') continue;
+    const next = compact(v, strings, seen);
+    if (next === v) continue;
+    // `__proto__` is an own data property here (js-yaml defines it so): assigning would set the prototype.
+    if (key === '__proto__') Object.defineProperty(rec, key, { value: next, writable: true, enumerable: true, configurable: true });
+    else rec[key] = next;
+  }
+  return value;
 }
 
 function collect(value: unknown, file: string, line: number, objects: KubeObject[], lines: number[]): void {
@@ -99,6 +147,8 @@ function collect(value: unknown, file: string, line: number, objects: KubeObject
 }
 
 function splitDocuments(text: string): { text: string; line: number }[] {
+  // Without \r, each document is a plain slice of the text: no array of lines to split and join.
+  if (!text.includes('\r')) return sliceDocuments(text);
   const docs: { text: string; line: number }[] = [];
   const src = text.split(/\r?\n/);
   let start = 0;
@@ -115,11 +165,32 @@ function splitDocuments(text: string): { text: string; line: number }[] {
   return docs;
 }
 
+// splitDocuments for text whose lines all end in \n: the same documents, found with indexOf.
+function sliceDocuments(text: string): { text: string; line: number }[] {
+  const docs: { text: string; line: number }[] = [];
+  let startLine = 0; // the current document's first line (0-based) and where it starts
+  let startAt = 0;
+  for (let line = 0, at = 0; ; line++) {
+    const nl = text.indexOf('\n', at);
+    const end = nl === -1 ? text.length : nl;
+    if (end - at >= 3 && text.startsWith('---', at) && (end === at + 3 || /\s/.test(text.charAt(at + 3)))) {
+      if (line > startLine) docs.push({ text: text.slice(startAt, at - 1), line: startLine + 1 });
+      startLine = line + 1;
+      startAt = end + 1;
+    }
+    if (nl === -1) break;
+    at = nl + 1;
+  }
+  docs.push({ text: text.slice(startAt), line: startLine + 1 });
+  return docs;
+}
+
 /** Reads and validates every object in `paths`. */
 export async function loadObjects(paths: readonly string[]): Promise<LoadedObjects> {
   const files = await expandPaths(paths);
   const objects: KubeObject[] = [];
   const locations = new WeakMap<object, SourceLocation>();
+  const strings = new StringPool();
   for (const file of files) {
     let text: string;
     try {
@@ -128,7 +199,7 @@ export async function loadObjects(paths: readonly string[]): Promise<LoadedObjec
       throw new InputError(`Cannot read snapshot file ${JSON.stringify(file)}: ${(cause as Error).message}`, { cause });
     }
     const display = relative(process.cwd(), file) || file;
-    const parsed = parseSnapshotText(text, display);
+    const parsed = parseSnapshotText(text, display, strings);
     parsed.objects.forEach((obj, i) => {
       objects.push(obj);
       locations.set(obj, { file: display, line: parsed.lines[i] ?? 1 });
