@@ -64,7 +64,7 @@ interface GroupState<M> {
   skipped: Set<string>;
   firstFix: SuggestedFix | undefined;
   /** Members of source groups taken at once (addRest): the list → the first position taken. */
-  bulk: Map<SourceMembers, number>;
+  bulk: BulkSet;
   /** Once the group has named MAX_FIX_PEERS peers (its named keys are final): the last position of a named key in each registered source group holding one. */
   namedLast: { upTo: number; last: Map<SourceMembers, number> } | undefined;
 }
@@ -208,7 +208,7 @@ export class BlockedCollector<M> {
           peerKeys: new Map(),
           skipped: new Set(),
           firstFix: undefined,
-          bulk: new Map(),
+          bulk: new BulkSet(this.#unions),
           namedLast: undefined,
         };
         this.#groups.set(key, group);
@@ -342,8 +342,7 @@ export class BlockedCollector<M> {
     for (let i = 0; i < taken; i++) {
       const group = groups[i]!;
       group.connections += counts[i]! * rest;
-      const seen = group.bulk.get(members);
-      if (seen === undefined || from < seen) group.bulk.set(members, from);
+      group.bulk.take(members, from);
     }
     return true;
   }
@@ -396,15 +395,99 @@ function mergeFix<M>(g: GroupState<M>, unions: MemberUnions): GroupFix | undefin
 type MemberField = 'labels' | 'keys';
 
 /**
+ * The source groups taken at once into one collector group (addRest), each with the first member
+ * position taken. A sweep takes most of them from their first member, in nearly every group: those
+ * are one bit per registered source group, the others a (small) map; a 50k-object cluster has
+ * ~9,000 groups × ~570 source groups of them.
+ */
+export class BulkSet {
+  readonly #unions: MemberUnions;
+  #bits: Uint32Array<ArrayBuffer> = new Uint32Array(0);
+  #from: Map<SourceMembers, number> | undefined;
+  #size = 0;
+
+  constructor(unions: MemberUnions) {
+    this.#unions = unions;
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Records members `from..` of a source group as taken (the smallest `from` wins). */
+  take(members: SourceMembers, from: number): void {
+    const id = this.#unions.idOf(members);
+    if (this.#has(id)) return;
+    const before = this.#from?.get(members);
+    if (from === 0) {
+      if (id >>> 5 >= this.#bits.length) this.#bits = grow(this.#bits, id);
+      this.#bits[id >>> 5]! |= 1 << (id & 31);
+      if (before === undefined) this.#size++;
+      else this.#from!.delete(members);
+      return;
+    }
+    if (before === undefined) {
+      (this.#from ??= new Map()).set(members, from);
+      this.#size++;
+    } else if (from < before) this.#from!.set(members, from);
+  }
+
+  /** The first position taken of a source group, or undefined. */
+  get(members: SourceMembers): number | undefined {
+    return this.#has(this.#unions.idOf(members)) ? 0 : this.#from?.get(members);
+  }
+
+  /** The source groups taken after their first member, with that position. */
+  partial(): Iterable<[SourceMembers, number]> {
+    return this.#from ?? [];
+  }
+
+  /** The set of source groups, as one bit per registered id (do not mutate). */
+  groupBits(): Uint32Array {
+    if (this.#from === undefined || this.#from.size === 0) return this.#bits;
+    let bits = this.#bits.slice();
+    for (const members of this.#from.keys()) {
+      const id = this.#unions.idOf(members);
+      if (id >>> 5 >= bits.length) bits = grow(bits, id);
+      bits[id >>> 5]! |= 1 << (id & 31);
+    }
+    return bits;
+  }
+
+  #has(id: number): boolean {
+    return id >>> 5 < this.#bits.length && (this.#bits[id >>> 5]! & (1 << (id & 31))) !== 0;
+  }
+}
+
+function grow(bits: Uint32Array, id: number): Uint32Array<ArrayBuffer> {
+  const next = new Uint32Array((id >>> 5) + 1);
+  next.set(bits);
+  return next;
+}
+
+function hasBit(bits: Uint32Array, id: number): boolean {
+  return id >>> 5 < bits.length && (bits[id >>> 5]! & (1 << (id & 31))) !== 0;
+}
+
+/** A bit set as a Map key: equal sets, equal keys (trailing empty words ignored). */
+function bitsKey(bits: Uint32Array): string {
+  let end = bits.length;
+  while (end > 0 && bits[end - 1] === 0) end--;
+  let key = '';
+  for (let i = 0; i < end; i++) key += String.fromCharCode(bits[i]! & 0xffff, bits[i]! >>> 16);
+  return key;
+}
+
+/**
  * `set` ∪ the members `from..` of each source group taken at once (`bulk`), sorted or counted.
  * Many groups share the same bulk source groups (every namespace's sources blocked the same way),
- * so the union U of all their members is built and sorted once per distinct set of source groups;
- * a group's answer is `set` ∪ U less the few members seen only before `from` and not in `set`.
+ * so the union U of all their members is built once per distinct set of source groups; a group's
+ * answer is `set` ∪ U less the few members seen only before `from` and not in `set`.
  */
 export class MemberUnions {
-  /** Per distinct set of bulk source groups (by fingerprint, then compared): the unions. */
-  readonly #unions = new Map<string, UnionEntry[]>();
-  readonly #ids = new Map<SourceMembers, { n: number; a: number; b: number }>();
+  /** Per distinct set of bulk source groups: the unions. */
+  readonly #unions = new Map<string, UnionEntry>();
+  readonly #ids = new Map<SourceMembers, number>();
   readonly #all: SourceMembers[] = [];
   /** Which source groups hold a member, per field. */
   readonly #owners: Record<MemberField, Map<string, SourceMembers[]>> = { labels: new Map(), keys: new Map() };
@@ -416,7 +499,7 @@ export class MemberUnions {
     for (const members of all) this.register(members);
   }
 
-  sorted(set: ReadonlySet<string>, bulk: ReadonlyMap<SourceMembers, number>, field: MemberField): readonly string[] {
+  sorted(set: ReadonlySet<string>, bulk: BulkSet, field: MemberField): readonly string[] {
     if (bulk.size === 0) return [...set].sort();
     const full = this.#fullOf(bulk, field);
     const missing = this.#prefixOnly(set, bulk, field);
@@ -427,7 +510,7 @@ export class MemberUnions {
     return extra.length === 0 ? kept : mergeSorted(kept, extra.sort());
   }
 
-  size(set: ReadonlySet<string>, bulk: ReadonlyMap<SourceMembers, number>, field: MemberField): number {
+  size(set: ReadonlySet<string>, bulk: BulkSet, field: MemberField): number {
     if (bulk.size === 0) return set.size;
     const full = this.#fullOf(bulk, field);
     let size = full.sorted.length - this.#prefixOnly(set, bulk, field).size;
@@ -436,45 +519,26 @@ export class MemberUnions {
   }
 
   /** The union of every member of the bulk source groups: sorted, and a membership test. */
-  #fullOf(bulk: ReadonlyMap<SourceMembers, number>, field: MemberField): Union {
-    // An order-free fingerprint of the set of source groups finds candidates; equality is then checked.
-    let sum = 0;
-    let xor = 0;
-    for (const members of bulk.keys()) {
-      let id = this.#ids.get(members);
-      if (id === undefined) {
-        this.register(members);
-        id = this.#ids.get(members)!;
-      }
-      sum = (sum + id.a) | 0;
-      xor ^= id.b;
-    }
-    const key = `${bulk.size}:${sum}:${xor}`;
-    let candidates = this.#unions.get(key);
-    if (candidates === undefined) {
-      candidates = [];
-      this.#unions.set(key, candidates);
-    }
-    let entry = candidates.find((c) => {
-      for (const members of bulk.keys()) if (!c.groups.has(members)) return false;
-      return true;
-    });
+  #fullOf(bulk: BulkSet, field: MemberField): Union {
+    const bits = bulk.groupBits();
+    const key = bitsKey(bits);
+    let entry = this.#unions.get(key);
     if (entry === undefined) {
-      entry = { groups: new Set(bulk.keys()) };
-      candidates.push(entry);
+      entry = { bits };
+      this.#unions.set(key, entry);
     }
     let full = entry[field];
     if (full === undefined) {
       const owners = this.#owners[field];
-      const groups = entry.groups;
-      const has = (x: string): boolean => owners.get(x)?.some((o) => groups.has(o)) === true;
+      const groups = entry.bits;
+      const has = (x: string): boolean => owners.get(x)?.some((o) => hasBit(groups, this.#ids.get(o)!)) === true;
       // The registered members' sorted order less those of the source groups left out (usually
       // few): no sort, and no lookup per member, per union.
       const excluded = new Set<string>();
-      for (const other of this.#all) {
-        if (groups.has(other)) continue;
+      this.#all.forEach((other, id) => {
+        if (hasBit(groups, id)) return;
         for (const x of other[field]) if (!excluded.has(x) && !has(x)) excluded.add(x);
-      }
+      });
       const order = (this.#order[field] ??= [...owners.keys()].sort());
       full = { sorted: excluded.size === 0 ? order : order.filter((x) => !excluded.has(x)), has };
       entry[field] = full;
@@ -487,18 +551,26 @@ export class MemberUnions {
     return this.#owners.keys.get(key) ?? [];
   }
 
+  /** A source group's id (0, 1, …), registering it when new. */
+  idOf(members: SourceMembers): number {
+    let id = this.#ids.get(members);
+    if (id === undefined) {
+      this.register(members);
+      id = this.#ids.get(members)!;
+    }
+    return id;
+  }
+
   /** When a source group was registered (1, 2, …; 0 when it was not), and how many are. */
   registered(members?: SourceMembers): number {
-    return members === undefined ? this.#ids.size : (this.#ids.get(members)?.n ?? 0);
+    return members === undefined ? this.#ids.size : (this.#ids.get(members) ?? -1) + 1;
   }
 
   /** Registers a source group (collectors that share this object then find its members' owners fast). */
   register(members: SourceMembers): void {
     if (this.#ids.has(members)) return;
-    // Fixed pseudo-random ids (a multiplicative hash of the registration order): runs stay deterministic.
+    this.#ids.set(members, this.#all.length);
     this.#all.push(members);
-    const n = this.#ids.size + 1;
-    this.#ids.set(members, { n, a: Math.imul(n, 0x9e3779b1), b: Math.imul(n ^ 0x5bd1e995, 0x85ebca6b) ^ (n << 13) });
     for (const field of ['labels', 'keys'] as const) {
       let added = false;
       for (const x of members[field]) {
@@ -513,9 +585,9 @@ export class MemberUnions {
   }
 
   /** Members seen only before their group's `from` (in no bulk part) and not in `set`: in the union of all members, but not in the answer. */
-  #prefixOnly(set: ReadonlySet<string>, bulk: ReadonlyMap<SourceMembers, number>, field: MemberField): ReadonlySet<string> {
+  #prefixOnly(set: ReadonlySet<string>, bulk: BulkSet, field: MemberField): ReadonlySet<string> {
     let out: Set<string> | undefined;
-    for (const [members, from] of bulk) {
+    for (const [members, from] of bulk.partial()) {
       const list = members[field];
       for (let i = 0; i < from; i++) {
         const x = list[i]!;
@@ -538,7 +610,7 @@ interface Union {
 }
 
 interface UnionEntry {
-  groups: ReadonlySet<SourceMembers>;
+  bits: Uint32Array;
   labels?: Union;
   keys?: Union;
 }
@@ -554,17 +626,6 @@ function mergeSorted(a: readonly string[], b: readonly string[]): string[] {
   while (i < a.length) out.push(a[i++]!);
   while (j < b.length) out.push(b[j++]!);
   return out;
-}
-
-/** A set with the labels (or keys) of the members taken at once added; the set itself when there are none. */
-function withBulk(set: ReadonlySet<string>, bulk: ReadonlyMap<SourceMembers, number>, field: MemberField): ReadonlySet<string> {
-  if (bulk.size === 0) return set;
-  const all = new Set(set);
-  for (const [members, from] of bulk) {
-    const list = members[field];
-    for (let i = from; i < list.length; i++) all.add(list[i]!);
-  }
-  return all;
 }
 
 /** A fix's rules as compact one-line JSON, for evidence: the rule itself when there is one. */
