@@ -85,6 +85,7 @@ export default defineCheck({
     for (const col of columns) matrix.column(columnOf(col), columnOf(col));
 
     const egressGroup = { key: 'egress', meta: { kind: 'egress' } as const };
+    const endpointOf = index.classes.map((podClass) => ({ kind: 'class', podClass }) as const);
     // Sources no policy tells apart share one evaluation per target and one summary per column
     // (ColumnSweep); the matrix gets one record per (row, source group) and column.
     const sweep = new SweepEvaluator(index);
@@ -115,7 +116,7 @@ export default defineCheck({
       const groupFor = (direction: Direction) => (direction === 'ingress' ? portGroup : egressGroup);
       const targets: StepTarget[] = col.targets.map((t) => {
         const dstKey = net.workloadOf(t.podClass);
-        return { podClass: t.podClass, port: t.port, dst: { kind: 'class', podClass: t.podClass }, dstLabel: col.label, dstKey };
+        return { podClass: t.podClass, port: t.port, dst: endpointOf[t.podClass.id]!, dstLabel: col.label, dstKey };
       });
       sweep.clear(); // each target belongs to one column: what the last column evaluated is not asked again
       const { summaries, self } = columnSweep.run(targets, collector, groupFor);
@@ -128,11 +129,12 @@ export default defineCheck({
         if (r.allowed + r.blocked === 0) matrix.note(rowOf(src), columnOf(col), 'a single pod calling its own Service: a pod cannot block access to itself');
         else matrix.record(rowOf(src), columnOf(col), r);
       }
+      const column = columnOf(col);
       for (let rg = 0; rg < members.length; rg++) {
         const n = members[rg]!;
         if (n === 0) continue;
         const s = summaries[rowGroupSweep[rg]!]!;
-        matrix.record(rowGroupRow[rg]!, columnOf(col), { allowed: s.allowed * n, blocked: s.blocked * n, blockedBy: s.blockedBy, ports: s.ports });
+        matrix.add(rowGroupRow[rg]!, column, s.allowed * n, s.blocked * n, s.blockedBy, s.ports);
       }
       // Who reaches the column, kept as source groups (a few) and built only for a finding.
       const reachedGroups: number[] = [];

@@ -12,7 +12,7 @@ import type { SweepEvaluator, SweepTarget } from './sweep.ts';
 
 /** What every member of a source group gets towards the step's targets. */
 export interface GroupSummary {
-  /** One evaluation per target, in target order (shared: do not mutate). */
+  /** One evaluation per target, in target order (shared: do not mutate); empty when none is denied. */
   evaluations: readonly Evaluation[];
   allowed: number;
   blocked: number;
@@ -119,6 +119,7 @@ export class ColumnSweep {
     const summaries = new Array<GroupSummary | undefined>(sweep.groups);
     const self = new Map<number, SelfResult>();
     const conn = this.#conn;
+    let allAllowed: GroupSummary | undefined;
     for (let i = 0; i < this.#sources.length; i++) {
       const group = this.#groupOf[i]!;
       const state = bulk[group]!;
@@ -132,7 +133,7 @@ export class ColumnSweep {
       }
       let s = summaries[group];
       if (s === undefined) {
-        s = summarize(sweep, src, targets);
+        s = summarize(sweep, src, targets, (allAllowed ??= { evaluations: NONE, allowed: targets.length, blocked: 0, denied: NONE, blockedBy: NONE, ports: NONE }));
         summaries[group] = s;
       }
       if (s.denied.length === 0) {
@@ -190,7 +191,11 @@ export class ColumnSweep {
 
 const NONE: readonly never[] = Object.freeze([]);
 
-function summarize(sweep: SweepEvaluator, src: PodClass, targets: readonly SweepTarget[]): GroupSummary {
+function summarize(sweep: SweepEvaluator, src: PodClass, targets: readonly SweepTarget[], allAllowed: GroupSummary): GroupSummary {
+  // Most groups in an open cluster reach every target: they share one summary (no evaluations kept: none is denied).
+  let first = 0;
+  while (first < targets.length && sweep.evaluate(src, targets[first]!).allowed) first++;
+  if (first === targets.length) return allAllowed;
   const evaluations = new Array<Evaluation>(targets.length);
   let denied: number[] | undefined;
   let blockedBy: PolicyRef[] | undefined;

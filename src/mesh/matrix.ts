@@ -42,6 +42,11 @@ export class MatrixBuilder {
    * policies that blocked them and the destination ports they were blocked on.
    */
   record(row: string, column: string, counts: { allowed: number; blocked: number; blockedBy?: Iterable<PolicyRef>; ports?: Iterable<string | number> }): void {
+    this.add(row, column, counts.allowed, counts.blocked, counts.blockedBy, counts.ports);
+  }
+
+  /** `record` without the counts object, for sweeps that record millions of times. */
+  add(row: string, column: string, allowed: number, blocked: number, blockedBy?: Iterable<PolicyRef>, ports?: Iterable<string | number>): void {
     let byColumn = this.#cells.get(row);
     if (byColumn === undefined) {
       byColumn = new Map();
@@ -52,11 +57,11 @@ export class MatrixBuilder {
       cell = { allowed: 0, blocked: 0, policies: [], ports: [] };
       byColumn.set(column, cell);
     }
-    cell.allowed += counts.allowed;
-    cell.blocked += counts.blocked;
-    if (counts.blocked === 0) return;
-    for (const p of counts.blockedBy ?? []) if (!cell.policies.includes(p)) cell.policies.push(p);
-    for (const port of counts.ports ?? []) if (!cell.ports.includes(port)) cell.ports.push(port);
+    cell.allowed += allowed;
+    cell.blocked += blocked;
+    if (blocked === 0) return;
+    for (const p of blockedBy ?? []) if (!cell.policies.includes(p)) cell.policies.push(p);
+    for (const port of ports ?? []) if (!cell.ports.includes(port)) cell.ports.push(port);
   }
 
   /** Says why a cell holds no connection (shown when nothing was recorded for it). */

@@ -5,7 +5,8 @@
 import type { IstioGateway, Namespace, NetworkPolicy, Pod } from '../engine/k8s-types.ts';
 import { buildNetpolIndex, type NetpolIndex } from '../netpol/index.ts';
 import type { PodClass } from '../netpol/types.ts';
-import { isGatewayPod, isLivePod, isMeshedPod, meshNamespaceNames } from './meshed.ts';
+import { matchesLabels } from '../engine/selectors.ts';
+import { gatewaySelectors, isLivePod, isMeshedPod, isRouterProxy, meshNamespaceNames } from './meshed.ts';
 
 export interface MeshNetwork {
   index: NetpolIndex;
@@ -76,12 +77,14 @@ export function buildMeshNetwork(input: {
 
 function classify(index: NetpolIndex, namespaces: readonly Namespace[], gateways: readonly IstioGateway[]): MeshNetwork {
   const meshNamespaces = meshNamespaceNames(namespaces);
+  const selectors = gatewaySelectors(gateways);
   const meshed = new Uint8Array(index.classes.length);
   const gateway = new Uint8Array(index.classes.length);
   const workloads: string[] = new Array<string>(index.classes.length);
   for (const cls of index.classes) {
     meshed[cls.id] = cls.pods.some((p) => isMeshedPod(p, meshNamespaces)) ? 1 : 0;
-    gateway[cls.id] = cls.pods.some((p) => isGatewayPod(p, gateways)) ? 1 : 0;
+    // A class's pods share their labels: match the Gateways' selectors once per class.
+    gateway[cls.id] = cls.pods.some(isRouterProxy) || selectors.some((selector) => matchesLabels(selector, cls.labels)) ? 1 : 0;
     const names = [...new Set(cls.pods.map(workloadName))].sort();
     workloads[cls.id] = `${cls.namespace}/${names.join('+')}`;
   }

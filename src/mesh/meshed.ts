@@ -50,12 +50,25 @@ export function meshNamespaceNames(namespaces: readonly Namespace[]): Set<string
  * Gateways, never the mesh's, so the reachability checks treat them apart from sidecars.
  */
 export function isGatewayPod(pod: Pod, gateways: readonly IstioGateway[]): boolean {
+  return isRouterProxy(pod) || gatewaySelectors(gateways).some((selector) => matchesLabels(selector, pod.metadata.labels));
+}
+
+/** A pod whose istio-proxy runs as a router (`proxy router`). */
+export function isRouterProxy(pod: Pod): boolean {
   const proxy = (pod.spec?.containers ?? []).find((c) => c?.name === PROXY) as { args?: unknown } | undefined;
-  if (Array.isArray(proxy?.args) && proxy.args[0] === 'proxy' && proxy.args[1] === 'router') return true;
-  return gateways.some((gw) => {
+  return Array.isArray(proxy?.args) && proxy.args[0] === 'proxy' && proxy.args[1] === 'router';
+}
+
+/** The distinct non-empty selectors of the Gateways (clusters have hundreds of Gateways and a few selectors). */
+export function gatewaySelectors(gateways: readonly IstioGateway[]): Record<string, string>[] {
+  const seen = new Map<string, Record<string, string>>();
+  for (const gw of gateways) {
     const selector = gw.spec?.selector;
-    return selector !== undefined && Object.keys(selector).length > 0 && matchesLabels(selector, pod.metadata.labels);
-  });
+    if (selector === undefined || Object.keys(selector).length === 0) continue;
+    const key = JSON.stringify(Object.entries(selector).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    if (!seen.has(key)) seen.set(key, selector);
+  }
+  return [...seen.values()];
 }
 
 /** A Prometheus server pod, by the labels its charts set (app.kubernetes.io/name or app) or a container named prometheus. */

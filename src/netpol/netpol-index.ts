@@ -314,6 +314,36 @@ export function buildNetpolIndex(input: NetpolInput, options: NetpolOptions = {}
   const refsOf = (cls: ClassState, direction: Direction, applying: readonly CompiledPolicy[]): PolicyRef[] =>
     cls.id < 0 ? applying.map((p) => p.ref) : (isolatingRefs[direction][cls.id] ??= Object.freeze(applying.map((p) => p.ref)) as PolicyRef[]);
 
+  // A denial says only which policies isolate the end: one frozen verdict per isolating set.
+  const isolationKeys: Record<Direction, (string | undefined)[]> = { ingress: [], egress: [] };
+  const deniedVerdicts = new Map<string, Verdict>();
+  const deniedVerdict = (direction: Direction, cls: ClassState, isolatedBy: PolicyRef[]): Verdict => {
+    if (cls.id < 0) return { direction, allowed: false, isolated: true, reason: 'no-rule-matches', isolatedBy, allowedBy: NONE };
+    const key = (isolationKeys[direction][cls.id] ??= `${direction}|${isolatedBy.map((r) => `${r.namespace}/${r.name}`).join(',')}`);
+    let verdict = deniedVerdicts.get(key);
+    if (verdict === undefined) {
+      verdict = Object.freeze({ direction, allowed: false, isolated: true, reason: 'no-rule-matches', isolatedBy, allowedBy: NONE }) as Verdict;
+      deniedVerdicts.set(key, verdict);
+    }
+    return verdict;
+  };
+  // Two shared verdicts make a shared evaluation (at most one per pair of isolating sets).
+  const pairs = new Map<Verdict, Map<Verdict, Evaluation>>();
+  const combine = (egress: Verdict, ingress: Verdict): Evaluation => {
+    if (!Object.isFrozen(egress) || !Object.isFrozen(ingress)) return { allowed: egress.allowed && ingress.allowed, ingress, egress };
+    let byIngress = pairs.get(egress);
+    if (byIngress === undefined) {
+      byIngress = new Map();
+      pairs.set(egress, byIngress);
+    }
+    let evaluation = byIngress.get(ingress);
+    if (evaluation === undefined) {
+      evaluation = Object.freeze({ allowed: egress.allowed && ingress.allowed, ingress, egress });
+      byIngress.set(ingress, evaluation);
+    }
+    return evaluation;
+  };
+
   const decide = (direction: Direction, subject: Side, other: Side, dst: Side, protocol: Protocol, port: number, exempt: Verdict['reason'] | undefined): Verdict => {
     if (subject.kind !== 'pod') return open(direction, 'not-a-pod');
     if (subject.cls.hostNetwork) return open(direction, 'host-network');
@@ -330,7 +360,7 @@ export function buildNetpolIndex(input: NetpolInput, options: NetpolOptions = {}
         }
       }
     }
-    if (allowedBy === undefined) return { direction, allowed: false, isolated: true, reason: 'no-rule-matches', isolatedBy, allowedBy: NONE };
+    if (allowedBy === undefined) return deniedVerdict(direction, subject.cls, isolatedBy);
     return { direction, allowed: true, isolated: true, reason: 'allowed-by-rule', isolatedBy, allowedBy };
   };
 
@@ -355,7 +385,7 @@ export function buildNetpolIndex(input: NetpolInput, options: NetpolOptions = {}
     const self = samePod(src, dst) ? 'same-pod' : undefined;
     const egress = decide('egress', src, dst, dst, protocol, port, self);
     const ingress = decide('ingress', dst, src, dst, protocol, port, self ?? (fromOwnNode(src, dst) ? 'node-local' : undefined));
-    return { allowed: egress.allowed && ingress.allowed, ingress, egress };
+    return combine(egress, ingress);
   };
 
   // Source keys: for each ingress pod peer, the classes it matches (namespace candidates first, so
