@@ -1,26 +1,28 @@
 // The benchmarks of issue 7 (results and commands in docs/benchmarks.md). Prints tables; never a test.
 //
 //   node --import tsx scripts/bench.ts [--only snapshot|live|istioctl|page] [--sizes 1000,5000,20000,50000]
-//                                      [--live-sizes 5000] [--seed 1] [--runs 3] [--work DIR]
+//                                      [--live-sizes 5000,20000] [--load-concurrency 48] [--seed 1] [--runs 3] [--work DIR]
 //
 // snapshot  `meshbook check --snapshot DIR --format json` end to end as a child process (wall, peak
 //           RSS), and in a fresh process per size phase by phase: parse (read + YAML + validate),
 //           index (Snapshot), analyze per check; objects/second; peak RSS (resourceUsage().maxRSS).
-// live      the mesh loaded into the real test API server; full runs as the viewer (requests counted)
-//           against the floor: the same kinds' paginated LISTs by a minimal client, same run.
+// live      the mesh loaded into the real test API server (scripts/lib/live-mesh.ts, --load-concurrency
+//           creates in flight); full runs as the viewer against the floor: the same kinds' paginated
+//           LISTs by a minimal client, same run; also without the reachability checks (R3/R4), and
+//           the run's requests by purpose (LIST pages vs kinds × pages, discovery, access reviews, proxy).
 // istioctl  `istioctl analyze` (analyzers we mirror) against `meshbook check` (the checks mirroring
 //           them) on the same files (--use-kube=false) and on the same live cluster.
 // page      `astro dev` start → first page; on the heaviest page, click → first result, → all results.
 //
 // Meshes come from scripts/gen-mesh.ts (seeded), written once under --work (default /tmp/meshbook-bench).
 
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import https from 'node:https';
 import { cpus, homedir, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs, promisify } from 'node:util';
+import { parseArgs } from 'node:util';
 import { KINDS, type KindId } from '../src/cluster/kinds.ts';
 import { Snapshot } from '../src/cluster/snapshot.ts';
 import { loadObjects as loadSnapshotFiles } from '../src/cluster/yaml-source.ts';
@@ -29,10 +31,10 @@ import { inputsOf, runOne } from '../src/engine/runner.ts';
 import type { KubeObject } from '../src/engine/k8s-types.ts';
 import { CHECKS } from '../runbooks/index.ts';
 import { generateMesh, writeMesh } from './gen-mesh.ts';
+import { loadMesh } from './lib/live-mesh.ts';
 
 const REPO = join(import.meta.dirname, '..');
 const CLI = join(REPO, 'src', 'cli', 'main.ts');
-const run = promisify(execFile);
 
 const { values } = parseArgs({
   options: {
@@ -42,6 +44,8 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '1' },
     runs: { type: 'string', default: '3' },
     work: { type: 'string', default: '/tmp/meshbook-bench' },
+    // Creates in flight while loading a mesh into the test API server (live part).
+    'load-concurrency': { type: 'string', default: '48' },
     // Internal: the in-process phase measurement of one directory, in a fresh process.
     phases: { type: 'string' },
   },
@@ -120,10 +124,24 @@ async function phases(dir: string): Promise<PhaseResult> {
 }
 
 /** Runs `node --import tsx ARGS` and returns wall time, exit code, stdout and the child's peak RSS (GNU time). */
-async function timedNode(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ ms: number; code: number; stdout: string; stderr: string; maxRssBytes?: number }> {
+async function timedNode(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Timed & { maxRssBytes?: number }> {
+  return await timedChild(process.execPath, ['--import', 'tsx', ...args], env);
+}
+
+interface Timed {
+  ms: number;
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** The child's user + system CPU time (GNU time), ms. */
+  cpuMs?: number;
+}
+
+/** Runs CMD ARGS; wall time, exit code, output, and the child's peak RSS and CPU time (GNU time, when present). */
+async function timedChild(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Timed & { maxRssBytes?: number }> {
   const useTime = existsSync('/usr/bin/time');
-  const cmd = useTime ? '/usr/bin/time' : process.execPath;
-  const argv = useTime ? ['-f', 'MAXRSS_KB=%M', process.execPath, '--import', 'tsx', ...args] : ['--import', 'tsx', ...args];
+  const cmd = useTime ? '/usr/bin/time' : command;
+  const argv = useTime ? ['-f', 'MAXRSS_KB=%M CPU_S=%U+%S', command, ...args] : args;
   return await new Promise((resolve, reject) => {
     const t = performance.now();
     const child = spawn(cmd, argv, { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -134,8 +152,10 @@ async function timedNode(args: string[], env: NodeJS.ProcessEnv = process.env): 
     child.on('error', reject);
     child.on('close', (code) => {
       const ms = performance.now() - t;
-      const m = /MAXRSS_KB=(\d+)/.exec(stderr);
-      resolve({ ms, code: code ?? -1, stdout, stderr: stderr.replace(/MAXRSS_KB=\d+\n?/, ''), ...(m === null ? {} : { maxRssBytes: Number(m[1]) * 1024 }) });
+      const m = /MAXRSS_KB=(\d+) CPU_S=([\d.]+)\+([\d.]+)\n?/.exec(stderr);
+      // GNU time prefixes "Command exited with non-zero status N" when the child fails.
+      const rest = stderr.replace(/(Command exited with non-zero status \d+\n)?MAXRSS_KB=\d+ CPU_S=[\d.]+\+[\d.]+\n?/, '');
+      resolve({ ms, code: code ?? -1, stdout, stderr: rest, ...(m === null ? {} : { maxRssBytes: Number(m[1]) * 1024, cpuMs: (Number(m[2]) + Number(m[3])) * 1000 }) });
     });
   });
 }
@@ -182,45 +202,8 @@ async function benchSnapshot(sizes: number[], seed: number, runs: number): Promi
 type Harness = typeof import('../test/cluster/harness.ts');
 type Cluster = Awaited<ReturnType<Harness['startCluster']>>;
 
-// Creation order as the harness's loader (what others refer to first); objects of one tier in parallel.
-const TIERS = [['Namespace', 'Node'], ['ClusterRole', 'ClusterRoleBinding', 'ServiceAccount', 'ConfigMap', 'Secret', 'Role', 'RoleBinding'], ['Service'], ['Deployment', 'Pod'], ['EndpointSlice', 'NetworkPolicy', 'Gateway', 'VirtualService', 'DestinationRule', 'ServiceEntry', 'Sidecar']];
-const STATUS_KINDS = new Set(['Pod', 'Node', 'Deployment']);
-
-/** Loads objects through the admin client, 16 at a time per tier, then sets their status as a kubelet would. */
-async function loadMesh(cluster: Cluster, objects: readonly KubeObject[]): Promise<number> {
-  const existing = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']);
-  let requests = 0;
-  for (const tier of TIERS) {
-    const todo = objects.filter((o) => tier.includes(o.kind) && !(o.kind === 'Namespace' && existing.has(o.metadata.name)));
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < todo.length) {
-        const original = todo[next++]!;
-        const { status, ...object } = structuredClone(original) as KubeObject & { status?: unknown };
-        const spec = object.spec as { clusterIP?: string; clusterIPs?: string[] } | undefined;
-        // The demo's control-plane Services carry addresses outside the test cluster's range.
-        if (object.kind === 'Service' && spec?.clusterIP !== undefined && !/^10\.(9[6-9]|10[0-9]|11[01])\./.test(spec.clusterIP)) {
-          delete spec.clusterIP;
-          delete spec.clusterIPs;
-        }
-        await cluster.admin.create(object as KubeObject);
-        requests++;
-        if (status !== undefined && STATUS_KINDS.has(object.kind)) {
-          const s = { ...(status as Record<string, unknown>) };
-          if (typeof s.podIP === 'string' && s.podIPs === undefined) s.podIPs = [{ ip: s.podIP }];
-          if (typeof s.hostIP === 'string' && s.hostIPs === undefined) s.hostIPs = [{ ip: s.hostIP }];
-          await cluster.admin.patchStatus(object as KubeObject, s);
-          requests++;
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: 16 }, worker));
-  }
-  return requests;
-}
-
 /** The floor: the same kinds' paginated LISTs (limit 500 + continue), parsed, by a bare https client; 4 kinds at a time like LiveSource. */
-async function rawLists(cluster: Cluster, kinds: readonly KindId[]): Promise<{ ms: number; requests: number; objects: number }> {
+async function rawLists(cluster: Cluster, kinds: readonly KindId[]): Promise<{ ms: number; requests: number; objects: number; cpuMs: number }> {
   const { readFileSync } = await import('node:fs');
   const agent = new https.Agent({ keepAlive: true, ca: readFileSync(join(cluster.dir, 'ca.crt')), cert: readFileSync(join(cluster.dir, 'viewer.crt')), key: readFileSync(join(cluster.dir, 'viewer.key')) });
   const get = (path: string): Promise<{ status: number; body: string }> =>
@@ -235,6 +218,7 @@ async function rawLists(cluster: Cluster, kinds: readonly KindId[]): Promise<{ m
   let requests = 0;
   let objects = 0;
   const t = performance.now();
+  const cpu = process.cpuUsage();
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < kinds.length) {
@@ -253,8 +237,9 @@ async function rawLists(cluster: Cluster, kinds: readonly KindId[]): Promise<{ m
   };
   await Promise.all(Array.from({ length: 4 }, worker));
   const ms = performance.now() - t;
+  const used = process.cpuUsage(cpu);
   agent.destroy();
-  return { ms, requests, objects };
+  return { ms, requests, objects, cpuMs: (used.user + used.system) / 1000 };
 }
 
 async function withCluster<T>(work: (cluster: Cluster, harness: Harness) => Promise<T>): Promise<T | undefined> {
@@ -273,60 +258,81 @@ async function withCluster<T>(work: (cluster: Cluster, harness: Harness) => Prom
   }
 }
 
+// Checks being rewritten elsewhere (R3/R4): the run is also shown without them.
+const REACHABILITY = new Set(['mesh-reachability', 'route-reachability']);
+
 async function benchLive(sizes: number[], seed: number, runs: number, alsoIstioctl: boolean): Promise<void> {
   const { GatherCache, LiveSource } = await import('../src/cluster/live-source.ts');
   const { runChecks } = await import('../src/engine/runner.ts');
   const rows: (string | number)[][] = [];
+  const requestRows: (string | number)[][] = [];
   const istioRows: (string | number)[][] = [];
   for (const size of sizes) {
     await withCluster(async (cluster) => {
       const mesh = await generateMesh(size, seed);
-      let t = performance.now();
-      const loadRequests = await loadMesh(cluster, mesh.objects);
-      console.log(`${fmt(mesh.objects.length)} objects loaded in ${fmt((performance.now() - t) / 1000, 1)} s (${fmt(loadRequests)} requests, load ${load()})`);
+      const loaded = await loadMesh(cluster.admin, mesh.objects, loadConcurrency);
+      console.log(`${fmt(mesh.objects.length)} objects loaded in ${fmt(loaded.ms / 1000, 1)} s (${fmt(loaded.requests)} requests, ${loadConcurrency} at a time, load ${load()})`);
       const checks = [...CHECKS];
       const kinds = inputsOf(checks.filter((c) => c.needs === undefined || c.needs.length === 0));
       const ours: number[] = [];
+      const oursCpu: number[] = [];
+      const oursWithout: number[] = [];
       const gathers: number[] = [];
       const floors: number[] = [];
+      const floorsCpu: number[] = [];
+      let counts: Record<string, number> = {};
       let requests = 0;
       let floorRequests = 0;
       let floorObjects = 0;
       let objects = 0;
+      const errorsSeen = new Set<string>();
       for (let i = 0; i <= runs; i++) {
         // Alternate which goes first, so neither always meets a warmer server.
         const order = i % 2 === 0 ? ['ours', 'floor'] : ['floor', 'ours'];
         for (const what of order) {
           if (what === 'floor') {
             const f = await rawLists(cluster, kinds);
-            if (i > 0) floors.push(f.ms);
+            if (i > 0) {
+              floors.push(f.ms);
+              floorsCpu.push(f.cpuMs);
+            }
             floorRequests = f.requests;
             floorObjects = f.objects;
           } else {
             const source = await LiveSource.open({ kubeconfig: cluster.viewerKubeconfig }, { cache: new GatherCache(), cacheTtlMs: 0 });
-            t = performance.now();
+            const t = performance.now();
+            const cpu = process.cpuUsage();
             const report = await runChecks(checks, source, { onEvent: (e) => void (e.type === 'gathered' ? (objects = e.objects) : 0) });
             const ms = performance.now() - t;
-            const errors = report.checks.filter((c) => c.status === 'error');
-            if (errors.length > 0) console.log(`  errors: ${errors.map((c) => `${c.id}: ${c.reason ?? ''}`).join('; ').slice(0, 800)}`);
+            const used = process.cpuUsage(cpu);
+            for (const c of report.checks) if (c.status === 'error') errorsSeen.add(`${c.id}: ${(c.reason ?? '').slice(0, 160)}`);
             // The first of each is a warm-up (connections, JIT, the server's caches).
             if (i > 0) {
               ours.push(ms);
+              oursCpu.push((used.user + used.system) / 1000);
+              oursWithout.push(ms - report.checks.filter((c) => REACHABILITY.has(c.id)).reduce((n, c) => n + c.durationMs, 0));
               gathers.push(report.gatherMs);
             }
             requests = source.requestCount;
+            counts = { ...source.requestCounts };
             source.close();
           }
         }
       }
-      const pages = kinds.reduce((n, k) => n + Math.max(1, Math.ceil(mesh.objects.filter((o) => KINDS[k].kind === o.kind && KINDS[k].group === (o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '')).length / 500)), 0);
-      rows.push([fmt(objects), fmt(kinds.length), fmt(requests), fmt(pages), fmt(floorRequests), fmt(median(gathers)), fmt(median(ours)), fmt(median(floors)), `${(median(gathers) / median(floors)).toFixed(2)}×`, `${(median(ours) / median(floors)).toFixed(2)}×`, load()]);
+      if (errorsSeen.size > 0) console.log(`  checks in error (expected on the test cluster: its proxied GETs to istiod are answered 403, nothing serves them):\n    ${[...errorsSeen].join('\n    ')}`);
+      // kinds × pages: per kind, one LIST request per started 500 items (at least one), from what the floor read.
+      const pages = floorRequests;
+      const floor = median(floors);
+      rows.push([fmt(objects), fmt(kinds.length), fmt(median(gathers)), fmt(median(ours)), fmt(median(oursWithout)), fmt(median(oursCpu)), fmt(floor), fmt(median(floorsCpu)), `${(median(gathers) / floor).toFixed(2)}×`, `${(median(ours) / floor).toFixed(2)}×`, `${(median(oursWithout) / floor).toFixed(2)}×`, load()]);
+      const listCount = counts.list ?? 0;
+      requestRows.push([fmt(objects), fmt(requests), fmt(listCount), fmt(pages), listCount === pages ? 'yes' : `**no** (${listCount - pages > 0 ? '+' : ''}${listCount - pages})`, fmt(counts.get ?? 0), fmt(counts['access-review'] ?? 0), fmt(counts.proxy ?? 0)]);
       if (floorObjects === 0) console.log('  (the floor read no objects?)');
-      if (alsoIstioctl) istioRows.push(...(await istioctlLive(cluster, runs)));
+      if (alsoIstioctl) istioRows.push(...(await istioctlLive(cluster, runs, objects)));
     });
   }
-  table(`Live scale (viewer; median of ${runs} after one warm-up; floor = raw paginated LISTs of the same kinds, 4 at a time, parsed)`, ['objects read', 'kinds', 'our requests', 'kinds × pages', 'floor requests', 'our gather ms', 'our full run ms', 'floor ms', 'gather / floor', 'run / floor', 'load 1/5/15'], rows);
-  if (istioRows.length > 0) table(`istioctl analyze vs meshbook check on the live cluster (child processes, median of ${runs})`, ['objects', 'istioctl ms', 'meshbook ms', 'meshbook / istioctl', 'istioctl msgs', 'meshbook findings'], istioRows);
+  table(`Live scale (viewer; median of ${runs} after one warm-up; floor = raw paginated LISTs of the same kinds, 4 at a time, parsed; CPU = this process's user+sys during the run)`, ['objects read', 'kinds', 'our gather ms', 'our full run ms', 'run w/o R3/R4 ms', 'our run CPU ms', 'floor ms', 'floor CPU ms', 'gather / floor', 'run / floor', 'run w/o R3/R4 / floor', 'load 1/5/15'], rows);
+  table('Requests of one full run by purpose (kinds × pages = the floor\'s LIST requests: one per kind, plus one per further 500 items)', ['objects read', 'all requests', 'LIST pages', 'kinds × pages', 'LISTs = kinds × pages', 'discovery GETs', 'access reviews', 'proxied GETs'], requestRows);
+  if (istioRows.length > 0) table(`istioctl analyze vs meshbook check on the live cluster (child processes, median of ${runs}; CPU = the child's user+sys, GNU time)`, ['objects', 'meshbook run as', 'istioctl ms', 'istioctl CPU ms', 'meshbook ms', 'meshbook CPU ms', 'meshbook / istioctl', 'istioctl msgs', 'meshbook findings', 'load 1/5/15'], istioRows);
 }
 
 // ── (c) istioctl analyze ────────────────────────────────────────────────────────────────────
@@ -340,15 +346,8 @@ function findIstioctl(): string | undefined {
   return readdirSync(dir).sort().map((v) => join(dir, v, 'bin', 'istioctl')).filter((f) => existsSync(f)).at(-1);
 }
 
-async function timed(cmd: string, args: string[]): Promise<{ ms: number; stdout: string; stderr: string; code: number }> {
-  const t = performance.now();
-  try {
-    const r = await run(cmd, args, { maxBuffer: 1 << 30, cwd: REPO });
-    return { ms: performance.now() - t, stdout: r.stdout, stderr: r.stderr, code: 0 };
-  } catch (error) {
-    const e = error as { stdout?: string; stderr?: string; code?: number };
-    return { ms: performance.now() - t, stdout: e.stdout ?? '', stderr: e.stderr ?? '', code: typeof e.code === 'number' ? e.code : -1 };
-  }
+async function timed(cmd: string, args: string[]): Promise<Timed> {
+  return await timedChild(cmd, args);
 }
 
 function istioMessages(stdout: string): number {
@@ -389,12 +388,18 @@ async function istioctlFiles(sizes: number[], seed: number, runs: number): Promi
   table(`Files: istioctl analyze --use-kube=false (${MIRRORED.length} analyzers we mirror) vs meshbook check --snapshot (the ${MIRRORED.length} checks mirroring them), child processes, median of ${runs}`, ['objects', 'istioctl ms', 'meshbook ms', 'meshbook / istioctl', 'istioctl msgs', 'meshbook findings', 'load 1/5/15'], rows);
 }
 
-async function istioctlLive(cluster: Cluster, runs: number): Promise<(string | number)[][]> {
+async function istioctlLive(cluster: Cluster, runs: number, objects: number): Promise<(string | number)[][]> {
   const istioctl = findIstioctl();
   if (istioctl === undefined) return [];
   const analyzers = MIRRORED.flatMap((c) => ['--analyzer', c.analyzer!]);
   const theirs: number[] = [];
+  const theirsCpu: number[] = [];
   const ours: number[] = [];
+  const oursCpu: number[] = [];
+  const bundled: number[] = [];
+  const bundledCpu: number[] = [];
+  const bundle = await bundleCli();
+  const args = ['--kubeconfig', cluster.viewerKubeconfig, '--format', 'json', '--fail-on', 'never', ...MIRRORED.flatMap((c) => ['--check', c.id])];
   let msgs = 0;
   let findings = 0;
   for (let i = 0; i < runs; i++) {
@@ -402,13 +407,33 @@ async function istioctlLive(cluster: Cluster, runs: number): Promise<(string | n
     const a = await timed(istioctl, ['--kubeconfig', cluster.adminKubeconfig, 'analyze', '-A', '-o', 'json', ...analyzers]);
     if (a.stdout.trim() === '') throw new Error(`istioctl analyze (live) failed (${a.code}): ${a.stderr.slice(0, 1000)}`);
     theirs.push(a.ms);
+    theirsCpu.push(a.cpuMs ?? 0);
     msgs = istioMessages(a.stdout);
-    const b = await timedNode([CLI, 'check', '--kubeconfig', cluster.viewerKubeconfig, '--format', 'json', '--fail-on', 'never', ...MIRRORED.flatMap((c) => ['--check', c.id])]);
+    const b = await timedNode([CLI, 'check', ...args]);
     if (b.code !== 0) throw new Error(`meshbook check (live) failed: ${b.stderr.slice(0, 1000)}`);
     ours.push(b.ms);
+    oursCpu.push(b.cpuMs ?? 0);
     findings = meshbookFindings(b.stdout);
+    // The same CLI without tsx: what start-up costs when the TypeScript is not transpiled at run time.
+    const c = await timedChild(process.execPath, [bundle, 'check', ...args]);
+    if (c.code !== 0) throw new Error(`meshbook check (live, bundled) failed: ${c.stderr.slice(0, 1000)}`);
+    bundled.push(c.ms);
+    bundledCpu.push(c.cpuMs ?? 0);
   }
-  return [['live', fmt(median(theirs)), fmt(median(ours)), `${(median(ours) / median(theirs)).toFixed(2)}×`, fmt(msgs), fmt(findings)]];
+  const ratio = (xs: number[]): string => `${(median(xs) / median(theirs)).toFixed(2)}×`;
+  return [
+    [fmt(objects), '`node --import tsx src/cli/main.ts`', fmt(median(theirs)), fmt(median(theirsCpu)), fmt(median(ours)), fmt(median(oursCpu)), ratio(ours), fmt(msgs), fmt(findings), load()],
+    [fmt(objects), 'the same CLI as one esbuild bundle', fmt(median(theirs)), fmt(median(theirsCpu)), fmt(median(bundled)), fmt(median(bundledCpu)), ratio(bundled), fmt(msgs), fmt(findings), load()],
+  ];
+}
+
+/** src/cli/main.ts as one ESM file (packages external), under node_modules/.cache so that they resolve; REPO_ROOT is not used by a live run. */
+async function bundleCli(): Promise<string> {
+  const { build } = await import('esbuild');
+  const outfile = join(REPO, 'node_modules', '.cache', 'meshbook-bench', 'cli.mjs');
+  // main.ts runs the CLI itself when it is the file node was started with: in the bundle, it is.
+  await build({ stdin: { contents: `import ${JSON.stringify(CLI)};\n`, resolveDir: REPO, loader: 'js' }, bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile, logLevel: 'warning' });
+  return outfile;
 }
 
 // ── (d) the page ────────────────────────────────────────────────────────────────────────────
@@ -486,6 +511,8 @@ const only = new Set<Part>((values.only ?? [...PARTS]).flatMap((v) => v.split(',
 }));
 const seed = Number(values.seed);
 const runs = Number(values.runs);
+const loadConcurrency = Number(values['load-concurrency']);
+if (!Number.isInteger(loadConcurrency) || loadConcurrency < 1) throw new Error(`--load-concurrency must be a positive integer, received ${JSON.stringify(values['load-concurrency'])}`);
 console.log(`meshbook bench: node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${fmt(totalmem() / 2 ** 30, 1)} GiB, load ${load()}, seed ${seed}`);
 if (only.has('snapshot')) await benchSnapshot(sizesOf(values.sizes, '--sizes'), seed, runs);
 if (only.has('istioctl')) await istioctlFiles(sizesOf(values.sizes, '--sizes'), seed, runs);

@@ -9,7 +9,7 @@
 
 import http from 'node:http';
 import https from 'node:https';
-import { createGunzip } from 'node:zlib';
+import { gunzip } from 'node:zlib';
 import { KINDS, resourceName, type KindId, type KindInfo } from './kinds.ts';
 import type { GatherProblem } from './snapshot.ts';
 import type { ResolvedContext } from './kubeconfig.ts';
@@ -119,8 +119,12 @@ export interface ProxyResponse {
   body: string;
 }
 
+/** What a request was for: how the benchmarks split `requestCount` (docs/benchmarks.md). */
+export type RequestPurpose = 'list' | 'get' | 'access-review' | 'proxy';
+
 interface RequestSpec {
   method: 'GET' | 'POST';
+  purpose: RequestPurpose;
   path: string;
   accept: string;
   body?: string;
@@ -149,6 +153,7 @@ export class KubeReader {
   readonly #maxBytes: number;
   readonly #agent: http.Agent | undefined;
   #requests = 0;
+  readonly #byPurpose: Record<RequestPurpose, number> = { list: 0, get: 0, 'access-review': 0, proxy: 0 };
 
   constructor(context: ResolvedContext, options: KubeReaderOptions = {}) {
     this.context = context;
@@ -169,10 +174,15 @@ export class KubeReader {
     return this.#requests;
   }
 
+  /** The same count split by what the requests were for: LIST pages, other GETs (discovery), access reviews, proxied GETs. */
+  get requestCounts(): Readonly<Record<RequestPurpose, number>> {
+    return { ...this.#byPurpose };
+  }
+
   /** GET of a read path (`/api…`, `/apis…`, `/version`, health); returns the parsed JSON. */
   async get(path: string, options: CallOptions & { accept?: string } = {}): Promise<unknown> {
     checkReadPath(path);
-    const res = await this.#request({ method: 'GET', path, accept: options.accept ?? 'application/json', signal: options.signal });
+    const res = await this.#request({ method: 'GET', purpose: 'get', path, accept: options.accept ?? 'application/json', signal: options.signal });
     return parseJson(res, `GET ${path}`);
   }
 
@@ -192,6 +202,7 @@ export class KubeReader {
     const path = `${base}${ns === undefined ? '' : `/namespaces/${ns}`}/${info.plural}${query.size > 0 ? `?${query}` : ''}`;
     const res = await this.#request({
       method: 'GET',
+      purpose: 'list',
       path,
       accept: metadataOnly ? METADATA_ONLY_ACCEPT : 'application/json',
       signal: options.signal,
@@ -232,6 +243,7 @@ export class KubeReader {
     const path = `/apis/authorization.k8s.io/v1/${plural}`;
     const res = await this.#request({
       method: 'POST',
+      purpose: 'access-review',
       path,
       accept: 'application/json',
       body: JSON.stringify(body),
@@ -265,6 +277,7 @@ export class KubeReader {
     const full = `/api/v1/namespaces/${target.namespace}/${target.kind}s/${id}/proxy${url.pathname}${url.search}`;
     const res = await this.#request({
       method: 'GET',
+      purpose: 'proxy',
       path: full,
       accept: '*/*',
       signal: options.signal,
@@ -305,6 +318,7 @@ export class KubeReader {
   async #send(spec: RequestSpec): Promise<RawResponse> {
     spec.signal?.throwIfAborted();
     this.#requests++;
+    this.#byPurpose[spec.purpose]++;
     const timeoutMs = this.#timeoutMs;
     const timer = new AbortController();
     const handle = setTimeout(() => timer.abort(), timeoutMs);
@@ -341,26 +355,41 @@ export class KubeReader {
         };
         const req = transport.request(url, opts, (res) => {
           const limit = spec.maxBytes ?? this.#maxBytes;
-          const stream = res.headers['content-encoding'] === 'gzip' ? res.pipe(createGunzip()) : res;
+          const tooLarge = (): KubeRequestError => new KubeRequestError('invalid', `The response to ${what} is larger than ${formatBytes(limit)}; limit the run to a namespace (--namespace) to read less.`, res.statusCode);
+          const gzipped = res.headers['content-encoding'] === 'gzip';
+          // The body is collected as sent, then a gzipped one is inflated in one call: a Gunzip
+          // stream in between costs a callback and a thread-pool round trip per chunk (~15% more
+          // CPU for a whole gather, docs/benchmarks.md).
           const chunks: Buffer[] = [];
           let size = 0;
-          stream.on('data', (chunk: Buffer) => {
+          res.on('data', (chunk: Buffer) => {
             if (settled) return;
             size += chunk.length;
+            // The wire bytes are bounded here; a gzipped body is bounded again once inflated.
             if (size > limit) {
-              fail(new KubeRequestError('invalid', `The response to ${what} is larger than ${formatBytes(limit)}; limit the run to a namespace (--namespace) to read less.`, res.statusCode));
+              fail(tooLarge());
               // Destroyed without an error: the promise has already settled with the one above.
               req.destroy();
               return;
             }
             chunks.push(chunk);
           });
-          stream.on('end', () => {
+          res.on('end', () => {
             if (settled) return;
-            settled = true;
-            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) });
+            const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+            if (!gzipped) {
+              settled = true;
+              resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
+              return;
+            }
+            // Inflated on the thread pool, bounded like the wire bytes.
+            gunzip(body, { maxOutputLength: limit }, (error, inflated) => {
+              if (error !== null) return fail((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' ? tooLarge() : error);
+              if (settled) return;
+              settled = true;
+              resolve({ status: res.statusCode ?? 0, headers: res.headers, body: inflated });
+            });
           });
-          stream.on('error', fail);
           res.on('error', fail);
           // A connection dropped mid-body ends the response without 'end'.
           res.on('close', () => {

@@ -8,7 +8,7 @@ import { KINDS, type KindId, type KindInfo } from './kinds.ts';
 import { Snapshot, type GatherProblem } from './snapshot.ts';
 import { InputError, type ClusterSource, type GatherOptions } from './source.ts';
 import { resolveContext, type KubeconfigSelection, type ResolvedContext } from './kubeconfig.ts';
-import { KubeReader, KubeRequestError, type KubeReaderOptions } from './kube-http.ts';
+import { KubeReader, KubeRequestError, type KubeReaderOptions, type RequestPurpose } from './kube-http.ts';
 import { withSecretContents } from './secret-contents.ts';
 import { discover, toProblemReason, type DiscoveryState, type KindPlan } from './live-discovery.ts';
 import type { KubeObject } from '../engine/k8s-types.ts';
@@ -143,6 +143,11 @@ export class LiveSource implements ClusterSource {
   /** HTTP requests this source has sent (every gather, retries included). */
   get requestCount(): number {
     return this.reader.requestCount;
+  }
+
+  /** `requestCount` split by purpose: LIST pages, other GETs (discovery), access reviews, proxied GETs. */
+  get requestCounts(): Readonly<Record<RequestPurpose, number>> {
+    return this.reader.requestCounts;
   }
 
   /** Forgets this context's cached kinds and discovery, so the next gather reads everything. */

@@ -7,6 +7,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Socket } from 'node:net';
+import { gzipSync } from 'node:zlib';
 
 export type Fault = 'forbidden' | 'notfound' | 'error' | 'hang' | 'close' | 'unauthorized' | 'expire-once' | { slowMs: number };
 
@@ -35,6 +36,8 @@ export interface FakeOptions {
    * `pods/istio-system/istiod-1:15014/debug/syncz`); unlisted paths get the default echo; 'hang' never answers.
    */
   proxyAnswers?: Record<string, { status: number; body: string } | 'hang'>;
+  /** Gzip JSON answers to clients that accept it, as kube-apiserver does; 'corrupt' sends bytes that are not gzip. */
+  gzip?: boolean | 'corrupt';
 }
 
 export interface SeenRequest {
@@ -87,6 +90,12 @@ export async function startFakeApiServer(options: FakeOptions): Promise<FakeApiS
 
   const send = (res: http.ServerResponse, status: number, value: unknown): void => {
     const text = JSON.stringify(value);
+    if (options.gzip !== undefined && options.gzip !== false && /\bgzip\b/.test(String(res.req.headers['accept-encoding'] ?? ''))) {
+      const bytes = options.gzip === 'corrupt' ? Buffer.from('not gzip at all') : gzipSync(text);
+      res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip', 'Content-Length': bytes.length });
+      res.end(bytes);
+      return;
+    }
     res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
     res.end(text);
   };

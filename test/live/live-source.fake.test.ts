@@ -359,7 +359,7 @@ describe('through the runner', () => {
 describe('the read-only client', () => {
   it('offers get, list, access reviews and proxy GETs, and nothing that writes', async () => {
     const methods = Object.getOwnPropertyNames(KubeReader.prototype).filter((m) => m !== 'constructor').sort();
-    expect(methods).toEqual(['close', 'createAccessReview', 'get', 'list', 'proxyGet', 'requestCount', 'server'].sort());
+    expect(methods).toEqual(['close', 'createAccessReview', 'get', 'list', 'proxyGet', 'requestCount', 'requestCounts', 'server'].sort());
   });
 
   it('refuses connect subresources, watches and paths outside the API', async () => {

@@ -1,0 +1,83 @@
+// Gzipped answers (kube-apiserver compresses large responses for clients that accept gzip):
+// read whole and inflated once, with the same results, the same response-size bound and the
+// same failure for a body that is not gzip; and the request count split by purpose.
+
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LiveSource, GatherCache, type LiveSourceOptions } from '../../src/cluster/live-source.ts';
+import { startFakeApiServer, makeItems, type FakeApiServer, type FakeOptions, type FakeResource } from './fake-apiserver.ts';
+
+let dir: string;
+const servers: FakeApiServer[] = [];
+const sources: LiveSource[] = [];
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'meshbook-gzip-'));
+});
+afterEach(async () => {
+  for (const s of sources.splice(0)) s.close();
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const pods = (n: number): FakeResource => ({ group: '', versions: ['v1'], plural: 'pods', kind: 'Pod', namespaced: true, items: makeItems('v1', 'Pod', n, 'shop') });
+const gateways = (n: number): FakeResource => ({ group: 'networking.istio.io', versions: ['v1'], plural: 'gateways', kind: 'Gateway', namespaced: true, items: makeItems('networking.istio.io/v1', 'Gateway', n, 'shop') });
+
+async function setup(fake: FakeOptions, options: LiveSourceOptions = {}): Promise<{ server: FakeApiServer; source: LiveSource }> {
+  const server = await startFakeApiServer(fake);
+  servers.push(server);
+  const file = join(dir, `kubeconfig-${server.port}.yaml`);
+  await writeFile(file, server.kubeconfig());
+  const source = await LiveSource.open({ kubeconfig: file }, { cache: new GatherCache(), ...options });
+  sources.push(source);
+  return { server, source };
+}
+
+const signal = (): AbortSignal => new AbortController().signal;
+
+describe('gzipped answers', () => {
+  it('gathers the same objects as from plain answers', async () => {
+    const plain = await setup({ resources: [pods(1201), gateways(3)] }, { pageSize: 500 });
+    const zipped = await setup({ resources: [pods(1201), gateways(3)], gzip: true }, { pageSize: 500 });
+    const kinds = ['v1/Pod', 'networking.istio.io/v1/Gateway'] as const;
+    const a = await plain.source.gather(kinds, { signal: signal() });
+    const b = await zipped.source.gather(kinds, { signal: signal() });
+    expect(b.problems.size).toBe(0);
+    expect(b.list('v1/Pod')).toHaveLength(1201);
+    expect(b.list('v1/Pod')).toEqual(a.list('v1/Pod'));
+    expect(b.list('networking.istio.io/v1/Gateway')).toEqual(a.list('networking.istio.io/v1/Gateway'));
+    expect(b.requests).toBe(a.requests);
+  });
+
+  it('refuses an answer whose inflated size is over the bound, with the usual message', async () => {
+    const { source } = await setup({ resources: [pods(2000)], gzip: true }, { maxResponseBytes: 10_000, pageSize: 500 });
+    const snap = await source.gather(['v1/Pod'], { signal: signal() });
+    expect(snap.problems.get('v1/Pod')).toMatchObject({ reason: 'invalid', message: expect.stringContaining('is larger than 10 KiB') });
+  });
+
+  it('a body that is not gzip is a failed request of that kind', async () => {
+    const { server, source } = await setup({ resources: [pods(3)], gzip: 'corrupt' });
+    const snap = await source.gather(['v1/Pod'], { signal: signal() });
+    expect(snap.problems.get('v1/Pod')).toEqual({
+      kind: 'v1/Pod',
+      reason: 'unreachable',
+      message: `Request to the API server at ${server.url} failed (GET /api/v1/pods): incorrect header check (Z_DATA_ERROR) — is the cluster running, and is "fake" the right context?`,
+    });
+  });
+});
+
+describe('request counts by purpose', () => {
+  it('splits LIST pages, discovery GETs, access reviews and proxied GETs', async () => {
+    const { source } = await setup({ resources: [pods(1201), gateways(1)] }, { pageSize: 500 });
+    await source.gather(['v1/Pod', 'networking.istio.io/v1/Gateway'], { signal: signal() });
+    await source.probes.accessReview({ user: 'u', verb: 'list', resource: 'pods' });
+    await source.probes.accessReview({ user: 'u', verb: 'list', resource: 'secrets' });
+    await source.probes.proxyGet({ kind: 'service', namespace: 'istio-system', name: 'istiod', path: '/ready' });
+    expect(source.requestCounts).toEqual({ list: 4, get: 1, 'access-review': 2, proxy: 1 });
+    expect(source.requestCount).toBe(8);
+  });
+});
