@@ -321,3 +321,17 @@ describe('main', () => {
     expect([code, out, err]).toEqual([130, [], ['meshbook: cancelled\n']]);
   });
 });
+
+describe('start-up path', () => {
+  // bin/meshbook.mjs runs the prebuilt bundle (bin/cli-bundle.mjs) when it is fresh, else tsx.
+  it('the bundle and tsx give the same report', async () => {
+    const args = ['check', '--snapshot', 'demo', '--format', 'json'];
+    const bundled = await runCli(args);
+    const viaTsx = await runCli(args, { env: { MESHBOOK_CLI_TSX: '1' } });
+    expect(existsSync(join(REPO, '.meshbook', 'cli', 'meshbook.mjs'))).toBe(true);
+    const strip = (text: string): unknown => JSON.parse(text, (k, v: unknown) => (k === 'durationMs' || k === 'startedAt' ? undefined : v));
+    expect(bundled.code).toBe(viaTsx.code);
+    expect(strip(bundled.stdout)).toEqual(strip(viaTsx.stdout));
+    expect((strip(bundled.stdout) as { checks: unknown[] }).checks.length).toBe(CHECKS.length);
+  });
+});
