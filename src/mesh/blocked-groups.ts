@@ -524,7 +524,7 @@ export class MemberUnions {
     const key = bitsKey(bits);
     let entry = this.#unions.get(key);
     if (entry === undefined) {
-      entry = { bits };
+      entry = { bits: bits.slice() }; // a copy: the group's own bits may still grow
       this.#unions.set(key, entry);
     }
     let full = entry[field];
