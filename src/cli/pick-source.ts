@@ -92,7 +92,7 @@ export class DeferredLiveSource implements ClusterSource {
 
   /** Resolves the kubeconfig selection (InputError when it cannot be used). */
   open(): Promise<LiveSource> {
-    this.#opening ??= importLiveSource()
+    this.#opening ??= import('../cluster/live-source.ts')
       .then(({ LiveSource }) => LiveSource.open(this.selection, this.options))
       .then((s) => (this.#source = s));
     return this.#opening;
@@ -105,25 +105,6 @@ export class DeferredLiveSource implements ClusterSource {
   close(): void {
     this.#source?.close();
   }
-}
-
-/**
- * The live source module. It brings @kubernetes/client-node: about a thousand compiled files,
- * each naming a source map. With source maps on (tsx turns them on, to map our TypeScript),
- * Node reads and measures each of those maps as the file loads — about 0.1 s of CPU per live
- * run, for stack positions inside a library's build output. So that library is loaded with
- * source maps off, and they are on again for our own modules.
- */
-async function importLiveSource(): Promise<typeof import('../cluster/live-source.ts')> {
-  if (process.sourceMapsEnabled) {
-    process.setSourceMapsEnabled(false);
-    try {
-      await import('@kubernetes/client-node');
-    } finally {
-      process.setSourceMapsEnabled(true);
-    }
-  }
-  return await import('../cluster/live-source.ts');
 }
 
 async function assertDemoPresent(): Promise<void> {

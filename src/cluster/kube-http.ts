@@ -159,9 +159,8 @@ export class KubeReader {
     this.context = context;
     this.#timeoutMs = positive(options.timeoutMs, 'timeoutMs') ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.#maxBytes = positive(options.maxResponseBytes, 'maxResponseBytes') ?? DEFAULT_MAX_RESPONSE_BYTES;
-    const cluster = context.kubeConfig.getCurrentCluster();
     // Our own keep-alive agent (client-node's is not); a configured proxy-url keeps client-node's.
-    this.#agent = cluster?.proxyUrl ? undefined : context.server.startsWith('http:') ? new http.Agent({ keepAlive: true, maxSockets: 8 }) : new https.Agent({ keepAlive: true, maxSockets: 8 });
+    this.#agent = context.auth.proxied ? undefined : context.server.startsWith('http:') ? new http.Agent({ keepAlive: true, maxSockets: 8 }) : new https.Agent({ keepAlive: true, maxSockets: 8 });
   }
 
   /** The API server URL requests go to. */
@@ -332,7 +331,7 @@ export class KubeReader {
       }
       const opts: https.RequestOptions = { method: spec.method, headers };
       // Exec credential plugins can hang (an interactive login nobody answers): bound them too.
-      await raceSignal(this.context.kubeConfig.applyToHTTPSOptions(opts), signal).catch((error: unknown) => {
+      await raceSignal(this.context.auth.apply(opts), signal).catch((error: unknown) => {
         if (spec.signal?.aborted) throw spec.signal.reason;
         if (timer.signal.aborted) throw new KubeRequestError('timeout', `Getting credentials for context "${this.context.name}" took longer than ${timeoutMs / 1000} s${this.context.exec === undefined ? '' : ` (exec plugin ${JSON.stringify(this.context.exec.command)})`}: log in again, then retry.`);
         throw this.#authError(error);

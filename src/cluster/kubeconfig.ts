@@ -18,10 +18,11 @@ import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import yaml from 'js-yaml';
-// A static import: a dynamic one fails inside the dev server, whose integration is loaded by
-// Vite's config module runner and closed afterwards ("Vite module runner has been closed").
-// The CLI keeps its start fast by importing the live source only when it needs one.
-import { KubeConfig } from '@kubernetes/client-node';
+import type https from 'node:https';
+// Only the type: the library (about 0.3 s of CPU to load) is loaded when a user needs it — exec
+// plugins, auth providers, impersonation, a proxy-url. Client certificates, tokens and basic auth,
+// the common case, are applied here the way its applyToHTTPSOptions applies them.
+import type { KubeConfig } from '@kubernetes/client-node';
 import { InputError } from './source.ts';
 
 /** Which kubeconfig to read and which context to use, as kubectl's flags say it. */
@@ -63,10 +64,81 @@ export interface ResolvedContext {
   fingerprint: string;
   /** Also changes when the credentials or TLS settings change: keys caches of what this identity may read. */
   cacheKey: string;
-  /** client-node's KubeConfig with this context current: the source of TLS options and credentials. */
-  kubeConfig: KubeConfig;
+  /** TLS options and credentials for a request. */
+  auth: ContextAuth;
   /** The exec credential plugin of the user, if any (for error messages). */
   exec?: { command: string; installHint?: string };
+}
+
+/** What a request to the context's API server needs: TLS options and credentials. */
+export interface ContextAuth {
+  /** Sets the TLS options (ca, cert, key, servername, rejectUnauthorized) and credentials (Authorization header, auth) of a request; may run an exec plugin. */
+  apply(opts: https.RequestOptions): Promise<void>;
+  /** Requests go through the cluster's proxy-url (client-node's agent handles it). */
+  readonly proxied: boolean;
+  /** Who applies them: our own code for certificates, tokens and basic auth, else @kubernetes/client-node. */
+  readonly via: 'meshbook' | 'client-node';
+}
+
+// A dynamic import fails inside the dev server, whose integration is loaded by Vite's config
+// module runner and closed afterwards ("Vite module runner has been closed"): the server hands
+// the class over with a static import (src/cluster/client-node.ts) instead.
+let providedKubeConfig: typeof KubeConfig | undefined;
+
+/** Gives this module client-node's KubeConfig, for hosts that cannot import it later (see above). */
+export function provideKubeConfig(kubeConfig: typeof KubeConfig): void {
+  providedKubeConfig = kubeConfig;
+}
+
+async function kubeConfigClass(): Promise<typeof KubeConfig> {
+  if (providedKubeConfig !== undefined) return providedKubeConfig;
+  // Under tsx (source maps on) Node would read the maps of the library's ~1,000 files as they load.
+  const maps = process.sourceMapsEnabled;
+  if (maps) process.setSourceMapsEnabled(false);
+  try {
+    return (await import('@kubernetes/client-node')).KubeConfig;
+  } finally {
+    if (maps) process.setSourceMapsEnabled(true);
+  }
+}
+
+const SIMPLE_CLUSTER_KEYS = new Set(['server', 'certificate-authority', 'certificate-authority-data', 'insecure-skip-tls-verify', 'tls-server-name']);
+const SIMPLE_USER_KEYS = new Set(['client-certificate', 'client-certificate-data', 'client-key', 'client-key-data', 'token', 'username', 'password']);
+
+/**
+ * Our own credentials for a context whose cluster and user use only the keys above, applied as
+ * client-node's applyToHTTPSOptions applies them (files read once, here; *-data base64-decoded);
+ * undefined when something else is configured.
+ */
+async function simpleAuth(cluster: Raw, user: Raw): Promise<ContextAuth | undefined> {
+  const isSet = (v: unknown): boolean => v !== undefined && v !== null && v !== '' && v !== false;
+  if (Object.entries(cluster).some(([k, v]) => isSet(v) && !SIMPLE_CLUSTER_KEYS.has(k))) return undefined;
+  if (Object.entries(user).some(([k, v]) => isSet(v) && !SIMPLE_USER_KEYS.has(k))) return undefined;
+  const tls: Pick<https.RequestOptions, 'ca' | 'cert' | 'key' | 'servername' | 'rejectUnauthorized'> = {};
+  const bytes = async (file: unknown, data: unknown): Promise<Buffer | undefined> => {
+    if (typeof file === 'string' && file !== '') return await readFile(file);
+    if (typeof data === 'string' && data !== '') return Buffer.from(data, 'base64');
+    return undefined;
+  };
+  const ca = await bytes(cluster['certificate-authority'], cluster['certificate-authority-data']);
+  if (ca !== undefined) tls.ca = ca;
+  const cert = await bytes(user['client-certificate'], user['client-certificate-data']);
+  if (cert !== undefined) tls.cert = cert;
+  const key = await bytes(user['client-key'], user['client-key-data']);
+  if (key !== undefined) tls.key = key;
+  if (cluster['insecure-skip-tls-verify'] === true) tls.rejectUnauthorized = false;
+  if (typeof cluster['tls-server-name'] === 'string' && cluster['tls-server-name'] !== '') tls.servername = cluster['tls-server-name'];
+  const token = typeof user.token === 'string' && user.token !== '' ? user.token : undefined;
+  const basic = typeof user.username === 'string' && user.username !== '' ? `${user.username}:${typeof user.password === 'string' ? user.password : ''}` : undefined;
+  return {
+    proxied: false,
+    via: 'meshbook',
+    apply: async (opts) => {
+      Object.assign(opts, tls);
+      if (basic !== undefined) opts.auth = basic;
+      if (token !== undefined) opts.headers = { ...(opts.headers as Record<string, string> | undefined), Authorization: `Bearer ${token}` };
+    },
+  };
 }
 
 const ANONYMOUS = 'meshbook-no-user';
@@ -269,7 +341,32 @@ export async function resolveContext(sel: KubeconfigSelection = {}): Promise<Res
   await checkFiles(clusterEntry, ['certificate-authority']);
   const userBody = userEntry === undefined ? {} : await prepareUser(userEntry, clusterEntry);
 
-  const kc = new KubeConfig();
+  const auth = await contextAuth(entry, clusterEntry, userEntry, userBody);
+  const info = describeContext(merged, entry, true);
+  const resolved: ResolvedContext = {
+    name: info.name,
+    cluster: info.cluster,
+    server: info.server.replace(/\/+$/, ''),
+    user: info.user,
+    files: merged.files,
+    fingerprint: info.fingerprint,
+    cacheKey: fingerprint(info.fingerprint, JSON.stringify(clusterEntry.body), JSON.stringify(userBody), ...merged.files),
+    auth,
+  };
+  if (info.namespace !== undefined) resolved.namespace = info.namespace;
+  const exec = userBody.exec;
+  if (isRaw(exec) && typeof exec.command === 'string') {
+    resolved.exec = { command: exec.command };
+    if (typeof exec.installHint === 'string' && exec.installHint !== '') resolved.exec.installHint = exec.installHint;
+  }
+  return resolved;
+}
+
+async function contextAuth(entry: Entry, clusterEntry: Entry, userEntry: Entry | undefined, userBody: Raw): Promise<ContextAuth> {
+  const simple = await simpleAuth(clusterEntry.body, userBody);
+  if (simple !== undefined) return simple;
+  const KubeConfigClass = await kubeConfigClass();
+  const kc = new KubeConfigClass();
   // Only the chosen context, its cluster and its user: nothing else is handed to client-node.
   const doc = {
     apiVersion: 'v1',
@@ -285,24 +382,7 @@ export async function resolveContext(sel: KubeconfigSelection = {}): Promise<Res
   } catch (cause) {
     throw new InputError(`Context ${JSON.stringify(entry.name)} cannot be used: ${(cause as Error).message}`, { cause });
   }
-  const info = describeContext(merged, entry, true);
-  const resolved: ResolvedContext = {
-    name: info.name,
-    cluster: info.cluster,
-    server: info.server.replace(/\/+$/, ''),
-    user: info.user,
-    files: merged.files,
-    fingerprint: info.fingerprint,
-    cacheKey: fingerprint(info.fingerprint, JSON.stringify(clusterEntry.body), JSON.stringify(userBody), ...merged.files),
-    kubeConfig: kc,
-  };
-  if (info.namespace !== undefined) resolved.namespace = info.namespace;
-  const exec = userBody.exec;
-  if (isRaw(exec) && typeof exec.command === 'string') {
-    resolved.exec = { command: exec.command };
-    if (typeof exec.installHint === 'string' && exec.installHint !== '') resolved.exec.installHint = exec.installHint;
-  }
-  return resolved;
+  return { proxied: Boolean(kc.getCurrentCluster()?.proxyUrl), via: 'client-node', apply: (opts) => kc.applyToHTTPSOptions(opts) };
 }
 
 async function checkFiles(entry: Entry, keys: readonly string[]): Promise<void> {

@@ -8,6 +8,7 @@ import { DEMO_NAME, DEMO_RELATIVE_DIR } from '../cluster/demo.ts';
 import { isAbsolute, resolve } from 'node:path';
 import { YamlSource } from '../cluster/yaml-source.ts';
 import type { ClusterSource } from '../cluster/source.ts';
+import '../cluster/client-node.ts'; // the Kubernetes client library, imported statically for the dev server (see there)
 import { listContexts, resolveContext, type KubeconfigSelection } from '../cluster/kubeconfig.ts';
 import { LiveSource, type LiveSourceOptions } from '../cluster/live-source.ts';
 

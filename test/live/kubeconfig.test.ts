@@ -186,3 +186,97 @@ describe('credentials reach the API server', () => {
     }
   });
 });
+
+describe('credentials without the client library', () => {
+  // Certificates, tokens and basic auth are applied by kubeconfig.ts itself (the library costs ~0.3 s
+  // to load); the result must be what client-node's applyToHTTPSOptions gives for the same context.
+  const pem = (what: string): string => `-----BEGIN ${what}-----\nMIIB${what.length}\n-----END ${what}-----\n`;
+  const b64 = (text: string): string => Buffer.from(text).toString('base64');
+
+  async function resolveOnly(name: string, cluster: Record<string, unknown>, user: Record<string, unknown> | undefined) {
+    const users: [string, Record<string, unknown>][] = user === undefined ? [] : [['u', user]];
+    const path = await file(`simple/${name}.yaml`, config({ clusters: [['c', { server: 'https://api.example:6443', ...cluster }]], users, contexts: [['a', { cluster: 'c', ...(user === undefined ? {} : { user: 'u' }) }]], current: 'a' }));
+    return { path, resolved: await resolveContext({ kubeconfig: path }) };
+  }
+
+  async function both(name: string, cluster: Record<string, unknown>, user: Record<string, unknown> | undefined) {
+    const { path, resolved } = await resolveOnly(name, cluster, user);
+    const ours: Record<string, unknown> = { headers: { Accept: 'application/json' } };
+    await resolved.auth.apply(ours);
+    // client-node on the same resolved cluster and user (absolute paths, token-file read).
+    const { KubeConfig } = await import('@kubernetes/client-node');
+    const kc = new KubeConfig();
+    const { readFile } = await import('node:fs/promises');
+    const { load } = await import('js-yaml');
+    const doc = load(await readFile(path, 'utf8')) as { clusters: { cluster: Record<string, unknown> }[]; users: { user: Record<string, unknown> }[] };
+    const abs = (o: Record<string, unknown>): Record<string, unknown> =>
+      Object.fromEntries(Object.entries(o).map(([k, v]) => [k, ['certificate-authority', 'client-certificate', 'client-key', 'token-file'].includes(k) ? join(dir, 'simple', String(v)) : v]));
+    kc.loadFromString(
+      JSON.stringify(
+        config({ clusters: [['c', abs(doc.clusters[0]!.cluster)]], users: [['u', user === undefined ? {} : abs(doc.users[0]!.user)]], contexts: [['a', { cluster: 'c', user: 'u' }]], current: 'a' }),
+      ),
+    );
+    const theirs: Record<string, unknown> = { headers: { Accept: 'application/json' } };
+    await kc.applyToHTTPSOptions(theirs);
+    return { resolved, ours, theirs };
+  }
+
+  const tlsAndAuth = (o: Record<string, unknown>) => ({
+    ca: o.ca,
+    cert: o.cert,
+    key: o.key,
+    servername: o.servername,
+    rejectUnauthorized: o.rejectUnauthorized,
+    auth: o.auth,
+    headers: o.headers,
+  });
+
+  it('client certificates and a CA, as files and as data', async () => {
+    await file('simple/ca.crt', pem('CA'));
+    await file('simple/client.crt', pem('CERTIFICATE'));
+    await file('simple/client.key', pem('KEY'));
+    const files = await both('files', { 'certificate-authority': 'ca.crt', 'tls-server-name': 'kubernetes' }, { 'client-certificate': 'client.crt', 'client-key': 'client.key' });
+    expect(files.resolved.auth.via).toBe('meshbook');
+    expect(tlsAndAuth(files.ours)).toEqual(tlsAndAuth(files.theirs));
+    expect(String(files.ours.cert)).toContain('BEGIN CERTIFICATE');
+    const data = await both('data', { 'certificate-authority-data': b64(pem('CA')) }, { 'client-certificate-data': b64(pem('CERTIFICATE')), 'client-key-data': b64(pem('KEY')) });
+    expect(data.resolved.auth.via).toBe('meshbook');
+    expect(tlsAndAuth(data.ours)).toEqual(tlsAndAuth(data.theirs));
+    expect(String(data.ours.key)).toContain('BEGIN KEY');
+  });
+
+  it('a token, a token file, basic auth, insecure-skip-tls-verify, and no user at all', async () => {
+    await file('simple/token', ' tok-123 \n');
+    for (const [name, cluster, user] of [
+      ['token', { 'insecure-skip-tls-verify': true }, { token: 'tok-abc' }],
+      ['token-file', {}, { 'token-file': 'token' }],
+      ['basic', { 'certificate-authority-data': b64(pem('CA')) }, { username: 'admin', password: 's3cret' }],
+      ['anonymous', { 'certificate-authority-data': b64(pem('CA')) }, undefined],
+    ] as const) {
+      const r = await both(name, cluster, user);
+      expect(r.resolved.auth.via, name).toBe('meshbook');
+      if (name === 'token-file') {
+        // We read token files trimmed, as client-go does (client-node reads them itself, untrimmed).
+        expect((r.ours.headers as Record<string, string>).Authorization).toBe('Bearer tok-123');
+        continue;
+      }
+      if (name === 'anonymous') {
+        // client-node applies nothing without a user; we still pin the cluster's CA.
+        expect(r.ours.ca).toEqual(Buffer.from(pem('CA')));
+        continue;
+      }
+      expect(tlsAndAuth(r.ours), name).toEqual(tlsAndAuth(r.theirs));
+    }
+  });
+
+  it('exec plugins, impersonation and a proxy-url go through the client library', async () => {
+    const exec = await resolveOnly('exec', {}, { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: '/bin/true' } });
+    expect(exec.resolved.auth.via).toBe('client-node');
+    const as = await both('as', {}, { token: 't', as: 'someone' });
+    expect(as.resolved.auth.via).toBe('client-node');
+    expect((as.ours.headers as Record<string, string>)['Impersonate-User']).toBe('someone');
+    const proxied = await resolveOnly('proxy', { 'proxy-url': 'http://127.0.0.1:3128' }, { token: 't' });
+    expect(proxied.resolved.auth.via).toBe('client-node');
+    expect(proxied.resolved.auth.proxied).toBe(true);
+  });
+});
