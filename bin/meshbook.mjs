@@ -17,8 +17,13 @@ const { freshBundle } = await import('./cli-bundle.mjs');
 const bundle = await freshBundle();
 let runCli;
 if (bundle !== undefined) {
-  ({ runCli } = await import(pathToFileURL(bundle).href));
-} else {
+  try {
+    ({ runCli } = await import(pathToFileURL(bundle).href));
+  } catch {
+    // Swapped out by a concurrent rebuild, or unreadable: the sources still work.
+  }
+}
+if (runCli === undefined) {
   const { register } = await import('tsx/esm/api');
   // Our tsconfig, not whatever tsconfig.json sits in the directory meshbook is run from.
   register({ tsconfig: fileURLToPath(new URL('../tsconfig.json', import.meta.url)) });
