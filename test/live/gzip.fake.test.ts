@@ -2,42 +2,13 @@
 // read whole and inflated once, with the same results, the same response-size bound and the
 // same failure for a body that is not gzip; and the request count split by purpose.
 
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { LiveSource, GatherCache, type LiveSourceOptions } from '../../src/cluster/live-source.ts';
-import { startFakeApiServer, makeItems, type FakeApiServer, type FakeOptions, type FakeResource } from './fake-apiserver.ts';
+import { describe, expect, it } from 'vitest';
+import { makeItems, type FakeResource } from './fake-apiserver.ts';
+import { fakeClusters, fakePods as pods, signal } from './fake-cluster.ts';
 
-let dir: string;
-const servers: FakeApiServer[] = [];
-const sources: LiveSource[] = [];
+const { setup } = fakeClusters('meshbook-gzip-');
 
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'meshbook-gzip-'));
-});
-afterEach(async () => {
-  for (const s of sources.splice(0)) s.close();
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-const pods = (n: number): FakeResource => ({ group: '', versions: ['v1'], plural: 'pods', kind: 'Pod', namespaced: true, items: makeItems('v1', 'Pod', n, 'shop') });
 const gateways = (n: number): FakeResource => ({ group: 'networking.istio.io', versions: ['v1'], plural: 'gateways', kind: 'Gateway', namespaced: true, items: makeItems('networking.istio.io/v1', 'Gateway', n, 'shop') });
-
-async function setup(fake: FakeOptions, options: LiveSourceOptions = {}): Promise<{ server: FakeApiServer; source: LiveSource }> {
-  const server = await startFakeApiServer(fake);
-  servers.push(server);
-  const file = join(dir, `kubeconfig-${server.port}.yaml`);
-  await writeFile(file, server.kubeconfig());
-  const source = await LiveSource.open({ kubeconfig: file }, { cache: new GatherCache(), ...options });
-  sources.push(source);
-  return { server, source };
-}
-
-const signal = (): AbortSignal => new AbortController().signal;
 
 describe('gzipped answers', () => {
   it('gathers the same objects as from plain answers', async () => {

@@ -2,35 +2,21 @@
 // metadata-only Accept header for Secrets, fault classification, cancellation, timeouts,
 // the whole-gather deadline, the cache, and that one failing kind never stops the others.
 
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { LiveSource, GatherCache, LiveSnapshot, type LiveSourceOptions } from '../../src/cluster/live-source.ts';
+import { GatherCache, LiveSnapshot } from '../../src/cluster/live-source.ts';
 import { KubeReader, METADATA_ONLY_ACCEPT } from '../../src/cluster/kube-http.ts';
 import { describeForbidden, runChecks } from '../../src/engine/runner.ts';
 import { YamlSource } from '../../src/cluster/yaml-source.ts';
 import { getCheck } from '../../runbooks/index.ts';
 import type { KindId } from '../../src/cluster/kinds.ts';
-import { startFakeApiServer, makeItems, type FakeApiServer, type FakeOptions, type FakeResource } from './fake-apiserver.ts';
+import { makeItems, type FakeResource } from './fake-apiserver.ts';
 import { pairs } from '../helpers/run-fixtures.ts';
+import { fakeClusters } from './fake-cluster.ts';
 
-let dir: string;
-const servers: FakeApiServer[] = [];
-const sources: LiveSource[] = [];
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'meshbook-live-'));
-});
-afterEach(async () => {
-  for (const s of sources.splice(0)) s.close();
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const clusters = fakeClusters('meshbook-live-');
 
 const pods = (n: number): FakeResource => ({ group: '', versions: ['v1'], plural: 'pods', kind: 'Pod', namespaced: true, items: makeItems('v1', 'Pod', n, 'shop') });
 const services = (n: number): FakeResource => ({ group: '', versions: ['v1'], plural: 'services', kind: 'Service', namespaced: true, items: makeItems('v1', 'Service', n, 'shop') });
@@ -53,15 +39,7 @@ const secrets: FakeResource = {
 const istioGateways = (versions: string[], n = 2): FakeResource => ({ group: 'networking.istio.io', versions, plural: 'gateways', kind: 'Gateway', namespaced: true, items: makeItems(`networking.istio.io/${versions[0]}`, 'Gateway', n, 'shop') });
 const networkPolicies: FakeResource = { group: 'networking.k8s.io', versions: ['v1'], plural: 'networkpolicies', kind: 'NetworkPolicy', namespaced: true, items: makeItems('networking.k8s.io/v1', 'NetworkPolicy', 3, 'bookinfo') };
 
-async function setup(fake: FakeOptions, options: LiveSourceOptions = {}, kubeconfigExtra?: Parameters<FakeApiServer['kubeconfig']>[0]): Promise<{ server: FakeApiServer; source: LiveSource }> {
-  const server = await startFakeApiServer(fake);
-  servers.push(server);
-  const file = join(dir, `kubeconfig-${server.port}-${servers.length}.yaml`);
-  await writeFile(file, server.kubeconfig(kubeconfigExtra));
-  const source = await LiveSource.open({ kubeconfig: file }, { cache: new GatherCache(), ...options });
-  sources.push(source);
-  return { server, source };
-}
+const setup = clusters.setup;
 
 const signal = (): AbortSignal => new AbortController().signal;
 
@@ -404,6 +382,7 @@ describe('the read-only client', () => {
 describe('TLS', () => {
   let pki: { ca: string; otherCa: string; key: string; cert: string } | undefined;
   beforeAll(() => {
+    const dir = clusters.dir();
     try {
       const run = (args: string[]): void => void execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
       const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
@@ -434,12 +413,8 @@ describe('TLS', () => {
 
   it('explains plain http on a TLS port', async (ctx) => {
     if (pki === undefined) return ctx.skip();
-    const server = await startFakeApiServer({ resources: [pods(1)] });
-    servers.push(server);
-    const file = join(dir, 'https-to-http.yaml');
-    await writeFile(file, server.kubeconfig({ cluster: { server: server.url.replace('http:', 'https:'), 'insecure-skip-tls-verify': false, 'certificate-authority-data': Buffer.from(pki.ca).toString('base64') } }));
-    const source = await LiveSource.open({ kubeconfig: file }, { cache: new GatherCache() });
-    sources.push(source);
+    const server = await clusters.start({ resources: [pods(1)] });
+    const source = await clusters.open(server, {}, { cluster: { server: server.url.replace('http:', 'https:'), 'insecure-skip-tls-verify': false, 'certificate-authority-data': Buffer.from(pki.ca).toString('base64') } });
     const snap = await source.gather(['v1/Pod'], { signal: signal() });
     expect(snap.problems.get('v1/Pod')?.message).toMatch(/does not speak TLS on this port/);
   });

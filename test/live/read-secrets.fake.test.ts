@@ -2,27 +2,13 @@
 // (`--read-secrets` → LiveSource readSecrets); otherwise metadata only, as before. The two
 // reads are cached apart, so one never serves the other.
 
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { GatherCache, LiveSource } from '../../src/cluster/live-source.ts';
+import { describe, expect, it } from 'vitest';
+import { GatherCache, type LiveSource } from '../../src/cluster/live-source.ts';
 import { METADATA_ONLY_ACCEPT } from '../../src/cluster/kube-http.ts';
-import { startFakeApiServer, type FakeApiServer, type FakeResource } from './fake-apiserver.ts';
+import type { FakeApiServer, FakeResource } from './fake-apiserver.ts';
+import { fakeClusters, signal } from './fake-cluster.ts';
 
-let dir: string;
-const servers: FakeApiServer[] = [];
-const sources: LiveSource[] = [];
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'meshbook-read-secrets-'));
-});
-afterEach(async () => {
-  for (const s of sources.splice(0)) s.close();
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const clusters = fakeClusters('meshbook-read-secrets-');
 
 const secrets: FakeResource = {
   group: '',
@@ -43,20 +29,11 @@ const secrets: FakeResource = {
   ],
 };
 
-async function open(server: FakeApiServer, cache: GatherCache, readSecrets: boolean): Promise<LiveSource> {
-  const file = join(dir, `kubeconfig-${server.port}.yaml`);
-  await writeFile(file, server.kubeconfig());
-  const source = await LiveSource.open({ kubeconfig: file }, { cache, readSecrets });
-  sources.push(source);
-  return source;
-}
-
-const signal = (): AbortSignal => new AbortController().signal;
+const open = (server: FakeApiServer, cache: GatherCache, readSecrets: boolean): Promise<LiveSource> => clusters.open(server, { cache, readSecrets });
 
 describe('LiveSource readSecrets', () => {
   it('sends the plain Secret LIST only when opted in, and caches the two reads apart', async () => {
-    const server = await startFakeApiServer({ resources: [secrets] });
-    servers.push(server);
+    const server = await clusters.start({ resources: [secrets] });
     const cache = new GatherCache();
 
     const plain = await (await open(server, cache, false)).gather(['v1/Secret'], { signal: signal() });
