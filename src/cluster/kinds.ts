@@ -80,3 +80,9 @@ export function resourceName(id: KindId): string {
   const info: KindInfo = KINDS[id];
   return info.group === '' ? info.plural : `${info.plural}.${info.group}`;
 }
+
+/** A human sentence for a gather problem, naming the permission to ask for. */
+export function describeForbidden(kind: KindId, namespace: string | undefined): string {
+  const where = namespace === undefined ? 'at cluster scope' : `in namespace ${namespace}`;
+  return `cannot list ${resourceName(kind)} ${where}: forbidden — needs get/list on ${KINDS[kind].plural}${KINDS[kind].group === '' ? '' : ` (apiGroup ${KINDS[kind].group})`}.`;
+}

@@ -2,7 +2,7 @@
 // same snapshot. Each check has a time budget; one that throws or times out becomes an
 // error result and the run goes on. Results are delivered as each check finishes.
 
-import { KINDS, KIND_IDS, resourceName, type KindId } from '../cluster/kinds.ts';
+import { KINDS, KIND_IDS, type KindId } from '../cluster/kinds.ts';
 import type { ClusterSource } from '../cluster/source.ts';
 import type { GatherProblem, Snapshot } from '../cluster/snapshot.ts';
 import type { KubeObject } from './k8s-types.ts';
@@ -244,10 +244,4 @@ function sortFindings(findings: Finding[]): Finding[] {
   // De-duplicated on the full text, as `istioctl analyze` does (SortedDedupedCopy).
   const unique = new Map(findings.map((f) => [key(f), f]));
   return [...unique.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, f]) => f);
-}
-
-/** A human sentence for a gather problem, naming the permission to ask for. */
-export function describeForbidden(kind: KindId, namespace: string | undefined): string {
-  const where = namespace === undefined ? 'at cluster scope' : `in namespace ${namespace}`;
-  return `cannot list ${resourceName(kind)} ${where}: forbidden — needs get/list on ${KINDS[kind].plural}${KINDS[kind].group === '' ? '' : ` (apiGroup ${KINDS[kind].group})`}.`;
 }
