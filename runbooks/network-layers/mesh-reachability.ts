@@ -88,7 +88,7 @@ export default defineCheck({
     const endpointOf = index.classes.map((podClass) => ({ kind: 'class', podClass }) as const);
     // Sources no policy tells apart share one evaluation per target and one summary per column
     // (ColumnSweep); the matrix gets one record per (row, source group) and column.
-    const sweep = new SweepEvaluator(index);
+    const sweep = SweepEvaluator.of(index);
     const columnSweep = new ColumnSweep(sweep, sources, sources.map((s) => net.workloadOf(s)));
     const collector = new BlockedCollector<Meta>(index, columnSweep.unions);
     const rowGroupIds = new Map<string, number>();

@@ -72,7 +72,7 @@ export default defineCheck({
     const meshClients = index.classes.filter((c) => net.isMeshed(c) && !net.isGateway(c) && !c.hostNetwork);
     const targetsOf = new Map<Service, ServiceTarget[]>();
     // Sources no policy tells apart share one evaluation per target (targets are reused across routes).
-    const sweep = new SweepEvaluator(index);
+    const sweep = SweepEvaluator.of(index);
     const endpointOf = index.classes.map((podClass) => ({ kind: 'class', podClass }) as const);
     // The mesh clients of each exportTo scope, swept as one ColumnSweep per scope (built once).
     const unions = new MemberUnions();

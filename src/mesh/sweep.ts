@@ -1,7 +1,10 @@
 // Shared evaluations for the reachability sweeps (R3, R4): pod classes that no connection can
 // tell apart as a source (NetpolIndex.sourceKey) get the same verdict towards every destination,
-// so a sweep evaluates one representative per source key and target and reuses the result for
-// the other classes of the key. The same-pod exemption is the caller's (it needs the class).
+// and destinations no connection can tell apart (NetpolIndex.destinationKey) get the same verdict
+// from every non-hostNetwork source. So a sweep evaluates one representative per (source group,
+// destination group, port) and reuses the result; R3 and R4 share one evaluator per index
+// (SweepEvaluator.of), so the second check finds the first one's evaluations. The same-pod
+// exemption is the caller's (it needs the class).
 
 import type { NetpolIndex } from '../netpol/index.ts';
 import type { Evaluation, PodClass, PortQuery } from '../netpol/types.ts';
@@ -12,13 +15,34 @@ export interface SweepTarget {
   readonly port: PortQuery;
 }
 
+// Bound on the evaluations kept across targets (references; ~8 bytes each): past it the cache
+// starts over. Destination groups make it small in practice (a few per namespace).
+const MAX_KEPT = 4_000_000;
+const PROTOCOL_INDEX: Record<string, number> = { TCP: 0, UDP: 1, SCTP: 2 };
+const shared = new WeakMap<NetpolIndex, SweepEvaluator>();
+
 export class SweepEvaluator {
   readonly #index: NetpolIndex;
   /** Source group of each class of the index, by class id. */
   readonly #groupOf: Int32Array;
   readonly #groups: number;
-  /** Per target object: the evaluation per source group, filled lazily; see clear(). */
-  readonly #cache = new Map<SweepTarget, (Evaluation | undefined)[]>();
+  /** Destination group of each class, by class id (computed on first use). */
+  #destinationOf: Int32Array | undefined;
+  /** Per (destination group, protocol, port): the evaluation per source group. */
+  readonly #kept = new Map<number, (Evaluation | undefined)[]>();
+  #keptCount = 0;
+  /** Per target object, for hostNetwork sources (node traffic depends on the destination's nodes); see clear(). */
+  readonly #perTarget = new Map<SweepTarget, (Evaluation | undefined)[]>();
+
+  /** The evaluator of an index, shared by the checks of a run (its cache outlives one check). */
+  static of(index: NetpolIndex): SweepEvaluator {
+    let sweep = shared.get(index);
+    if (sweep === undefined) {
+      sweep = new SweepEvaluator(index);
+      shared.set(index, sweep);
+    }
+    return sweep;
+  }
 
   constructor(index: NetpolIndex) {
     this.#index = index;
@@ -47,19 +71,53 @@ export class SweepEvaluator {
   }
 
   /**
-   * Forgets the evaluations. A sweep calls it when it is done with a set of targets (a column, a
-   * route): kept for all targets, groups × targets evaluations would stay alive to the end.
+   * Forgets the evaluations kept per target object (hostNetwork sources). A sweep calls it when it
+   * is done with a set of targets (a column, a route).
    */
   clear(): void {
-    this.#cache.clear();
+    this.#perTarget.clear();
   }
 
-  /** `index.evaluate(class src, class target, target port)`, shared by the source's group. Callers must not mutate the result. */
+  #destinationGroups(): Int32Array {
+    if (this.#destinationOf !== undefined) return this.#destinationOf;
+    const of = new Int32Array(this.#index.classes.length);
+    const ids = new Map<string, number>();
+    for (const cls of this.#index.classes) {
+      const key = this.#index.destinationKey(cls);
+      let id = ids.get(key);
+      if (id === undefined) {
+        id = ids.size;
+        ids.set(key, id);
+      }
+      of[cls.id] = id;
+    }
+    this.#destinationOf = of;
+    return of;
+  }
+
+  /** `index.evaluate(class src, class target, target port)`, shared by the source's group and the target's destination group. Callers must not mutate the result. */
   evaluate(src: PodClass, target: SweepTarget): Evaluation {
-    let byGroup = this.#cache.get(target);
-    if (byGroup === undefined) {
-      byGroup = new Array<Evaluation | undefined>(this.#groups);
-      this.#cache.set(target, byGroup);
+    let byGroup: (Evaluation | undefined)[] | undefined;
+    const protocol = PROTOCOL_INDEX[target.port.protocol ?? 'TCP'];
+    const port = target.port.port;
+    if (!src.hostNetwork && protocol !== undefined && Number.isInteger(port) && port >= 1 && port <= 65535) {
+      const key = (this.#destinationGroups()[target.podClass.id]! * 4 + protocol) * 65536 + port;
+      byGroup = this.#kept.get(key);
+      if (byGroup === undefined) {
+        if (this.#keptCount + this.#groups > MAX_KEPT) {
+          this.#kept.clear();
+          this.#keptCount = 0;
+        }
+        byGroup = new Array<Evaluation | undefined>(this.#groups);
+        this.#kept.set(key, byGroup);
+        this.#keptCount += this.#groups;
+      }
+    } else {
+      byGroup = this.#perTarget.get(target);
+      if (byGroup === undefined) {
+        byGroup = new Array<Evaluation | undefined>(this.#groups);
+        this.#perTarget.set(target, byGroup);
+      }
     }
     const group = this.#groupOf[src.id]!;
     let ev = byGroup[group];

@@ -68,6 +68,13 @@ export interface NetpolIndex {
    * endpoints), so whole-cluster sweeps can evaluate one class per key. Computed once, lazily.
    */
   sourceKey(cls: PodClass): string;
+  /**
+   * The same for *destinations*, towards sources that are not hostNetwork pods: same ingress
+   * policies, host networking, ipBlock membership, named container ports, and matched by the same
+   * egress pod peers of every policy. For such a source, `class src` → `class a` and → `class b`
+   * on the same port get the same verdicts when a and b share this key. Computed once, lazily.
+   */
+  destinationKey(cls: PodClass): string;
 }
 
 type Side =
@@ -431,6 +438,49 @@ export function buildNetpolIndex(input: NetpolInput, options: NetpolOptions = {}
     );
   };
 
+  // Destination keys: the mirror image, over egress pod peers and ingress policies. A class's named
+  // ports are in it (policies' named ports resolve against the destination's container ports).
+  let destinationKeys: string[] | undefined;
+  const computeDestinationKeys = (): string[] => {
+    const byNamespace = new Map<string, ClassState[]>();
+    for (const cls of classes) {
+      const list = byNamespace.get(cls.namespace);
+      if (list === undefined) byNamespace.set(cls.namespace, [cls]);
+      else list.push(cls);
+    }
+    const matched: number[][] = classes.map(() => []);
+    const policyIds = new Map<CompiledPolicy, number>();
+    for (const states of policiesByNamespace.values()) {
+      for (const state of states) {
+        const p = state.compiled;
+        policyIds.set(p, policyIds.size);
+        for (const rule of p.egress ?? []) {
+          for (const peer of rule.peers ?? []) {
+            if (peer.kind !== 'pods') continue;
+            const candidates =
+              peer.namespaceSelector === undefined
+                ? [p.namespace]
+                : [...byNamespace.keys()].filter((ns) => matchesSelector(peer.namespaceSelector, labelsOfNamespace(ns)));
+            for (const ns of candidates) {
+              for (const cls of byNamespace.get(ns) ?? []) {
+                if (!cls.hostNetwork && podPeerMatches(peer, p.namespace, cls)) matched[cls.id]!.push(peer.id);
+              }
+            }
+          }
+        }
+      }
+    }
+    return classes.map((cls) =>
+      JSON.stringify([
+        cls.hostNetwork,
+        cls.ingressPolicies.map((p) => policyIds.get(p) ?? -1),
+        [...cls.blocks].sort((a, b) => a - b),
+        [...cls.namedPorts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        matched[cls.id],
+      ]),
+    );
+  };
+
   return {
     classes,
     problems,
@@ -441,6 +491,12 @@ export function buildNetpolIndex(input: NetpolInput, options: NetpolOptions = {}
       if (own === undefined || own !== cls) throw new TypeError(`sourceKey: the pod class ${JSON.stringify(cls?.id)} does not belong to this index`);
       sourceKeys ??= computeSourceKeys();
       return sourceKeys[cls.id]!;
+    },
+    destinationKey(cls) {
+      const own = classes[cls?.id ?? -1];
+      if (own === undefined || own !== cls) throw new TypeError(`destinationKey: the pod class ${JSON.stringify(cls?.id)} does not belong to this index`);
+      destinationKeys ??= computeDestinationKeys();
+      return destinationKeys[cls.id]!;
     },
     classOf: classFor,
     isolatingPolicies(endpoint, direction) {
