@@ -11,9 +11,35 @@ const MAX_CELL_POLICIES = 5;
 interface CellState {
   allowed: number;
   blocked: number;
-  /** Deduplicated by identity while recording (callers pass the evaluator's stable refs), by name when built. A few per cell: lists, not Sets. */
-  policies: PolicyRef[];
-  ports: (string | number)[];
+  /**
+   * Deduplicated by identity while recording (callers pass the evaluator's stable refs), by name
+   * when built. Interned, frozen lists (ListInterner): hundreds of thousands of cells hold a few
+   * distinct lists, where a list of their own each would cost ~150 bytes of spare capacity.
+   */
+  policies: readonly PolicyRef[];
+  ports: readonly (string | number)[];
+}
+
+/** Frozen lists shared by everyone who built them from the same items in the same order. */
+class ListInterner<T> {
+  readonly empty: readonly T[] = Object.freeze([]);
+  readonly #next = new Map<readonly T[], Map<T, readonly T[]>>();
+
+  /** `list` with `item` appended, unless it has it. */
+  with(list: readonly T[], item: T): readonly T[] {
+    if (list.includes(item)) return list;
+    let byItem = this.#next.get(list);
+    if (byItem === undefined) {
+      byItem = new Map();
+      this.#next.set(list, byItem);
+    }
+    let next = byItem.get(item);
+    if (next === undefined) {
+      next = Object.freeze([...list, item]);
+      byItem.set(item, next);
+    }
+    return next;
+  }
 }
 
 /** Limits on a built matrix; above them only the rows and columns with the most blocked connections are kept. */
@@ -26,7 +52,11 @@ export interface MatrixLimits {
 export class MatrixBuilder {
   readonly #rows = new Map<string, string>();
   readonly #columns = new Map<string, string>();
-  readonly #cells = new Map<string, Map<string, CellState>>();
+  // Cells by row, then by column position (dense: a sweep fills most of them).
+  readonly #cells = new Map<string, (CellState | undefined)[]>();
+  readonly #columnIndex = new Map<string, number>();
+  readonly #policyLists = new ListInterner<PolicyRef>();
+  readonly #portLists = new ListInterner<string | number>();
   readonly #notes = new Map<string, string>();
 
   row(id: string, label: string): void {
@@ -49,19 +79,29 @@ export class MatrixBuilder {
   add(row: string, column: string, allowed: number, blocked: number, blockedBy?: Iterable<PolicyRef>, ports?: Iterable<string | number>): void {
     let byColumn = this.#cells.get(row);
     if (byColumn === undefined) {
-      byColumn = new Map();
+      byColumn = [];
       this.#cells.set(row, byColumn);
     }
-    let cell = byColumn.get(column);
+    let at = this.#columnIndex.get(column);
+    if (at === undefined) {
+      at = this.#columnIndex.size;
+      this.#columnIndex.set(column, at);
+    }
+    let cell = byColumn[at];
     if (cell === undefined) {
-      cell = { allowed: 0, blocked: 0, policies: [], ports: [] };
-      byColumn.set(column, cell);
+      cell = { allowed: 0, blocked: 0, policies: this.#policyLists.empty, ports: this.#portLists.empty };
+      byColumn[at] = cell;
     }
     cell.allowed += allowed;
     cell.blocked += blocked;
     if (blocked === 0) return;
-    for (const p of blockedBy ?? []) if (!cell.policies.includes(p)) cell.policies.push(p);
-    for (const port of ports ?? []) if (!cell.ports.includes(port)) cell.ports.push(port);
+    for (const p of blockedBy ?? []) cell.policies = this.#policyLists.with(cell.policies, p);
+    for (const port of ports ?? []) cell.ports = this.#portLists.with(cell.ports, port);
+  }
+
+  #cell(row: string, column: string): CellState | undefined {
+    const at = this.#columnIndex.get(column);
+    return at === undefined ? undefined : this.#cells.get(row)?.[at];
   }
 
   /** Says why a cell holds no connection (shown when nothing was recorded for it). */
@@ -88,11 +128,14 @@ export class MatrixBuilder {
     if (trimRows || trimColumns) {
       const rowBlocked = new Map<string, number>();
       const columnBlocked = new Map<string, number>();
+      const columnIds = [...this.#columnIndex.keys()];
       for (const [row, byColumn] of this.#cells) {
-        for (const [column, cell] of byColumn) {
+        byColumn.forEach((cell, at) => {
+          if (cell === undefined) return;
+          const column = columnIds[at]!;
           rowBlocked.set(row, (rowBlocked.get(row) ?? 0) + cell.blocked);
           columnBlocked.set(column, (columnBlocked.get(column) ?? 0) + cell.blocked);
-        }
+        });
       }
       // The most blocked first (label order among equals, as sorted above), then back to label order.
       const keep = (entries: [string, string][], blocked: Map<string, number>, max: number): [string, string][] => {
@@ -116,7 +159,7 @@ export class MatrixBuilder {
     const cells: MatrixCell[] = [];
     for (const r of rows) {
       for (const c of columns) {
-        const state = this.#cells.get(r.id)?.get(c.id);
+        const state = this.#cell(r.id, c.id);
         if (state === undefined || state.allowed + state.blocked === 0) {
           const detail = this.#notes.get(`${r.id}\u0000${c.id}`);
           cells.push(detail === undefined ? { row: r.id, column: c.id, state: 'not-applicable' } : { row: r.id, column: c.id, state: 'not-applicable', detail });
