@@ -395,10 +395,10 @@ export function buildNetpolIndex(input: NetpolInput, options: NetpolOptions = {}
     return combine(egress, ingress);
   };
 
-  // Source keys: for each ingress pod peer, the classes it matches (namespace candidates first, so
-  // the cost is peers × classes of the namespaces a peer can reach, not peers × classes).
-  let sourceKeys: string[] | undefined;
-  const computeSourceKeys = (): string[] => {
+  // Per class, the pod peers of `direction` rules that match it, and every policy's position.
+  // Namespace candidates first, so the cost is peers × classes of the namespaces a peer can
+  // reach, not peers × classes.
+  const peersMatching = (direction: Direction): { matched: number[][]; policyIds: Map<CompiledPolicy, number> } => {
     const byNamespace = new Map<string, ClassState[]>();
     for (const cls of classes) {
       const list = byNamespace.get(cls.namespace);
@@ -411,7 +411,7 @@ export function buildNetpolIndex(input: NetpolInput, options: NetpolOptions = {}
       for (const state of states) {
         const p = state.compiled;
         policyIds.set(p, policyIds.size);
-        for (const rule of p.ingress ?? []) {
+        for (const rule of p[direction] ?? []) {
           for (const peer of rule.peers ?? []) {
             if (peer.kind !== 'pods') continue;
             const candidates =
@@ -427,6 +427,14 @@ export function buildNetpolIndex(input: NetpolInput, options: NetpolOptions = {}
         }
       }
     }
+    return { matched, policyIds };
+  };
+
+  // Source keys: what a source shows the policies — its egress policies, its node if it is on the
+  // host network, its ipBlock membership, and the ingress pod peers that match it.
+  let sourceKeys: string[] | undefined;
+  const computeSourceKeys = (): string[] => {
+    const { matched, policyIds } = peersMatching('ingress');
     return classes.map((cls) =>
       JSON.stringify([
         cls.hostNetwork,
@@ -442,34 +450,7 @@ export function buildNetpolIndex(input: NetpolInput, options: NetpolOptions = {}
   // ports are in it (policies' named ports resolve against the destination's container ports).
   let destinationKeys: string[] | undefined;
   const computeDestinationKeys = (): string[] => {
-    const byNamespace = new Map<string, ClassState[]>();
-    for (const cls of classes) {
-      const list = byNamespace.get(cls.namespace);
-      if (list === undefined) byNamespace.set(cls.namespace, [cls]);
-      else list.push(cls);
-    }
-    const matched: number[][] = classes.map(() => []);
-    const policyIds = new Map<CompiledPolicy, number>();
-    for (const states of policiesByNamespace.values()) {
-      for (const state of states) {
-        const p = state.compiled;
-        policyIds.set(p, policyIds.size);
-        for (const rule of p.egress ?? []) {
-          for (const peer of rule.peers ?? []) {
-            if (peer.kind !== 'pods') continue;
-            const candidates =
-              peer.namespaceSelector === undefined
-                ? [p.namespace]
-                : [...byNamespace.keys()].filter((ns) => matchesSelector(peer.namespaceSelector, labelsOfNamespace(ns)));
-            for (const ns of candidates) {
-              for (const cls of byNamespace.get(ns) ?? []) {
-                if (!cls.hostNetwork && podPeerMatches(peer, p.namespace, cls)) matched[cls.id]!.push(peer.id);
-              }
-            }
-          }
-        }
-      }
-    }
+    const { matched, policyIds } = peersMatching('egress');
     return classes.map((cls) =>
       JSON.stringify([
         cls.hostNetwork,
