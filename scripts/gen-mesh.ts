@@ -36,8 +36,6 @@ export interface GeneratedMesh {
   counts: Map<string, number>;
 }
 
-/** A small, fast, seeded PRNG (mulberry32), as in the other benchmarks. */
-
 // Strips what the API server sets, so the copied control plane can be created as it is.
 function fresh(o: KubeObject): KubeObject {
   const copy = structuredClone(o);

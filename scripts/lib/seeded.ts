@@ -1,4 +1,4 @@
-// Shared by the benchmark scripts: a seeded random source, so generated clusters are the same
+// Shared by the benchmark scripts and the randomized tests: a seeded random source, so generated clusters are the same
 // from run to run, and validation of numeric flags.
 
 /** mulberry32: a small, fast, seeded PRNG returning floats in [0, 1). */

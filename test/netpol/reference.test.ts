@@ -7,19 +7,10 @@ import { describe, expect, it } from 'vitest';
 import type { LabelSelector, Namespace, NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort, Pod } from '../../src/engine/k8s-types.ts';
 import { matchesSelector } from '../../src/engine/selectors.ts';
 import { buildNetpolIndex, type Endpoint, type Protocol } from '../../src/netpol/index.ts';
+import { mulberry32 } from '../../scripts/lib/seeded.ts';
 import { namespace, pod } from './world.ts';
 
 type End = { pod: Pod } | { ip: string };
-
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function cluster(seed: number): { namespaces: Namespace[]; pods: Pod[]; policies: NetworkPolicy[]; ips: string[] } {
   const rnd = mulberry32(seed);
