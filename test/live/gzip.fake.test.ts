@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { makeItems, type FakeResource } from './fake-apiserver.ts';
-import { fakeClusters, fakePods as pods, signal } from './fake-cluster.ts';
+import { fakeClusters, fakePods as pods, signal } from '../helpers/fake-cluster.ts';
 
 const { setup } = fakeClusters('meshbook-gzip-');
 

@@ -2,19 +2,16 @@
 // writes it: model.Service with `hostname` and `Attributes`) through the pod proxy, and the honest
 // error when istiod refuses the relayed request (401).
 
-import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { GatherCache, LiveSource } from '../../src/cluster/live-source.ts';
-import { YamlSource, loadObjects } from '../../src/cluster/yaml-source.ts';
+import { YamlSource } from '../../src/cluster/yaml-source.ts';
 import { runChecks } from '../../src/engine/runner.ts';
 import type { CheckResult } from '../../src/engine/types.ts';
 import { getCheck } from '../../runbooks/index.ts';
 import { parseRegistryz } from '../../runbooks/network-layers/istiod-registry.ts';
-import { resourcesFor } from '../helpers/fake-cluster.ts';
+import { fakeClusters, runCheckOnFake } from '../helpers/fake-cluster.ts';
 import { FIXTURES, pairs } from '../helpers/run-fixtures.ts';
-import { startFakeApiServer, type FakeApiServer } from './fake-apiserver.ts';
+import type { FakeApiServer } from './fake-apiserver.ts';
 
 const CLUSTER = join(FIXTURES, 'istiod-registry', 'istiod-registry-cluster.yaml');
 const REGISTRYZ = 'pods/istio-system/istiod-5d8f7c9b6d-aaaaa:15014/debug/registryz';
@@ -29,27 +26,10 @@ const entry = (name: string, namespace: string, registry = 'Kubernetes'): Record
   MeshExternal: false,
 });
 
-let cleanup: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanup.reverse()) await c();
-  cleanup = [];
-});
+const clusters = fakeClusters('meshbook-istiod-registry-');
 
-async function runAgainst(answer: { status: number; body: string }): Promise<{ result: CheckResult; fake: FakeApiServer }> {
-  const { objects } = await loadObjects([CLUSTER]);
-  const fake = await startFakeApiServer({ resources: resourcesFor(objects), proxyAnswers: { [REGISTRYZ]: answer } });
-  const dir = await mkdtemp(join(tmpdir(), 'meshbook-istiod-registry-'));
-  const file = join(dir, 'kubeconfig');
-  await writeFile(file, fake.kubeconfig());
-  const source = await LiveSource.open({ kubeconfig: file }, { cache: new GatherCache(), cacheTtlMs: 0 });
-  cleanup.push(async () => {
-    source.close();
-    await fake.close();
-    await rm(dir, { recursive: true, force: true });
-  });
-  const report = await runChecks([getCheck('istiod-registry')!], source);
-  return { result: report.checks[0]!, fake };
-}
+const runAgainst = (answer: { status: number; body: string }): Promise<{ result: CheckResult; fake: FakeApiServer }> =>
+  runCheckOnFake(clusters, [CLUSTER], 'istiod-registry', { proxyAnswers: { [REGISTRYZ]: answer } });
 
 describe('istiod-registry on a live cluster', () => {
   it('passes when istiod lists every Service of the meshed, discovered namespaces', async () => {

@@ -15,7 +15,7 @@ import { getCheck } from '../../runbooks/index.ts';
 import type { KindId } from '../../src/cluster/kinds.ts';
 import { makeItems, type FakeResource } from './fake-apiserver.ts';
 import { pairs } from '../helpers/run-fixtures.ts';
-import { fakeClusters } from './fake-cluster.ts';
+import { fakeClusters } from '../helpers/fake-cluster.ts';
 
 const clusters = fakeClusters('meshbook-live-');
 

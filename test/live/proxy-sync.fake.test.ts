@@ -2,45 +2,25 @@
 // in the shape istiod writes them) from each replica through the pod proxy, and the honest error
 // when istiod refuses the relayed request (401), as it does on most clusters.
 
-import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { GatherCache, LiveSource } from '../../src/cluster/live-source.ts';
 import { YamlSource } from '../../src/cluster/yaml-source.ts';
-import { loadObjects } from '../../src/cluster/yaml-source.ts';
 import { runChecks } from '../../src/engine/runner.ts';
 import type { CheckResult } from '../../src/engine/types.ts';
 import { getCheck } from '../../runbooks/index.ts';
-import { resourcesFor } from '../helpers/fake-cluster.ts';
+import { fakeClusters, runCheckOnFake } from '../helpers/fake-cluster.ts';
 import { FIXTURES, pairs } from '../helpers/run-fixtures.ts';
-import { startFakeApiServer, type FakeApiServer } from './fake-apiserver.ts';
+import type { FakeApiServer } from './fake-apiserver.ts';
 
 const CLUSTER = join(FIXTURES, 'proxy-sync', 'proxy-sync-cluster.yaml');
 const SYNCZ_A = 'pods/istio-system/istiod-7b69d4f8c9-aaaaa:15014/debug/syncz';
 const SYNCZ_B = 'pods/istio-system/istiod-7b69d4f8c9-bbbbb:15014/debug/syncz';
 
-let cleanup: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanup.reverse()) await c();
-  cleanup = [];
-});
+const clusters = fakeClusters('meshbook-proxy-sync-');
 
-async function runAgainst(proxyAnswers: Record<string, { status: number; body: string }>): Promise<{ result: CheckResult; fake: FakeApiServer }> {
-  const { objects } = await loadObjects([CLUSTER]);
-  const fake = await startFakeApiServer({ resources: resourcesFor(objects), proxyAnswers });
-  const dir = await mkdtemp(join(tmpdir(), 'meshbook-proxy-sync-'));
-  const file = join(dir, 'kubeconfig');
-  await writeFile(file, fake.kubeconfig());
-  const source = await LiveSource.open({ kubeconfig: file }, { cache: new GatherCache(), cacheTtlMs: 0 });
-  cleanup.push(async () => {
-    source.close();
-    await fake.close();
-    await rm(dir, { recursive: true, force: true });
-  });
-  const report = await runChecks([getCheck('proxy-sync')!], source);
-  return { result: report.checks[0]!, fake };
-}
+const runAgainst = (proxyAnswers: Record<string, { status: number; body: string }>): Promise<{ result: CheckResult; fake: FakeApiServer }> =>
+  runCheckOnFake(clusters, [CLUSTER], 'proxy-sync', { proxyAnswers });
 
 const sample = async (name: string): Promise<string> => readFile(join(import.meta.dirname, 'syncz', name), 'utf8');
 

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { GatherCache, type LiveSource } from '../../src/cluster/live-source.ts';
 import { METADATA_ONLY_ACCEPT } from '../../src/cluster/kube-http.ts';
 import type { FakeApiServer, FakeResource } from './fake-apiserver.ts';
-import { fakeClusters, signal } from './fake-cluster.ts';
+import { fakeClusters, signal } from '../helpers/fake-cluster.ts';
 
 const clusters = fakeClusters('meshbook-read-secrets-');
 

@@ -3,18 +3,15 @@
 // configurations name; 200 passes, 503 and a backend that never answers are findings, a
 // forbidden proxy is an error result, and a snapshot skips the check.
 
-import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { GatherCache, LiveSource } from '../../src/cluster/live-source.ts';
-import { loadObjects, YamlSource } from '../../src/cluster/yaml-source.ts';
+import { YamlSource } from '../../src/cluster/yaml-source.ts';
 import { runChecks } from '../../src/engine/runner.ts';
 import type { CheckResult } from '../../src/engine/types.ts';
 import { getCheck } from '../../runbooks/index.ts';
-import { resourcesFor } from '../helpers/fake-cluster.ts';
+import { fakeClusters, runCheckOnFake } from '../helpers/fake-cluster.ts';
 import { FIXTURES, pairs } from '../helpers/run-fixtures.ts';
-import { startFakeApiServer, type FakeApiServer } from './fake-apiserver.ts';
+import type { FakeApiServer } from './fake-apiserver.ts';
 
 const CLUSTER = join(FIXTURES, 'webhook-path', 'webhook-path-cluster.yaml');
 const DEFAULT = 'services/istio-system/https:istiod:https-webhook/httpsReady';
@@ -24,27 +21,10 @@ const UNREACHABLE = {
   body: JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message: 'error trying to reach service: dial tcp 10.8.0.12:15017: i/o timeout', reason: 'ServiceUnavailable', code: 503 }),
 };
 
-let cleanup: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanup.reverse()) await c();
-  cleanup = [];
-});
+const clusters = fakeClusters('meshbook-webhook-path-');
 
-async function runAgainst(proxyAnswers: Record<string, { status: number; body: string } | 'hang'>): Promise<{ result: CheckResult; fake: FakeApiServer }> {
-  const { objects } = await loadObjects([CLUSTER]);
-  const fake = await startFakeApiServer({ resources: resourcesFor(objects), proxyAnswers });
-  const dir = await mkdtemp(join(tmpdir(), 'meshbook-webhook-path-'));
-  const file = join(dir, 'kubeconfig');
-  await writeFile(file, fake.kubeconfig());
-  const live = await LiveSource.open({ kubeconfig: file }, { cache: new GatherCache(), cacheTtlMs: 0 });
-  cleanup.push(async () => {
-    live.close();
-    await fake.close();
-    await rm(dir, { recursive: true, force: true });
-  });
-  const report = await runChecks([getCheck('webhook-path')!], live, { checkTimeoutMs: 15_000 });
-  return { result: report.checks[0]!, fake };
-}
+const runAgainst = (proxyAnswers: Record<string, { status: number; body: string } | 'hang'>): Promise<{ result: CheckResult; fake: FakeApiServer }> =>
+  runCheckOnFake(clusters, [CLUSTER], 'webhook-path', { proxyAnswers }, { checkTimeoutMs: 15_000 });
 
 describe('webhook-path on a live cluster', () => {
   it('passes when istiod answers through the API server, asking once per revision with https and the port name', async () => {
