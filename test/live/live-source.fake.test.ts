@@ -15,11 +15,10 @@ import { getCheck } from '../../runbooks/index.ts';
 import type { KindId } from '../../src/cluster/kinds.ts';
 import { makeItems, type FakeResource } from './fake-apiserver.ts';
 import { pairs } from '../helpers/run-fixtures.ts';
-import { fakeClusters } from '../helpers/fake-cluster.ts';
+import { fakeClusters, fakePods as pods, signal } from '../helpers/fake-cluster.ts';
 
 const clusters = fakeClusters('meshbook-live-');
 
-const pods = (n: number): FakeResource => ({ group: '', versions: ['v1'], plural: 'pods', kind: 'Pod', namespaced: true, items: makeItems('v1', 'Pod', n, 'shop') });
 const services = (n: number): FakeResource => ({ group: '', versions: ['v1'], plural: 'services', kind: 'Service', namespaced: true, items: makeItems('v1', 'Service', n, 'shop') });
 const secrets: FakeResource = {
   group: '',
@@ -42,7 +41,6 @@ const networkPolicies: FakeResource = { group: 'networking.k8s.io', versions: ['
 
 const setup = clusters.setup;
 
-const signal = (): AbortSignal => new AbortController().signal;
 
 describe('gather', () => {
   it('reads each kind with one paginated LIST: requests = discovery + pages', async () => {
