@@ -1,20 +1,11 @@
 // Small pieces of wording shared by the text and JUnit renderers.
 
-import type { CheckStatus, ResourceRef } from '../engine/types.ts';
+import type { ResourceRef } from '../engine/types.ts';
 
 /** `Kind ns/name`, or `Kind name` for cluster-scoped resources (istioctl's FriendlyName). */
 export function friendlyName(ref: ResourceRef): string {
   return ref.namespace === undefined ? `${ref.kind} ${ref.name}` : `${ref.kind} ${ref.namespace}/${ref.name}`;
 }
-
-/** The word people see for a status, as the page shows it. */
-export const STATUS_WORDS: Record<CheckStatus, string> = {
-  pass: 'Passed',
-  warn: 'Warning',
-  fail: 'Failed',
-  error: 'Error',
-  skipped: 'Skipped',
-};
 
 /** `1 finding`, `2 findings`. */
 export function count(n: number, singular: string, plural = `${singular}s`): string {

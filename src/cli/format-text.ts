@@ -3,10 +3,10 @@
 // visible, so a crafted name or annotation cannot drive the terminal.
 
 import { styleText } from 'node:util';
-import type { CheckResult, CheckStatus, Finding, ReachabilityMatrix, RunReport, Severity } from '../engine/types.ts';
+import { STATUS_WORDS, type CheckResult, type CheckStatus, type Finding, type ReachabilityMatrix, type RunReport, type Severity } from '../engine/types.ts';
 import { codeDocsPath } from '../engine/codes.ts';
 import { matrixCounts, problemPairs, reachabilityMatrices } from '../engine/reachability-matrix.ts';
-import { STATUS_WORDS, count, friendlyName } from './display.ts';
+import { count, friendlyName } from './display.ts';
 
 export interface TextOptions {
   /** ANSI colour; main decides from the TTY, NO_COLOR and FORCE_COLOR. */

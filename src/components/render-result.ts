@@ -3,18 +3,11 @@
 // node: no innerHTML, no attribute other than a validated site-relative href (and, in the
 // matrix from matrix-svg.ts, escaped-by-DOM attributes and same-page `#finding-…` links).
 
-import type { CheckResult, CheckStatus, Finding } from '../engine/types.ts';
+import { STATUS_WORDS, type CheckResult, type CheckStatus, type Finding } from '../engine/types.ts';
 import { reachabilityMatrices } from '../engine/reachability-matrix.ts';
 import { findingAnchor, linkToFindings, matrixFigure, toDom } from './matrix-svg.ts';
 
-/** The status word shown for each result status. */
-export const STATUS_WORDS: Record<CheckStatus, string> = {
-  pass: 'Passed',
-  warn: 'Warning',
-  fail: 'Failed',
-  error: 'Error',
-  skipped: 'Skipped',
-};
+export { STATUS_WORDS };
 
 type Child = Node | string | null | undefined | false;
 

@@ -5,6 +5,15 @@ export type Severity = 'error' | 'warning' | 'info';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'error' | 'skipped';
 
+/** The word people see for a status, on the page and in the CLI's text. */
+export const STATUS_WORDS: Readonly<Record<CheckStatus, string>> = {
+  pass: 'Passed',
+  warn: 'Warning',
+  fail: 'Failed',
+  error: 'Error',
+  skipped: 'Skipped',
+};
+
 /** The cluster object a finding is about. */
 export interface ResourceRef {
   kind: string;
