@@ -515,7 +515,7 @@ async function benchPageLive(size: number, seed: number, runs: number): Promise<
       const firstPageMs = performance.now() - t;
       const cards = await page.locator('section.runbook').count();
       // A fresh dev server may re-optimize a client dependency after the first load and reload the page: let it settle.
-      for (let i = 0; i < 40 && server.log().includes('Re-optimizing dependencies') && !server.log().includes('dependency optimized'); i++) await new Promise((r) => setTimeout(r, 500));
+      await server.settled();
       // The viewer's context: the kubeconfig's current one, pointing at the test cluster.
       const option = page.locator('#meshbook-target optgroup[label="Kubeconfig contexts"] option[data-current="true"]');
       const contextId = await option.getAttribute('value');

@@ -32,12 +32,9 @@ beforeAll(async () => {
   server = await startDevServer({ KUBECONFIG: kubeconfig });
   browser = await launchBrowser();
   page = await browser.context.newPage();
-  // A fresh dev server re-optimizes a client dependency (the search UI) on the first page
-  // load, answering 504 to the page's module graph until it is done and then reloading the
-  // page: wait for that once, so the tests' page loads see a settled server.
+  // Once, so the tests' page loads see a settled server (see DevServer.settled).
   await page.goto(`${server.origin}/introduction/`);
-  for (let i = 0; i < 40 && server.log().includes('Re-optimizing dependencies') && !server.log().includes('dependency optimized'); i++) await new Promise((r) => setTimeout(r, 500));
-  await new Promise((r) => setTimeout(r, 1_500));
+  await server.settled();
 });
 
 afterAll(async () => {

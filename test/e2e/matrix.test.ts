@@ -41,12 +41,9 @@ beforeAll(async () => {
   server = await startDevServer({ MESHBOOK_PUBLISH_DIR: join(scratch, 'publish'), MESHBOOK_DEV_SEARCH: '0' });
   browser = await launchBrowser();
   page = await browser.context.newPage();
-  // A fresh dev server (a new MESHBOOK_PUBLISH_DIR changes Vite's config hash) re-optimizes a
-  // client dependency on the first page load and answers 504 to the module graph until done:
-  // wait for that once, as live-context.test.ts does.
+  // A new MESHBOOK_PUBLISH_DIR changes Vite's config hash: the first load re-optimizes (see DevServer.settled).
   await page.goto(`${server.origin}/introduction/`);
-  for (let i = 0; i < 40 && server.log().includes('Re-optimizing dependencies') && !server.log().includes('dependency optimized'); i++) await new Promise((r) => setTimeout(r, 500));
-  await new Promise((r) => setTimeout(r, 1_500));
+  await server.settled();
 });
 
 afterAll(async () => {

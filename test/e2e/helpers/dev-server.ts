@@ -12,6 +12,12 @@ export interface DevServer {
   origin: string;
   /** Everything the server printed so far. */
   log(): string;
+  /**
+   * Waits until a dependency re-optimization the first page load set off is done. A fresh dev
+   * server re-optimizes a client dependency (the search UI) then, answers 504 to the page's
+   * module graph until it is done, and reloads the page: call this once after the first load.
+   */
+  settled(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -95,5 +101,9 @@ export async function startDevServer(env: Record<string, string> = {}): Promise<
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  return { port, origin, log: () => output, stop };
+  const settled = async (): Promise<void> => {
+    for (let i = 0; i < 40 && output.includes('Re-optimizing dependencies') && !output.includes('dependency optimized'); i++) await new Promise((r) => setTimeout(r, 500));
+    await new Promise((r) => setTimeout(r, 1_500));
+  };
+  return { port, origin, log: () => output, settled, stop };
 }
