@@ -3,19 +3,12 @@
 // compared with `istioctl analyze` on a real API server (test/cluster/istioctl-agreement.test.ts).
 
 import { describe, expect, it } from 'vitest';
-import { pairs, runFixture } from './helpers/run-fixtures.ts';
+import { describeFixtureRows, runFixture, type FixtureRow } from './helpers/run-fixtures.ts';
 
-interface Row {
-  check: string;
-  fixtures: string[];
-  expected: [code: string, resource: string][];
-  /** Run as `meshbook check --read-secrets` would (Secret contents kept). */
-  readSecrets?: boolean;
-}
 
 const times = (n: number, pair: [string, string]): [string, string][] => Array.from({ length: n }, () => pair);
 
-const rows: Row[] = [
+const rows: FixtureRow[] = [
   { check: 'virtualservice-gateways', fixtures: ['virtualservice-gateways/vs-gateways-ok.yaml'], expected: [] },
   {
     check: 'virtualservice-gateways',
@@ -126,13 +119,7 @@ const rows: Row[] = [
   },
 ];
 
-describe.each(rows)('$check over $fixtures (read secrets: $readSecrets)', ({ check, fixtures, expected, readSecrets }) => {
-  it('reports exactly the expected (code, resource) pairs', async () => {
-    const result = await runFixture(check, fixtures, { readSecrets: readSecrets === true });
-    expect(result.status, result.reason).not.toBe('error');
-    expect(pairs(result)).toEqual([...expected].sort());
-  });
-});
+describeFixtureRows(rows);
 
 describe('gateway findings read like an operator wrote them', () => {
   it('print messages in istioctl\'s shape', async () => {

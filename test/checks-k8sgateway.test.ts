@@ -3,15 +3,10 @@
 // `istioctl analyze` on a real API server (test/cluster/istioctl-agreement.test.ts).
 
 import { describe, expect, it } from 'vitest';
-import { pairs, runFixture } from './helpers/run-fixtures.ts';
+import { describeFixtureRows, runFixture, type FixtureRow } from './helpers/run-fixtures.ts';
 
-interface Row {
-  check: string;
-  fixtures: string[];
-  expected: [code: string, resource: string][];
-}
 
-const rows: Row[] = [
+const rows: FixtureRow[] = [
   { check: 'k8sgateway-selectors', fixtures: ['k8sgateway-selectors/k8sgateway-selectors-ok.yaml'], expected: [] },
   {
     check: 'k8sgateway-selectors',
@@ -58,13 +53,7 @@ const rows: Row[] = [
   { check: 'proxy-image-skew', fixtures: ['proxy-image-skew/image-skew-unreadable.yaml'], expected: [['IST0158', 'Namespace shop']] },
 ];
 
-describe.each(rows)('$check over $fixtures', ({ check, fixtures, expected }) => {
-  it('reports exactly the expected (code, resource) pairs', async () => {
-    const result = await runFixture(check, fixtures);
-    expect(result.status, result.reason).not.toBe('error');
-    expect(pairs(result)).toEqual([...expected].sort());
-  });
-});
+describeFixtureRows(rows);
 
 describe('Gateway API findings read like istioctl\'s', () => {
   it('name the gateway and the versions the way istioctl prints them', async () => {

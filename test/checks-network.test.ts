@@ -3,15 +3,9 @@
 // generation in evidence, the attached reachability matrix, and fixes that name the exact peer.
 
 import { describe, expect, it } from 'vitest';
-import type { CheckStatus, ReachabilityMatrix } from '../src/engine/types.ts';
-import { pairs, runFixture } from './helpers/run-fixtures.ts';
+import type { ReachabilityMatrix } from '../src/engine/types.ts';
+import { describeFixtureRows, runFixture, type FixtureRow } from './helpers/run-fixtures.ts';
 
-interface Row {
-  check: string;
-  fixtures: string[];
-  expected: [code: string, resource: string][];
-  status: CheckStatus;
-}
 
 const times = (n: number, pair: [string, string]): [string, string][] => Array.from({ length: n }, () => pair);
 
@@ -19,7 +13,7 @@ const ROUTES = 'route-reachability/route-reachability-common.yaml';
 const ISTIOD = 'control-ports/control-ports-istiod.yaml';
 const API_SERVER = 'control-ports/control-ports-apiserver.yaml';
 
-const rows: Row[] = [
+const rows: FixtureRow[] = [
   // istiod-api-access (R2)
   { check: 'istiod-api-access', fixtures: ['istiod-api-access/istiod-api-access-ok.yaml'], expected: [], status: 'pass' },
   { check: 'istiod-api-access', fixtures: ['istiod-api-access/istiod-api-access-aggregated.yaml'], expected: [], status: 'pass' },
@@ -102,23 +96,7 @@ const rows: Row[] = [
   },
 ];
 
-describe.each(rows)('$check over $fixtures', ({ check, fixtures, expected, status }) => {
-  it('reports exactly the expected (code, resource) pairs', async () => {
-    const result = await runFixture(check, fixtures);
-    expect(result.status, result.reason).not.toBe('error');
-    expect(pairs(result)).toEqual([...expected].sort());
-    expect(result.status).toBe(status);
-  });
-
-  it('gives every finding evidence and a specific remediation', async () => {
-    const result = await runFixture(check, fixtures);
-    for (const f of result.findings) {
-      expect(Object.keys(f.evidence ?? {}).length, `${f.code} ${f.resource.name} has no evidence`).toBeGreaterThan(0);
-      expect(f.remediation, `${f.code} ${f.resource.name} has no remediation`).toMatch(/\S/);
-      expect(f.docs).toMatch(/^\/network-layers\/r[2-5]-[a-z0-9-]+\/#[a-z-]+$/);
-    }
-  });
-});
+describeFixtureRows(rows, { docs: /^\/network-layers\/r[2-5]-[a-z0-9-]+\/#[a-z-]+$/ });
 
 describe('istiod-api-access', () => {
   it('names each missing permission, the verbs, and the rule to add to the bound ClusterRole', async () => {

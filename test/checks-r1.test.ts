@@ -2,17 +2,10 @@
 // test/checks.test.ts, plus the selectors as evidence and the label that would fix a namespace.
 
 import { describe, expect, it } from 'vitest';
-import type { CheckStatus } from '../src/engine/types.ts';
-import { pairs, runFixture } from './helpers/run-fixtures.ts';
+import { describeFixtureRows, runFixture, type FixtureRow } from './helpers/run-fixtures.ts';
 
-interface Row {
-  check: string;
-  fixtures: string[];
-  expected: [code: string, resource: string][];
-  status: CheckStatus;
-}
 
-const rows: Row[] = [
+const rows: FixtureRow[] = [
   { check: 'discovery-selectors', fixtures: ['discovery-selectors/discovery-selectors-ok.yaml'], expected: [], status: 'pass' },
   { check: 'discovery-selectors', fixtures: ['discovery-selectors/discovery-selectors-unset.yaml'], expected: [], status: 'pass' },
   {
@@ -30,13 +23,7 @@ const rows: Row[] = [
   },
 ];
 
-describe.each(rows)('$check over $fixtures', (row) => {
-  it('reports exactly the expected findings', async () => {
-    const result = await runFixture(row.check, row.fixtures);
-    expect(result.status, result.reason).toBe(row.status);
-    expect(pairs(result)).toEqual([...row.expected].sort());
-  });
-});
+describeFixtureRows(rows);
 
 describe('discovery-selectors findings', () => {
   it('name the selectors, the ConfigMap and the label that would fix the namespace', async () => {

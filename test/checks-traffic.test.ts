@@ -3,15 +3,10 @@
 // (live mode, the same files applied to an API server) and gave the same pairs.
 
 import { describe, expect, it } from 'vitest';
-import { pairs, runFixture } from './helpers/run-fixtures.ts';
+import { describeFixtureRows, pairs, runFixture, type FixtureRow } from './helpers/run-fixtures.ts';
 
-interface Row {
-  check: string;
-  fixtures: string[];
-  expected: [code: string, resource: string][];
-}
 
-const rows: Row[] = [
+const rows: FixtureRow[] = [
   { check: 'service-port-names', fixtures: ['service-port-names/service-port-names-ok.yaml'], expected: [] },
   {
     check: 'service-port-names',
@@ -142,13 +137,7 @@ const rows: Row[] = [
   },
 ];
 
-describe.each(rows)('$check over $fixtures', ({ check, fixtures, expected }) => {
-  it('reports exactly the expected (code, resource) pairs', async () => {
-    const result = await runFixture(check, fixtures);
-    expect(result.status, result.reason).not.toBe('error');
-    expect(pairs(result)).toEqual([...expected].sort());
-  });
-});
+describeFixtureRows(rows);
 
 describe('traffic findings read like an operator wrote them', () => {
   it('carry evidence and a specific remediation', async () => {

@@ -8,17 +8,10 @@ import { YamlSource } from '../src/cluster/yaml-source.ts';
 import { runChecks } from '../src/engine/runner.ts';
 import type { CheckStatus } from '../src/engine/types.ts';
 import { CHECKS } from '../runbooks/index.ts';
-import { FIXTURES as FIXTURE_DIR, pairs, runFixture } from './helpers/run-fixtures.ts';
+import { FIXTURES as FIXTURE_DIR, describeFixtureRows, pairs, runFixture, type FixtureRow } from './helpers/run-fixtures.ts';
 
-interface Row {
-  check: string;
-  fixtures: string[];
-  expected: [code: string, resource: string][];
-  /** The result status, when the row is about it (a pass with info findings, a fail). */
-  status?: CheckStatus;
-}
 
-const rows: Row[] = [
+const rows: FixtureRow[] = [
   // control-plane-health
   {
     check: 'control-plane-health',
@@ -149,23 +142,7 @@ const rows: Row[] = [
   },
 ];
 
-describe.each(rows)('$check over $fixtures', ({ check, fixtures, expected, status }) => {
-  it('reports exactly the expected (code, resource) pairs', async () => {
-    const result = await runFixture(check, fixtures);
-    expect(result.status, result.reason).not.toBe('error');
-    expect(pairs(result)).toEqual([...expected].sort());
-    if (status !== undefined) expect(result.status).toBe(status);
-  });
-
-  it('gives every finding evidence and a specific remediation', async () => {
-    const result = await runFixture(check, fixtures);
-    for (const f of result.findings) {
-      expect(Object.keys(f.evidence ?? {}).length, `${f.code} ${f.resource.name} has no evidence`).toBeGreaterThan(0);
-      expect(f.remediation, `${f.code} ${f.resource.name} has no remediation`).toMatch(/\S/);
-      expect(f.docs).toMatch(/^\//);
-    }
-  });
-});
+describeFixtureRows(rows);
 
 // Messages are what operators read first: pin a few exactly, so a wording change is deliberate.
 describe('messages', () => {
