@@ -118,7 +118,7 @@ export default defineCheck({
         const dstKey = net.workloadOf(t.podClass);
         return { podClass: t.podClass, port: t.port, dst: endpointOf[t.podClass.id]!, dstLabel: col.label, dstKey };
       });
-      sweep.clear(); // each target belongs to one column: what the last column evaluated is not asked again
+      sweep.clear(); // the per-target evaluations (hostNetwork sources) of the last column are not asked again
       const { summaries, self } = columnSweep.run(targets, collector, groupFor);
       members.set(rowGroupSize);
       const selfReached: string[] = [];

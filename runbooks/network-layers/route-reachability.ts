@@ -70,7 +70,6 @@ export default defineCheck({
     const serviceByKey = new Map(services.map((s) => [fullName(s), s]));
     const gatewayByKey = new Map(gateways.map((g) => [fullName(g), g]));
     const meshClients = index.classes.filter((c) => net.isMeshed(c) && !net.isGateway(c) && !c.hostNetwork);
-    const targetsOf = new Map<Service, ServiceTarget[]>();
     // Sources no policy tells apart share one evaluation per target (targets are reused across routes).
     const sweep = SweepEvaluator.of(index);
     const endpointOf = index.classes.map((podClass) => ({ kind: 'class', podClass }) as const);
@@ -96,7 +95,7 @@ export default defineCheck({
 
     for (const vs of ctx.list('networking.istio.io/v1/VirtualService')) {
       if (ctx.signal.aborted) return;
-      sweep.clear(); // keep one VirtualService's evaluations at a time (targets repeat across its routes' clients)
+      sweep.clear(); // per-target evaluations (hostNetwork sources) are kept for one VirtualService at a time
       const vsNs = namespaceOf(vs);
       const resource = { kind: 'VirtualService', namespace: vsNs, name: vs.metadata.name };
       const refs = vs.spec?.gateways ?? [];
@@ -130,11 +129,7 @@ export default defineCheck({
         if (service === undefined) continue;
         const number = d.destination.port?.number;
         const ports = (service.spec?.ports ?? []).filter((p) => number === undefined || p.port === number);
-        let targets = targetsOf.get(service);
-        if (targets === undefined) {
-          targets = serviceTargets(index, service).targets;
-          targetsOf.set(service, targets);
-        }
+        const { targets } = serviceTargets(index, service); // computed once per Service (and shared with R3)
         for (const servicePort of ports) {
           const key = `${fullName(service)}:${portText(servicePort)}`;
           const entry = routed.get(key) ?? { vs, service, servicePort, host, paths: [], targets: targets.filter((t) => t.servicePort === servicePort) };

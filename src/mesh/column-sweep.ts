@@ -85,10 +85,6 @@ export class ColumnSweep {
     this.#conn = { src: this.#endpoints[0]!, srcLabel: '', srcKey: '', dst: this.#endpoints[0]!, dstLabel: '', dstKey: '', port: { port: 1 } };
   }
 
-  get sources(): readonly PodClass[] {
-    return this.#sources;
-  }
-
   /** The source group of source i. */
   groupOf(i: number): number {
     return this.#groupOf[i]!;

@@ -22,15 +22,53 @@ export interface UnresolvedTarget {
   reason: string;
 }
 
-/** The (class, port) pairs behind a Service's ports; selector-less and ExternalName Services have none. */
-export function serviceTargets(index: NetpolIndex, service: Service): { targets: ServiceTarget[]; unresolved: UnresolvedTarget[] } {
+export interface ServiceTargets {
+  readonly targets: readonly ServiceTarget[];
+  readonly unresolved: readonly UnresolvedTarget[];
+}
+
+// Per index: its classes by namespace, and each Service's targets once computed (R3 and R4 of a
+// run ask for the same Services; a namespace's classes, not every class, are matched per Service).
+const byNamespace = new WeakMap<NetpolIndex, Map<string, PodClass[]>>();
+const computed = new WeakMap<NetpolIndex, WeakMap<Service, ServiceTargets>>();
+
+function classesIn(index: NetpolIndex, namespace: string): readonly PodClass[] {
+  let map = byNamespace.get(index);
+  if (map === undefined) {
+    map = new Map();
+    for (const cls of index.classes) {
+      const list = map.get(cls.namespace);
+      if (list === undefined) map.set(cls.namespace, [cls]);
+      else list.push(cls);
+    }
+    byNamespace.set(index, map);
+  }
+  return map.get(namespace) ?? [];
+}
+
+/** The (class, port) pairs behind a Service's ports; selector-less and ExternalName Services have none. Shared between callers: do not mutate. */
+export function serviceTargets(index: NetpolIndex, service: Service): ServiceTargets {
+  let perService = computed.get(index);
+  if (perService === undefined) {
+    perService = new WeakMap();
+    computed.set(index, perService);
+  }
+  let result = perService.get(service);
+  if (result === undefined) {
+    result = computeTargets(index, service);
+    perService.set(service, result);
+  }
+  return result;
+}
+
+function computeTargets(index: NetpolIndex, service: Service): ServiceTargets {
   const targets: ServiceTarget[] = [];
   const unresolved: UnresolvedTarget[] = [];
   const selector = service.spec?.selector;
   // An absent or empty selector means endpoints are managed elsewhere: no pods are selected.
   if (service.spec?.type === 'ExternalName' || selector === undefined || Object.keys(selector).length === 0) return { targets, unresolved };
   const namespace = service.metadata.namespace ?? 'default';
-  const classes = index.classes.filter((c) => c.namespace === namespace && matchesLabels(selector, c.labels));
+  const classes = classesIn(index, namespace).filter((c) => matchesLabels(selector, c.labels));
   for (const servicePort of service.spec?.ports ?? []) {
     const protocol = (servicePort.protocol ?? 'TCP') as Protocol;
     if (!PROTOCOLS.includes(protocol)) continue;
