@@ -196,20 +196,20 @@ function compileRules(
   });
 }
 
-function compilePeers(
-  peers: unknown,
-  path: string,
-  ids: IdSource,
-  report: (path: string, message: string) => void,
-): CompiledPeer[] | undefined {
-  // "If this field is empty or missing, this rule matches all sources" (NetworkPolicyIngressRule.from).
-  if (peers === undefined || peers === null) return undefined;
-  if (!Array.isArray(peers)) {
-    report(path, `must be a list of peers; got ${quote(peers)}; the rule matches nothing`);
+// A rule's `from`/`to` or `ports`: "If this field is empty or missing, this rule matches all
+// sources" (or ports) — undefined; a value that is not a list matches nothing — [].
+function compileList<T>(value: unknown, path: string, what: string, report: (path: string, message: string) => void, compile: (item: unknown, path: string) => T): T[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value)) {
+    report(path, `must be a list of ${what}; got ${quote(value)}; the rule matches nothing`);
     return [];
   }
-  if (peers.length === 0) return undefined;
-  return peers.map((peer: unknown, i) => compilePeer(peer, `${path}[${i}]`, ids, report));
+  if (value.length === 0) return undefined;
+  return value.map((item: unknown, i) => compile(item, `${path}[${i}]`));
+}
+
+function compilePeers(peers: unknown, path: string, ids: IdSource, report: (path: string, message: string) => void): CompiledPeer[] | undefined {
+  return compileList(peers, path, 'peers', report, (peer, at) => compilePeer(peer, at, ids, report));
 }
 
 function compilePeer(
@@ -289,19 +289,8 @@ function compileIpBlock(
   return { kind: 'ipBlock', block: ids.block(cidr, except) };
 }
 
-function compilePorts(
-  ports: unknown,
-  path: string,
-  report: (path: string, message: string) => void,
-): CompiledPort[] | undefined {
-  // "If this field is empty or missing, this rule matches all ports".
-  if (ports === undefined || ports === null) return undefined;
-  if (!Array.isArray(ports)) {
-    report(path, `must be a list of ports; got ${quote(ports)}; the rule matches nothing`);
-    return [];
-  }
-  if (ports.length === 0) return undefined;
-  return ports.map((port: unknown, i) => compilePort(port, `${path}[${i}]`, report));
+function compilePorts(ports: unknown, path: string, report: (path: string, message: string) => void): CompiledPort[] | undefined {
+  return compileList(ports, path, 'ports', report, (port, at) => compilePort(port, at, report));
 }
 
 function isPortNumber(value: unknown): value is number {
