@@ -1,7 +1,7 @@
 import yaml from 'js-yaml';
 import { defineCheck } from '../../src/engine/check.ts';
 import type { ConfigMap, Pod, ProxyConfig } from '../../src/engine/k8s-types.ts';
-import { IGNORED_NAMESPACES, ISTIO_PROXY, listForEvidence, namespaceOf } from '../lib/mesh.ts';
+import { IGNORED_NAMESPACES, INJECTOR_CONFIGMAP, ISTIO_PROXY, injectorConfigMapName, listForEvidence, namespaceOf } from '../lib/mesh.ts';
 import { inAnalyzedRevision } from '../lib/revision.ts';
 
 // Mirrors istioctl's injection.ImageAnalyzer (pkg/config/analysis/analyzers/injection/
@@ -28,13 +28,7 @@ const INJECTION_LABEL = 'istio-injection';
 const REVISION_LABEL = 'istio.io/rev';
 const CUSTOM_IMAGE_ANNOTATION = 'sidecar.istio.io/proxyImage';
 const PROXY_CONFIG_ANNOTATION = 'proxy.istio.io/config';
-const INJECTOR_PREFIX = 'istio-sidecar-injector';
 const ISTIO_NAMESPACE = 'istio-system';
-
-/** The injector ConfigMap of a revision, as util.GetInjectorConfigMapName names it. */
-function injectorConfigMapName(revision: string): string {
-  return revision === '' || revision === 'default' ? INJECTOR_PREFIX : `${INJECTOR_PREFIX}-${revision}`;
-}
 
 type Decoded = { ok: true; value: Record<string, unknown> } | { ok: false };
 
@@ -122,7 +116,7 @@ export default defineCheck({
     const configMaps = ctx.list('v1/ConfigMap', { namespace: ISTIO_NAMESPACE }).filter(inAnalyzedRevision);
     const injectorImages = new Map<string, string>();
     for (const cm of configMaps) {
-      if (cm.metadata.name.startsWith(INJECTOR_PREFIX)) injectorImages.set(cm.metadata.name, injectorProxyImage(cm));
+      if (cm.metadata.name.startsWith(INJECTOR_CONFIGMAP)) injectorImages.set(cm.metadata.name, injectorProxyImage(cm));
     }
     const namespaces = ctx.list('v1/Namespace').filter((ns) => !IGNORED_NAMESPACES.has(ns.metadata.name));
     const pods = ctx.list('v1/Pod');

@@ -1,6 +1,6 @@
 import { defineCheck } from '../../src/engine/check.ts';
 import type { ConfigMap, Namespace, Pod } from '../../src/engine/k8s-types.ts';
-import { IGNORED_NAMESPACES, deploymentOfPod, fullName, listForEvidence, namespaceOf, proxyContainer } from '../lib/mesh.ts';
+import { IGNORED_NAMESPACES, deploymentOfPod, fullName, injectorConfigMapName, listForEvidence, namespaceOf, proxyContainer } from '../lib/mesh.ts';
 
 // Mirrors istioctl's injection.Analyzer (pkg/config/analysis/analyzers/injection/injection.go):
 // - istio-system is skipped by name, and so are the namespaces istioctl's live source never
@@ -26,12 +26,6 @@ const DATAPLANE_MODE_LABEL = 'istio.io/dataplane-mode';
 const INJECT_OPT_OUT = 'sidecar.istio.io/inject';
 // Skipped by name, whatever namespace the control plane was installed in (istioctl does the same).
 const ISTIO_SYSTEM = 'istio-system';
-const INJECTOR_CONFIGMAP = 'istio-sidecar-injector';
-
-/** The injector ConfigMap of a revision: `istio-sidecar-injector[-<rev>]` (`default` has no suffix). */
-function injectorConfigMapName(revision: string | undefined): string {
-  return revision === undefined || revision === '' || revision === 'default' ? INJECTOR_CONFIGMAP : `${INJECTOR_CONFIGMAP}-${revision}`;
-}
 
 /** sidecarInjectorWebhook.enableNamespacesByDefault from the ConfigMap's `values` JSON; false when unreadable. */
 function enableNamespacesByDefault(cm: ConfigMap | undefined): boolean {

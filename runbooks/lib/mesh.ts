@@ -13,6 +13,14 @@ export const ISTIO_PROXY = 'istio-proxy';
  */
 export const IGNORED_NAMESPACES: ReadonlySet<string> = new Set(['kube-system', 'kube-public', 'kube-node-lease', 'local-path-storage']);
 
+/** The prefix of the injector ConfigMaps, one per revision. */
+export const INJECTOR_CONFIGMAP = 'istio-sidecar-injector';
+
+/** The injector ConfigMap of a revision, as istioctl's util.GetInjectorConfigMapName names it: `istio-sidecar-injector[-<rev>]` (`default` has no suffix). */
+export function injectorConfigMapName(revision: string | undefined): string {
+  return revision === undefined || revision === '' || revision === 'default' ? INJECTOR_CONFIGMAP : `${INJECTOR_CONFIGMAP}-${revision}`;
+}
+
 /** The namespace an object lives in; objects written without one land in `default`, as with kubectl. */
 export function namespaceOf(obj: KubeObject): string {
   return obj.metadata.namespace ?? 'default';
