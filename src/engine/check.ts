@@ -103,7 +103,13 @@ export interface CheckContext<K extends KindId> {
   readonly probes?: Probes;
 }
 
-export interface CheckDefinition<K extends KindId = KindId> {
+/** The context of a check that declares `needs: ['probes']`: the runner always hands it the probes. */
+export type ProbeContext<K extends KindId = KindId> = CheckContext<K> & { readonly probes: Probes };
+
+/** What `analyze` receives: with live needs declared, the probes are there (the runner skips such checks otherwise). */
+export type ContextFor<K extends KindId, N extends readonly LiveNeed[]> = N extends readonly [] ? CheckContext<K> : ProbeContext<K>;
+
+export interface CheckDefinition<K extends KindId = KindId, N extends readonly LiveNeed[] = readonly LiveNeed[]> {
   /** Also the file name, the docs anchor and the test name. kebab-case. */
   id: string;
   title: string;
@@ -118,8 +124,8 @@ export interface CheckDefinition<K extends KindId = KindId> {
   /** The guide section that explains this check (site-relative URL with anchor). */
   docs: string;
   /** Live-only needs; checks with needs are skipped on snapshots. */
-  needs?: readonly LiveNeed[];
-  analyze(ctx: CheckContext<K>): void | Promise<void>;
+  needs?: N;
+  analyze(ctx: ContextFor<K, N>): void | Promise<void>;
 }
 
 /** A registered check, with its kinds erased so checks of any inputs fit one list. */
@@ -128,7 +134,7 @@ export type Check = CheckDefinition<KindId>;
 const ID_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
 /** Declares a check; validates its metadata when the module loads. */
-export function defineCheck<const K extends KindId>(def: CheckDefinition<K>): Check {
+export function defineCheck<const K extends KindId, const N extends readonly LiveNeed[] = readonly []>(def: CheckDefinition<K, N>): Check {
   if (!ID_PATTERN.test(def.id)) throw new Error(`Check id must be kebab-case, received ${JSON.stringify(def.id)}`);
   if (def.title.trim() === '' || def.description.trim() === '' || def.why.trim() === '') {
     throw new Error(`Check ${def.id} needs a title, a description and a why`);

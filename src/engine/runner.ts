@@ -6,7 +6,7 @@ import { KINDS, KIND_IDS, type KindId } from '../cluster/kinds.ts';
 import type { ClusterSource } from '../cluster/source.ts';
 import type { GatherProblem, Snapshot } from '../cluster/snapshot.ts';
 import type { KubeObject } from './k8s-types.ts';
-import { ProbeError, type Check, type CheckContext, type Probes, type ReportExtra } from './check.ts';
+import { ProbeError, type Check, type CheckContext, type ProbeContext, type Probes, type ReportExtra } from './check.ts';
 import { CODES, codeDocsPath, type CodeDef, type CodeId } from './codes.ts';
 import type { Attachment, CheckResult, CheckStatus, Finding, ResourceRef, RunReport } from './types.ts';
 
@@ -33,6 +33,7 @@ export type RunEvent =
   | { type: 'gathered'; kinds: KindId[]; objects: number; durationMs: number; gatheredAt?: string; cachedKinds?: number }
   | { type: 'result'; result: CheckResult; done: number; total: number };
 
+const NEEDS_LIVE = 'Skipped: needs a live cluster (it reads live-only facts through the probe interface).';
 const DEFAULTS = { checkTimeoutMs: 10_000, gatherTimeoutMs: 60_000, maxFindingsPerCheck: 1_000 };
 
 /** The union of declared inputs, in registry order. */
@@ -58,7 +59,7 @@ export async function runChecks(checks: readonly Check[], source: ClusterSource,
   const runnable: number[] = [];
   checks.forEach((check, i) => {
     if (check.needs !== undefined && check.needs.length > 0 && (!source.live || source.probes === undefined)) {
-      emit(i, base(check, 'skipped', 0, 'Skipped: needs a live cluster (it reads live-only facts through the probe interface).'));
+      emit(i, base(check, 'skipped', 0, NEEDS_LIVE));
     } else runnable.push(i);
   });
 
@@ -153,6 +154,9 @@ export async function runOne(
     };
   }
 
+  // A check that declares live needs is typed to always get its probes (ProbeContext): hold the runner to it.
+  if ((check.needs?.length ?? 0) > 0 && ctx.probes === undefined) return base(check, 'skipped', 0, NEEDS_LIVE);
+
   const start = performance.now();
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
@@ -166,7 +170,8 @@ export async function runOne(
       if (runSignal.aborted) reject(runSignal.reason);
       runSignal.addEventListener('abort', () => reject(runSignal.reason), { once: true });
     });
-    await Promise.race([Promise.resolve().then(() => check.analyze(ctx)), timeout, cancelled]);
+    // Checks without needs never read `probes`; checks with needs have them (checked above).
+    await Promise.race([Promise.resolve().then(() => check.analyze(ctx as ProbeContext)), timeout, cancelled]);
   } catch (error) {
     if (runSignal.aborted) throw runSignal.reason ?? error;
     // A probe that could not be asked (forbidden, unreachable) is the cluster's answer, not a bug in the check.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defineCheck, type Check } from '../../src/engine/check.ts';
-import { inputsOf, runChecks, type RunEvent } from '../../src/engine/runner.ts';
+import { inputsOf, runChecks, runOne, type RunEvent } from '../../src/engine/runner.ts';
 import { Snapshot, type GatherProblem } from '../../src/cluster/snapshot.ts';
 import type { ClusterSource, GatherOptions } from '../../src/cluster/source.ts';
 import type { KindId } from '../../src/cluster/kinds.ts';
@@ -165,5 +165,29 @@ describe('runChecks', () => {
 
   it('computes the union of inputs in registry order', () => {
     expect(inputsOf([svcCounter, netpolReader, podNamer] as Check[])).toEqual(['v1/Pod', 'v1/Service', 'networking.k8s.io/v1/NetworkPolicy']);
+  });
+});
+
+describe('checks with live needs', () => {
+  // Such a check is typed to always get its probes (ProbeContext): the runner never calls it without them.
+  it('are skipped, not run, when no probes are handed to them', async () => {
+    let ran = false;
+    const live = defineCheck({
+      id: 'needs-probes',
+      title: 'Needs probes',
+      description: 'Asks the API server.',
+      why: 'Only a live cluster knows.',
+      inputs: ['v1/Pod'],
+      docs: '/network-layers/',
+      needs: ['probes'],
+      analyze(ctx) {
+        ran = true;
+        void ctx.probes.accessReview;
+      },
+    });
+    const result = await runOne(live, new Snapshot([], { kinds: ['v1/Pod'] }), new AbortController().signal, { checkTimeoutMs: 1_000, maxFindingsPerCheck: 10 });
+    expect(ran).toBe(false);
+    expect(result.status).toBe('skipped');
+    expect(result.reason).toMatch(/needs a live cluster/);
   });
 });
