@@ -75,6 +75,8 @@ export interface NetpolIndex {
    * on the same port get the same verdicts when a and b share this key. Computed once, lazily.
    */
   destinationKey(cls: PodClass): string;
+  /** The classes of one namespace, in index order. */
+  classesIn(namespace: string): readonly PodClass[];
 }
 
 type Side =
@@ -395,16 +397,24 @@ export function buildNetpolIndex(input: NetpolInput, options: NetpolOptions = {}
     return combine(egress, ingress);
   };
 
+  let namespaceClasses: Map<string, ClassState[]> | undefined;
+  const classesByNamespace = (): Map<string, ClassState[]> => {
+    if (namespaceClasses === undefined) {
+      namespaceClasses = new Map();
+      for (const cls of classes) {
+        const list = namespaceClasses.get(cls.namespace);
+        if (list === undefined) namespaceClasses.set(cls.namespace, [cls]);
+        else list.push(cls);
+      }
+    }
+    return namespaceClasses;
+  };
+
   // Per class, the pod peers of `direction` rules that match it, and every policy's position.
   // Namespace candidates first, so the cost is peers × classes of the namespaces a peer can
   // reach, not peers × classes.
   const peersMatching = (direction: Direction): { matched: number[][]; policyIds: Map<CompiledPolicy, number> } => {
-    const byNamespace = new Map<string, ClassState[]>();
-    for (const cls of classes) {
-      const list = byNamespace.get(cls.namespace);
-      if (list === undefined) byNamespace.set(cls.namespace, [cls]);
-      else list.push(cls);
-    }
+    const byNamespace = classesByNamespace();
     const matched: number[][] = classes.map(() => []);
     const policyIds = new Map<CompiledPolicy, number>();
     for (const states of policiesByNamespace.values()) {
@@ -480,6 +490,7 @@ export function buildNetpolIndex(input: NetpolInput, options: NetpolOptions = {}
       return destinationKeys[cls.id]!;
     },
     classOf: classFor,
+    classesIn: (namespace) => classesByNamespace().get(namespace) ?? [],
     isolatingPolicies(endpoint, direction) {
       const side = resolve(endpoint, 'endpoint');
       if (side.kind !== 'pod') return [];

@@ -27,24 +27,8 @@ export interface ServiceTargets {
   readonly unresolved: readonly UnresolvedTarget[];
 }
 
-// Per index: its classes by namespace, and each Service's targets once computed (R3 and R4 of a
-// run ask for the same Services; a namespace's classes, not every class, are matched per Service).
-const byNamespace = new WeakMap<NetpolIndex, Map<string, PodClass[]>>();
+// Per index, each Service's targets once computed: R3 and R4 of a run ask for the same Services.
 const computed = new WeakMap<NetpolIndex, WeakMap<Service, ServiceTargets>>();
-
-function classesIn(index: NetpolIndex, namespace: string): readonly PodClass[] {
-  let map = byNamespace.get(index);
-  if (map === undefined) {
-    map = new Map();
-    for (const cls of index.classes) {
-      const list = map.get(cls.namespace);
-      if (list === undefined) map.set(cls.namespace, [cls]);
-      else list.push(cls);
-    }
-    byNamespace.set(index, map);
-  }
-  return map.get(namespace) ?? [];
-}
 
 /** The (class, port) pairs behind a Service's ports; selector-less and ExternalName Services have none. Shared between callers: do not mutate. */
 export function serviceTargets(index: NetpolIndex, service: Service): ServiceTargets {
@@ -68,7 +52,7 @@ function computeTargets(index: NetpolIndex, service: Service): ServiceTargets {
   // An absent or empty selector means endpoints are managed elsewhere: no pods are selected.
   if (service.spec?.type === 'ExternalName' || selector === undefined || Object.keys(selector).length === 0) return { targets, unresolved };
   const namespace = service.metadata.namespace ?? 'default';
-  const classes = classesIn(index, namespace).filter((c) => matchesLabels(selector, c.labels));
+  const classes = index.classesIn(namespace).filter((c) => matchesLabels(selector, c.labels));
   for (const servicePort of service.spec?.ports ?? []) {
     const protocol = (servicePort.protocol ?? 'TCP') as Protocol;
     if (!PROTOCOLS.includes(protocol)) continue;
