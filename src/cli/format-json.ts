@@ -4,7 +4,7 @@
 // /reference/codes/<code in lower case>/, derivable from `code`). `docs` stays a
 // site-relative path: the guide has no single canonical host (dev server, archives).
 
-import type { Attachment, CheckResult, Finding, MatrixCell, RunReport, TargetInfo } from '../engine/types.ts';
+import type { Attachment, CheckResult, Finding, MatrixCell, ReadCount, RunProblem, RunReport, TargetInfo } from '../engine/types.ts';
 
 export interface JsonResource {
   kind: string;
@@ -30,6 +30,8 @@ export interface JsonCheck {
   analyzer?: string;
   durationMs: number;
   reason?: string;
+  /** How much the check read; absent when it never reached the data. */
+  read?: ReadCount;
   truncated?: number;
   findings: JsonFinding[];
   /** Pictures the check attached: a reachability matrix (R3). */
@@ -66,12 +68,16 @@ export interface JsonTarget {
 export interface JsonReport {
   target: JsonTarget;
   startedAt: string;
+  /** What the run read over all its checks' inputs (absent only in records made before it was reported). */
+  read?: ReadCount;
+  /** The source could not be read at all: every check that needed it is an error. */
+  problem?: RunProblem;
   checks: JsonCheck[];
 }
 
 /** The report as the JSON contract's object. */
 export function toJsonReport(report: RunReport): JsonReport {
-  return { target: jsonTarget(report.target), startedAt: report.startedAt, checks: report.checks.map((c) => jsonCheck(c, eager)) };
+  return { ...jsonHead(report), checks: report.checks.map((c) => jsonCheck(c, eager)) };
 }
 
 /** Renders the report as pretty-printed JSON, one trailing newline. */
@@ -86,7 +92,7 @@ export function formatJson(report: RunReport): string {
  * and cell is converted and rendered as it is written.
  */
 export function* formatJsonChunks(report: RunReport): Generator<string> {
-  const doc = { target: jsonTarget(report.target), startedAt: report.startedAt, checks: new Lazy(report.checks, (c: CheckResult) => jsonCheck(c, lazy)) };
+  const doc = { ...jsonHead(report), checks: new Lazy(report.checks, (c: CheckResult) => jsonCheck(c, lazy)) };
   yield* prettyChunks(doc, '', 0);
   yield '\n';
 }
@@ -162,6 +168,15 @@ function stringifyAt(value: unknown, indent: string): string {
   return indent === '' || !text.includes('\n') ? text : text.replaceAll('\n', `\n${indent}`);
 }
 
+function jsonHead(report: RunReport): Omit<JsonReport, 'checks'> {
+  return {
+    target: jsonTarget(report.target),
+    startedAt: report.startedAt,
+    read: { kinds: report.read.kinds, objects: report.read.objects },
+    ...(report.problem === undefined ? {} : { problem: { reason: report.problem.reason, message: report.problem.message } }),
+  };
+}
+
 function jsonTarget(t: TargetInfo): JsonTarget {
   const out: JsonTarget = { type: t.type, name: t.name };
   if (t.paths !== undefined) out.paths = [...t.paths];
@@ -180,6 +195,7 @@ function jsonCheck(c: CheckResult, list: ListOf): JsonCheck {
     ...(c.analyzer === undefined ? {} : { analyzer: c.analyzer }),
     durationMs: c.durationMs,
     ...(c.reason === undefined ? {} : { reason: c.reason }),
+    ...(c.read === undefined ? {} : { read: { kinds: c.read.kinds, objects: c.read.objects } }),
     ...(c.truncated === undefined || c.truncated === 0 ? {} : { truncated: c.truncated }),
     findings: list(c.findings, jsonFinding),
     ...(c.attachments === undefined || c.attachments.length === 0 ? {} : { attachments: list(c.attachments, (a) => jsonAttachment(a, list)) }),

@@ -3,7 +3,7 @@
 // visible, so a crafted name or annotation cannot drive the terminal.
 
 import { styleText } from 'node:util';
-import { STATUS_WORDS, type CheckResult, type CheckStatus, type Finding, type ReachabilityMatrix, type RunReport, type Severity } from '../engine/types.ts';
+import { STATUS_WORDS, type CheckResult, type CheckStatus, type Finding, type ReachabilityMatrix, type ReadCount, type RunReport, type Severity } from '../engine/types.ts';
 import { codeDocsPath } from '../engine/codes.ts';
 import { matrixCounts, problemPairs, reachabilityMatrices } from '../engine/reachability-matrix.ts';
 import { count, friendlyName } from './display.ts';
@@ -37,20 +37,25 @@ export function formatText(report: RunReport, options: TextOptions): string {
   lines.push(`${paint('bold', 'Target:')} ${printable(t.name)} ${paint('dim', `(${t.type === 'live' ? 'live cluster' : 'snapshot'})`)}`);
   // Which cluster a live run read, so a report is never mistaken for another context's.
   if (t.type === 'live') lines.push(`${paint('dim', 'context:')} ${printable(t.context ?? t.name)}  ${paint('dim', 'cluster:')} ${printable(t.cluster ?? '?')}  ${paint('dim', 'server:')} ${printable(t.server ?? '?')}`);
+  // A source that could not be read is said once, here, not again under every check.
+  if (report.problem !== undefined) lines.push(`${paint(STATUS_STYLE.error, 'Cannot read the cluster:')} ${printable(report.problem.message)}`);
   lines.push('');
 
   for (const check of report.checks) {
     const word = paint(STATUS_STYLE[check.status], STATUS_WORDS[check.status].padEnd(STATUS_WIDTH));
-    lines.push(`${word}  ${paint('bold', printable(check.id))} — ${printable(check.title)}`);
-    if (check.reason !== undefined) lines.push(`${DETAIL_INDENT}${printable(check.reason)}`);
+    const read = check.read === undefined ? '' : `  ${paint('dim', `(read ${readPhrase(check.read)})`)}`;
+    lines.push(`${word}  ${paint('bold', printable(check.id))} — ${printable(check.title)}${read}`);
+    const reason = check.reason === report.problem?.message ? undefined : check.reason;
+    if (reason !== undefined) lines.push(`${DETAIL_INDENT}${printable(reason)}`);
     for (const finding of check.findings) lines.push(...findingLines(finding, paint));
     if (check.truncated !== undefined && check.truncated > 0) {
       lines.push(`${DETAIL_INDENT}${paint('dim', `… ${count(check.truncated, 'more finding')} not shown (output bound reached)`)}`);
     }
     for (const matrix of reachabilityMatrices(check.attachments)) lines.push(...matrixLines(matrix, paint));
-    if (check.findings.length > 0 || check.reason !== undefined || reachabilityMatrices(check.attachments).length > 0) lines.push('');
+    if (check.findings.length > 0 || reason !== undefined || reachabilityMatrices(check.attachments).length > 0) lines.push('');
   }
   if (lines.at(-1) !== '') lines.push('');
+  lines.push(paint(report.problem === undefined ? 'dim' : STATUS_STYLE.error, report.problem === undefined ? `Read ${readPhrase(report.read)}.` : 'Read nothing: the cluster could not be read (see the top).'));
   lines.push(paint('bold', summaryLine(report.checks)));
   return `${lines.join('\n')}\n`;
 }
@@ -90,6 +95,11 @@ export function matrixLines(matrix: ReachabilityMatrix, paint: (style: Style, te
   }
   if (pairs.length > MAX_MATRIX_PAIRS) lines.push(`${DETAIL_INDENT}  ${paint('dim', `… ${count(pairs.length - MAX_MATRIX_PAIRS, 'more blocked pair')} (--format json has every cell)`)}`);
   return lines;
+}
+
+/** `412 objects of 5 kinds`. */
+export function readPhrase(read: ReadCount): string {
+  return `${count(read.objects, 'object')} of ${count(read.kinds, 'kind')}`;
 }
 
 /** `5 checks: 2 passed, 1 warning, 2 failed — 7 findings (3 errors, 4 warnings)`. */

@@ -47,6 +47,7 @@ const check = z.strictObject({
   analyzer: z.string().optional(),
   durationMs: z.number().int().nonnegative(),
   reason: z.string().optional(),
+  read: z.strictObject({ kinds: z.number().int().nonnegative(), objects: z.number().int().nonnegative() }).optional(),
   truncated: z.number().int().positive().optional(),
   findings: z.array(finding),
   attachments: z.array(attachment).optional(),
@@ -65,6 +66,10 @@ const target = z.strictObject({
 export const reportJsonSchema = z.strictObject({
   target,
   startedAt: z.iso.datetime(),
+  read: z.strictObject({ kinds: z.number().int().nonnegative(), objects: z.number().int().nonnegative() }).optional(),
+  problem: z
+    .strictObject({ reason: z.enum(['not-kubernetes', 'unreachable', 'unauthorized', 'forbidden', 'timeout', 'tls', 'server-error', 'invalid']), message: z.string().min(1) })
+    .optional(),
   checks: z.array(check),
 });
 

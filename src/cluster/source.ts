@@ -26,6 +26,23 @@ export interface ClusterSource {
   readonly probes?: Probes;
 }
 
+/** Why a whole source could not be read (as opposed to one kind of it). */
+export type SourceProblemReason = 'not-kubernetes' | 'unreachable' | 'unauthorized' | 'forbidden' | 'timeout' | 'tls' | 'server-error' | 'invalid';
+
+/**
+ * The source as a whole cannot be read: the server is not a Kubernetes API server, cannot
+ * be reached, or refuses the credentials. Thrown by `gather`; the runner says it once per
+ * run and runs no check on it (every check is an error, none passes).
+ */
+export class SourceUnavailableError extends Error {
+  override readonly name = 'SourceUnavailableError';
+  readonly reason: SourceProblemReason;
+  constructor(reason: SourceProblemReason, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.reason = reason;
+  }
+}
+
 /** A problem with the user's input (file, flag, kubeconfig): reported, never a crash. */
 export class InputError extends Error {
   override readonly name = 'InputError';

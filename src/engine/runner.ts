@@ -3,12 +3,12 @@
 // error result and the run goes on. Results are delivered as each check finishes.
 
 import { KINDS, KIND_IDS, type KindId } from '../cluster/kinds.ts';
-import type { ClusterSource } from '../cluster/source.ts';
+import { SourceUnavailableError, type ClusterSource } from '../cluster/source.ts';
 import type { GatherProblem, Snapshot } from '../cluster/snapshot.ts';
 import type { KubeObject } from './k8s-types.ts';
 import { ProbeError, type Check, type CheckContext, type ProbeContext, type Probes, type ReportExtra } from './check.ts';
 import { CODES, codeDocsPath, type CodeDef, type CodeId } from './codes.ts';
-import type { Attachment, CheckResult, CheckStatus, Finding, ResourceRef, RunReport } from './types.ts';
+import type { Attachment, CheckResult, CheckStatus, Finding, ReadCount, ResourceRef, RunProblem, RunReport } from './types.ts';
 
 export interface RunOptions {
   /** Cancels the whole run: the gather and any check still running. */
@@ -30,7 +30,7 @@ export interface RunOptions {
 }
 
 export type RunEvent =
-  | { type: 'gathered'; kinds: KindId[]; objects: number; durationMs: number; gatheredAt?: string; cachedKinds?: number }
+  | { type: 'gathered'; kinds: KindId[]; objects: number; durationMs: number; read: ReadCount; problem?: RunProblem; gatheredAt?: string; cachedKinds?: number }
   | { type: 'result'; result: CheckResult; done: number; total: number };
 
 const NEEDS_LIVE = 'Skipped: needs a live cluster (it reads live-only facts through the probe interface).';
@@ -66,41 +66,72 @@ export async function runChecks(checks: readonly Check[], source: ClusterSource,
   const kinds = inputsOf(runnable.map((i) => checks[i]!));
   const gatherStart = performance.now();
   let snapshot: Snapshot | undefined;
-  let gatherError: string | undefined;
+  let problem: RunProblem | undefined;
   if (runnable.length > 0) {
     const gatherSignal = AbortSignal.any([runSignal, AbortSignal.timeout(opts.gatherTimeoutMs)]);
     try {
       snapshot = await source.gather(kinds, { signal: gatherSignal, namespace: options.namespace });
     } catch (error) {
       if (runSignal.aborted) throw runSignal.reason ?? error;
-      gatherError = gatherSignal.aborted
-        ? `Reading the cluster took longer than ${opts.gatherTimeoutMs} ms; the run was stopped.`
-        : `Reading the cluster failed: ${(error as Error).message}`;
+      problem = problemOf(error, gatherSignal.aborted, opts.gatherTimeoutMs);
     }
   }
   const gatherMs = Math.round(performance.now() - gatherStart);
+  const read: ReadCount = snapshot === undefined ? { kinds: 0, objects: 0 } : readOf(kinds, snapshot);
   // Live snapshots say when their (possibly cached) data was read, so a page can show its age.
   const age = snapshot as { gatheredAt?: unknown; fromCache?: ReadonlySet<KindId> } | undefined;
   const freshness = typeof age?.gatheredAt === 'string' ? { gatheredAt: age.gatheredAt, cachedKinds: age.fromCache?.size ?? 0 } : {};
-  options.onEvent?.({ type: 'gathered', kinds, objects: snapshot?.size ?? 0, durationMs: gatherMs, ...freshness });
+  options.onEvent?.({ type: 'gathered', kinds, objects: read.objects, durationMs: gatherMs, read, ...(problem === undefined ? freshness : { problem }) });
 
   for (const i of runnable) {
     runSignal.throwIfAborted();
     const check = checks[i]!;
     if (snapshot === undefined) {
-      emit(i, base(check, 'error', 0, gatherError ?? 'Nothing was gathered.'));
+      // Said once for the run (report.problem); each check carries it too for readers of one result.
+      emit(i, base(check, 'error', 0, problem?.message ?? 'Nothing was gathered.'));
       continue;
     }
-    const blocking = check.inputs.map((k) => snapshot!.problems.get(k)).filter((p): p is GatherProblem => p !== undefined && p.reason !== 'not-installed');
+    const problems = check.inputs.map((k) => snapshot!.problems.get(k)).filter((p): p is GatherProblem => p !== undefined);
+    const blocking = problems.filter((p) => p.reason !== 'not-installed');
     if (blocking.length > 0) {
       emit(i, base(check, 'error', 0, blocking.map((p) => p.message).join(' ')));
       continue;
     }
+    const checkRead = readOf(check.inputs, snapshot);
+    // Only an API server's discovery can say "not installed": with nothing of its inputs
+    // installed a check has nothing to look at, which is not a pass.
+    if (check.inputs.length > 0 && problems.length === check.inputs.length) {
+      const result = base(check, 'skipped', 0, `Nothing to check: ${problems.map((p) => p.message).join(' ')}`);
+      result.read = checkRead;
+      emit(i, result);
+      continue;
+    }
     // Probes only for checks that declare them: the others cannot reach past their snapshot.
     const probes = check.needs?.includes('probes') === true ? source.probes : undefined;
-    emit(i, await runOne(check, snapshot, runSignal, probes === undefined ? opts : { ...opts, probes }));
+    const result = await runOne(check, snapshot, runSignal, probes === undefined ? opts : { ...opts, probes });
+    result.read = checkRead;
+    emit(i, result);
   }
-  return { target: source.target, startedAt, gatherMs, checks: results };
+  return { target: source.target, startedAt, gatherMs, read, ...(problem === undefined ? {} : { problem }), checks: results };
+}
+
+/** How much of `kinds` the snapshot holds: kinds read (an empty list counts, "not installed" does not) and their objects. */
+export function readOf(kinds: readonly KindId[], snapshot: Snapshot): ReadCount {
+  let read = 0;
+  let objects = 0;
+  for (const kind of kinds) {
+    if (!snapshot.kinds.has(kind) || snapshot.problems.has(kind)) continue;
+    read++;
+    objects += snapshot.list(kind).length;
+  }
+  return { kinds: read, objects };
+}
+
+// Why a gather produced nothing, as the run's one problem.
+function problemOf(error: unknown, timedOut: boolean, timeoutMs: number): RunProblem {
+  if (error instanceof SourceUnavailableError) return { reason: error.reason, message: error.message };
+  if (timedOut) return { reason: 'timeout', message: `Reading the cluster took longer than ${timeoutMs} ms; the run was stopped. Retry, or limit the run to a namespace.` };
+  return { reason: 'invalid', message: `Reading the cluster failed: ${error instanceof Error ? error.message : String(error)}` };
 }
 
 /** Runs one check over a snapshot; never throws (except when the run is cancelled). */

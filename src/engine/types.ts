@@ -47,6 +47,21 @@ export interface Finding {
   location?: SourceLocation;
 }
 
+/** How much a check (or a run) read: the kinds it could read and the objects in them. */
+export interface ReadCount {
+  /** Input kinds read (an empty list counts; a kind that could not be read or is not installed does not). */
+  kinds: number;
+  /** Objects of those kinds (in the run's namespace, when the run has one). */
+  objects: number;
+}
+
+/** A run that could not read its source at all: said once, and no check passes. */
+export interface RunProblem {
+  reason: 'not-kubernetes' | 'unreachable' | 'unauthorized' | 'forbidden' | 'timeout' | 'tls' | 'server-error' | 'invalid';
+  /** One or two sentences: what was answered, by which server, and what to do. */
+  message: string;
+}
+
 export interface CheckResult {
   id: string;
   title: string;
@@ -61,6 +76,8 @@ export interface CheckResult {
   truncated?: number;
   /** Structured pictures of what the check found (drawn by renderers that can). */
   attachments?: Attachment[];
+  /** What the check had to read; absent when it never reached the data (skipped early, or the source failed). */
+  read?: ReadCount;
 }
 
 /** One cell of a reachability matrix: can traffic from the row reach the column? */
@@ -102,6 +119,10 @@ export interface RunReport {
   target: TargetInfo;
   startedAt: string;
   gatherMs: number;
+  /** What the run read, over the union of the checks' inputs. */
+  read: ReadCount;
+  /** Set when the source could not be read at all; every check that needed it is then an error. */
+  problem?: RunProblem;
   checks: CheckResult[];
 }
 

@@ -57,6 +57,30 @@ describe('formatText', () => {
   });
 });
 
+describe('formatText: what was read', () => {
+  it('names per check and for the run how many objects of how many kinds were read', () => {
+    const report = mixedReport();
+    report.checks[0]!.read = { kinds: 2, objects: 1 };
+    const out = formatText(report, { color: false });
+    expect(out).toMatch(/^Passed {3}alpha — Title of alpha {2}\(read 1 object of 2 kinds\)$/m);
+    expect(out.trimEnd().split('\n').at(-2)).toBe('Read 12 objects of 3 kinds.');
+  });
+
+  it('says a source that could not be read once, at the top, not under every check', () => {
+    const report = unusualReport();
+    const message = 'http://127.0.0.1:9 is not a Kubernetes API server: GET /api answered 404 Not Found (text/html).';
+    report.problem = { reason: 'not-kubernetes', message };
+    report.read = { kinds: 0, objects: 0 };
+    report.checks = report.checks.map((c) => ({ id: c.id, title: c.title, status: 'error', durationMs: 0, findings: [], reason: message }));
+    const out = formatText(report, { color: false });
+    expect(out.split(message).length - 1).toBe(1);
+    expect(out).toContain(`Cannot read the cluster: ${message}`);
+    expect(out).toMatch(/^Error {4}throws — Title of throws$/m);
+    expect(out).not.toContain('Passed');
+    expect(out.trimEnd().split('\n').slice(-2)).toEqual(['Read nothing: the cluster could not be read (see the top).', '3 checks: 3 errored — no findings']);
+  });
+});
+
 describe('summaryLine', () => {
   it('uses singulars and says when nothing was found', () => {
     expect(summaryLine([{ id: 'a', title: 'A', status: 'pass', durationMs: 0, findings: [] }])).toBe('1 check: 1 passed — no findings');

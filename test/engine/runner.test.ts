@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { defineCheck, type Check } from '../../src/engine/check.ts';
 import { inputsOf, runChecks, runOne, type RunEvent } from '../../src/engine/runner.ts';
 import { Snapshot, type GatherProblem } from '../../src/cluster/snapshot.ts';
-import type { ClusterSource, GatherOptions } from '../../src/cluster/source.ts';
+import { SourceUnavailableError, type ClusterSource, type GatherOptions } from '../../src/cluster/source.ts';
 import type { KindId } from '../../src/cluster/kinds.ts';
 import type { KubeObject } from '../../src/engine/k8s-types.ts';
 
@@ -189,5 +189,44 @@ describe('checks with live needs', () => {
     expect(ran).toBe(false);
     expect(result.status).toBe('skipped');
     expect(result.reason).toMatch(/needs a live cluster/);
+  });
+});
+
+describe('runChecks: how much was read, and a source that cannot be read', () => {
+  const gateways = defineCheck({
+    id: 'gw-reader', title: 'Reads Istio Gateways', description: 'Test check.', why: 'Testing.', docs: '/t/',
+    inputs: ['networking.istio.io/v1/Gateway'],
+    analyze() {},
+  });
+
+  it('says per check and per run how many kinds and objects were read', async () => {
+    const report = await runChecks([podNamer, svcCounter], new CountingSource(false, [pod('a', 'p1'), pod('b', 'p2'), svc('a', 's')]));
+    expect(report.checks.map((c) => c.read)).toEqual([{ kinds: 1, objects: 2 }, { kinds: 2, objects: 3 }]);
+    expect(report.read).toEqual({ kinds: 2, objects: 3 });
+    expect(report.problem).toBeUndefined();
+  });
+
+  it('runs no check on a source that is not usable, says why once, and passes nothing', async () => {
+    const events: RunEvent[] = [];
+    const broken: ClusterSource = {
+      target: { type: 'live', name: 'ctx' },
+      live: true,
+      gather: () => Promise.reject(new SourceUnavailableError('not-kubernetes', 'http://127.0.0.1:9 is not a Kubernetes API server: GET /api answered 404.')),
+    };
+    const report = await runChecks([podNamer, svcCounter, gateways], broken, { onEvent: (e) => events.push(e) });
+    expect(report.problem).toEqual({ reason: 'not-kubernetes', message: 'http://127.0.0.1:9 is not a Kubernetes API server: GET /api answered 404.' });
+    expect(report.checks.map((c) => c.status)).toEqual(['error', 'error', 'error']);
+    expect(report.checks.every((c) => c.read === undefined && c.reason === report.problem?.message)).toBe(true);
+    expect(report.read).toEqual({ kinds: 0, objects: 0 });
+    const gathered = events.find((e) => e.type === 'gathered');
+    expect(gathered).toMatchObject({ type: 'gathered', problem: { reason: 'not-kubernetes' }, read: { kinds: 0, objects: 0 } });
+    expect(gathered).not.toHaveProperty('gatheredAt');
+  });
+
+  it('skips, and does not pass, a check all of whose inputs are not installed', async () => {
+    const absent: GatherProblem = { kind: 'networking.istio.io/v1/Gateway', reason: 'not-installed', message: 'Gateway is not installed.' };
+    const report = await runChecks([gateways, podNamer], new CountingSource(true, [pod('a', 'p1')], [absent]));
+    expect(report.checks[0]).toMatchObject({ status: 'skipped', reason: 'Nothing to check: Gateway is not installed.', read: { kinds: 0, objects: 0 } });
+    expect(report.checks[1]).toMatchObject({ status: 'warn', read: { kinds: 1, objects: 1 } });
   });
 });

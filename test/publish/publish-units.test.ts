@@ -33,6 +33,7 @@ describe('records', () => {
       target: { type: 'live', name: 'ctx', context: 'prod-eu', server: 'https://10.0.0.1:6443' },
       startedAt: '2026-11-25T10:00:00.000Z',
       gatherMs: 5,
+      read: { kinds: 3, objects: 12 },
       checks: [
         {
           id: 'gateway-ports',

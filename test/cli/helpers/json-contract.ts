@@ -4,9 +4,11 @@
 import { expect } from 'vitest';
 import { reportJsonSchema } from '../../../src/cli/report-schema.ts';
 
-const TOP = { required: ['target', 'startedAt', 'checks'], optional: [] };
+const TOP = { required: ['target', 'startedAt', 'read', 'checks'], optional: ['problem'] };
+const READ = { required: ['kinds', 'objects'], optional: [] };
+const PROBLEM = { required: ['reason', 'message'], optional: [] };
 const TARGET = { required: ['type', 'name'], optional: ['paths', 'context', 'cluster', 'server'] };
-const CHECK = { required: ['id', 'title', 'status', 'durationMs', 'findings'], optional: ['analyzer', 'reason', 'truncated', 'attachments'] };
+const CHECK = { required: ['id', 'title', 'status', 'durationMs', 'findings'], optional: ['analyzer', 'reason', 'read', 'truncated', 'attachments'] };
 const FINDING = { required: ['code', 'severity', 'message', 'resource'], optional: ['location', 'evidence', 'remediation', 'docs'] };
 const RESOURCE = { required: ['kind', 'name'], optional: ['namespace'] };
 const LOCATION = { required: ['file', 'line'], optional: [] };
@@ -27,9 +29,12 @@ function keys(value: unknown, shape: { required: string[]; optional: string[] },
 export function assertJsonContract(text: string): ReturnType<typeof reportJsonSchema.parse> {
   const doc = keys(JSON.parse(text), TOP, 'report');
   keys(doc.target, TARGET, 'target');
+  keys(doc.read, READ, 'read');
+  if (doc.problem !== undefined) keys(doc.problem, PROBLEM, 'problem');
   expect(Array.isArray(doc.checks)).toBe(true);
   for (const [i, c] of (doc.checks as unknown[]).entries()) {
     const check = keys(c, CHECK, `checks[${i}]`);
+    if (check.read !== undefined) keys(check.read, READ, `checks[${i}].read`);
     for (const [j, f] of (check.findings as unknown[]).entries()) {
       const finding = keys(f, FINDING, `checks[${i}].findings[${j}]`);
       keys(finding.resource, RESOURCE, `checks[${i}].findings[${j}].resource`);

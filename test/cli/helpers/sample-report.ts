@@ -28,6 +28,7 @@ export function mixedReport(): RunReport {
     target: { type: 'snapshot', name: 'demo cluster snapshot', paths: ['runbooks/demo-cluster'] },
     startedAt: '2025-11-25T22:00:00.000Z',
     gatherMs: 5,
+    read: { kinds: 3, objects: 12 },
     checks: [
       check('alpha', 'pass', []),
       check('bravo', 'pass', [], { analyzer: undefined }),
@@ -44,6 +45,7 @@ export function unusualReport(): RunReport {
     target: { type: 'live', name: 'kind-mesh', context: 'kind-mesh', server: 'https://127.0.0.1:6443' },
     startedAt: '2025-11-25T22:00:00.000Z',
     gatherMs: 5,
+    read: { kinds: 3, objects: 12 },
     checks: [
       check('needs-probes', 'skipped', [], { durationMs: 0, reason: 'Skipped: needs a live cluster.' }),
       check('throws', 'error', [finding('error', 'throws', { code: 'MB0001', resource: { kind: 'Check', name: 'throws' }, message: 'The check itself failed: boom' })], {
@@ -62,6 +64,7 @@ export function hostileReport(): RunReport {
     target: { type: 'snapshot', name: `snap ${HOSTILE}`, paths: [HOSTILE] },
     startedAt: '2025-11-25T22:00:00.000Z',
     gatherMs: 1,
+    read: { kinds: 3, objects: 12 },
     checks: [
       check('hostile', 'fail', [
         finding('error', HOSTILE, {
