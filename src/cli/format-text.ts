@@ -7,6 +7,7 @@ import { STATUS_WORDS, type CheckResult, type CheckStatus, type Finding, type Re
 import { codeDocsPath } from '../engine/codes.ts';
 import { matrixCounts, problemPairs, reachabilityMatrices } from '../engine/reachability-matrix.ts';
 import { count, friendlyName } from './display.ts';
+import { printable } from '../engine/display-text.ts';
 
 export interface TextOptions {
   /** ANSI colour; main decides from the TTY, NO_COLOR and FORCE_COLOR. */
@@ -127,11 +128,5 @@ export function summaryLine(checks: readonly CheckResult[]): string {
   return `${head} — ${found}`;
 }
 
-// C0/C1 controls, DEL, line/paragraph separators and bidi overrides (Trojan Source).
-const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-const SHORT_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
-
-/** Data made safe for a terminal: control characters become visible `\uXXXX` escapes. */
-export function printable(text: string): string {
-  return text.replace(UNPRINTABLE, (c) => SHORT_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
+/** Data made safe for a terminal (shared with the page): control and bidi characters become visible escapes. */
+export { printable } from '../engine/display-text.ts';

@@ -7,6 +7,7 @@
 
 import type { MatrixCell, ReachabilityMatrix } from '../engine/types.ts';
 import { findingForCell, matrixCounts, problemPairs, refsText, type LinkableFinding } from '../engine/reachability-matrix.ts';
+import { printable } from '../engine/display-text.ts';
 
 /** One element of the figure: HTML around the picture, SVG inside it. */
 export interface MarkupNode {
@@ -18,10 +19,14 @@ export interface MarkupNode {
 
 type Child = MarkupNode | string | null | undefined | false;
 
+// Every text the figure shows (labels, tooltips, the summary read aloud) goes through `printable`:
+// an invisible or bidi-override character in a cluster name shows as an escape instead of
+// reordering the labels around it.
 function node(ns: MarkupNode['ns'], tag: string, attrs: Record<string, string | number | undefined>, children: Child[]): MarkupNode {
   const clean: Record<string, string> = {};
-  for (const [k, v] of Object.entries(attrs)) if (v !== undefined) clean[k] = typeof v === 'number' ? String(round(v)) : v;
-  return { ns, tag, attrs: clean, children: children.filter((c): c is MarkupNode | string => c !== null && c !== undefined && c !== false) };
+  for (const [k, v] of Object.entries(attrs)) if (v !== undefined) clean[k] = typeof v === 'number' ? String(round(v)) : k === 'aria-label' ? printable(v) : v;
+  const kept = children.filter((c): c is MarkupNode | string => c !== null && c !== undefined && c !== false);
+  return { ns, tag, attrs: clean, children: kept.map((c) => (typeof c === 'string' ? printable(c) : c)) };
 }
 const svg = (tag: string, attrs: Record<string, string | number | undefined>, ...children: Child[]): MarkupNode => node('svg', tag, attrs, children);
 const html = (tag: string, attrs: Record<string, string | number | undefined>, ...children: Child[]): MarkupNode => node('html', tag, attrs, children);
@@ -122,8 +127,8 @@ export function matrixFigure(matrix: ReachabilityMatrix, options: MatrixOptions 
   const legend: MatrixCell['state'][] = ['allowed', 'blocked', 'partial', 'not-applicable'];
   const legendWidth = 14 + 6 + Math.max(...legend.map((s) => STATE_WORDS[s].length)) * CHAR;
   const legendHeight = legend.length * 20;
-  const rowLabelWidth = Math.max(0, ...rows.map((r) => [...shorten(r.label)].length)) * CHAR;
-  const columnLabelWidth = Math.max(0, ...columns.map((c) => [...shorten(c.label)].length)) * CHAR;
+  const rowLabelWidth = Math.max(0, ...rows.map((r) => [...shorten(printable(r.label))].length)) * CHAR;
+  const columnLabelWidth = Math.max(0, ...columns.map((c) => [...shorten(printable(c.label))].length)) * CHAR;
   const left = Math.ceil(Math.max(rowLabelWidth, legendWidth) + 12);
   const top = Math.ceil(Math.max(columnLabelWidth * COS45 + 14, legendHeight + 8));
   const width = Math.ceil(left + columns.length * PITCH + columnLabelWidth * COS45 + 8);
@@ -138,7 +143,7 @@ export function matrixFigure(matrix: ReachabilityMatrix, options: MatrixOptions 
     ),
   );
   const rowNodes = rows.map((r, i) =>
-    svg('text', { class: 'mb-mx-label mb-mx-row', x: left - 8, y: top + i * PITCH + CELL / 2, 'text-anchor': 'end', 'dominant-baseline': 'central' }, svg('title', {}, r.label), shorten(r.label)),
+    svg('text', { class: 'mb-mx-label mb-mx-row', x: left - 8, y: top + i * PITCH + CELL / 2, 'text-anchor': 'end', 'dominant-baseline': 'central' }, svg('title', {}, r.label), shorten(printable(r.label))),
   );
   const columnNodes = columns.map((c, j) => {
     const x = left + j * PITCH + CELL / 2;
@@ -147,7 +152,7 @@ export function matrixFigure(matrix: ReachabilityMatrix, options: MatrixOptions 
       'text',
       { class: 'mb-mx-label mb-mx-column', x, y, transform: `rotate(-45 ${round(x)} ${round(y)})`, 'dominant-baseline': 'central' },
       svg('title', {}, c.label),
-      shorten(c.label),
+      shorten(printable(c.label)),
     );
   });
   const cellNodes: MarkupNode[] = [];

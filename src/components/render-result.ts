@@ -2,12 +2,21 @@
 // cluster (names, annotations, messages built from them), so every value goes into a text
 // node: no innerHTML, no attribute other than a validated site-relative href (and, in the
 // matrix from matrix-svg.ts, escaped-by-DOM attributes and same-page `#finding-…` links).
+// Cluster text also passes through `printable`, so invisible and bidi-override characters
+// show as `\u202E`-style escapes and cannot reorder or hide the rest of a finding; the
+// elements that hold it are bidi-isolated in meshbook.css.
 
-import { STATUS_WORDS, type CheckResult, type CheckStatus, type Finding } from '../engine/types.ts';
+import { STATUS_WORDS, type CheckResult, type CheckStatus, type Finding, type ReadCount, type RunProblem } from '../engine/types.ts';
+import { printable } from '../engine/display-text.ts';
 import { reachabilityMatrices } from '../engine/reachability-matrix.ts';
 import { findingAnchor, linkToFindings, matrixFigure, toDom } from './matrix-svg.ts';
 
 export { STATUS_WORDS };
+
+/** Any value from a result as text fit to show: invisible and reordering characters escaped. */
+export function shown(value: unknown): string {
+  return printable(String(value));
+}
 
 type Child = Node | string | null | undefined | false;
 
@@ -33,7 +42,8 @@ export function safeHref(value: unknown): string | undefined {
  * Text with `backtick` spans as <code> elements. Still text nodes only: the spans come from
  * check templates, and whatever cluster value sits inside one is set with textContent.
  */
-export function withCode(text: string): Node[] {
+export function withCode(raw: string): Node[] {
+  const text = shown(raw);
   const parts = text.split('`');
   // An unpaired backtick (say, in a resource name) leaves the text as it is.
   if (parts.length % 2 === 0) return [document.createTextNode(text)];
@@ -51,7 +61,7 @@ function link(href: string | undefined, text: string, className: string | null =
 export function resourceText(resource: Finding['resource'] | undefined): string {
   if (resource === undefined) return '';
   const name = resource.namespace ? `${resource.namespace}/${resource.name}` : String(resource.name);
-  return `${resource.kind} ${name}`;
+  return shown(`${resource.kind} ${name}`);
 }
 
 function codeHref(finding: Finding): string | undefined {
@@ -70,8 +80,8 @@ function renderFinding(finding: Finding, anchor: string): HTMLElement {
     h(
       'p',
       'rb-finding-head',
-      link(codeHref(finding), String(finding.code), 'rb-code'),
-      h('span', 'rb-severity', severity),
+      link(codeHref(finding), shown(finding.code), 'rb-code'),
+      h('span', 'rb-severity', shown(severity)),
       h('span', 'rb-resource', resourceText(finding.resource)),
     ),
     h('p', 'rb-message', ...withCode(String(finding.message))),
@@ -79,12 +89,12 @@ function renderFinding(finding: Finding, anchor: string): HTMLElement {
   const evidence = finding.evidence !== undefined && finding.evidence !== null ? Object.entries(finding.evidence) : [];
   if (evidence.length > 0) {
     const dl = h('dl', 'rb-evidence');
-    for (const [key, value] of evidence) dl.append(h('div', null, h('dt', null, key), h('dd', null, String(value))));
+    for (const [key, value] of evidence) dl.append(h('div', null, h('dt', null, shown(key)), h('dd', null, shown(value))));
     li.append(h('p', 'rb-label', 'Evidence'), dl);
   }
   if (finding.remediation) li.append(h('p', 'rb-remediation', h('strong', null, 'What to do: '), ...withCode(String(finding.remediation))));
   const docs = safeHref(finding.docs);
-  const where = finding.location ? `${finding.location.file}:${finding.location.line}` : undefined;
+  const where = finding.location ? shown(`${finding.location.file}:${finding.location.line}`) : undefined;
   if (docs !== undefined || where !== undefined) {
     li.append(
       h(
@@ -102,20 +112,42 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-/** The results of one check: status word, summary line, reason and findings. */
-export function renderResult(result: CheckResult, targetName: string): DocumentFragment {
+/** "Read 412 objects of 5 kinds": how much a check (or run) read, so a pass is never taken on trust. */
+export function readText(read: ReadCount): string {
+  return `Read ${plural(Number(read.objects) || 0, 'object')} of ${plural(Number(read.kinds) || 0, 'kind')}`;
+}
+
+function readLine(result: CheckResult, status: CheckStatus): HTMLElement | undefined {
+  const read = result.read;
+  if (read !== undefined && read !== null && typeof read === 'object') {
+    const p = h('p', 'rb-read', `${readText(read)}.`);
+    p.dataset.objects = String(read.objects);
+    p.dataset.kinds = String(read.kinds);
+    return p;
+  }
+  // A verdict about the cluster without a word on what was read is not one to take on trust.
+  if (status === 'pass' || status === 'warn' || status === 'fail') return h('p', 'rb-read', 'How much was read was not reported.');
+  return undefined;
+}
+
+/** The results of one check: status word, summary line, what was read, reason and findings. */
+export function renderResult(result: CheckResult, targetName: string, options: { note?: string } = {}): DocumentFragment {
   const status: CheckStatus = result.status in STATUS_WORDS ? result.status : 'error';
   const findings = Array.isArray(result.findings) ? result.findings : [];
+  // Findings cut to fit still count: "No findings" would be a false all-clear.
+  const found = findings.length + (typeof result.truncated === 'number' && result.truncated > 0 ? result.truncated : 0);
   const outcome = h(
     'p',
     'rb-outcome',
     h('span', 'rb-status-word', STATUS_WORDS[status]),
-    h('span', 'rb-summary', `${findings.length === 0 ? 'No findings' : plural(findings.length, 'finding')} · ${Number(result.durationMs) || 0} ms · ${targetName}`),
+    h('span', 'rb-summary', `${found === 0 ? 'No findings' : plural(found, 'finding')} · ${Number(result.durationMs) || 0} ms · ${shown(targetName)}`),
   );
   outcome.dataset.status = status;
   const fragment = document.createDocumentFragment();
   fragment.append(outcome);
-  if (result.reason) fragment.append(h('p', 'rb-reason', String(result.reason)));
+  const read = readLine(result, status);
+  if (read !== undefined) fragment.append(read);
+  if (result.reason) fragment.append(h('p', 'rb-reason', shown(result.reason)));
   if (findings.length > 0) {
     const list = h('ol', 'rb-findings');
     for (const [i, finding] of findings.entries()) list.append(renderFinding(finding, findingAnchor(String(result.id), i)));
@@ -126,13 +158,43 @@ export function renderResult(result: CheckResult, targetName: string): DocumentF
     fragment.append(toDom(matrixFigure(matrix, { cellHref: linkToFindings(String(result.id), findings) })));
   }
   if (typeof result.truncated === 'number' && result.truncated > 0) {
-    fragment.append(h('p', 'rb-reason', `${plural(result.truncated, 'more finding')} not shown; run the CLI for the full list.`));
+    const more = h('p', 'rb-reason', `${plural(result.truncated, 'more finding')} not shown; run the CLI for the full list.`);
+    more.dataset.truncated = String(result.truncated);
+    fragment.append(more);
+  }
+  if (options.note !== undefined && options.note !== '') {
+    const note = h('p', 'rb-reason', shown(options.note));
+    note.dataset.trimmed = '';
+    fragment.append(note);
   }
   return fragment;
 }
 
+/**
+ * The run's one "the cluster could not be read" banner: the problem said once, whether it
+ * stands for one runbook or for every runbook of a "Run all".
+ */
+export function renderProblem(problem: RunProblem, targetName: string): HTMLElement {
+  const banner = h(
+    'div',
+    'rb-problem',
+    h('p', 'rb-problem-head', h('strong', null, 'Nothing was checked:'), ` ${shown(targetName)} could not be read.`),
+    h('p', 'rb-problem-message', shown(problem.message)),
+  );
+  banner.setAttribute('role', 'alert');
+  banner.dataset.reason = shown(problem.reason);
+  return banner;
+}
+
+/** A runbook whose check did not run because the run's source could not be read (said in the banner above). */
+export function renderNotRun(): HTMLElement {
+  const p = h('p', 'rb-outcome', h('span', 'rb-status-word', 'Not run'), h('span', 'rb-summary', 'the cluster could not be read (see above)'));
+  p.dataset.status = 'not-run';
+  return p;
+}
+
 /** A one-line note in the results region while a check runs. */
-export function renderNote(text: string, kind: 'running'): HTMLElement {
+export function renderNote(text: string, kind: 'running' | 'waiting'): HTMLElement {
   const p = h('p', 'rb-note', text);
   p.dataset.kind = kind;
   return p;
@@ -140,7 +202,7 @@ export function renderNote(text: string, kind: 'running'): HTMLElement {
 
 /** Why a check produced no result (refused, unreachable, stopped), under the status word Error. */
 export function renderFailure(text: string): HTMLElement {
-  const p = h('p', 'rb-outcome', h('span', 'rb-status-word', STATUS_WORDS.error), h('span', 'rb-summary', text));
+  const p = h('p', 'rb-outcome', h('span', 'rb-status-word', STATUS_WORDS.error), h('span', 'rb-summary', shown(text)));
   p.dataset.status = 'error';
   return p;
 }

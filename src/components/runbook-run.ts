@@ -3,16 +3,32 @@
 // <runbook-run check="id"> is one runbook's button and results region.
 // State lives in attributes (state, done, total) so CSS and tests can read it.
 
-import type { CheckResult, CheckStatus } from '../engine/types.ts';
+import type { CheckResult, CheckStatus, ReadCount, RunProblem } from '../engine/types.ts';
 import type { RunStreamEvent } from '../server/run-events.ts';
-import { renderFailure, renderNote, renderResult } from './render-result.ts';
+import { readText, renderFailure, renderNote, renderNotRun, renderProblem, renderResult } from './render-result.ts';
 
 // Worst first, as an operator reads a summary.
 const SUMMARY_WORDS: Record<CheckStatus, string> = { fail: 'failed', error: 'errored', warn: 'warned', pass: 'passed', skipped: 'skipped' };
 
 type RunState = 'idle' | 'running' | 'done' | 'error';
 
+// Runs the page sends at once: the dev server's own limit (maxConcurrentRuns); more wait here
+// in turn instead of being refused with 429.
+const MAX_RUNS = 2;
+// Waiting for a server that is busy with runs from other tabs: at most this many tries.
+const BUSY_RETRIES = 24;
+
+/** One request's run: the runbooks it still speaks for (a newer run of a runbook takes it over). */
+interface Run {
+  controller: AbortController;
+  runbooks: Set<RunbookRun>;
+  pageLevel: boolean;
+}
+
 class RunbookRun extends HTMLElement {
+  /** The run that fills this runbook: only it may draw here. */
+  owner: Run | undefined;
+
   get check(): string {
     return this.getAttribute('check') ?? '';
   }
@@ -43,13 +59,29 @@ class RunbookRun extends HTMLElement {
 
   /** Marks the runbook as waiting for its result. */
   pending(targetName: string): void {
+    this.removeAttribute('not-run');
     this.#set('running', renderNote(`Running against ${targetName}…`, 'running'));
   }
 
-  /** Draws a finished result. */
-  show(result: CheckResult, targetName: string): void {
+  /** Marks the runbook as queued behind other runs of the page. */
+  waiting(text: string): void {
+    this.#set('running', renderNote(text, 'waiting'));
+  }
+
+  /** Draws a finished result; `note` says what was left out to fit the stream. */
+  show(result: CheckResult, targetName: string, note?: string): void {
     this.setAttribute('status', result.status);
-    this.#set('done', renderResult(result, targetName));
+    this.#set('done', renderResult(result, targetName, note === undefined ? {} : { note }));
+  }
+
+  /**
+   * The check did not run because the cluster could not be read: the problem itself when this
+   * runbook's run is the only one to say it, else a short line pointing at the page's banner.
+   */
+  notRun(problem: RunProblem | undefined, targetName: string): void {
+    this.setAttribute('status', 'error');
+    this.setAttribute('not-run', '');
+    this.#set('done', problem === undefined ? renderNotRun() : renderProblem(problem, targetName));
   }
 
   /** Draws why no result came. */
@@ -64,21 +96,26 @@ class RunbookRun extends HTMLElement {
 }
 
 class MeshbookRunner extends HTMLElement {
-  /** Aborts the run in progress (the server then cancels it and its API requests). */
-  #controller: AbortController | undefined;
+  /** The runs in progress (aborting one makes the server cancel it and its API requests). */
+  #runs = new Set<Run>();
+  /** The "Run all" in progress: only it drives the page's progress line. */
+  #pageRun: Run | undefined;
+  #active = 0;
+  #waiting = new Set<() => void>();
 
   connectedCallback(): void {
     this.querySelector<HTMLButtonElement>('button[data-run-all]')?.addEventListener('click', () => {
       void this.run([...document.querySelectorAll<RunbookRun>('runbook-run')], true);
     });
     this.querySelector<HTMLButtonElement>('button[data-cancel]')?.addEventListener('click', () => {
-      this.#controller?.abort();
+      for (const run of this.#runs) run.controller.abort();
     });
     // Refresh: run the page's checks again, reading the cluster instead of the 30 s cache.
     this.querySelector<HTMLButtonElement>('button[data-refresh]')?.addEventListener('click', () => {
       void this.run([...document.querySelectorAll<RunbookRun>('runbook-run')], true, true);
     });
     this.#select()?.addEventListener('change', () => {
+      this.#showProblem(undefined);
       this.#showTarget();
       const freshness = this.querySelector<HTMLElement>('[data-freshness]');
       if (freshness !== null) freshness.hidden = true;
@@ -133,9 +170,50 @@ class MeshbookRunner extends HTMLElement {
     if (p !== null) p.textContent = text;
   }
 
+  // The run's one "could not be read" banner, under the progress line (undefined removes it).
+  #showProblem(problem: RunProblem | undefined, targetName = ''): void {
+    this.querySelector('[data-run-problem]')?.remove();
+    if (problem === undefined) return;
+    const banner = renderProblem(problem, targetName);
+    banner.dataset.runProblem = '';
+    this.append(banner);
+  }
+
+  // A turn to send a run: at most MAX_RUNS at once from this page, the others wait in order.
+  async #turn(signal: AbortSignal): Promise<() => void> {
+    while (this.#active >= MAX_RUNS) {
+      await new Promise<void>((resolve, reject) => {
+        const wake = (): void => {
+          signal.removeEventListener('abort', stop);
+          resolve();
+        };
+        const stop = (): void => {
+          this.#waiting.delete(wake);
+          reject(signal.reason as Error);
+        };
+        if (signal.aborted) return stop();
+        this.#waiting.add(wake);
+        signal.addEventListener('abort', stop, { once: true });
+      });
+    }
+    this.#active++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#active--;
+      const next = this.#waiting.values().next();
+      if (next.done !== true) {
+        this.#waiting.delete(next.value);
+        next.value();
+      }
+    };
+  }
+
   /**
    * Runs the checks of `runbooks` in one request and fills each as its result streams in.
-   * With `pageLevel`, the page's progress line follows the run.
+   * With `pageLevel`, the page's progress line follows the run. Runs of other runbooks go on
+   * side by side (or wait their turn); a runbook run again is taken over by the new run.
    */
   async run(runbooks: RunbookRun[], pageLevel: boolean, refresh = false): Promise<void> {
     const select = this.#select();
@@ -144,14 +222,26 @@ class MeshbookRunner extends HTMLElement {
     const fingerprint = this.#option()?.dataset.fingerprint;
     const ids = [...new Set(runbooks.map((r) => r.check))];
     if (ids.length === 0) return;
-    // One run at a time from a page: a new one replaces (cancels) the one in progress.
-    this.#controller?.abort();
-    const controller = new AbortController();
-    this.#controller = controller;
+    const run: Run = { controller: new AbortController(), runbooks: new Set(runbooks), pageLevel };
+    const { signal } = run.controller;
+    // Each runbook now belongs to this run; a run left speaking for none is stopped.
+    for (const r of runbooks) {
+      const previous = r.owner;
+      r.owner = run;
+      if (previous === undefined || previous === run) continue;
+      previous.runbooks.delete(r);
+      if (previous.runbooks.size === 0) previous.controller.abort();
+    }
+    const mine = (): RunbookRun[] => [...run.runbooks].filter((r) => r.owner === run);
+    this.#runs.add(run);
     const cancelButton = this.querySelector<HTMLButtonElement>('button[data-cancel]');
     if (cancelButton !== null) cancelButton.hidden = false;
     const allButton = this.querySelector<HTMLButtonElement>('button[data-run-all]');
+    // Only the newest "Run all" drives the page's progress line and banner.
+    const drivesPage = (): boolean => pageLevel && this.#pageRun === run;
     if (pageLevel) {
+      this.#pageRun = run;
+      this.#showProblem(undefined);
       this.setAttribute('state', 'running');
       this.setAttribute('done', '0');
       this.setAttribute('total', String(ids.length));
@@ -160,54 +250,97 @@ class MeshbookRunner extends HTMLElement {
     }
     for (const r of runbooks) r.pending(targetName);
 
+    let release: (() => void) | undefined;
     const finish = (state: RunState, text: string): void => {
-      if (this.#controller === controller) {
-        this.#controller = undefined;
-        if (cancelButton !== null) cancelButton.hidden = true;
+      release?.();
+      this.#runs.delete(run);
+      if (this.#runs.size === 0 && cancelButton !== null) cancelButton.hidden = true;
+      for (const r of mine()) {
+        if (r.running) r.fail(text);
+        r.owner = undefined;
       }
-      for (const r of runbooks) if (r.running) r.fail(text);
-      if (!pageLevel) return;
+      if (!drivesPage()) return;
+      this.#pageRun = undefined;
       this.setAttribute('state', state);
       if (allButton !== null) allButton.disabled = false;
     };
-
-    let response: Response;
-    try {
-      response = await fetch(this.getAttribute('endpoint') ?? '', {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'X-Meshbook-Token': this.getAttribute('token') ?? '' },
-        body: JSON.stringify({ checks: ids, target, ...(fingerprint === undefined ? {} : { fingerprint }), ...(refresh ? { refresh: true } : {}) }),
-        credentials: 'same-origin',
-        cache: 'no-store',
-        signal: controller.signal,
-      });
-    } catch {
-      const text = controller.signal.aborted ? 'Cancelled before the run started.' : 'Cannot reach the dev server. Is `npm run dev` still running?';
-      if (pageLevel) this.#progress(text);
+    const stopped = (text: string, progress = text): void => {
+      if (drivesPage()) this.#progress(progress);
       finish('error', text);
+    };
+
+    if (this.#active >= MAX_RUNS) for (const r of mine()) r.waiting(`Waiting for another run to finish, then running against ${targetName}…`);
+    try {
+      release = await this.#turn(signal);
+    } catch {
+      stopped('Cancelled before the run started.');
       return;
+    }
+    for (const r of mine()) r.pending(targetName);
+
+    let response: Response | undefined;
+    for (let attempt = 0; response === undefined; attempt++) {
+      try {
+        response = await fetch(this.getAttribute('endpoint') ?? '', {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', 'X-Meshbook-Token': this.getAttribute('token') ?? '' },
+          body: JSON.stringify({ checks: ids, target, ...(fingerprint === undefined ? {} : { fingerprint }), ...(refresh ? { refresh: true } : {}) }),
+          credentials: 'same-origin',
+          cache: 'no-store',
+          signal,
+        });
+      } catch {
+        stopped(signal.aborted ? 'Cancelled before the run started.' : 'Cannot reach the dev server. Is `npm run dev` still running?');
+        return;
+      }
+      // The server is busy with runs from other tabs: wait as it asks, rather than fail.
+      if (response.status === 429 && attempt < BUSY_RETRIES) {
+        const seconds = Math.min(10, Math.max(1, Number(response.headers.get('Retry-After')) || 5));
+        await response.body?.cancel().catch(() => {});
+        response = undefined;
+        for (const r of mine()) r.waiting(`The dev server is busy with other runs; trying again in ${seconds} s…`);
+        const slept = await new Promise<boolean>((resolve) => {
+          const timer = setTimeout(() => resolve(true), seconds * 1000);
+          signal.addEventListener('abort', () => (clearTimeout(timer), resolve(false)), { once: true });
+        });
+        if (!slept) {
+          stopped('Cancelled before the run started.');
+          return;
+        }
+        for (const r of mine()) r.pending(targetName);
+      }
     }
     if (!response.ok || response.body === null) {
       const reason = (await response.text().catch(() => '')).trim();
-      const text = `The dev server refused the run (${response.status}): ${reason || response.statusText}`;
-      if (pageLevel) this.#progress(text);
-      finish('error', text);
+      stopped(`The dev server refused the run (${response.status}): ${reason || response.statusText}`);
       return;
     }
 
     const counts = new Map<string, number>();
     let total = ids.length;
     let failure: string | undefined;
+    let problem: RunProblem | undefined;
+    let read: ReadCount | undefined;
     try {
       for await (const event of readEvents(response.body)) {
         if (event.type === 'start') {
           total = event.checks.length;
         } else if (event.type === 'gathered') {
-          this.#showFreshness(event.gatheredAt, event.cachedKinds);
+          problem = event.problem;
+          read = event.read;
+          // Nothing read, nothing to date: no "Data from …" then.
+          this.#showFreshness(problem === undefined && read?.kinds !== 0 ? event.gatheredAt : undefined, event.cachedKinds);
+          if (problem !== undefined && drivesPage()) this.#showProblem(problem, targetName);
         } else if (event.type === 'result') {
-          for (const r of runbooks) if (r.check === event.result.id) r.show(event.result, targetName);
+          const notRun = problem !== undefined && event.result.status === 'error' && event.result.read === undefined;
+          for (const r of mine()) {
+            if (r.check !== event.result.id) continue;
+            // The problem is said once: in the page's banner for a "Run all", else in the one runbook.
+            if (notRun) r.notRun(drivesPage() ? undefined : problem, targetName);
+            else r.show(event.result, targetName, event.note);
+          }
           counts.set(event.result.status, (counts.get(event.result.status) ?? 0) + 1);
-          if (pageLevel) {
+          if (drivesPage()) {
             this.setAttribute('done', String(event.done));
             this.#progress(`${event.done} of ${event.total} checks done`);
           }
@@ -216,19 +349,23 @@ class MeshbookRunner extends HTMLElement {
         }
       }
     } catch (error) {
-      failure = controller.signal.aborted ? 'Cancelled: the run was stopped.' : `The result stream broke off: ${(error as Error).message}`;
+      failure = signal.aborted ? 'Cancelled: the run was stopped.' : `The result stream broke off: ${(error as Error).message}`;
     }
     if (failure !== undefined) {
-      if (pageLevel) this.#progress(`Stopped: ${failure}`);
-      finish('error', failure);
+      stopped(failure, `Stopped: ${failure}`);
       return;
     }
-    if (pageLevel) {
+    if (problem !== undefined) {
+      if (drivesPage()) this.#progress(`Not run against ${targetName}: the cluster could not be read.`);
+      finish('error', 'The run ended without a result for this check.');
+      return;
+    }
+    if (drivesPage()) {
       const summary = (Object.keys(SUMMARY_WORDS) as CheckStatus[])
         .filter((status) => (counts.get(status) ?? 0) > 0)
         .map((status) => `${counts.get(status)} ${SUMMARY_WORDS[status]}`)
         .join(', ');
-      this.#progress(`${total} of ${total} checks done against ${targetName}: ${summary}.`);
+      this.#progress(`${total} of ${total} checks done against ${targetName}: ${summary}.${read === undefined ? '' : ` ${readText(read)}.`}`);
     }
     finish('done', 'The run ended without a result for this check.');
   }

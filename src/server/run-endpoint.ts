@@ -8,6 +8,7 @@ import type { TLSSocket } from 'node:tls';
 import type { Check } from '../engine/check.ts';
 import { runChecks } from '../engine/runner.ts';
 import { summarize, type CheckResult } from '../engine/types.ts';
+import { fitResult } from './fit-result.ts';
 import { guardRunRequest, TOKEN_HEADER, type GuardInput } from './guard.ts';
 import { parseRunRequest } from './run-request.ts';
 import type { RunStreamEvent } from './run-events.ts';
@@ -23,7 +24,7 @@ export interface RunEndpointLimits {
   runDeadlineMs: number;
   /** Findings kept per check; the rest are counted as truncated. */
   maxFindingsPerCheck: number;
-  /** Bytes streamed per run before it is stopped. */
+  /** Bytes streamed per run: a larger result is cut to fit; a run that still overflows is stopped. */
   maxResponseBytes: number;
 }
 
@@ -34,6 +35,18 @@ export const DEFAULT_LIMITS: RunEndpointLimits = {
   maxFindingsPerCheck: 200,
   maxResponseBytes: 4 * 1024 * 1024,
 };
+
+/**
+ * Limits set from the environment: MESHBOOK_MAX_RESPONSE_BYTES (an integer, at least 1024) lets
+ * the end-to-end tests make a result overflow the stream without a 20,000-object cluster.
+ */
+export function limitsFromEnv(env: Record<string, string | undefined>): Partial<RunEndpointLimits> {
+  const raw = env.MESHBOOK_MAX_RESPONSE_BYTES;
+  if (raw === undefined || raw.trim() === '') return {};
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1024) throw new Error(`MESHBOOK_MAX_RESPONSE_BYTES must be an integer of at least 1024, received ${JSON.stringify(raw)}`);
+  return { maxResponseBytes: n };
+}
 
 export interface RunEndpointOptions {
   token: string;
@@ -117,15 +130,20 @@ export function createRunEndpoint(options: RunEndpointOptions): (req: IncomingMe
       'Content-Type': 'application/x-ndjson; charset=utf-8',
     });
     let written = 0;
-    const send = (event: RunStreamEvent): void => {
-      if (res.writableEnded || res.destroyed) return;
+    const write = (event: RunStreamEvent): number => {
+      if (res.writableEnded || res.destroyed) return 0;
       const line = `${JSON.stringify(event)}\n`;
-      written += Buffer.byteLength(line);
-      if (written > limits.maxResponseBytes) {
+      res.write(line);
+      return Buffer.byteLength(line);
+    };
+    const send = (event: RunStreamEvent): void => {
+      const fitted = event.type === 'result' ? fitResultEvent(event, limits.maxResponseBytes - written, limits.maxResponseBytes) : event;
+      const bytes = Buffer.byteLength(`${JSON.stringify(fitted)}\n`);
+      if (written + bytes > limits.maxResponseBytes - END_RESERVE) {
         overflow.abort(new Error('output limit'));
         return;
       }
-      res.write(line);
+      written += write(fitted);
     };
 
     options.log.info(`run started: ${checks.map((c) => c.id).join(', ')} against ${JSON.stringify(source.target.name)}`);
@@ -141,7 +159,10 @@ export function createRunEndpoint(options: RunEndpointOptions): (req: IncomingMe
           send(event);
         },
       });
-      send({ type: 'done', summary: summarize(results) });
+      // The last result can overflow without the runner noticing: that run did not arrive whole.
+      signal.throwIfAborted();
+      // The last line is always written: END_RESERVE kept room for it.
+      write({ type: 'done', summary: summarize(results) });
       options.log.info(`run finished in ${Math.round(performance.now() - started)} ms`);
     } catch (error) {
       const message = disconnected.signal.aborted
@@ -149,17 +170,41 @@ export function createRunEndpoint(options: RunEndpointOptions): (req: IncomingMe
         : deadline.aborted
           ? `The run took longer than ${duration(limits.runDeadlineMs)} and was stopped.`
           : overflow.signal.aborted
-            ? `The run produced more than ${limits.maxResponseBytes} bytes of results and was stopped.`
+            ? `The run produced more than ${bytesText(limits.maxResponseBytes)} of results and was stopped.`
             : `The run failed: ${(error as Error).message}`;
       options.log.warn(message);
-      // After an overflow, one more short line is still worth sending: it says why the stream stops.
-      if (overflow.signal.aborted) written = 0;
-      send({ type: 'error', message });
+      write({ type: 'error', message });
     } finally {
       active--;
       res.end();
     }
   };
+}
+
+// Bytes kept back for the stream's last line (done or error), so it always gets out.
+const END_RESERVE = 1024;
+// Bytes kept back per result still to come, so one huge result cannot crowd out the rest of the run.
+const RESULT_RESERVE = 2048;
+
+/**
+ * A result event that fits the bytes left (`available`), leaving RESULT_RESERVE for each check still
+ * to report and END_RESERVE for the last line. Findings cut are counted in `truncated`; pictures
+ * left out are said in `note`.
+ */
+function fitResultEvent(event: Extract<RunStreamEvent, { type: 'result' }>, available: number, limit: number): Extract<RunStreamEvent, { type: 'result' }> {
+  const budget = available - END_RESERVE - Math.max(0, event.total - event.done) * RESULT_RESERVE;
+  const measure = (result: CheckResult, note: string | undefined): number =>
+    Buffer.byteLength(`${JSON.stringify({ ...event, result, ...(note === undefined ? {} : { note }) })}\n`);
+  const fitted = fitResult(event.result, budget, measure, bytesText(limit));
+  if (fitted.result === event.result) return event;
+  return { ...event, result: fitted.result, ...(fitted.note === undefined ? {} : { note: fitted.note }) };
+}
+
+// "4 MiB" for whole mebibytes, "64 KiB" for whole kibibytes, "1500 bytes" otherwise.
+function bytesText(n: number): string {
+  if (n >= 1024 * 1024 && n % (1024 * 1024) === 0) return `${n / (1024 * 1024)} MiB`;
+  if (n >= 1024 && n % 1024 === 0) return `${n / 1024} KiB`;
+  return `${n} bytes`;
 }
 
 // Headers on every response. Never any Access-Control-* header: no other origin may read this.

@@ -217,9 +217,9 @@ describe('toMarkup', () => {
     expect(pair.attributes['data-column']).toBe('c"ol');
     expect(pair.attributes.href).toBe('#finding-x-1');
     expect(elements.find((e) => e.name === 'svg')!.attributes['aria-label']).toContain(`Title ${HOSTILE}.`);
-    // Characters XML cannot carry are replaced, not passed through.
+    // Control characters show as escapes; what XML cannot carry at all (a lone surrogate) is replaced.
     const column = elements.find((e) => e.attributes.class === 'mb-mx-label mb-mx-column')!;
-    expect(xmlText(column)).toContain(`col ${HOSTILE}\ufffd\ufffd`);
+    expect(xmlText(column)).toContain(`col ${HOSTILE}\\u0007\ufffd`);
   });
 
   it('escapes text for element content', () => {
