@@ -1,7 +1,8 @@
 // The dev-server run endpoint as an Astro integration. It exists only under `astro dev`:
 // the static build gets no endpoint, no token and no runner script. The endpoint itself
-// lives in src/server/; this module only wires it into Vite's connect stack and loads the
-// page island.
+// lives in src/server/; this module only wires it into Vite's connect stack, marks each
+// request with whether its client is on this machine (pages decide from that whether they
+// carry the token), sends the anti-framing headers, and loads the page island.
 
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,10 +11,10 @@ import type { AstroIntegration } from 'astro';
 import { z } from 'astro/zod';
 import { CHECKS } from '../../runbooks/index.ts';
 import { createToken, isLoopbackAddress } from '../server/guard.ts';
-import { createRunEndpoint, DEFAULT_LIMITS } from '../server/run-endpoint.ts';
+import { createRunEndpoint, DEFAULT_LIMITS, limitsFromEnv } from '../server/run-endpoint.ts';
 import { RUN_ENDPOINT } from '../server/run-events.ts';
 import { devTargets } from '../server/targets.ts';
-import { setDevRunnerState } from '../server/dev-state.ts';
+import { markClient, setDevRunnerState } from '../server/dev-state.ts';
 import { parseWithFriendlyErrors } from '../server/validation.ts';
 
 const OptionsSchema = z
@@ -32,6 +33,13 @@ const PREFIX = '/__meshbook';
 
 /** The custom elements that run checks from the page, relative to the project root. */
 const ISLAND = 'src/components/runbook-run.ts';
+
+// No other site may frame a dev page: a framed page's "Run" buttons could be clicked by a
+// user who thinks they click something else. Both headers, for browsers that predate CSP 2.
+const FRAME_HEADERS = {
+  'Content-Security-Policy': "frame-ancestors 'self'",
+  'X-Frame-Options': 'DENY',
+} as const;
 
 /** The integration that serves POST /__meshbook/run from `astro dev`. */
 export function meshbookDevRunner(userOptions?: DevRunnerOptions): AstroIntegration {
@@ -58,17 +66,27 @@ export function meshbookDevRunner(userOptions?: DevRunnerOptions): AstroIntegrat
       },
       'astro:server:setup': ({ server, logger }) => {
         const token = createToken();
-        const targets = devTargets({ root, env: process.env });
+        const targets = devTargets({ root, env: process.env, log: logger });
         // Snapshots are fixed for the server's life; kubeconfig contexts are read per page load.
-        setDevRunnerState({ token, endpoint: RUN_ENDPOINT, targets: [], listTargets: async () => targets.list() });
+        setDevRunnerState({
+          token,
+          endpoint: RUN_ENDPOINT,
+          targets: [],
+          listTargets: async () => targets.list(),
+          surveyTargets: async () => (await targets.survey?.()) ?? { targets: await targets.list() },
+        });
+        // Read the kubeconfig once now, so a malformed one is reported in the terminal at startup.
+        void targets.survey?.().catch((error: unknown) => logger.warn(`Reading the kubeconfig failed: ${(error as Error).message}`));
         const endpoint = createRunEndpoint({
           token,
           checks: CHECKS,
           targets,
-          limits: { maxConcurrentRuns: options.maxConcurrentRuns, runDeadlineMs: options.runDeadlineMs },
+          limits: { maxConcurrentRuns: options.maxConcurrentRuns, runDeadlineMs: options.runDeadlineMs, ...limitsFromEnv(process.env) },
           log: logger,
         });
         const handle = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void => {
+          markClient(req);
+          for (const [name, value] of Object.entries(FRAME_HEADERS)) res.setHeader(name, value);
           const path = pathOf(req.url);
           if (path !== PREFIX && !path.startsWith(`${PREFIX}/`)) return next();
           if (path !== RUN_ENDPOINT) {
@@ -81,13 +99,17 @@ export function meshbookDevRunner(userOptions?: DevRunnerOptions): AstroIntegrat
             res.end();
           });
         };
-        // First in the stack, ahead of Vite's own middlewares (CORS, host check, transforms),
-        // so nothing else ever answers or decorates a request to this path.
+        // First in the stack, ahead of Vite's own middlewares (CORS, host check, transforms) and
+        // Astro's page rendering: every request is marked and gets the frame headers before
+        // anything answers it, and nothing else ever answers or decorates a request to this path.
         server.middlewares.stack.unshift({ route: '', handle });
       },
       'astro:server:start': ({ address, logger }) => {
         if (!isLoopbackAddress(address.address)) {
-          logger.warn(`The dev server listens on ${address.address}; the run endpoint still only answers loopback clients.`);
+          logger.warn(
+            `The dev server listens on ${address.address}, beyond loopback. Runbooks run only for loopback clients (a browser on this machine): ` +
+              'pages served to other machines carry no run token and no kubeconfig contexts, and the run endpoint refuses them (403).',
+          );
         }
       },
       'astro:server:done': () => {

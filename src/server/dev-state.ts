@@ -2,9 +2,16 @@
 // (and so the integration) and the page components as separate module instances, so the
 // token and target list travel through a global symbol. Only `astro dev` sets it: in a
 // static build it is absent and components render the archive form, with no token.
+//
+// Who gets the token and the kubeconfig's contexts is decided by the socket the page was
+// requested over, never by the Host header alone: a dev server started with `--host` is
+// reachable from the network, and any client can send `Host: localhost`. The integration's
+// middleware sees the Node request and records the verdict in the request's Astro locals;
+// pages are prerendered, so `Astro.clientAddress` is not available to them.
 
-import { isLoopbackHostname } from './guard.ts';
-import type { TargetOption } from './targets.ts';
+import type { IncomingMessage } from 'node:http';
+import { isLoopbackAddress, isLoopbackHostname } from './guard.ts';
+import type { TargetOption, TargetSurvey } from './targets.ts';
 
 /** What pages need to run checks from this dev server. */
 export interface DevRunnerState {
@@ -15,9 +22,23 @@ export interface DevRunnerState {
   targets: TargetOption[];
   /** Every target as of now (kubeconfig contexts are re-read per page load); `targets` when absent. */
   listTargets?: () => Promise<TargetOption[]>;
+  /** Every target as of now plus the kubeconfig's problem, if any; preferred over `listTargets`. */
+  surveyTargets?: () => Promise<TargetSurvey>;
 }
 
+/** What a page may offer the client it is rendered for. */
+export type DevRunnerAccess =
+  /** A static build, or a page not served by `astro dev`: the archive form. */
+  | { kind: 'static' }
+  /** `astro dev`, but the client is not on this machine: a readable guide, no token, no targets. */
+  | { kind: 'remote' }
+  /** `astro dev` and a loopback client: run controls with the token and the targets. */
+  | { kind: 'local'; state: DevRunnerState };
+
 const KEY = Symbol.for('meshbook.dev-runner');
+// Astro's own hand-off of per-request locals from a Node request to the render (adapters use it too).
+const ASTRO_LOCALS = Symbol.for('astro.locals');
+const CLIENT_IS_LOOPBACK = Symbol.for('meshbook.client-is-loopback');
 
 type WithState = typeof globalThis & { [KEY]?: DevRunnerState };
 
@@ -32,11 +53,25 @@ export function getDevRunnerState(): DevRunnerState | undefined {
 }
 
 /**
- * The dev runner's state for a page requested at `url`, or undefined when the page was not
- * asked for by a loopback name (someone on the LAN of a `--host` dev server): the endpoint
- * would refuse them anyway, so they get neither the token nor run buttons.
+ * Records on a dev-server request whether its socket comes from loopback, where the page
+ * rendering it can read it (`Astro.locals`). Must run before Astro's own middleware.
  */
-export function devRunnerStateFor(url: URL): DevRunnerState | undefined {
+export function markClient(req: IncomingMessage): void {
+  const existing: unknown = Reflect.get(req, ASTRO_LOCALS);
+  const locals = typeof existing === 'object' && existing !== null ? existing : {};
+  Reflect.set(locals, CLIENT_IS_LOOPBACK, isLoopbackAddress(req.socket.remoteAddress));
+  Reflect.set(req, ASTRO_LOCALS, locals);
+}
+
+/**
+ * What the page rendered for this request may carry. Local only when the socket is loopback
+ * (recorded by markClient; an unmarked request counts as remote) and the page was asked for
+ * by a loopback name: a DNS-rebound page (evil.example resolving to 127.0.0.1) comes over
+ * loopback but must not read the token or the contexts either.
+ */
+export function devRunnerAccess(page: { url: URL; locals: object }): DevRunnerAccess {
   const state = getDevRunnerState();
-  return state !== undefined && isLoopbackHostname(url.hostname) ? state : undefined;
+  if (state === undefined) return { kind: 'static' };
+  const loopbackSocket = Reflect.get(page.locals, CLIENT_IS_LOOPBACK) === true;
+  return loopbackSocket && isLoopbackHostname(page.url.hostname) ? { kind: 'local', state } : { kind: 'remote' };
 }

@@ -9,7 +9,8 @@ import { isAbsolute, resolve } from 'node:path';
 import { YamlSource } from '../cluster/yaml-source.ts';
 import type { ClusterSource } from '../cluster/source.ts';
 import '../cluster/client-node.ts'; // the Kubernetes client library, imported statically for the dev server (see there)
-import { listContexts, resolveContext, type KubeconfigSelection } from '../cluster/kubeconfig.ts';
+import { access } from 'node:fs/promises';
+import { kubeconfigFiles, listContexts, resolveContext, type KubeconfigSelection } from '../cluster/kubeconfig.ts';
 import { LiveSource, type LiveSourceOptions } from '../cluster/live-source.ts';
 
 /** A target as the page's selector shows it. */
@@ -39,9 +40,18 @@ export interface OpenRequest {
   refresh?: boolean;
 }
 
+/** The targets as of now, and why the kubeconfig could not be read, if it could not. */
+export interface TargetSurvey {
+  targets: TargetOption[];
+  /** The kubeconfig exists but cannot be used: file, line and reason (its contexts are then missing). */
+  kubeconfigProblem?: string;
+}
+
 export interface TargetRegistry {
   /** Every target, the default first (contexts read from the kubeconfig now). */
   list(): TargetOption[] | Promise<TargetOption[]>;
+  /** The same list plus the kubeconfig's problem, for the page's selector (optional: registries without a kubeconfig). */
+  survey?(): Promise<TargetSurvey>;
   /**
    * A source for a target id: snapshots are re-read on every run (edits show up); live
    * sources are kept per context (connections and their 30 s cache). Throws TargetConflict
@@ -85,7 +95,14 @@ export function parseExtraTargets(value: string | undefined, root: string): Snap
  * The dev server's targets: the demo snapshot, plus extra snapshots from the environment.
  * Only the dev integration calls this; the static build never reads the environment for targets.
  */
-export function devTargets(options: { root: string; env: Record<string, string | undefined>; live?: LiveSourceOptions; home?: string }): TargetRegistry {
+export function devTargets(options: {
+  root: string;
+  env: Record<string, string | undefined>;
+  live?: LiveSourceOptions;
+  home?: string;
+  /** The terminal: told when the kubeconfig becomes unreadable (once per distinct problem) and when it is readable again. */
+  log?: { info(message: string): void; warn(message: string): void };
+}): TargetRegistry {
   const snapshots: SnapshotTarget[] = [
     { id: DEMO_TARGET_ID, name: DEMO_NAME, group: 'snapshot', paths: [resolve(options.root, DEMO_RELATIVE_DIR)] },
     ...parseExtraTargets(options.env.MESHBOOK_EXTRA_TARGETS, options.root),
@@ -95,8 +112,20 @@ export function devTargets(options: { root: string; env: Record<string, string |
   const selection: KubeconfigSelection = { env: options.env, ...(options.home === undefined ? {} : { home: options.home }) };
   const live = new Map<string, LiveSource>();
   const snapshotOptions = (): TargetOption[] => snapshots.map(({ id, name, group }) => ({ id, name, group }));
+  // Contexts are read on every page load: say a problem once, not once per page.
+  let reported: string | undefined;
+  const survey = async (): Promise<TargetSurvey> => {
+    const contexts = await readContextTargets(selection);
+    if (contexts.problem !== reported) {
+      if (contexts.problem !== undefined) options.log?.warn(`${contexts.problem} The page offers the snapshots only until it is fixed.`);
+      else if (reported !== undefined) options.log?.info('The kubeconfig is readable again; its contexts are back in the target list.');
+      reported = contexts.problem;
+    }
+    return { targets: [...snapshotOptions(), ...contexts.targets], ...(contexts.problem === undefined ? {} : { kubeconfigProblem: contexts.problem }) };
+  };
   return {
-    list: async () => [...snapshotOptions(), ...(await contextTargets(selection))],
+    list: async () => (await survey()).targets,
+    survey,
     open: async (id, request = {}) => {
       const t = byId.get(id);
       if (t !== undefined) return new YamlSource(t.paths, t.name);
@@ -121,16 +150,25 @@ export function devTargets(options: { root: string; env: Record<string, string |
 
 /** The kubeconfig's contexts as targets; none when there is no kubeconfig (the demo still works). */
 export async function contextTargets(selection: KubeconfigSelection): Promise<TargetOption[]> {
+  return (await readContextTargets(selection)).targets;
+}
+
+/**
+ * The kubeconfig's contexts as targets, and why the kubeconfig cannot be read when it exists
+ * but is malformed or unreadable (the message names the file, and the line for YAML errors,
+ * as the CLI says it). No kubeconfig file at all is not a problem: the snapshots still work.
+ */
+export async function readContextTargets(selection: KubeconfigSelection): Promise<{ targets: TargetOption[]; problem?: string }> {
+  if (!(await anyExists(kubeconfigFiles(selection).files))) return { targets: [] };
   let listed;
   try {
     listed = await listContexts(selection);
-  } catch {
-    // No kubeconfig, or one that cannot be read: the page offers the snapshots only.
-    return [];
+  } catch (error) {
+    return { targets: [], problem: (error as Error).message };
   }
   const current = listed.contexts.filter((c) => c.current);
   const rest = listed.contexts.filter((c) => !c.current);
-  return [...current, ...rest].map((c) => ({
+  const targets = [...current, ...rest].map((c) => ({
     id: `${CONTEXT_PREFIX}${c.name}`,
     name: c.name,
     group: 'context' as const,
@@ -141,4 +179,18 @@ export async function contextTargets(selection: KubeconfigSelection): Promise<Ta
     fingerprint: c.fingerprint,
     ...(c.problem === undefined ? {} : { problem: c.problem }),
   }));
+  return { targets };
+}
+
+// True when at least one of the files exists (readable or not: an unreadable one is a problem to show).
+async function anyExists(files: string[]): Promise<boolean> {
+  for (const file of files) {
+    try {
+      await access(file);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return true;
+    }
+  }
+  return false;
 }

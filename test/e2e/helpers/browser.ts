@@ -23,12 +23,12 @@ export interface Browser {
 }
 
 /** Launches Chromium with a throwaway user-data dir. */
-export async function launchBrowser(options: { colorScheme?: 'light' | 'dark' } = {}): Promise<Browser> {
+export async function launchBrowser(options: { colorScheme?: 'light' | 'dark'; executablePath?: string; args?: string[] } = {}): Promise<Browser> {
   const profile = await mkdtemp(join(tmpdir(), 'meshbook-e2e-'));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
+    executablePath: options.executablePath ?? CHROMIUM,
     headless: true,
-    args: ARGS,
+    args: [...ARGS, ...(options.args ?? [])],
     viewport: { width: 1280, height: 900 },
     colorScheme: options.colorScheme ?? 'light',
   });

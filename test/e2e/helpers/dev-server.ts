@@ -42,15 +42,35 @@ export function freePort(): Promise<number> {
   });
 }
 
+// Astro refuses a second dev server per project ("Another astro dev server is already running"):
+// test files, and people testing in the same tree, each start their own on their own port.
+const IGNORE_LOCK = ['--ignore-lock'];
+
+/** How to start the server when not plainly on 127.0.0.1 (e.g. inside a test's network namespace). */
+export interface DevServerOptions {
+  /** The address `astro dev --host` listens on; 127.0.0.1 by default. */
+  host?: string;
+  /** Commands to run astro under, e.g. `['nsenter', '--net=/proc/1234/ns/net']`. */
+  prefix?: string[];
+  /** How to GET a page from the server when the test process cannot reach it directly. */
+  get?: (url: string) => Promise<{ status: number; text: string }>;
+}
+
 /** Starts the dev server and resolves once it serves the introduction page. */
-export async function startDevServer(env: Record<string, string> = {}): Promise<DevServer> {
+export async function startDevServer(env: Record<string, string> = {}, options: DevServerOptions = {}): Promise<DevServer> {
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   let output = '';
+  const [command = process.execPath, ...prefixArgs] = [...(options.prefix ?? []), process.execPath];
+  const get = options.get ?? (async (url: string) => {
+    // Bounded: a request made while the server is still starting can stall.
+    const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+    return { status: res.status, text: await res.text() };
+  });
   // The Node running the tests is the project's Node 24; spawn the CLI with it directly.
   const child: ChildProcess = spawn(
-    process.execPath,
-    [join(REPO_ROOT, 'node_modules', 'astro', 'bin', 'astro.mjs'), 'dev', '--port', String(port), '--host', '127.0.0.1'],
+    command,
+    [...prefixArgs, join(REPO_ROOT, 'node_modules', 'astro', 'bin', 'astro.mjs'), 'dev', '--port', String(port), '--host', options.host ?? '127.0.0.1', ...IGNORE_LOCK],
     {
       cwd: REPO_ROOT,
       // KUBECONFIG points nowhere unless a test gives one: the developer's real clusters never show up in a test.
@@ -87,11 +107,9 @@ export async function startDevServer(env: Record<string, string> = {}): Promise<
   for (;;) {
     if (child.exitCode !== null) throw new Error(`astro dev exited with ${child.exitCode}:\n${output}`);
     try {
-      // Bounded: a request made while the server is still starting can stall.
-      const res = await fetch(`${origin}/introduction/`, { signal: AbortSignal.timeout(10_000) });
-      const text = await res.text();
-      if (res.ok) break;
-      last = `${res.status}: ${text.slice(0, 500)}`;
+      const res = await get(`${origin}/introduction/`);
+      if (res.status === 200) break;
+      last = `${res.status}: ${res.text.slice(0, 500)}`;
     } catch (error) {
       last = String((error as Error).cause ?? error); // not listening yet
     }
