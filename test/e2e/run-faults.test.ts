@@ -75,7 +75,7 @@ beforeAll(async () => {
   await mkdir(join(publish, 'records'), { recursive: true });
   await writeFile(join(publish, 'records', '2026-11-20-bidi.json'), JSON.stringify(RECORD));
   server = await startDevServer({
-    MESHBOOK_EXTRA_TARGETS: `${BIDI}=test/fixtures/e2e-bidi`,
+    MESHBOOK_EXTRA_TARGETS: `${BIDI}=test/fixtures/e2e/bidi-names.yaml`,
     KUBECONFIG: kubeconfig,
     MESHBOOK_PUBLISH_DIR: publish,
     MESHBOOK_MAX_RESPONSE_BYTES: String(LIMIT),
