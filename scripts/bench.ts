@@ -10,7 +10,8 @@
 // live      the mesh loaded into the real test API server (scripts/lib/live-mesh.ts, --load-concurrency
 //           creates in flight); full runs as the viewer against the floor: the same kinds' paginated
 //           LISTs by a minimal client, same run; also without the reachability checks (R3/R4), and
-//           the run's requests by purpose (LIST pages vs kinds × pages, discovery, access reviews, proxy).
+//           the run's requests by purpose (LIST pages vs kinds × pages, the /version + /api proof and
+//           discovery, access reviews, proxy).
 // istioctl  `istioctl analyze` (analyzers we mirror) against `meshbook check` (the checks mirroring
 //           them) on the same files (--use-kube=false) and on the same live cluster.
 // page      `astro dev` start → first page; on the heaviest page, click → first result, → all results,
@@ -339,7 +340,7 @@ async function benchLive(sizes: number[], seed: number, runs: number, alsoIstioc
     });
   }
   table(`Live scale (viewer; median of ${runs} after one warm-up; floor = raw paginated LISTs of the same kinds, 4 at a time, parsed; CPU = this process's user+sys during the run)`, ['objects read', 'kinds', 'our gather ms', 'our full run ms', 'run w/o R3/R4 ms', 'our run CPU ms', 'floor ms', 'floor CPU ms', 'gather / floor', 'run / floor', 'run w/o R3/R4 / floor', 'load 1/5/15'], rows);
-  table('Requests of one full run by purpose (kinds × pages = the floor\'s LIST requests: one per kind, plus one per further 500 items)', ['objects read', 'all requests', 'LIST pages', 'kinds × pages', 'LISTs = kinds × pages', 'discovery GETs', 'access reviews', 'proxied GETs'], requestRows);
+  table('Requests of one full run by purpose (kinds × pages = the floor\'s LIST requests: one per kind, plus one per further 500 items)', ['objects read', 'all requests', 'LIST pages', 'kinds × pages', 'LISTs = kinds × pages', 'other GETs (2 proof: /version, /api; discovery)', 'access reviews', 'proxied GETs'], requestRows);
   if (istioRows.length > 0) table(`istioctl analyze vs meshbook check on the live cluster (child processes, median of ${runs}; CPU = the child's user+sys, GNU time)`, ['objects', 'meshbook run as', 'istioctl ms', 'istioctl CPU ms', 'meshbook ms', 'meshbook CPU ms', 'meshbook / istioctl', 'istioctl msgs', 'meshbook findings', 'load 1/5/15'], istioRows);
 }
 

@@ -7,7 +7,7 @@ import { mkdir, open, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CHECKS } from '../../runbooks/index.ts';
-import { InputError } from '../cluster/source.ts';
+import { InputError, SourceUnavailableError } from '../cluster/source.ts';
 import { runChecks } from '../engine/runner.ts';
 import { parseCommand, type CheckCommand, type SnapshotCommand } from './args.ts';
 import { UsageError } from './errors.ts';
@@ -67,6 +67,11 @@ export async function main(argv: readonly string[], io: CliIo, signal: AbortSign
     if (error instanceof UsageError || error instanceof InputError) {
       io.err(`meshbook: ${error.message}\n`);
       return EXIT.usage;
+    }
+    // `meshbook snapshot` of a source that cannot be read at all: one line, nothing written.
+    if (error instanceof SourceUnavailableError) {
+      io.err(`meshbook: cannot read the cluster: ${error.message}\n`);
+      return EXIT.failed;
     }
     // A bug, not the user's input: keep the stack for the report.
     io.err(`meshbook: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

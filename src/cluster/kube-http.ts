@@ -23,21 +23,37 @@ export const METADATA_ONLY_ACCEPT = 'application/json;as=PartialObjectMetadataLi
 const USER_AGENT = 'meshbook/0.1 (read-only)';
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
-/** Why a request failed: a GatherProblem reason, or a 404 / expired continue token. */
-export type KubeFailure = GatherProblem['reason'] | 'not-found' | 'expired';
+/** Why a request failed: a GatherProblem reason, a 404, an expired continue token, rejected credentials (401) or TLS. */
+export type KubeFailure = GatherProblem['reason'] | 'not-found' | 'expired' | 'unauthorized' | 'tls';
+
+/** What a server answered that was not what was asked for: enough to tell the user what is at the URL. */
+export interface ServerAnswer {
+  status: number;
+  contentType: string;
+  /** The start of the body, escaped for a terminal (quoted, non-printable characters as \uXXXX). */
+  excerpt: string;
+  /** Where a 3xx pointed (never followed). */
+  location?: string;
+}
 
 /** A failed request, classified, with a message that says what to do. */
 export class KubeRequestError extends Error {
   override readonly name = 'KubeRequestError';
+  /** The answer received, when the server answered something unexpected. */
+  readonly answer?: ServerAnswer;
   constructor(
     readonly reason: KubeFailure,
     message: string,
     readonly status?: number,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; answer?: ServerAnswer },
   ) {
     super(message, options);
+    if (options?.answer !== undefined) this.answer = options.answer;
   }
 }
+
+/** Nesting deeper than any Kubernetes object: refused before parsing, so no later recursion can overflow the stack. */
+export const MAX_JSON_DEPTH = 100;
 
 export interface KubeReaderOptions {
   /** Per-request time budget (auth plugin + connect + whole response), ms. */
@@ -61,11 +77,24 @@ export interface ListOptions extends CallOptions {
   continue?: string;
   /** Read a metadataOnly kind (Secrets) whole, payload included: only for `--read-secrets`. */
   contents?: boolean;
+  /**
+   * Called with the page's size before its JSON is parsed; throwing refuses the page. How the
+   * live source keeps its byte and value budgets before the memory is spent.
+   */
+  admit?: (size: PageSize) => void;
+}
+
+/** The size of a page's JSON: bytes (after decompression) and values (objects, arrays and their elements). */
+export interface PageSize {
+  bytes: number;
+  values: number;
 }
 
 export interface ListPage {
   /** Items with apiVersion and kind set (LIST items lack them); Secrets carry metadata only. */
   items: KubeObject[];
+  /** The size of the page's JSON: what the live source budgets. */
+  size: PageSize;
   continue?: string;
   resourceVersion?: string;
 }
@@ -152,6 +181,7 @@ export class KubeReader {
   readonly #maxBytes: number;
   readonly #agent: http.Agent | undefined;
   #requests = 0;
+  readonly #warned = new Set<KindId>();
   readonly #byPurpose: Record<RequestPurpose, number> = { list: 0, get: 0, 'access-review': 0, proxy: 0 };
 
   constructor(context: ResolvedContext, options: KubeReaderOptions = {}) {
@@ -213,22 +243,38 @@ export class KubeReader {
             : ''),
     }).catch((error: unknown) => {
       if (error instanceof KubeRequestError && error.reason === 'not-found') {
-        throw new KubeRequestError('not-installed', `${resourceName(kind)} is not served at ${info.group === '' ? '' : `${info.group}/`}${version} by ${this.server} (404): the CRD is not installed.`, 404, { cause: error });
+        // Every Kubernetes API server serves the core kinds: a 404 there is not a missing CRD.
+        if (info.group === '') {
+          throw new KubeRequestError('invalid', `GET ${path.split('?')[0]} answered 404 at ${this.server}: every Kubernetes API server serves ${resourceName(kind)}, so this server (or a proxy in front of it) is not answering as one.`, 404, { cause: error, ...(error.answer === undefined ? {} : { answer: error.answer }) });
+        }
+        throw new KubeRequestError('not-installed', `${resourceName(kind)} is not served at ${info.group}/${version} by ${this.server} (404): the CRD is not installed.`, 404, { cause: error });
       }
       throw error;
     });
-    const body = parseJson(res, `GET ${path}`);
+    const where = `GET ${path.split('?')[0]}`;
+    let size: PageSize = { bytes: res.body.length, values: 0 };
+    const body = parseJson(res, where, (scanned) => {
+      size = scanned;
+      options.admit?.(scanned);
+    });
     // An empty PartialObjectMetadataList comes back with `items: null` (a nil Go slice), not [].
     const rawItems: unknown = isRecord(body) ? (body.items ?? []) : undefined;
-    if (!isRecord(body) || !Array.isArray(rawItems)) throw new KubeRequestError('invalid', `GET ${path} did not return a list (no items array).`, res.status);
-    if (metadataOnly && body.kind !== 'PartialObjectMetadataList') {
-      // Payloads are stripped below regardless; this only tells the user the server ignored the Accept header.
+    if (!isRecord(body) || !Array.isArray(rawItems)) throw new KubeRequestError('invalid', `${where} did not return a list (no items array).`, res.status);
+    // A list of another kind (a misrouting proxy, a different API at the same path) is not this kind's data.
+    const listKinds = metadataOnly ? ['PartialObjectMetadataList', `${info.kind}List`] : [`${info.kind}List`, 'List'];
+    if (!listKinds.includes(body.kind as string)) {
+      throw new KubeRequestError('invalid', `${where} at ${this.server} returned ${body.kind === undefined ? 'a list without a kind' : `kind ${escapeText(String(body.kind), 60)}`} instead of ${info.kind}List; nothing of ${resourceName(kind)} was used.`, res.status);
+    }
+    if (metadataOnly && body.kind !== 'PartialObjectMetadataList' && !this.#warned.has(kind)) {
+      // Payloads are stripped below regardless; this only tells the user (once per kind) the server ignored the Accept header.
+      this.#warned.add(kind);
       process.emitWarning(`GET ${path} returned ${String(body.kind)} instead of PartialObjectMetadataList; payloads were dropped.`);
     }
     const apiVersion = info.group === '' ? version : `${info.group}/${version}`;
-    const items = rawItems.map((item: unknown, i: number) => normalizeItem(item, i, { apiVersion, kind: info.kind, metadataOnly, contents: info.metadataOnly === true && !metadataOnly, path }));
+    const itemShape = { apiVersion, kind: info.kind, metadataOnly, contents: info.metadataOnly === true && !metadataOnly, path, namespaced: info.namespaced, namespace: ns };
+    const items = rawItems.map((item: unknown, i: number) => normalizeItem(item, i, itemShape));
     const meta = isRecord(body.metadata) ? body.metadata : {};
-    const page: ListPage = { items };
+    const page: ListPage = { items, size };
     if (typeof meta.continue === 'string' && meta.continue !== '') page.continue = meta.continue;
     if (typeof meta.resourceVersion === 'string') page.resourceVersion = meta.resourceVersion;
     return page;
@@ -382,7 +428,13 @@ export class KubeReader {
             }
             // Inflated on the thread pool, bounded like the wire bytes.
             gunzip(body, { maxOutputLength: limit }, (error, inflated) => {
-              if (error !== null) return fail((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' ? tooLarge() : error);
+              if (error !== null) {
+                const code = (error as NodeJS.ErrnoException).code ?? '';
+                if (code === 'ERR_BUFFER_TOO_LARGE') return fail(tooLarge());
+                // A server answered, with bytes that are not what it declared: an answer, not a network failure.
+                const answer: ServerAnswer = { status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), excerpt: '(a body declared gzip that is not valid gzip)' };
+                return fail(new KubeRequestError('invalid', `The answer of ${this.server} to ${what} says it is gzip-compressed but is not valid gzip (${code || error.message}).`, res.statusCode, { cause: error, answer }));
+              }
               if (settled) return;
               settled = true;
               resolve({ status: res.statusCode ?? 0, headers: res.headers, body: inflated });
@@ -408,16 +460,20 @@ export class KubeReader {
     const status = res.status;
     const detail = statusMessage(res);
     const suffix = detail === '' ? '' : `: ${detail}`;
+    const answer = answerOf(res);
+    const o = { answer };
     if (status === 401) {
-      return new KubeRequestError('forbidden', `The API server at ${this.server} rejected the credentials of user "${this.context.user}" in context "${this.context.name}" (401 Unauthorized): log in again or refresh the credentials.`, status);
+      return new KubeRequestError('unauthorized', `The API server at ${this.server} rejected the credentials of user "${this.context.user}" in context "${this.context.name}" (401 Unauthorized): log in again or refresh the credentials.`, status, o);
     }
-    if (status === 403) return new KubeRequestError('forbidden', spec.forbidden?.() ?? `${what}: forbidden${suffix}.`, status);
-    if (status === 404) return new KubeRequestError('not-found', `${what}: not found (404)${suffix}.`, status);
-    if (status === 410) return new KubeRequestError('expired', `${what}: the list's continue token expired (410)${suffix}.`, status);
-    if (status === 429) return new KubeRequestError('server-error', `The API server at ${this.server} is throttling requests (429 Too Many Requests) to ${what}${suffix}; retry in a minute.`, status);
-    if (status >= 500) return new KubeRequestError('server-error', `The API server at ${this.server} answered ${status} to ${what}${suffix}.`, status);
-    if (status === 406) return new KubeRequestError('invalid', `The API server at ${this.server} cannot answer ${what} in the format asked for (406 Not Acceptable${suffix}); Meshbook needs Kubernetes 1.15 or later.`, status);
-    return new KubeRequestError('invalid', `The API server at ${this.server} answered ${status} to ${what}${suffix}.`, status);
+    if (status === 403) return new KubeRequestError('forbidden', spec.forbidden?.() ?? `${what}: forbidden${suffix}.`, status, o);
+    if (status === 404) return new KubeRequestError('not-found', `${what}: not found (404)${suffix}.`, status, o);
+    if (status === 410) return new KubeRequestError('expired', `${what}: the list's continue token expired (410)${suffix}.`, status, o);
+    if (status === 429) return new KubeRequestError('server-error', `The API server at ${this.server} is throttling requests (429 Too Many Requests) to ${what}${suffix}; retry in a minute.`, status, o);
+    if (status >= 500) return new KubeRequestError('server-error', `The API server at ${this.server} answered ${status} to ${what}${suffix}.`, status, o);
+    if (status === 406) return new KubeRequestError('invalid', `The API server at ${this.server} cannot answer ${what} in the format asked for (406 Not Acceptable${suffix}); Meshbook needs Kubernetes 1.15 or later.`, status, o);
+    // Redirects are never followed: credentials go to the configured server only.
+    if (status >= 300 && status < 400) return new KubeRequestError('invalid', `The server at ${this.server} answered ${status} to ${what}, a redirect${answer.location === undefined ? '' : ` to ${answer.location}`}; Meshbook does not follow redirects (it would send the credentials elsewhere) — put the API server's own URL in the kubeconfig.`, status, o);
+    return new KubeRequestError('invalid', `The API server at ${this.server} answered ${status} to ${what}${suffix}.`, status, o);
   }
 
   #networkError(error: Error, what: string): KubeRequestError {
@@ -425,7 +481,7 @@ export class KubeReader {
     const server = this.server;
     const where = `is the cluster running, and is "${this.context.name}" the right context?`;
     const tls = tlsExplanation(code, error.message, this.context.cluster);
-    if (tls !== undefined) return new KubeRequestError('unreachable', `TLS with the API server at ${server} failed (${code || error.message}): ${tls}`, undefined, { cause: error });
+    if (tls !== undefined) return new KubeRequestError('tls', `TLS with the API server at ${server} failed (${code || error.message}): ${tls}`, undefined, { cause: error });
     switch (code) {
       case 'ECONNREFUSED':
         return new KubeRequestError('unreachable', `Cannot reach the API server at ${server}: connection refused — ${where}`, undefined, { cause: error });
@@ -533,24 +589,94 @@ function statusMessage(res: RawResponse): string {
   const text = res.body.toString('utf8', 0, Math.min(res.body.length, 4096));
   try {
     const parsed: unknown = JSON.parse(text);
-    if (isRecord(parsed) && typeof parsed.message === 'string') return parsed.message;
+    if (isRecord(parsed) && typeof parsed.message === 'string') return escapeText(parsed.message, 300, false);
   } catch {
     // Not a Status object: fall through to the raw text.
   }
-  return text.trim().slice(0, 300);
+  return escapeText(text.trim(), 300, false);
 }
 
-function parseJson(res: RawResponse, what: string): unknown {
+/** `text` cut to `max` characters with control, bidi and other non-ASCII-printable characters as \uXXXX; quoted unless `quote` is false. */
+export function escapeText(text: string, max: number, quote = true): string {
+  const cut = text.length > max ? `${text.slice(0, max)}…` : text;
+  const escaped = cut.replace(/[^\x20-\x7e…]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return quote ? `"${escaped.replace(/"/g, '\\"')}"` : escaped;
+}
+
+function answerOf(res: RawResponse): ServerAnswer {
+  const answer: ServerAnswer = {
+    status: res.status,
+    contentType: String(res.headers['content-type'] ?? ''),
+    excerpt: escapeText(res.body.toString('utf8', 0, Math.min(res.body.length, 400)).replace(/\s+/g, ' ').trim(), 120),
+  };
+  if (typeof res.headers.location === 'string') answer.location = escapeText(res.headers.location, 200, false);
+  return answer;
+}
+
+function parseJson(res: RawResponse, what: string, admit?: (size: PageSize) => void): unknown {
+  const values = scanJson(res.body, MAX_JSON_DEPTH);
+  if (values === undefined) {
+    throw new KubeRequestError('invalid', `${what} returned JSON nested deeper than ${MAX_JSON_DEPTH} levels, which no Kubernetes object is; it was not read.`, res.status, { answer: answerOf(res) });
+  }
+  admit?.({ bytes: res.body.length, values });
   try {
     return JSON.parse(res.body.toString('utf8'));
   } catch (cause) {
-    throw new KubeRequestError('invalid', `${what} did not return JSON (content-type ${JSON.stringify(res.headers['content-type'] ?? '')}).`, res.status, { cause });
+    throw new KubeRequestError('invalid', `${what} did not return JSON (content-type ${JSON.stringify(res.headers['content-type'] ?? '')}).`, res.status, { cause, answer: answerOf(res) });
   }
 }
 
-function normalizeItem(item: unknown, index: number, o: { apiVersion: string; kind: string; metadataOnly: boolean; contents: boolean; path: string }): KubeObject {
-  if (!isRecord(item) || !isRecord(item.metadata) || typeof item.metadata.name !== 'string') {
-    throw new KubeRequestError('invalid', `GET ${o.path.split('?')[0]} returned an item without metadata.name (items[${index}]).`);
+// One pass over the bytes before parsing (strings skipped with a native search): the number of
+// values ({, [ and commas outside strings: what parsed objects cost beyond their strings), or
+// undefined when brackets nest deeper than `limit`.
+function scanJson(buf: Buffer, limit: number): number | undefined {
+  let depth = 0;
+  let values = 0;
+  const n = buf.length;
+  for (let i = 0; i < n; i++) {
+    const c = buf[i];
+    if (c === 0x22) {
+      for (;;) {
+        const q = buf.indexOf(0x22, i + 1);
+        if (q === -1) return values;
+        let b = q - 1;
+        let backslashes = 0;
+        while (buf[b] === 0x5c) {
+          backslashes++;
+          b--;
+        }
+        i = q;
+        if (backslashes % 2 === 0) break;
+      }
+    } else if (c === 0x7b || c === 0x5b) {
+      values++;
+      if (++depth > limit) return undefined;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+    else if (c === 0x2c) values++;
+  }
+  return values;
+}
+
+function normalizeItem(item: unknown, index: number, o: { apiVersion: string; kind: string; metadataOnly: boolean; contents: boolean; path: string; namespaced: boolean; namespace: string | undefined }): KubeObject {
+  const where = `GET ${o.path.split('?')[0]}`;
+  if (!isRecord(item)) throw new KubeRequestError('invalid', `${where} returned an item that is not an object (items[${index}] is ${Array.isArray(item) ? 'a list' : item === null ? 'null' : typeof item}).`);
+  if (!isRecord(item.metadata) || typeof item.metadata.name !== 'string' || item.metadata.name === '') {
+    throw new KubeRequestError('invalid', `${where} returned an item without metadata.name (items[${index}]).`);
+  }
+  const name = escapeText(item.metadata.name, 80, false);
+  // LIST items usually carry no apiVersion/kind; when they do, they must be the kind asked for.
+  const kinds = o.metadataOnly ? [o.kind, 'PartialObjectMetadata'] : [o.kind];
+  if (item.kind !== undefined && !kinds.includes(item.kind as string)) {
+    throw new KubeRequestError('invalid', `${where} returned items[${index}] (${name}) of kind ${escapeText(String(item.kind), 60)}, not ${o.kind}: the list is not this kind's data.`);
+  }
+  const apiVersions = o.metadataOnly ? [o.apiVersion, 'meta.k8s.io/v1'] : [o.apiVersion];
+  if (item.apiVersion !== undefined && !apiVersions.includes(item.apiVersion as string)) {
+    throw new KubeRequestError('invalid', `${where} returned items[${index}] (${name}) at apiVersion ${escapeText(String(item.apiVersion), 60)}, not ${o.apiVersion}.`);
+  }
+  const ns = item.metadata.namespace;
+  if (o.namespaced ? typeof ns !== 'string' || ns === '' || (o.namespace !== undefined && ns !== o.namespace) : ns !== undefined && ns !== '') {
+    const expected = !o.namespaced ? 'no namespace (the kind is cluster-scoped)' : o.namespace === undefined ? 'a namespace' : `namespace ${o.namespace}`;
+    throw new KubeRequestError('invalid', `${where} returned items[${index}] (${name}) with ${ns === undefined ? 'no namespace' : `namespace ${escapeText(String(ns), 80)}`}, expected ${expected}.`);
   }
   // managedFields are bulky bookkeeping no check reads.
   const { managedFields: _managed, ...metadata } = item.metadata;

@@ -1,16 +1,21 @@
 // The live source: reads the declared kinds from a kubeconfig context's API server.
-// Discovery first (which version of each kind is served), then one paginated LIST per kind
-// (limit + continue), a few kinds at a time. A kind that fails becomes a GatherProblem and
-// the others are still read; a whole-gather deadline turns whatever is unfinished into
-// timeouts. Results are cached per (context, kind) for a short, visible time.
+// First the server proves it is a Kubernetes API server (/version, /api); then discovery
+// (which version of each kind is served), then one paginated LIST per kind (limit +
+// continue), a few kinds at a time. A kind that fails becomes a GatherProblem and the others
+// are still read; a source that cannot be read at all (not Kubernetes, unreachable,
+// credentials refused) throws SourceUnavailableError instead. Pages and bytes are bounded
+// per kind and per gather, whatever the server sends. A whole-gather deadline turns
+// whatever is unfinished into timeouts. Results are cached per (context, kind) for a short,
+// visible time.
 
 import { KINDS, type KindId, type KindInfo } from './kinds.ts';
 import { Snapshot, type GatherProblem } from './snapshot.ts';
-import { InputError, type ClusterSource, type GatherOptions } from './source.ts';
+import { InputError, SourceUnavailableError, type ClusterSource, type GatherOptions, type SourceProblemReason } from './source.ts';
 import { resolveContext, type KubeconfigSelection, type ResolvedContext } from './kubeconfig.ts';
-import { KubeReader, KubeRequestError, type KubeReaderOptions, type RequestPurpose } from './kube-http.ts';
+import { validateObject } from './validate-object.ts';
+import { KubeReader, KubeRequestError, escapeText, type KubeReaderOptions, type PageSize, type RequestPurpose } from './kube-http.ts';
 import { withSecretContents } from './secret-contents.ts';
-import { discover, toProblemReason, type DiscoveryState, type KindPlan } from './live-discovery.ts';
+import { discover, proveKubernetes, sourceProblemOf, toProblemReason, type DiscoveryState, type KindPlan, type ServerVersion } from './live-discovery.ts';
 import type { KubeObject } from '../engine/k8s-types.ts';
 import type { TargetInfo } from '../engine/types.ts';
 import { PROBE_BODY_LIMIT, ProbeError, type Probes } from '../engine/check.ts';
@@ -28,6 +33,14 @@ export interface LiveSourceOptions extends KubeReaderOptions {
   cache?: GatherCache;
   /** Read Secret payloads (a plain LIST of secrets) instead of metadata only: `--read-secrets`. */
   readSecrets?: boolean;
+  /** Pages one kind's LIST may take; more is a pagination that does not end. */
+  maxPagesPerKind?: number;
+  /** Bytes of JSON (after decompression) one kind's pages may add up to. */
+  maxBytesPerKind?: number;
+  /** Bytes of JSON (after decompression) one gather may read over all kinds. */
+  maxBytesPerGather?: number;
+  /** JSON values (objects, arrays, elements) one gather may parse: what bounds memory for many small objects. */
+  maxValuesPerGather?: number;
 }
 
 export interface LiveGatherOptions extends GatherOptions {
@@ -35,9 +48,47 @@ export interface LiveGatherOptions extends GatherOptions {
   refresh?: boolean;
 }
 
-export const LIVE_DEFAULTS = { concurrency: 4, pageSize: 500, deadlineMs: 45_000, cacheTtlMs: 30_000 } as const;
+// The budgets keep a gather's memory well under 1 GB whatever the server sends: parsed JSON
+// costs about its bytes (strings) plus ~25 bytes per value (objects, arrays, elements), so
+// bytes and values are both bounded, before each page is parsed. A 20k-object mesh is ~80 MB
+// and ~5M values of JSON (docs/benchmarks.md); larger clusters raise them (LIVE_ENV).
+export const LIVE_DEFAULTS = {
+  concurrency: 4,
+  pageSize: 500,
+  deadlineMs: 45_000,
+  cacheTtlMs: 30_000,
+  maxPagesPerKind: 1_000,
+  maxBytesPerKind: 192 * 1024 * 1024,
+  maxBytesPerGather: 256 * 1024 * 1024,
+  maxValuesPerGather: 12_000_000,
+} as const;
 // Far above any real cluster's count of one kind; stops a server that keeps paging forever.
 const MAX_ITEMS_PER_KIND = 500_000;
+
+/** The environment variables that set LiveSource options for the CLI (limits are named in the messages that hit them). */
+export const LIVE_ENV = {
+  timeoutMs: 'MESHBOOK_REQUEST_TIMEOUT_MS',
+  deadlineMs: 'MESHBOOK_GATHER_DEADLINE_MS',
+  pageSize: 'MESHBOOK_PAGE_SIZE',
+  maxResponseBytes: 'MESHBOOK_MAX_RESPONSE_BYTES',
+  maxPagesPerKind: 'MESHBOOK_MAX_PAGES_PER_KIND',
+  maxBytesPerKind: 'MESHBOOK_MAX_BYTES_PER_KIND',
+  maxBytesPerGather: 'MESHBOOK_MAX_BYTES_PER_GATHER',
+  maxValuesPerGather: 'MESHBOOK_MAX_VALUES_PER_GATHER',
+} as const satisfies Partial<Record<keyof LiveSourceOptions, string>>;
+
+/** LiveSource options from the environment (LIVE_ENV); an invalid value is an InputError naming the variable. */
+export function liveOptionsFromEnv(env: Readonly<Record<string, string | undefined>>): LiveSourceOptions {
+  const out: Record<string, number> = {};
+  for (const [key, name] of Object.entries(LIVE_ENV)) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    const n = Number(raw);
+    if (!/^[0-9]+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n <= 0) throw new InputError(`${name} must be a positive whole number, received ${JSON.stringify(raw)}.`);
+    out[key] = n;
+  }
+  return out as LiveSourceOptions;
+}
 
 interface CacheEntry<T> {
   at: number;
@@ -112,13 +163,16 @@ export class LiveSource implements ClusterSource {
   /** Live-only probes for checks that declare `needs: ['probes']`, over the read-only client. */
   readonly probes: Probes;
   readonly #opts: Required<Omit<LiveSourceOptions, keyof KubeReaderOptions | 'cache' | 'readSecrets'>>;
+  /** What /version said when the server last proved to be Kubernetes (undefined before, or when /version was forbidden). */
+  serverVersion: ServerVersion | undefined;
   /** Whether Secrets are read with their payloads (opt-in). */
   readonly readSecrets: boolean;
   readonly #cache: GatherCache;
 
-  /** Resolves a kubeconfig selection (`--kubeconfig`, `--context`) and opens a source on it. */
+  /** Resolves a kubeconfig selection (`--kubeconfig`, `--context`) and opens a source on it; LIVE_ENV variables set options not given. */
   static async open(selection: KubeconfigSelection = {}, options: LiveSourceOptions = {}): Promise<LiveSource> {
-    return new LiveSource(await resolveContext(selection), options);
+    const fromEnv = liveOptionsFromEnv(selection.env ?? process.env);
+    return new LiveSource(await resolveContext(selection), { ...fromEnv, ...options });
   }
 
   constructor(context: ResolvedContext, options: LiveSourceOptions = {}) {
@@ -129,6 +183,10 @@ export class LiveSource implements ClusterSource {
       pageSize: options.pageSize ?? LIVE_DEFAULTS.pageSize,
       deadlineMs: options.deadlineMs ?? LIVE_DEFAULTS.deadlineMs,
       cacheTtlMs: options.cacheTtlMs ?? LIVE_DEFAULTS.cacheTtlMs,
+      maxPagesPerKind: options.maxPagesPerKind ?? LIVE_DEFAULTS.maxPagesPerKind,
+      maxBytesPerKind: options.maxBytesPerKind ?? LIVE_DEFAULTS.maxBytesPerKind,
+      maxBytesPerGather: options.maxBytesPerGather ?? LIVE_DEFAULTS.maxBytesPerGather,
+      maxValuesPerGather: options.maxValuesPerGather ?? LIVE_DEFAULTS.maxValuesPerGather,
     };
     for (const [key, value] of Object.entries(this.#opts)) {
       const min = key === 'cacheTtlMs' ? 0 : 1;
@@ -172,8 +230,10 @@ export class LiveSource implements ClusterSource {
     const signal = AbortSignal.any([runSignal, deadline.signal]);
     const startRequests = this.reader.requestCount;
     const outcomes = new Map<KindId, Outcome>();
+    const run: RunState = { bytes: 0, values: 0 };
     try {
       const todo = this.#fromCache(kinds, options.namespace, outcomes);
+      if (todo.length > 0) await this.#prove(signal, runSignal);
       const plans = await this.#plan(todo, signal, runSignal);
       const work: { kind: KindId; version: string }[] = [];
       for (const kind of todo) {
@@ -181,12 +241,34 @@ export class LiveSource implements ClusterSource {
         if ('problem' in plan) outcomes.set(kind, { problem: plan.problem });
         else work.push({ kind, version: plan.version });
       }
-      await this.#listAll(work, options.namespace, signal, runSignal, outcomes);
+      await this.#listAll(work, options.namespace, signal, runSignal, outcomes, run);
     } finally {
       clearTimeout(timer);
     }
     runSignal.throwIfAborted();
+    // Nothing read at all, for a reason that is the source's (not one kind's): said once, as the run's problem.
+    if (run.failure !== undefined && ![...outcomes.values()].some((o) => 'data' in o)) {
+      throw new SourceUnavailableError(run.failure.reason, run.failure.message);
+    }
     return this.#snapshot(kinds, outcomes, this.reader.requestCount - startRequests);
+  }
+
+  // The /version + /api proof, once per context per cache TTL.
+  async #prove(signal: AbortSignal, runSignal: AbortSignal): Promise<void> {
+    const key = `${this.context.cacheKey}|proof`;
+    const cached = this.#cache.get<ServerVersion | undefined>(key, this.#opts.cacheTtlMs);
+    if (cached !== undefined) {
+      this.serverVersion = cached.value;
+      return;
+    }
+    try {
+      this.serverVersion = await proveKubernetes(this.reader, signal, this.context.name);
+    } catch (error) {
+      runSignal.throwIfAborted();
+      if (signal.aborted) throw new SourceUnavailableError('timeout', this.#deadlineMessage(), { cause: error });
+      throw error;
+    }
+    this.#cache.set(key, this.serverVersion);
   }
 
   // Serves fresh cached kinds (a cluster-wide entry also serves a namespace); returns the rest.
@@ -221,14 +303,15 @@ export class LiveSource implements ClusterSource {
       for (const [k, plan] of await state.plan(needsDiscovery, this.reader, signal)) plans.set(k, plan);
     } catch (error) {
       runSignal.throwIfAborted();
-      const problem = this.#problemOf(error, signal);
-      // Without discovery nothing else is worth trying: the same failure stands for every kind.
-      for (const k of kinds) plans.set(k, { problem: { ...problem, kind: k } });
+      // Without discovery nothing else is worth trying, and "not installed" cannot be said: the whole source fails.
+      if (signal.aborted) throw new SourceUnavailableError('timeout', this.#deadlineMessage(), { cause: error });
+      if (error instanceof KubeRequestError) throw sourceProblemOf(error, '/apis', this.context.server);
+      throw error;
     }
     return plans;
   }
 
-  async #listAll(work: { kind: KindId; version: string }[], namespace: string | undefined, signal: AbortSignal, runSignal: AbortSignal, outcomes: Map<KindId, Outcome>): Promise<void> {
+  async #listAll(work: { kind: KindId; version: string }[], namespace: string | undefined, signal: AbortSignal, runSignal: AbortSignal, outcomes: Map<KindId, Outcome>, run: RunState): Promise<void> {
     let next = 0;
     // Once the server is unreachable or not answering, the kinds not started yet say so without trying.
     let broken: GatherProblem | undefined;
@@ -242,7 +325,7 @@ export class LiveSource implements ClusterSource {
         const scoped = KINDS[kind].namespaced ? namespace : undefined;
         try {
           const at = Date.now();
-          const objects = await this.#listKind(kind, version, scoped, signal);
+          const objects = await this.#listKind(kind, version, scoped, signal, run);
           const data = { objects, version };
           this.#cache.set(this.#key(kind, scoped), data, at);
           outcomes.set(kind, { data, at, cached: false });
@@ -250,7 +333,11 @@ export class LiveSource implements ClusterSource {
           runSignal.throwIfAborted();
           const problem = { ...this.#problemOf(error, signal), kind };
           outcomes.set(kind, { problem });
-          if (problem.reason === 'unreachable' || problem.reason === 'timeout') broken ??= problem;
+          const whole = sourceReasonOf(error, signal);
+          if (whole !== undefined) {
+            run.failure ??= { reason: whole, message: problem.message };
+            broken ??= problem;
+          }
         }
       }
     };
@@ -258,17 +345,52 @@ export class LiveSource implements ClusterSource {
   }
 
   // Every page of one kind; a continue token that expires mid-way restarts the list once (as client-go's pager falls back).
-  async #listKind(kind: KindId, version: string, namespace: string | undefined, signal: AbortSignal): Promise<KubeObject[]> {
+  // Pages, bytes and repeated continue tokens are bounded: a server that pages forever ends as this kind's problem.
+  async #listKind(kind: KindId, version: string, namespace: string | undefined, signal: AbortSignal, run: RunState): Promise<KubeObject[]> {
+    const plural = KINDS[kind].plural;
+    const o = this.#opts;
+    const limitHit = (what: string, option: keyof typeof LIVE_ENV): KubeRequestError =>
+      new KubeRequestError('invalid', `Reading ${plural} stopped: ${what}. Nothing of ${plural} was used; limit the run to a namespace (--namespace), or raise the limit with ${LIVE_ENV[option]} if the cluster really is that large.`);
     for (let attempt = 1; ; attempt++) {
       const items: KubeObject[] = [];
+      const seen = new Set<string>();
       let token: string | undefined;
+      let pages = 0;
+      let bytes = 0;
       try {
         do {
+          if (run.exhausted !== undefined) throw limitHit(run.exhausted.what, run.exhausted.option);
+          if (pages >= o.maxPagesPerKind) throw limitHit(`the API server at ${this.context.server} was still paging after ${o.maxPagesPerKind} pages of ${o.pageSize} (the per-kind page limit; its pagination may never end)`, 'maxPagesPerKind');
           const contents = this.#contents(kind);
-          const page = await this.reader.list(kind, { version, namespace, limit: this.#opts.pageSize, continue: token, signal, ...(contents ? { contents } : {}) });
-          for (const item of page.items) items.push(contents ? withSecretContents(item, (m) => { throw new KubeRequestError('invalid', m); }) : item);
-          if (items.length > MAX_ITEMS_PER_KIND) throw new KubeRequestError('invalid', `More than ${MAX_ITEMS_PER_KIND} ${KINDS[kind].plural} were returned; limit the run to a namespace (--namespace).`);
+          // Budgets are spent before a page is parsed, so an oversized run never holds the objects.
+          const admit = (size: PageSize): void => {
+            pages++;
+            bytes += size.bytes;
+            run.bytes += size.bytes;
+            run.values += size.values;
+            if (run.bytes > o.maxBytesPerGather) run.exhausted ??= { what: `this run read more than ${formatMiB(o.maxBytesPerGather)} of JSON from ${this.context.server} (the per-run byte limit)`, option: 'maxBytesPerGather' };
+            if (run.values > o.maxValuesPerGather) run.exhausted ??= { what: `this run read more than ${o.maxValuesPerGather.toLocaleString('en-US')} JSON values from ${this.context.server} (the per-run value limit)`, option: 'maxValuesPerGather' };
+            if (run.exhausted !== undefined) throw limitHit(run.exhausted.what, run.exhausted.option);
+            if (bytes > o.maxBytesPerKind) throw limitHit(`more than ${formatMiB(o.maxBytesPerKind)} of JSON in ${pages} pages (the per-kind byte limit)`, 'maxBytesPerKind');
+          };
+          const page = await this.reader.list(kind, { version, namespace, limit: o.pageSize, continue: token, signal, admit, ...(contents ? { contents } : {}) });
+          for (const item of page.items) {
+            // Checks must not run on partial data: one object with a wrong-typed field makes the whole kind a problem.
+            const bad = validateObject(kind, item);
+            if (bad.length > 0) {
+              const name = escapeText(`${item.metadata.namespace === undefined ? '' : `${item.metadata.namespace}/`}${item.metadata.name}`, 120, false);
+              throw new KubeRequestError('invalid', `The API server at ${this.context.server} returned ${KINDS[kind].kind} ${name}: ${bad[0]}${bad.length > 1 ? ` (and ${bad.length - 1} more)` : ''}. Nothing of ${plural} was used.`);
+            }
+            items.push(contents ? withSecretContents(item, (m) => { throw new KubeRequestError('invalid', m); }) : item);
+          }
+          if (items.length > MAX_ITEMS_PER_KIND) throw new KubeRequestError('invalid', `More than ${MAX_ITEMS_PER_KIND} ${plural} were returned; limit the run to a namespace (--namespace).`);
           token = page.continue;
+          if (token !== undefined) {
+            if (seen.has(token)) {
+              throw new KubeRequestError('invalid', `Reading ${plural} stopped: the API server at ${this.context.server} sent the same continue token again after ${pages} pages, so its pagination would never end. Nothing of ${plural} was used.`);
+            }
+            seen.add(token);
+          }
         } while (token !== undefined);
         return items;
       } catch (error) {
@@ -278,10 +400,12 @@ export class LiveSource implements ClusterSource {
     }
   }
 
+  #deadlineMessage(): string {
+    return `Reading the cluster did not finish within ${this.#opts.deadlineMs / 1000} s (context "${this.context.name}", ${this.context.server}); the API server is slow — retry, or limit the run to a namespace.`;
+  }
+
   #problemOf(error: unknown, signal: AbortSignal): Omit<GatherProblem, 'kind'> {
-    if (signal.aborted) {
-      return { reason: 'timeout', message: `Reading the cluster did not finish within ${this.#opts.deadlineMs / 1000} s (context "${this.context.name}", ${this.context.server}); the API server is slow — retry, or limit the run to a namespace.` };
-    }
+    if (signal.aborted) return { reason: 'timeout', message: this.#deadlineMessage() };
     if (error instanceof KubeRequestError) return { reason: toProblemReason(error.reason), message: error.message };
     // A bug or an unexpected failure: still one kind's problem, never a crash of the whole gather.
     return { reason: 'invalid', message: `Reading the cluster failed unexpectedly: ${error instanceof Error ? error.message : String(error)}` };
@@ -321,6 +445,27 @@ export class LiveSource implements ClusterSource {
   #key(kind: KindId, namespace: string | undefined): string {
     return `${this.context.cacheKey}|${kind}|${namespace ?? '*'}${this.#contents(kind) ? '|contents' : ''}`;
   }
+}
+
+/** Byte use of one gather, shared by its kinds; `failure` is the first failure that is the whole source's. */
+interface RunState {
+  bytes: number;
+  values: number;
+  /** The gather-wide budget that ran out: every kind still reading stops with it. */
+  exhausted?: { what: string; option: keyof typeof LIVE_ENV };
+  failure?: { reason: SourceProblemReason; message: string };
+}
+
+// A LIST failure that no other kind would escape either: the connection, TLS, the credentials, the deadline.
+function sourceReasonOf(error: unknown, signal: AbortSignal): SourceProblemReason | undefined {
+  if (signal.aborted) return 'timeout';
+  if (!(error instanceof KubeRequestError)) return undefined;
+  if (error.reason === 'unreachable' || error.reason === 'tls' || error.reason === 'timeout' || error.reason === 'unauthorized') return error.reason;
+  return undefined;
+}
+
+function formatMiB(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${Math.round((bytes / 1024 / 1024) * 10) / 10} MiB` : `${Math.round(bytes / 1024)} KiB`;
 }
 
 /** Probes over a KubeReader: SubjectAccessReview and GET-only proxying; failures become ProbeErrors. */

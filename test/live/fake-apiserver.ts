@@ -1,7 +1,7 @@
 // A fake Kubernetes API server on 127.0.0.1 for the live source's tests: discovery
 // (aggregated or legacy), paginated LISTs, PartialObjectMetadataList for metadata-only
-// requests, access reviews, a service proxy, and faults per resource (403, 404, 500, hang,
-// connection close, slow, expired continue token). It records every request.
+// requests, /version, access reviews, a service proxy, and faults per resource (403, 404,
+// 500, hang, connection close, slow, expired continue token). It records every request.
 
 import http from 'node:http';
 import https from 'node:https';
@@ -25,7 +25,7 @@ export interface FakeOptions {
   resources: FakeResource[];
   /** Serve aggregated discovery (default) or only the legacy APIGroupList. */
   discovery?: 'aggregated' | 'legacy';
-  /** Faults by plural (applies to LISTs of that resource), or by 'discovery'. */
+  /** Faults by plural (applies to LISTs of that resource), by 'discovery' (/api, /apis and /version), 'version' (/version only) or 'apis' (/apis only). */
   faults?: Record<string, Fault>;
   /** Answer metadata-only requests with full objects, as a misbehaving proxy might. */
   ignoreMetadataAccept?: boolean;
@@ -118,8 +118,13 @@ export async function startFakeApiServer(options: FakeOptions): Promise<FakeApiS
   const route = (seen: SeenRequest, req: http.IncomingMessage, res: http.ServerResponse): void => {
     const url = new URL(seen.url, 'http://fake');
     const path = url.pathname;
+    if (path === '/version') {
+      if (applyFault(faults.version ?? faults.discovery, res, req, 'version')) return;
+      send(res, 200, { major: '1', minor: '31', gitVersion: 'v1.31.0-fake', platform: 'linux/amd64' });
+      return;
+    }
     if (path === '/apis' || path === '/api') {
-      if (applyFault(faults.discovery, res, req, 'discovery')) return;
+      if (applyFault((path === '/apis' ? faults.apis : undefined) ?? faults.discovery, res, req, 'discovery')) return;
       const slow = faults.discovery;
       const answer = (): void => (path === '/api' ? send(res, 200, { kind: 'APIVersions', versions: ['v1'] }) : discovery(res, seen.accept));
       if (typeof slow === 'object') setTimeout(answer, slow.slowMs);

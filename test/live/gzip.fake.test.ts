@@ -30,13 +30,11 @@ describe('gzipped answers', () => {
     expect(snap.problems.get('v1/Pod')).toMatchObject({ reason: 'invalid', message: expect.stringContaining('is larger than 10 KiB') });
   });
 
-  it('a body that is not gzip is a failed request of that kind', async () => {
+  it('a server whose bodies are not the gzip they claim is not read as Kubernetes', async () => {
     const { server, source } = await setup({ resources: [pods(3)], gzip: 'corrupt' });
-    const snap = await source.gather(['v1/Pod'], { signal: signal() });
-    expect(snap.problems.get('v1/Pod')).toEqual({
-      kind: 'v1/Pod',
-      reason: 'unreachable',
-      message: `Request to the API server at ${server.url} failed (GET /api/v1/pods): incorrect header check (Z_DATA_ERROR) — is the cluster running, and is "fake" the right context?`,
+    await expect(source.gather(['v1/Pod'], { signal: signal() })).rejects.toMatchObject({
+      reason: 'not-kubernetes',
+      message: expect.stringContaining(`The server at ${server.url} (context "fake") is not a Kubernetes API server: GET /version answered 200 (application/json): (a body declared gzip that is not valid gzip)`),
     });
   });
 });
@@ -48,7 +46,8 @@ describe('request counts by purpose', () => {
     await source.probes.accessReview({ user: 'u', verb: 'list', resource: 'pods' });
     await source.probes.accessReview({ user: 'u', verb: 'list', resource: 'secrets' });
     await source.probes.proxyGet({ kind: 'service', namespace: 'istio-system', name: 'istiod', path: '/ready' });
-    expect(source.requestCounts).toEqual({ list: 4, get: 1, 'access-review': 2, proxy: 1 });
-    expect(source.requestCount).toBe(8);
+    // get: the proof (/version, /api) and discovery (/apis).
+    expect(source.requestCounts).toEqual({ list: 4, get: 3, 'access-review': 2, proxy: 1 });
+    expect(source.requestCount).toBe(10);
   });
 });

@@ -178,9 +178,10 @@ describe('credentials reach the API server', () => {
       };
       expect((await gather('ok')).problems.size).toBe(0);
       expect(server.requests[0]!.authorization).toBe('Bearer from-plugin');
-      expect((await gather('missing')).problems.get('v1/Pod')).toEqual({ kind: 'v1/Pod', reason: 'invalid', message: 'The credential plugin "meshbook-no-such-plugin" of user "missing" is not installed (not found on PATH). Install it with: brew install no-such-plugin' });
-      expect((await gather('failing')).problems.get('v1/Pod')?.message).toBe(`The credential plugin "${join(dir, 'exec/bin/fail.sh')}" of user "failing" failed: token expired: run cloud login — log in again (run the plugin yourself to see why).`);
-      expect(server.requests).toHaveLength(1);
+      await expect(gather('missing')).rejects.toMatchObject({ name: 'SourceUnavailableError', reason: 'invalid', message: 'The credential plugin "meshbook-no-such-plugin" of user "missing" is not installed (not found on PATH). Install it with: brew install no-such-plugin' });
+      await expect(gather('failing')).rejects.toMatchObject({ reason: 'invalid', message: `The credential plugin "${join(dir, 'exec/bin/fail.sh')}" of user "failing" failed: token expired: run cloud login — log in again (run the plugin yourself to see why).` });
+      // The proof (/version, /api) and the LIST of the context that had credentials; none of the others.
+      expect(server.requests).toHaveLength(3);
     } finally {
       await server.close();
     }

@@ -41,19 +41,24 @@ const networkPolicies: FakeResource = { group: 'networking.k8s.io', versions: ['
 
 const setup = clusters.setup;
 
+// Every gather that reads something first proves the server is Kubernetes (GET /version and /api, once per context per TTL).
+const PROOF = ['/api', '/version'];
+const afterProof = (server: { requests: { url: string }[] }): string[] => server.requests.map((r) => r.url.split('?')[0]!).filter((p) => !PROOF.includes(p));
+
 
 describe('gather', () => {
-  it('reads each kind with one paginated LIST: requests = discovery + pages', async () => {
+  it('reads each kind with one paginated LIST: requests = proof + discovery + pages', async () => {
     const { server, source } = await setup({ resources: [pods(1201), services(2), istioGateways(['v1'], 0)] }, { pageSize: 500 });
     const snap = await source.gather(['v1/Pod', 'v1/Service', 'networking.istio.io/v1/Gateway'], { signal: signal() });
     expect(snap.list('v1/Pod')).toHaveLength(1201);
     expect(snap.list('v1/Service')).toHaveLength(2);
     expect(snap.list('networking.istio.io/v1/Gateway')).toHaveLength(0);
-    // 1 discovery (/apis) + 3 pod pages + 1 service page + 1 gateway page; core kinds need no discovery.
+    // 2 proof GETs (/version, /api) + 1 discovery (/apis) + 3 pod pages + 1 service page + 1 gateway page; core kinds need no discovery.
+    expect(server.requests.slice(0, 2).map((r) => r.url).sort()).toEqual(PROOF);
     expect(server.requests.map((r) => r.url.split('?')[0])).toEqual(expect.arrayContaining(['/apis', '/api/v1/pods', '/api/v1/services', '/apis/networking.istio.io/v1/gateways']));
-    expect(server.requests).toHaveLength(6);
-    expect(snap.requests).toBe(6);
-    expect(source.requestCount).toBe(6);
+    expect(server.requests).toHaveLength(8);
+    expect(snap.requests).toBe(8);
+    expect(source.requestCount).toBe(8);
     expect(server.requests.filter((r) => r.url.startsWith('/api/v1/pods')).map((r) => new URL(r.url, 'http://x').searchParams.get('limit'))).toEqual(['500', '500', '500']);
     expect(server.requests.every((r) => r.method === 'GET' && r.userAgent.startsWith('meshbook/') && r.authorization === 'Bearer fake-token')).toBe(true);
     expect(snap.problems.size).toBe(0);
@@ -72,7 +77,7 @@ describe('gather', () => {
   it('reads Secrets as PartialObjectMetadataList: no payload, no last-applied copy of it', async () => {
     const { server, source } = await setup({ resources: [secrets] });
     const snap = await source.gather(['v1/Secret'], { signal: signal() });
-    expect(server.requests[0]!.accept).toBe(METADATA_ONLY_ACCEPT);
+    expect(server.requests.find((r) => r.url.startsWith('/api/v1/secrets'))!.accept).toBe(METADATA_ONLY_ACCEPT);
     const secret = snap.list('v1/Secret')[0]!;
     expect(secret).toEqual({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'shop-cert', namespace: 'istio-system', annotations: { keep: 'me' } } });
     expect(JSON.stringify(snap.list('v1/Secret'))).not.toContain('c2VjcmV0');
@@ -109,7 +114,7 @@ describe('gather', () => {
   it('chooses the served version from discovery (Istio v1beta1 only)', async () => {
     const { server, source } = await setup({ resources: [istioGateways(['v1beta1'])] });
     const snap = await source.gather(['networking.istio.io/v1/Gateway'], { signal: signal() });
-    expect(server.requests.map((r) => r.url.split('?')[0])).toEqual(['/apis', '/apis/networking.istio.io/v1beta1/gateways']);
+    expect(afterProof(server)).toEqual(['/apis', '/apis/networking.istio.io/v1beta1/gateways']);
     expect(snap.list('networking.istio.io/v1/Gateway').map((g) => g.apiVersion)).toEqual(['networking.istio.io/v1beta1', 'networking.istio.io/v1beta1']);
     expect(snap.versions.get('networking.istio.io/v1/Gateway')).toBe('v1beta1');
   });
@@ -117,7 +122,7 @@ describe('gather', () => {
   it('falls back to legacy discovery: group list, then the CRD group-version', async () => {
     const { server, source } = await setup({ discovery: 'legacy', resources: [istioGateways(['v1', 'v1beta1']), networkPolicies] });
     const snap = await source.gather(['networking.istio.io/v1/Gateway', 'networking.k8s.io/v1/NetworkPolicy', 'gateway.networking.k8s.io/v1/HTTPRoute'], { signal: signal() });
-    const paths = server.requests.map((r) => r.url.split('?')[0]);
+    const paths = afterProof(server);
     // Built-in groups need no per-version request; absent groups none at all.
     expect(paths.sort()).toEqual(['/apis', '/apis/networking.istio.io/v1', '/apis/networking.istio.io/v1/gateways', '/apis/networking.k8s.io/v1/networkpolicies'].sort());
     expect(snap.list('networking.k8s.io/v1/NetworkPolicy')).toHaveLength(3);
@@ -137,7 +142,7 @@ describe('gather', () => {
     const namespaces: FakeResource = { group: '', versions: ['v1'], plural: 'namespaces', kind: 'Namespace', namespaced: false, items: makeItems('v1', 'Namespace', 2) };
     const { server, source } = await setup({ resources: [pods(3), namespaces] });
     const snap = await source.gather(['v1/Pod', 'v1/Namespace'], { signal: signal(), namespace: 'shop' });
-    expect(server.requests.map((r) => r.url.split('?')[0]).sort()).toEqual(['/api/v1/namespaces', '/api/v1/namespaces/shop/pods']);
+    expect(afterProof(server).sort()).toEqual(['/api/v1/namespaces', '/api/v1/namespaces/shop/pods']);
     expect(snap.list('v1/Pod')).toHaveLength(3);
   });
 
@@ -145,8 +150,8 @@ describe('gather', () => {
     const { server, source } = await setup({ resources: [pods(5)], faults: { pods: 'expire-once' } }, { pageSize: 2 });
     const snap = await source.gather(['v1/Pod'], { signal: signal() });
     expect(snap.list('v1/Pod')).toHaveLength(5);
-    // page 1, expired page 2, then 3 pages from the start.
-    expect(server.requests).toHaveLength(5);
+    // The proof, page 1, expired page 2, then 3 pages from the start.
+    expect(afterProof(server)).toHaveLength(5);
   });
 });
 
@@ -172,13 +177,30 @@ describe('faults: the failing kind reports precisely, the others complete', () =
     expect(snap.problems.get('networking.k8s.io/v1/NetworkPolicy')!.message).toMatchInlineSnapshot(`"cannot list networkpolicies.networking.k8s.io at cluster scope: forbidden — needs get/list on networkpolicies (apiGroup networking.k8s.io). Ask for the Meshbook viewer ClusterRole (docs/rbac/meshbook-viewer.yaml), or limit the run to a namespace you can read."`);
   });
 
-  it('401 → the credentials were rejected', async () => {
+  it('401 on every LIST → the whole source is unauthorized, said once', async () => {
     const { server, source } = await setup({ resources: [pods(1)], faults: { pods: 'unauthorized' } });
-    const snap = await source.gather(['v1/Pod'], { signal: signal() });
-    expect(snap.problems.get('v1/Pod')).toEqual({ kind: 'v1/Pod', reason: 'forbidden', message: `The API server at ${server.url} rejected the credentials of user "fake-user" in context "fake" (401 Unauthorized): log in again or refresh the credentials.` });
+    await expect(source.gather(['v1/Pod'], { signal: signal() })).rejects.toMatchObject({
+      name: 'SourceUnavailableError',
+      reason: 'unauthorized',
+      message: `The API server at ${server.url} rejected the credentials of user "fake-user" in context "fake" (401 Unauthorized): log in again or refresh the credentials.`,
+    });
   });
 
-  it('404 on a LIST → not-installed', async () => {
+  it('401 on one LIST while another kind reads → that kind\'s problem', async () => {
+    const { server, source } = await setup({ resources: [pods(1), services(1)], faults: { services: 'unauthorized' } }, { concurrency: 1 });
+    const snap = await source.gather(['v1/Pod', 'v1/Service'], { signal: signal() });
+    expect(snap.list('v1/Pod')).toHaveLength(1);
+    expect(snap.problems.get('v1/Service')).toEqual({ kind: 'v1/Service', reason: 'forbidden', message: `The API server at ${server.url} rejected the credentials of user "fake-user" in context "fake" (401 Unauthorized): log in again or refresh the credentials.` });
+  });
+
+  it('404 on a LIST of a core kind → invalid, never not-installed', async () => {
+    const { server, source } = await setup({ resources: [pods(1), services(1)], faults: { services: 'notfound' } });
+    const snap = await source.gather(['v1/Pod', 'v1/Service'], { signal: signal() });
+    expect(snap.problems.get('v1/Service')).toEqual({ kind: 'v1/Service', reason: 'invalid', message: `GET /api/v1/services answered 404 at ${server.url}: every Kubernetes API server serves services, so this server (or a proxy in front of it) is not answering as one.` });
+    expect(snap.kinds.has('v1/Service')).toBe(false);
+  });
+
+  it('404 on a LIST of a group kind discovery listed → not-installed', async () => {
     const { source } = await setup({ resources: [pods(1), networkPolicies], faults: { networkpolicies: 'notfound' } });
     const snap = await source.gather(['v1/Pod', 'networking.k8s.io/v1/NetworkPolicy'], { signal: signal() });
     expect(snap.problems.get('networking.k8s.io/v1/NetworkPolicy')?.reason).toBe('not-installed');
@@ -218,30 +240,80 @@ describe('faults: the failing kind reports precisely, the others complete', () =
   });
 
   it('the whole-gather deadline turns unfinished kinds into timeouts', async () => {
-    const { source } = await setup({ resources: [pods(1), services(1)], faults: { pods: 'hang', services: 'hang' } }, { timeoutMs: 10_000, deadlineMs: 300 });
+    const { source } = await setup({ resources: [pods(1), services(1)], faults: { services: 'hang' } }, { timeoutMs: 10_000, deadlineMs: 300 });
     const start = performance.now();
     const snap = await source.gather(['v1/Pod', 'v1/Service'], { signal: signal() });
     expect(performance.now() - start).toBeLessThan(2_000);
-    expect([...snap.problems.values()].map((p) => p.reason)).toEqual(['timeout', 'timeout']);
-    expect(snap.problems.get('v1/Pod')!.message).toContain('did not finish within 0.3 s');
+    expect(snap.list('v1/Pod')).toHaveLength(1);
+    expect(snap.problems.get('v1/Service')).toMatchObject({ reason: 'timeout', message: expect.stringContaining('did not finish within 0.3 s') });
   });
 
-  it('discovery failing stands for every kind, and nothing else is requested', async () => {
+  it('a deadline before any kind is read → the whole source timed out, said once', async () => {
+    const { source } = await setup({ resources: [pods(1), services(1)], faults: { pods: 'hang', services: 'hang' } }, { timeoutMs: 10_000, deadlineMs: 300 });
+    const start = performance.now();
+    await expect(source.gather(['v1/Pod', 'v1/Service'], { signal: signal() })).rejects.toMatchObject({ name: 'SourceUnavailableError', reason: 'timeout', message: expect.stringContaining('did not finish within 0.3 s') });
+    expect(performance.now() - start).toBeLessThan(2_000);
+  });
+
+  it('discovery failing fails the whole source, and nothing else is requested', async () => {
     const { server, source } = await setup({ resources: [istioGateways(['v1']), pods(1)], faults: { discovery: 'error' } });
-    const snap = await source.gather(['v1/Pod', 'networking.istio.io/v1/Gateway'], { signal: signal() });
-    expect(server.requests).toHaveLength(1);
-    expect([...snap.problems.values()].map((p) => p.reason)).toEqual(['server-error', 'server-error']);
+    await expect(source.gather(['v1/Pod', 'networking.istio.io/v1/Gateway'], { signal: signal() })).rejects.toMatchObject({ reason: 'server-error', message: `The API server at ${server.url} answered 500 to GET /version: etcdserver: request timed out while listing version.` });
+    expect(server.requests.map((r) => r.url).sort()).toEqual(PROOF);
   });
 
-  it('an unreachable server → a clear message, fast, and the remaining kinds are not tried', async () => {
+  it('/apis answering like something else (after a good proof) → not-kubernetes, not "not installed"', async () => {
+    const { server, source } = await setup({ resources: [istioGateways(['v1']), pods(1)], faults: { apis: 'notfound' } });
+    await expect(source.gather(['v1/Pod', 'networking.istio.io/v1/Gateway'], { signal: signal() })).rejects.toMatchObject({ reason: 'not-kubernetes', message: expect.stringContaining(`The server at ${server.url} does not answer API discovery as a Kubernetes API server does: GET /apis answered 404 (application/json)`) });
+  });
+
+  it('proves the server once per context per TTL, and records its version', async () => {
+    const { server, source } = await setup({ resources: [pods(1)] }, { cacheTtlMs: 60_000 });
+    await source.gather(['v1/Pod'], { signal: signal() });
+    await source.gather(['v1/Service'], { signal: signal() });
+    expect(server.requests.filter((r) => PROOF.includes(r.url))).toHaveLength(2);
+    expect(source.serverVersion).toEqual({ major: '1', minor: '31', gitVersion: 'v1.31.0-fake' });
+  });
+
+  it('a 403 on /version alone is tolerated when /api answers as Kubernetes', async () => {
+    const { source } = await setup({ resources: [pods(1)], faults: { version: 'forbidden' } });
+    const snap = await source.gather(['v1/Pod'], { signal: signal() });
+    expect(snap.list('v1/Pod')).toHaveLength(1);
+    expect(source.serverVersion).toBeUndefined();
+  });
+
+  it('an unreachable server → one SourceUnavailableError, fast, and no kind is tried', async () => {
     const { server, source } = await setup({ resources: [pods(1)] }, { concurrency: 1 });
     await server.close();
     const start = performance.now();
-    const snap = await source.gather(['v1/Pod', 'v1/Service', 'v1/ConfigMap'], { signal: signal() });
+    await expect(source.gather(['v1/Pod', 'v1/Service', 'v1/ConfigMap'], { signal: signal() })).rejects.toMatchObject({
+      name: 'SourceUnavailableError',
+      reason: 'unreachable',
+      message: `Cannot reach the API server at ${server.url}: connection refused — is the cluster running, and is "fake" the right context?`,
+    });
     expect(performance.now() - start).toBeLessThan(2_000);
-    expect(snap.problems.get('v1/Pod')).toEqual({ kind: 'v1/Pod', reason: 'unreachable', message: `Cannot reach the API server at ${server.url}: connection refused — is the cluster running, and is "fake" the right context?` });
-    expect(snap.problems.get('v1/ConfigMap')?.message).toBe(snap.problems.get('v1/Pod')?.message);
-    expect(source.requestCount).toBe(1);
+    // The two proof GETs, sent together; no LIST.
+    expect(source.requestCount).toBe(2);
+  });
+
+  it('a server that goes away after the proof → the kinds not read say so, or the source when none was', async () => {
+    const { server, source } = await setup({ resources: [pods(1), services(1)] }, { concurrency: 1 });
+    await source.gather(['v1/Pod'], { signal: signal() });
+    await server.close();
+    await expect(source.gather(['v1/Service', 'v1/ConfigMap'], { signal: signal() })).rejects.toMatchObject({ reason: 'unreachable' });
+    // The cached Pods were read: the others are that run's problems, not the whole source's.
+    const snap = await source.gather(['v1/Pod', 'v1/Service', 'v1/ConfigMap'], { signal: signal() });
+    expect(snap.list('v1/Pod')).toHaveLength(1);
+    expect(snap.problems.get('v1/Service')?.reason).toBe('unreachable');
+    expect(snap.problems.get('v1/ConfigMap')?.message).toBe(snap.problems.get('v1/Service')?.message);
+  });
+
+  it('an object with a wrong-typed field makes its whole kind a problem, naming the object and the field', async () => {
+    const bad: FakeResource = { ...services(2), items: [...makeItems('v1', 'Service', 1, 'shop'), { apiVersion: 'v1', kind: 'Service', metadata: { name: 'a', namespace: 'default' }, spec: { ports: '80' } }] };
+    const { server, source } = await setup({ resources: [pods(1), bad] });
+    const snap = await source.gather(['v1/Pod', 'v1/Service'], { signal: signal() });
+    expect(snap.list('v1/Pod')).toHaveLength(1);
+    expect(snap.list('v1/Service')).toHaveLength(0);
+    expect(snap.problems.get('v1/Service')).toEqual({ kind: 'v1/Service', reason: 'invalid', message: expect.stringMatching(new RegExp(`^The API server at ${server.url.replace(/[.]/g, '\\.')} returned Service default/a: spec\\.ports must be a list.*Nothing of services was used\\.$`)) });
   });
 
   it('a response larger than the bound is refused', async () => {
@@ -288,9 +360,10 @@ describe('cache', () => {
     expect(scoped.requests).toBe(0);
     expect(scoped.list('v1/Pod')).toHaveLength(0);
     const refreshed = await source.gather(kinds, { signal: signal(), refresh: true });
-    expect(refreshed.requests).toBe(3);
+    // Refresh proves the server again: 2 + discovery + 2 LISTs.
+    expect(refreshed.requests).toBe(5);
     expect(refreshed.fromCache.size).toBe(0);
-    expect(server.requests).toHaveLength(6);
+    expect(server.requests).toHaveLength(10);
   });
 
   it('expires entries after the TTL, and never caches failures', async () => {
@@ -405,17 +478,14 @@ describe('TLS', () => {
     expect(ok.list('v1/Pod')).toHaveLength(1);
 
     const { source: wrong } = await setup({ resources: [pods(1)], tls: { key: pki.key, cert: pki.cert } }, {}, { cluster: { 'certificate-authority-data': b64(pki.otherCa) } });
-    const bad = await wrong.gather(['v1/Pod'], { signal: signal() });
-    expect(bad.problems.get('v1/Pod')?.reason).toBe('unreachable');
-    expect(bad.problems.get('v1/Pod')?.message).toMatch(/TLS with the API server at https:\/\/127\.0\.0\.1:\d+ failed \(UNABLE_TO_VERIFY_LEAF_SIGNATURE\): the server's certificate is not signed by a CA this client trusts — check certificate-authority\(-data\) of cluster "fake-cluster" in the kubeconfig\./);
+    await expect(wrong.gather(['v1/Pod'], { signal: signal() })).rejects.toMatchObject({ reason: 'tls', message: expect.stringMatching(/TLS with the API server at https:\/\/127\.0\.0\.1:\d+ failed \(UNABLE_TO_VERIFY_LEAF_SIGNATURE\): the server's certificate is not signed by a CA this client trusts — check certificate-authority\(-data\) of cluster "fake-cluster" in the kubeconfig\./) });
   });
 
   it('explains plain http on a TLS port', async (ctx) => {
     if (pki === undefined) return ctx.skip();
     const server = await clusters.start({ resources: [pods(1)] });
     const source = await clusters.open(server, {}, { cluster: { server: server.url.replace('http:', 'https:'), 'insecure-skip-tls-verify': false, 'certificate-authority-data': Buffer.from(pki.ca).toString('base64') } });
-    const snap = await source.gather(['v1/Pod'], { signal: signal() });
-    expect(snap.problems.get('v1/Pod')?.message).toMatch(/does not speak TLS on this port/);
+    await expect(source.gather(['v1/Pod'], { signal: signal() })).rejects.toMatchObject({ reason: 'tls', message: expect.stringMatching(/does not speak TLS on this port/) });
   });
 });
 
