@@ -9,8 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { KIND_IDS, type KindId } from '../src/cluster/kinds.ts';
 import { Snapshot } from '../src/cluster/snapshot.ts';
 import { loadObjects } from '../src/cluster/yaml-source.ts';
-import type { Check, Probes } from '../src/engine/check.ts';
+import { defineCheck, type Check, type CheckContext, type Probes } from '../src/engine/check.ts';
 import { CODES, listCodes } from '../src/engine/codes.ts';
+import { listFixes, renderFix } from '../src/engine/fixes.ts';
 import { runOne } from '../src/engine/runner.ts';
 import { CHECKS } from '../runbooks/index.ts';
 
@@ -138,3 +139,94 @@ describe('the code registry', () => {
     expect(ids.filter((id) => !used.has(id))).toEqual([]);
   });
 });
+
+/** The text of each `ctx.report(…)` call in a source file (to its matching parenthesis). */
+function reportCalls(source: string): string[] {
+  const calls: string[] = [];
+  for (const m of source.matchAll(/ctx\.report\(/g)) {
+    let depth = 0;
+    let end = m.index;
+    for (; end < source.length; end++) {
+      if (source[end] === '(') depth++;
+      else if (source[end] === ')' && --depth === 0) break;
+    }
+    calls.push(source.slice(m.index, end + 1));
+  }
+  return calls;
+}
+
+/** `CODE/fix-name` for every fix template a file's report calls name. */
+function fixesNamedIn(source: string): string[] {
+  return reportCalls(source).flatMap((call) => {
+    const code = /ctx\.report\(\s*['"`]((?:IST|MB)\d{4})['"`]/.exec(call)?.[1];
+    return [...call.matchAll(/\bfix: '([a-z0-9-]+)'/g)].map((f) => `${code ?? '(no code)'}/${f[1]!}`);
+  });
+}
+
+describe('the fix templates', () => {
+  const emitters = [...checkFiles, ...walk(join(RUNBOOKS, 'lib'), (f) => f.endsWith('.ts'))];
+  const named = new Set(emitters.flatMap((f) => fixesNamedIn(readFileSync(f, 'utf8'))));
+  const registered = listFixes().map((f) => `${f.code}/${f.name}`);
+
+  it('exist for every fix a check names', () => {
+    expect([...named].filter((n) => !registered.includes(n)).sort()).toEqual([]);
+  });
+
+  it('are each named by some check', () => {
+    expect(registered.filter((n) => !named.has(n))).toEqual([]);
+  });
+
+  it('belong to registered codes, with kebab-case names, and render text', () => {
+    for (const { code, name } of listFixes()) {
+      expect(Object.keys(CODES), code).toContain(code);
+      expect(name).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
+      // Every param a template reads is a string, number or boolean; placeholders show up in its text.
+      const text = renderFix(code, name, new Proxy({}, { get: (_t, key) => `<${String(key)}>` }));
+      expect(text?.trim(), `${code}/${name}`).toMatch(/\S/);
+      expect(text, `${code}/${name}`).not.toMatch(/undefined|\[object /);
+    }
+  });
+
+  it.each(checkFiles.map((f) => [relative(ROOT, f), f] as const))('%s writes no remediation prose', (_name, file) => {
+    expect(readFileSync(file, 'utf8')).not.toMatch(/\bremediation\s*:/);
+  });
+
+  it('are rendered into the finding by the runner, and an unnamed fix gives the code\'s general one', async () => {
+    const check = defineCheck({
+      id: 'fix-rendering',
+      title: 'Fix rendering',
+      description: 'Reports one finding with a named fix and one without.',
+      why: 'Exercises the runner.',
+      inputs: ['v1/Pod'],
+      docs: '/x/',
+      analyze(ctx) {
+        const resource = { kind: 'Gateway', namespace: 'shop', name: 'web' };
+        ctx.report('IST0101', resource, { kind: 'credentialName', ref: 'a' }, { evidence: { x: 1 }, fix: 'create-secret', fixParams: { namespace: 'shop', secret: 'web-cert' } });
+        ctx.report('IST0101', resource, { kind: 'credentialName', ref: 'b' }, { evidence: { x: 1 } });
+      },
+    });
+    const result = await runOne(check, new Snapshot([], { kinds: ['v1/Pod'] }), new AbortController().signal, { checkTimeoutMs: 10_000, maxFindingsPerCheck: 10 });
+    expect(result.findings.map((f) => f.remediation)).toEqual([
+      "Create the Secret in the gateway pods' namespace: kubectl create -n shop secret tls web-cert --cert=… --key=…, or point credentialName at an existing TLS Secret there.",
+      CODES.IST0101.fix,
+    ]);
+  });
+});
+
+// Compile-time only (tsc, not vitest): a fix name the code does not have, a template without its
+// params, or free remediation prose does not type-check.
+export function fixTypes(ctx: CheckContext<'v1/Pod'>): void {
+  const r = { kind: 'Gateway', name: 'web' };
+  const p = { kind: 'selector', ref: 'x' };
+  // @ts-expect-error: IST0101 has no template named no-such-fix
+  ctx.report('IST0101', r, p, { fix: 'no-such-fix' });
+  // @ts-expect-error: create-secret needs its params
+  ctx.report('IST0101', r, p, { fix: 'create-secret' });
+  // @ts-expect-error: create-secret needs namespace and secret
+  ctx.report('IST0101', r, p, { fix: 'create-secret', fixParams: { namespace: 'shop' } });
+  // @ts-expect-error: a template of another code
+  ctx.report('IST0101', r, p, { fix: 'oom-killed' });
+  // @ts-expect-error: remediation prose belongs in src/engine/fixes.ts
+  ctx.report('IST0101', r, p, { remediation: 'Do something.' });
+  ctx.report('IST0101', r, p, { fix: 'gateway-selector-matches-nothing' });
+}

@@ -1,5 +1,6 @@
 import { defineCheck } from '../../src/engine/check.ts';
 import { imageOf, imageTag, isControlPlane, podsOfDeployment, revisionOf } from '../../src/mesh/control-plane.ts';
+import { ISTIO_NAMESPACE } from '../../src/istio/mesh-config.ts';
 import { fullName, namespaceOf } from '../lib/mesh.ts';
 
 // A container that restarted this often is crash-looping or being OOM-killed, not unlucky.
@@ -29,7 +30,7 @@ export default defineCheck({
         [...deployments, ...ctx.list('v1/Pod')].every((o) => namespaceOf(o) === ctx.namespace);
       ctx.report(
         'MB0101',
-        { kind: 'Namespace', name: limited ? ctx.namespace! : 'istio-system' },
+        { kind: 'Namespace', name: limited ? ctx.namespace! : ISTIO_NAMESPACE },
         { scope: limited ? `in namespace ${ctx.namespace}, the only one this run reads` : 'anywhere in the cluster' },
         {
           evidence: {
@@ -37,9 +38,7 @@ export default defineCheck({
             'Deployments named istiod, istiod-<rev>, istio-pilot or labelled app=istiod': 0,
             ...(limited ? { 'run limited to namespace': ctx.namespace! } : {}),
           },
-          remediation: limited
-            ? `This run only read namespace ${ctx.namespace}. Run again without a namespace limit, or limited to the namespace istiod runs in (usually istio-system).`
-            : 'Install Istio (`istioctl install`, or the istio-base and istiod Helm charts), or point Meshbook at the cluster that runs it. If this cluster uses an external control plane, this check does not apply.',
+          ...(limited ? { fix: 'run-limited-to-namespace', fixParams: { namespace: ctx.namespace! } } : { fix: 'install-istio' }),
         },
       );
       return;
@@ -69,10 +68,9 @@ export default defineCheck({
             ...(condition === undefined ? {} : { 'status.conditions[Available]': `${condition.status}${condition.reason ? ` (${condition.reason})` : ''}` }),
             ...identity,
           },
-          remediation:
-            desired === 0
-              ? `Scale it back up: \`kubectl -n ${ns} scale deploy/${d.metadata.name} --replicas=1\` (or what the install asks for); no pod of revision ${revision} can be injected or configured until then.`
-              : `Run \`kubectl -n ${ns} describe deploy/${d.metadata.name}\` and \`kubectl -n ${ns} logs deploy/${d.metadata.name} -c discovery\`: look for image pull errors, unschedulable pods, or "Failed waiting for cache sync" (istiod cannot list or watch the API server, see R2).`,
+          ...(desired === 0
+            ? { fix: 'scaled-to-zero', fixParams: { namespace: ns, name: d.metadata.name, revision } }
+            : { fix: 'not-ready', fixParams: { namespace: ns, name: d.metadata.name } }),
         });
       } else {
         ctx.report('MB0104', resource, { deployment: fullName(d), version, revision }, {
@@ -80,7 +78,7 @@ export default defineCheck({
             ...identity,
             replicas: hasStatus ? `${ready}/${desired} ready` : 'unknown (no status in the snapshot)',
           },
-          remediation: 'Nothing to fix. Compare this version with the proxies\' (`istioctl proxy-status`) when planning an upgrade.',
+          fix: 'nothing-to-fix',
         });
       }
 
@@ -100,10 +98,9 @@ export default defineCheck({
               deployment: fullName(d),
               ...identity,
             },
-            remediation:
-              last?.reason === 'OOMKilled'
-                ? `The container was killed for running out of memory: raise its memory limit (Helm value pilot.resources.limits.memory) and check what grew (number of services, endpoints and proxies).`
-                : `Read the log of the previous run: \`kubectl -n ${ns} logs ${pod.metadata.name} -c ${status.name} --previous\`, and fix what it reports before the crash.`,
+            ...(last?.reason === 'OOMKilled'
+              ? { fix: 'oom-killed' }
+              : { fix: 'read-previous-log', fixParams: { namespace: ns, pod: pod.metadata.name, container: status.name } }),
           });
         }
       }

@@ -121,8 +121,7 @@ export default defineCheck({
           const others = [...matches].filter((m) => m !== match).sort();
           ctx.report('IST0139', ref(owner.get(match)!), { error: `Webhook overlaps with others: [${others.join(' ')}]. This may cause injection to occur twice.` }, {
             evidence: { webhook: match, 'namespace labels': labelsText(nl), 'pod labels': labelsText(ol), 'also matched by': others.join(', ') },
-            remediation:
-              'Keep one injection webhook per revision and make their namespace and object selectors disjoint: usually a stale istio-sidecar-injector from an older install or revision is left behind; delete it (or `istioctl tag remove` a stale tag).',
+            fix: 'overlapping-webhooks',
           });
         }
       }
@@ -143,7 +142,8 @@ export default defineCheck({
           if (reportMissing) {
             ctx.report('IST0139', ref(cfg), { error: `Injector refers to a control plane service that does not exist: ${full}.` }, {
               evidence: { webhook: wh.name ?? '', 'clientConfig.service': full },
-              remediation: `Point the webhook at the istiod Service of its revision (kubectl get svc -n istio-system -l app=istiod), or reinstall that revision so Service ${full} exists again; a webhook left over from an uninstalled revision should be deleted.`,
+              fix: 'missing-injector-service',
+              fixParams: { service: full },
             });
           }
           continue;
@@ -171,7 +171,8 @@ export default defineCheck({
           EndpointSlices: slices.length === 0 ? '(none)' : slices.map((s) => s.metadata.name).join(', '),
           'ready addresses': 0,
         },
-        remediation: `Get istiod ready behind ${full}: kubectl -n ${ns} get pods -l ${Object.entries(svc.spec?.selector ?? { app: 'istiod' }).map(([k, v]) => `${k}=${v}`).join(',')} and kubectl -n ${ns} describe deploy for why no pod is ready; if the pods are ready, the Service selector does not match them.`,
+        fix: 'no-ready-istiod',
+        fixParams: { service: full, namespace: ns, podSelector: Object.entries(svc.spec?.selector ?? { app: 'istiod' }).map(([k, v]) => `${k}=${v}`).join(',') },
       });
     }
   },

@@ -3,6 +3,7 @@ import { defineCheck } from '../../src/engine/check.ts';
 import type { ConfigMap, Pod, ProxyConfig } from '../../src/engine/k8s-types.ts';
 import { IGNORED_NAMESPACES, INJECTOR_CONFIGMAP, ISTIO_PROXY, injectorConfigMapName, listForEvidence, namespaceOf } from '../lib/mesh.ts';
 import { inAnalyzedRevision } from '../lib/revision.ts';
+import { ISTIO_NAMESPACE, MESH_CONFIGMAP, readMeshConfig } from '../../src/istio/mesh-config.ts';
 
 // Mirrors istioctl's injection.ImageAnalyzer (pkg/config/analysis/analyzers/injection/
 // injection-image.go, with util/proxyconfig.go for the image variant):
@@ -28,7 +29,6 @@ const INJECTION_LABEL = 'istio-injection';
 const REVISION_LABEL = 'istio.io/rev';
 const CUSTOM_IMAGE_ANNOTATION = 'sidecar.istio.io/proxyImage';
 const PROXY_CONFIG_ANNOTATION = 'proxy.istio.io/config';
-const ISTIO_NAMESPACE = 'istio-system';
 
 type Decoded = { ok: true; value: Record<string, unknown> } | { ok: false };
 
@@ -81,20 +81,14 @@ function imageTypeOf(config: unknown): string {
 /** meshConfig's rootNamespace and defaultConfig image type, from the `istio` ConfigMap (defaults when unreadable). */
 function meshSettings(cm: ConfigMap | undefined): { rootNamespace: string; imageType: string; source: string } {
   const fallback = { rootNamespace: ISTIO_NAMESPACE, imageType: '', source: 'Istio defaults' };
-  const text = cm?.data?.mesh;
-  if (text === undefined) return fallback;
-  let mesh: unknown;
-  try {
-    mesh = yaml.load(text);
-  } catch {
-    return fallback;
-  }
-  if (mesh === null || typeof mesh !== 'object' || Array.isArray(mesh)) return fallback;
-  const root = (mesh as { rootNamespace?: unknown }).rootNamespace;
+  const read = readMeshConfig(cm);
+  if (read.kind !== 'mapping') return fallback;
+  const mesh = read.mesh;
+  const root = mesh.rootNamespace;
   return {
     rootNamespace: typeof root === 'string' && root !== '' ? root : ISTIO_NAMESPACE,
-    imageType: imageTypeOf((mesh as { defaultConfig?: unknown }).defaultConfig),
-    source: `ConfigMap ${ISTIO_NAMESPACE}/istio key mesh`,
+    imageType: imageTypeOf(mesh.defaultConfig),
+    source: `ConfigMap ${ISTIO_NAMESPACE}/${MESH_CONFIGMAP} key mesh`,
   };
 }
 
@@ -132,7 +126,7 @@ export default defineCheck({
       else if (labels[INJECTION_LABEL] === 'enabled') injected.set(ns.metadata.name, 'default');
     }
 
-    const mesh = meshSettings(configMaps.find((cm) => cm.metadata.name === 'istio'));
+    const mesh = meshSettings(configMaps.find((cm) => cm.metadata.name === MESH_CONFIGMAP));
     let rootConfig: ProxyConfig | undefined;
     const namespaceConfigs = new Map<string, ProxyConfig>();
     const workloadConfigs: [key: string, config: ProxyConfig][] = [];
@@ -195,15 +189,15 @@ export default defineCheck({
       const images = [...new Set(entries.map((e) => e.image || '(none)'))];
       ctx.report('IST0158', { kind: 'Namespace', name: ns }, { podNames: `[${names.join(' ')}]` }, {
         evidence: {
-          [`ConfigMap ${ISTIO_NAMESPACE}/${first.configMap} image`]: first.expected === '' ? '(none: its values JSON does not decode)' : first.expected,
+          injectorConfigMap: `${ISTIO_NAMESPACE}/${first.configMap}`,
+          injectorImage: first.expected === '' ? '(none: its values JSON does not decode)' : first.expected,
           'image variant': first.variant === '' ? `(none; ${first.from})` : `${first.variant} (${first.from})`,
           'istio-proxy images found': listForEvidence(images, 4),
           'pods': listForEvidence(entries.map((e) => `${e.pod}: ${e.image || '(none)'}`), 6),
         },
-        remediation:
-          first.expected === ''
-            ? `The injector ConfigMap ${ISTIO_NAMESPACE}/${first.configMap} has no readable values.global proxy image, so no pod can match it: repair the ConfigMap (reinstall or upgrade the revision with istioctl or Helm), then restart the workloads.`
-            : `Restart the workloads so the injector gives them ${first.expected}${first.variant === '' ? '' : `-${first.variant}`}: \`kubectl -n ${ns} rollout restart deployment\` (and statefulsets or daemonsets that own these pods). Check afterwards with \`istioctl proxy-status\`.`,
+        ...(first.expected === ''
+          ? { fix: 'repair-injector-configmap', fixParams: { configMap: `${ISTIO_NAMESPACE}/${first.configMap}` } }
+          : { fix: 'restart-workloads', fixParams: { image: `${first.expected}${first.variant === '' ? '' : `-${first.variant}`}`, namespace: ns } }),
       });
     }
   },

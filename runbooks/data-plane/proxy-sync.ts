@@ -1,5 +1,6 @@
 import { defineCheck, type Probes } from '../../src/engine/check.ts';
 import type { Pod } from '../../src/engine/k8s-types.ts';
+import { ISTIO_NAMESPACE } from '../../src/istio/mesh-config.ts';
 import { getIstiodDebug, istiodTargets, parseDebugList, type DebugEndpoint, type IstiodTarget } from '../../src/mesh/istiod-debug.ts';
 import { IGNORED_NAMESPACES, ISTIO_PROXY, fullName, listForEvidence, namespaceOf, proxyContainer } from '../lib/mesh.ts';
 
@@ -16,7 +17,6 @@ import { IGNORED_NAMESPACES, ISTIO_PROXY, fullName, listForEvidence, namespaceOf
 // server (401); src/mesh/istiod-debug.ts turns that into an error saying what to run instead,
 // never a pass.
 const SYNCZ: DebugEndpoint = { path: '/debug/syncz', what: 'proxy sync status', instead: 'istioctl proxy-status', items: 'proxies' };
-const ISTIO_NAMESPACE = 'istio-system';
 
 type XdsStatus = 'SYNCED' | 'STALE' | 'NOT SENT' | 'ERROR';
 
@@ -133,19 +133,22 @@ export default defineCheck({
       if (errors.length > 0) {
         ctx.report('MB0106', resource, { proxy: s.id, types: errors.map((t) => t.type).join(', '), istiod: s.istiod }, {
           evidence: { ...evidence, 'last error': listForEvidence(errors.map((t) => `${t.type}: ${t.error}`), 3) },
-          remediation: `Read the rejection in full with \`istioctl proxy-status ${s.id}\`, find the configuration that produced it (often an EnvoyFilter, or the latest change to a VirtualService, DestinationRule or Sidecar that applies to this workload), and fix or remove it; the proxy accepts the next valid push by itself.`,
+          fix: 'read-rejection',
+          fixParams: { proxy: s.id },
         });
       }
       if (byStatus('STALE').length > 0) {
         ctx.report('MB0107', resource, { proxy: s.id, types: byStatus('STALE').join(', '), istiod: s.istiod }, {
           evidence,
-          remediation: `Run the check again in a minute: a push in flight is STALE for a moment. If it stays: \`istioctl proxy-status ${s.id}\`, then check the pod's CPU limits and the istio-proxy log (\`kubectl logs ${ref?.name ?? s.id} -n ${ref?.namespace ?? '<namespace>'} -c istio-proxy\`), and restart the pod if it is stuck.`,
+          fix: 'recheck-then-inspect',
+          fixParams: { proxy: s.id, pod: ref?.name ?? s.id, namespace: ref?.namespace ?? '<namespace>' },
         });
       }
       if (byStatus('NOT SENT').length > 0) {
         ctx.report('MB0108', resource, { proxy: s.id, types: byStatus('NOT SENT').join(', '), istiod: s.istiod }, {
           evidence,
-          remediation: `Look for errors about this proxy in istiod's log (\`kubectl -n ${ISTIO_NAMESPACE} logs deploy/istiod | grep ${ref?.name ?? s.id}\`) and compare with \`istioctl proxy-status\`: if many proxies show NOT SENT, istiod is overloaded or failing to compute pushes.`,
+          fix: 'read-istiod-log',
+          fixParams: { istioNamespace: ISTIO_NAMESPACE, pod: ref?.name ?? s.id },
         });
       }
     }
@@ -165,7 +168,8 @@ export default defineCheck({
           'proxies listed': statuses.length,
           ...(viaService ? { note: 'asked through the Service, which reaches one istiod replica: with several replicas this proxy may be connected to another one' } : {}),
         },
-        remediation: `Read the sidecar's log for xDS errors: \`kubectl -n ${ns} logs ${pod.metadata.name} -c istio-proxy | grep -i xds\`. Common causes: a NetworkPolicy blocking port 15012 to istiod (see the control-ports check), a revision ${revision} whose istiod no longer runs, or istiod.${ISTIO_NAMESPACE}.svc not resolving.`,
+        fix: 'read-sidecar-log',
+        fixParams: { namespace: ns, pod: pod.metadata.name, revision, istioNamespace: ISTIO_NAMESPACE },
       });
     }
   },

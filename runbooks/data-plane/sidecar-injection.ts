@@ -1,5 +1,6 @@
 import { defineCheck } from '../../src/engine/check.ts';
 import type { ConfigMap, Namespace, Pod } from '../../src/engine/k8s-types.ts';
+import { ISTIO_NAMESPACE } from '../../src/istio/mesh-config.ts';
 import { IGNORED_NAMESPACES, deploymentOfPod, fullName, injectorConfigMapName, listForEvidence, namespaceOf, proxyContainer } from '../lib/mesh.ts';
 
 // Mirrors istioctl's injection.Analyzer (pkg/config/analysis/analyzers/injection/injection.go):
@@ -25,7 +26,6 @@ const REVISION_LABEL = 'istio.io/rev';
 const DATAPLANE_MODE_LABEL = 'istio.io/dataplane-mode';
 const INJECT_OPT_OUT = 'sidecar.istio.io/inject';
 // Skipped by name, whatever namespace the control plane was installed in (istioctl does the same).
-const ISTIO_SYSTEM = 'istio-system';
 
 /** sidecarInjectorWebhook.enableNamespacesByDefault from the ConfigMap's `values` JSON; false when unreadable. */
 function enableNamespacesByDefault(cm: ConfigMap | undefined): boolean {
@@ -76,7 +76,7 @@ export default defineCheck({
     // istioctl's live source reads ConfigMaps of the istio namespace only; a snapshot may hold
     // others, so one there wins over a namesake elsewhere.
     const injectorConfigMap = (name: string): ConfigMap | undefined =>
-      configMaps.find((cm) => cm.metadata.name === name && namespaceOf(cm) === ISTIO_SYSTEM) ?? configMaps.find((cm) => cm.metadata.name === name);
+      configMaps.find((cm) => cm.metadata.name === name && namespaceOf(cm) === ISTIO_NAMESPACE) ?? configMaps.find((cm) => cm.metadata.name === name);
 
     const pods = ctx.list('v1/Pod');
     const podsIn = (ns: string): Pod[] => pods.filter((p) => namespaceOf(p) === ns);
@@ -84,7 +84,7 @@ export default defineCheck({
 
     for (const ns of ctx.list('v1/Namespace')) {
       const name = ns.metadata.name;
-      if (name === ISTIO_SYSTEM || IGNORED_NAMESPACES.has(name)) continue;
+      if (name === ISTIO_NAMESPACE || IGNORED_NAMESPACES.has(name)) continue;
       // A run limited to one namespace (like `istioctl analyze -n`) speaks only for that one.
       const reportable = ctx.namespace === undefined || ctx.namespace === name;
       const labels = ns.metadata.labels ?? {};
@@ -94,9 +94,9 @@ export default defineCheck({
       if (asked.length > 1 && reportable) {
         ctx.report('IST0123', resource, { labels: `[${asked.join(' ')}]` }, {
           evidence: { 'metadata.labels': labelsForEvidence(ns) },
-          remediation: labels[DATAPLANE_MODE_LABEL] !== undefined
-            ? `Decide between sidecars and ambient: \`kubectl label namespace ${name} ${DATAPLANE_MODE_LABEL}-\` to keep sidecars, or remove ${INJECTION_LABEL} and ${REVISION_LABEL} to use ambient; then restart the workloads.`
-            : `Keep one label: \`kubectl label namespace ${name} ${REVISION_LABEL}-\` to stay on the default revision, or \`kubectl label namespace ${name} ${INJECTION_LABEL}-\` to follow revision ${labels[REVISION_LABEL]}; then \`kubectl -n ${name} rollout restart deployment\`.`,
+          ...(labels[DATAPLANE_MODE_LABEL] !== undefined
+            ? { fix: 'sidecars-or-ambient', fixParams: { namespace: name } }
+            : { fix: 'injection-or-revision', fixParams: { namespace: name, revision: labels[REVISION_LABEL] ?? '' } }),
         });
       }
 
@@ -113,9 +113,11 @@ export default defineCheck({
           ctx.report('IST0148', resource, { namespace: name }, {
             evidence: {
               'metadata.labels': labelsForEvidence(ns),
-              [`ConfigMap ${cm === undefined ? cmName : fullName(cm)} values.sidecarInjectorWebhook.enableNamespacesByDefault`]: true,
+              injectorConfigMap: cm === undefined ? cmName : fullName(cm),
+              'values.sidecarInjectorWebhook.enableNamespacesByDefault': true,
             },
-            remediation: `Nothing, if ${name} belongs in the mesh: label it \`istio-injection=enabled\` to make that explicit. If it does not, \`kubectl label namespace ${name} istio-injection=disabled\` and restart its workloads.`,
+            fix: 'label-explicitly',
+            fixParams: { namespace: name },
           });
         } else {
           ctx.report('IST0102', resource, { namespace: name }, {
@@ -124,7 +126,8 @@ export default defineCheck({
               pods: nsPods.length,
               'pods with istio-proxy': withProxy,
             },
-            remediation: `If ${name} belongs in the mesh: \`kubectl label namespace ${name} istio-injection=enabled\`, then \`kubectl -n ${name} rollout restart deployment\` so existing pods get their sidecar. If it does not: \`kubectl label namespace ${name} istio-injection=disabled\` to record that decision.`,
+            fix: 'label-namespace',
+            fixParams: { namespace: name },
           });
         }
         continue;
@@ -150,7 +153,7 @@ export default defineCheck({
       const initContainers = (pod.spec?.initContainers ?? []).map((c) => c.name);
       ctx.report('IST0103', { kind: 'Pod', namespace: ns, name: pod.metadata.name }, { pod: fullName(pod) }, {
         evidence: {
-          [`Namespace ${ns} label ${INJECTION_LABEL}`]: 'enabled',
+          namespaceInjectionLabel: 'enabled',
           'spec.containers': listForEvidence(containers),
           ...(initContainers.length > 0 ? { 'spec.initContainers': listForEvidence(initContainers) } : {}),
           ...(proxy !== undefined ? { 'istio-proxy image': '(none: istioctl does not count a sidecar without an image)' } : {}),
@@ -158,11 +161,9 @@ export default defineCheck({
           ...(optOut === undefined ? {} : { [`${INJECT_OPT_OUT}`]: optOut }),
           ...(pod.metadata.creationTimestamp === undefined ? {} : { 'metadata.creationTimestamp': pod.metadata.creationTimestamp }),
         },
-        remediation:
-          (deployment !== undefined
-            ? `Recreate it through the webhook: \`kubectl -n ${ns} rollout restart deployment/${deployment}\`.`
-            : `Delete the pod so its controller recreates it through the webhook (\`kubectl -n ${ns} delete pod ${pod.metadata.name}\`), or re-apply it if it has no controller.`) +
-          ` If the new pod still has no istio-proxy, ask why: \`istioctl x check-inject -n ${ns} <new pod>\` (webhook selectors, the injector's neverInjectSelector, or istiod being unreachable).`,
+        ...(deployment !== undefined
+          ? { fix: 'restart-deployment', fixParams: { namespace: ns, deployment } }
+          : { fix: 'recreate-pod', fixParams: { namespace: ns, pod: pod.metadata.name } }),
       });
     }
   },

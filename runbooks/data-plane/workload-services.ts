@@ -78,8 +78,9 @@ export default defineCheck({
         if (protocols.size <= 1) continue;
         const names = sorted([...protocols.values()].flat());
         ctx.report('IST0116', resource, { deployment: d.metadata.name, port, services: `[${names.join(' ')}]` }, {
-          evidence: Object.fromEntries([...protocols].map(([protocol, svcs]) => [`port ${port}/${protocol}`, svcs.join(', ')])),
-          remediation: `Decide which protocol port ${port} of ${d.metadata.name}'s pods speaks and declare it the same way (protocol, and a matching port name or appProtocol) in every Service that selects them, or move one of them to another port.`,
+          evidence: { port, servicesByProtocol: [...protocols].map(([protocol, svcs]) => `${protocol}: ${svcs.join(', ')}`).join('; ') },
+          fix: 'one-protocol-per-port',
+          fixParams: { port, deployment: d.metadata.name },
         });
       }
       for (const [target, ports] of byTarget) {
@@ -87,8 +88,9 @@ export default defineCheck({
         const names = sorted([...ports.values()]);
         const numbers = sorted([...ports.keys()]);
         ctx.report('IST0137', resource, { deployment: d.metadata.name, services: `[${names.join(' ')}]`, targetPort: JSON.stringify(target), ports: `[${numbers.join(' ')}]` }, {
-          evidence: Object.fromEntries([...ports].map(([port, svc]) => [`${svc} port ${port} → targetPort`, target])),
-          remediation: `Expose targetPort ${target} under one port number in every Service that selects ${d.metadata.name}'s pods (for example ${numbers[0]} everywhere), or point the Services at different container ports.`,
+          evidence: { targetPort: target, servicePorts: [...ports].map(([port, svc]) => `${svc} port ${port}`).join(', ') },
+          fix: 'one-port-per-target',
+          fixParams: { targetPort: target, deployment: d.metadata.name, example: numbers[0]! },
         });
       }
     }

@@ -85,11 +85,8 @@ export default defineCheck({
           [`metadata.annotations[${BUNDLE_VERSION}]`]: raw,
           'minimum for this Istio release': wanted,
         },
-        remediation:
-          `Upgrade the Gateway API CRDs to release v${wanted} or later, from the same channel they were installed from: ` +
-          `\`kubectl apply --server-side -f https://github.com/kubernetes-sigs/gateway-api/releases/download/v${wanted}/standard-install.yaml\` ` +
-          `(experimental-install.yaml if you use the experimental channel), ` +
-          `then check \`kubectl get crd ${name} -o jsonpath='{.metadata.annotations.gateway\\.networking\\.k8s\\.io/bundle-version}'\`.`,
+        fix: 'upgrade-crds',
+        fixParams: { version: wanted, crd: name },
       });
     }
   },

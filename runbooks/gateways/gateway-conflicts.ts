@@ -86,7 +86,8 @@ export default defineCheck({
       if (sel !== '' && same.length === 0) {
         ctx.report('IST0101', resource, { kind: 'selector', ref: sel }, {
           evidence: { 'spec.selector': sel, 'spec.servers': (gw.spec?.servers ?? []).length, 'matching pods': pods.filter((p) => matchesLabels(selector, p.metadata.labels)).length },
-          remediation: `Gateway ${name} has no servers and no other Gateway serves pods with selector ${sel}: add servers to it, or delete it if it is left over.`,
+          fix: 'gateway-without-servers',
+          fixParams: { gateway: name, selector: sel },
         });
         continue;
       }
@@ -114,7 +115,8 @@ export default defineCheck({
             [`spec.servers[${i}].hosts`]: listForEvidence(hosts),
             'hosts also served by': `${listForEvidence([...shared])} in ${conflicting.join(', ')}`,
           },
-          remediation: `Serve ${listForEvidence([...shared])} on port ${port} from one Gateway only: merge the servers into one Gateway, or move one of them to another port or to gateway pods with a different selector.`,
+          fix: 'one-gateway-per-host',
+          fixParams: { hosts: listForEvidence([...shared]), port },
         });
       });
     }

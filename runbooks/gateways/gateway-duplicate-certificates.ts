@@ -59,9 +59,10 @@ export default defineCheck({
             const byName = (server.tls.credentialName ?? '') !== '';
             ctx.report('IST0138', resource, { gateways: `[${name} ${otherName}]` }, {
               evidence: byName
-                ? { [`spec.servers[${i}].tls.credentialName`]: server.tls.credentialName!, [`${otherName} spec.servers[${j}].tls.credentialName`]: theirs.tls.credentialName! }
-                : { [`spec.servers[${i}].tls.serverCertificate`]: server.tls.serverCertificate!, [`${otherName} spec.servers[${j}].tls.serverCertificate`]: theirs.tls.serverCertificate! },
-              remediation: `Give ${name} and ${otherName} separate certificates (one per Gateway, each covering only its own hosts), or merge the two Gateways' servers into one Gateway so one connection serves all the hosts.`,
+                ? { [`spec.servers[${i}].tls.credentialName`]: server.tls.credentialName!, otherGateway: otherName, [`otherGateway.spec.servers[${j}].tls.credentialName`]: theirs.tls.credentialName! }
+                : { [`spec.servers[${i}].tls.serverCertificate`]: server.tls.serverCertificate!, otherGateway: otherName, [`otherGateway.spec.servers[${j}].tls.serverCertificate`]: theirs.tls.serverCertificate! },
+              fix: 'separate-certificates',
+              fixParams: { gateway: name, otherGateway: otherName },
             });
           });
         });

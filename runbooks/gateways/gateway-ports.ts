@@ -26,7 +26,7 @@ export default defineCheck({
       if (selected.length === 0) {
         ctx.report('IST0101', resource, { kind: 'selector', ref: selectorString(selector) }, {
           evidence: { 'spec.selector': selectorString(selector) || '(empty)', 'matching pods': 0 },
-          remediation: 'Label the gateway deployment\'s pods to match spec.selector, or change the selector to the labels of the gateway pods (usually istio: ingressgateway).',
+          fix: 'gateway-selector-matches-nothing',
         });
         continue;
       }
@@ -57,7 +57,8 @@ export default defineCheck({
             [`spec.servers[${i}].port.number`]: port,
             'service TCP ports (port→targetPort)': exposed.length > 0 ? exposed.join(', ') : '(none)',
           },
-          remediation: `Add port ${port} to the Service that selects the gateway pods (${selectorString(selector)}), or move this server to a port the Service already exposes.`,
+          fix: 'expose-port',
+          fixParams: { port, selector: selectorString(selector) },
         });
       });
     }

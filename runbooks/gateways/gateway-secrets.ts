@@ -39,7 +39,7 @@ export default defineCheck({
       if (pod === undefined) {
         ctx.report('IST0101', resource, { kind: 'selector', ref: sel }, {
           evidence: { 'spec.selector': sel || '(empty)', 'matching pods': 0 },
-          remediation: 'Label the gateway deployment\'s pods to match spec.selector, or change the selector to the labels of the gateway pods (usually istio: ingressgateway). Until a pod matches, no namespace holds this Gateway\'s certificates.',
+          fix: 'tls-gateway-selector-matches-nothing',
         });
         continue;
       }
@@ -62,7 +62,8 @@ export default defineCheck({
               'looked up as': `Secret ${secretNs}/${secretName}`,
               ...invalid.evidence,
             },
-            remediation: `Secret ${secretNs}/${secretName} cannot serve TLS: ${invalid.problem}. Replace it with a current certificate and its key: kubectl create -n ${secretNs} secret tls ${secretName} --cert=… --key=… --dry-run=client -o yaml | kubectl apply -f -.`,
+            fix: 'replace-certificate',
+            fixParams: { namespace: secretNs, secret: secretName, problem: invalid.problem },
           });
           return;
         }
@@ -73,12 +74,11 @@ export default defineCheck({
             [`spec.servers[${i}].tls.credentialName`]: cn,
             'gateway pod': `${podNs}/${pod.metadata.name}`,
             'looked up as': `Secret ${secretNs}/${secretName}`,
-            [`TLS Secrets in ${secretNs}`]: listForEvidence(nearby),
+            tlsSecretsInThatNamespace: listForEvidence(nearby),
           },
-          remediation:
-            elsewhere.length > 0
-              ? `Secret ${secretName} exists in ${elsewhere.join(', ')}, but the gateway pods run in ${podNs} and read Secrets only there: create it in ${secretNs} (kubectl create -n ${secretNs} secret tls ${secretName} --cert=… --key=…).`
-              : `Create the Secret in the gateway pods' namespace: kubectl create -n ${secretNs} secret tls ${secretName} --cert=… --key=…, or point credentialName at an existing TLS Secret there.`,
+          ...(elsewhere.length > 0
+            ? { fix: 'secret-in-other-namespace', fixParams: { secret: secretName, foundIn: elsewhere.join(', '), podNamespace: podNs, namespace: secretNs } }
+            : { fix: 'create-secret', fixParams: { namespace: secretNs, secret: secretName } }),
         });
       });
     }

@@ -78,10 +78,9 @@ export default defineCheck({
             'gateway pod': `${ns}/${pod.metadata.name}`,
             [`pod label ${GATEWAY_NAME_LABEL}`]: gateway,
           },
-          remediation:
-            `Attach the ${kind} to the Gateway instead of its pods: remove spec.selector and set ` +
-            `\`targetRefs: [{ group: gateway.networking.k8s.io, kind: Gateway, name: ${gateway} }]\`` +
-            (Object.keys(matchLabels).length === 0 ? ' (or, if it was meant for the whole namespace, keep it without any selector).' : '.'),
+          ...(Object.keys(matchLabels).length === 0
+            ? { fix: 'target-gateway-or-namespace', fixParams: { kind, gateway } }
+            : { fix: 'target-gateway', fixParams: { kind, gateway } }),
         });
       }
     }

@@ -84,7 +84,8 @@ export default defineCheck({
           const owner = ref.slice(ref.indexOf('/') + 1).split(INTERNAL_GATEWAY_MARK)[0] ?? '';
           ctx.report('IST0165', resource, { virtualservice: vsName, gateway: ref }, {
             evidence: { [path]: ref },
-            remediation: `Do not bind VirtualServices to the Istio Gateway generated for a Gateway API Gateway: its name changes with the listeners. Attach an HTTPRoute (parentRefs: ${owner}) to the Gateway API Gateway instead.`,
+            fix: 'use-httproute',
+            fixParams: { owner },
           });
           return;
         }
@@ -98,9 +99,9 @@ export default defineCheck({
         if (gw === undefined) {
           ctx.report('IST0101', resource, { kind: 'gateway', ref }, {
             evidence: { [path]: ref, 'looked up as': `Gateway ${gwFull}` },
-            remediation: isK8sGateway
-              ? `${gwFull} is a Gateway API Gateway (gateway.networking.k8s.io), and VirtualServices bind only to Istio Gateways (networking.istio.io). Route to it with an HTTPRoute whose parentRefs name ${gwFull}, or create an Istio Gateway.`
-              : `Create Gateway ${gwFull}, or correct the reference: a bare name means a Gateway in the VirtualService's namespace (${vsNs}); write <namespace>/<name> for one elsewhere.`,
+            ...(isK8sGateway
+              ? { fix: 'gateway-api-gateway', fixParams: { gateway: gwFull } }
+              : { fix: 'create-gateway', fixParams: { gateway: gwFull, namespace: vsNs } }),
           });
         }
         const serverHosts = (gw?.spec?.servers ?? []).flatMap((s) => normaliseServerHosts(s.hosts ?? [], gwNs));
@@ -111,12 +112,11 @@ export default defineCheck({
             'spec.hosts': listForEvidence(vsHosts),
             [path]: ref,
             'gateway server hosts': gw === undefined ? '(gateway not found)' : listForEvidence(serverHosts),
-            [`gateway hosts visible from ${vsNs}`]: listForEvidence(visible),
+            visibleGatewayHosts: listForEvidence(visible),
           },
-          remediation:
-            gw === undefined
-              ? `Create Gateway ${gwFull} with a server for one of the VirtualService's hosts, or bind the VirtualService to an existing Gateway.`
-              : `Add one of the VirtualService's hosts to a server of Gateway ${gwFull} (a host written ns/host must name ${vsNs} or *), or change the VirtualService's hosts to one the Gateway serves.`,
+          ...(gw === undefined
+            ? { fix: 'create-gateway-for-hosts', fixParams: { gateway: gwFull } }
+            : { fix: 'add-host-to-gateway', fixParams: { gateway: gwFull, namespace: vsNs } }),
         });
       });
     }

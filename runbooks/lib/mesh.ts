@@ -77,3 +77,8 @@ export function listForEvidence(values: readonly string[], max = 8): string {
   if (values.length <= max) return values.join(', ');
   return `${values.slice(0, max).join(', ')} … and ${values.length - max} more`;
 }
+
+/** `3: a, b, c`: the count leads the value, so the evidence key stays one stable name. */
+export function countedList(values: readonly string[], max = 8): string {
+  return `${values.length}: ${listForEvidence(values, max)}`;
+}

@@ -17,7 +17,7 @@ import { isLivePod, isPrometheusPod } from '../../src/mesh/meshed.ts';
 import { buildMeshNetwork } from '../../src/mesh/mesh-network.ts';
 import type { NetpolIndex } from '../../src/netpol/index.ts';
 import type { PodClass, PortQuery } from '../../src/netpol/types.ts';
-import { fullName, listForEvidence, namespaceOf } from '../lib/mesh.ts';
+import { countedList, fullName, listForEvidence, namespaceOf } from '../lib/mesh.ts';
 
 // R5: the control traffic of the detected Istio generation must get through the NetworkPolicies:
 // proxies → the control plane (xDS/CA; Pilot and Mixer in 1.0), the API server → the webhooks
@@ -133,17 +133,18 @@ export default defineCheck({
         proxies: g.sources.length,
       }, {
         evidence: {
-          [`blocked proxy workloads (${g.sources.length})`]: listForEvidence(g.sources, 12),
+          blockedProxies: countedList(g.sources, 12),
           destination: `${component(entry.component)} pods ${listForEvidence(g.destinations)}, port ${g.ports.map((p) => p.port).join(', ')}${entry.servicePort === undefined ? '' : ` (Service port ${entry.servicePort.port})`}`,
-          [`${g.direction} policies on the ${g.direction === 'ingress' ? 'control plane' : 'proxy'} pods`]: policyRefs(g),
+          isolatingPolicies: `${g.direction} policies on the ${g.direction === 'ingress' ? 'control plane' : 'proxy'} pods: ${policyRefs(g)}`,
           ...(g.fix === undefined ? {} : { 'rule that would allow it': ruleText(g.fix) }),
           ...detected,
           ...(install.era === 'istiod' ? { 'kubelet → 15021 (health probes)': KUBELET_NOTE } : {}),
         },
-        remediation:
-          g.fix === undefined
-            ? `Allow TCP ${port} between the proxies and the control plane in one of the ${g.direction} policies listed.`
-            : `${g.direction === 'ingress' ? 'Open the control plane to the proxies' : 'Let the proxies out to the control plane'}: ${fixSentence(g.fix)}.${g.direction === 'ingress' ? ` Proxies can run in any namespace, so opening ${port} to every source ({"ports":[{"protocol":"TCP","port":${port}}]}) is simpler${install.era === 'istiod' ? ", and what Istio's own chart policy for istiod does" : ''}.` : ''}`,
+        ...(g.fix === undefined
+          ? { fix: 'allow-in-listed-policies', fixParams: { port, direction: g.direction } }
+          : g.direction === 'ingress'
+            ? { fix: 'open-control-plane', fixParams: { rule: fixSentence(g.fix), port, istiod: install.era === 'istiod' } }
+            : { fix: 'let-proxies-out', fixParams: { rule: fixSentence(g.fix) } }),
       });
     }
 
@@ -173,6 +174,8 @@ export default defineCheck({
       const known = apiServer.length > 0;
       const fix = g.fix === undefined ? undefined : known ? g.fix : fromAnywhere(g.fix);
       const port = g.ports[0]!.port;
+      // The proxy path of the webhook call, for the command that retraces it.
+      const webhookPath = { port, namespace: namespaceOf(entry.component.deployment), service: entry.component.service?.metadata.name ?? 'istiod', portName: entry.servicePort?.name ?? 'https-webhook' };
       ctx.report('MB0602', { kind: 'NetworkPolicy', namespace: g.policy.namespace, name: g.policy.name }, {
         policy: `${g.policy.namespace}/${g.policy.name}`,
         component: entry.component.service === undefined ? component(entry.component) : `${componentName(entry.component.role)} via Service ${fullName(entry.component.service)}`,
@@ -186,9 +189,7 @@ export default defineCheck({
           ...(fix === undefined ? {} : { 'rule that would allow it': ruleText(fix) }),
           ...detected,
         },
-        remediation:
-          (fix === undefined ? `Allow TCP ${port} from outside the pod network in one of the policies listed.` : `Let the API server in: ${fixSentence(fix)}.`) +
-          ` On private clusters (GKE) the cloud firewall between the control plane and the nodes must open ${port} too. Live, \`kubectl get --raw /api/v1/namespaces/${namespaceOf(entry.component.deployment)}/services/https:${entry.component.service?.metadata.name ?? 'istiod'}:${entry.servicePort?.name ?? 'https-webhook'}/proxy/httpsReady\` takes the same path.`,
+        ...(fix === undefined ? { fix: 'allow-from-outside', fixParams: webhookPath } : { fix: 'let-api-server-in', fixParams: { ...webhookPath, rule: fixSentence(fix) } }),
       });
     }
 
@@ -230,13 +231,15 @@ export default defineCheck({
       }, {
         evidence: {
           Prometheus: promWorkloads,
-          [`workloads it cannot scrape on ${m.port} (${g.destinations.length})`]: listForEvidence(g.destinations, 12),
-          [`${g.direction} policies on the ${g.direction === 'ingress' ? 'scraped' : 'Prometheus'} pods`]: policyRefs(g),
+          unscrapedWorkloads: countedList(g.destinations, 12),
+          isolatingPolicies: `${g.direction} policies on the ${g.direction === 'ingress' ? 'scraped' : 'Prometheus'} pods: ${policyRefs(g)}`,
           ...(g.fix === undefined ? {} : { 'rule that would allow it': ruleText(g.fix) }),
           ...detected,
           ...(install.era === 'istiod' ? { 'kubelet → 15021 (health probes)': KUBELET_NOTE } : {}),
         },
-        remediation: g.fix === undefined ? `Allow Prometheus on TCP ${m.port} in one of the ${g.direction} policies listed.` : `Let Prometheus scrape: ${fixSentence(g.fix)}.`,
+        ...(g.fix === undefined
+          ? { fix: 'allow-prometheus', fixParams: { port: m.port, direction: g.direction } }
+          : { fix: 'let-prometheus-scrape', fixParams: { rule: fixSentence(g.fix) } }),
       });
     }
   },

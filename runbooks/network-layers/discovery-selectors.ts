@@ -76,8 +76,7 @@ export default defineCheck({
         if (sel === undefined || sel.selection.kind !== 'selectors' || isDiscovered(sel.selection, ns, labels)) continue;
         const configMap = `${namespaceOf(sel.cm)}/${sel.cm.metadata.name}`;
         const add = labelsToAdd(sel.selection, ns, labels);
-        const labelFix = add === undefined || Object.keys(add).length === 0 ? undefined : `\`kubectl label namespace ${ns} ${Object.entries(add).map(([k, v]) => `${k}=${v}`).join(' ')}\``;
-        const selectorFix = `add \`- matchLabels: {kubernetes.io/metadata.name: ${ns}}\` to discoverySelectors in ConfigMap ${configMap} (key mesh), then restart istiod${rev === DEFAULT_REVISION ? '' : `-${rev}`} if your version does not reload meshConfig`;
+        const selectorFix = { namespace: ns, configMap, istiod: `istiod${rev === DEFAULT_REVISION ? '' : `-${rev}`}` };
         ctx.report('MB0206', { kind: 'Namespace', name: ns }, { namespace: ns, configMap }, {
           evidence: {
             'meshed because': info.why.join('; '),
@@ -86,7 +85,9 @@ export default defineCheck({
             discoverySelectors: sel.selection.selectors.map(selectorText).join(' OR '),
             meshConfig: sel.selection.source,
           },
-          remediation: labelFix === undefined ? `No label alone makes a selector match: ${selectorFix}.` : `Label the namespace so a selector matches: ${labelFix}; or ${selectorFix}.`,
+          ...(add === undefined || Object.keys(add).length === 0
+            ? { fix: 'add-selector', fixParams: selectorFix }
+            : { fix: 'label-namespace', fixParams: { ...selectorFix, labels: Object.entries(add).map(([k, v]) => `${k}=${v}`).join(' ') } }),
         });
       }
     }
@@ -106,7 +107,8 @@ export default defineCheck({
       if (ctx.find('v1/Service', target.namespace, target.name) === undefined) return;
       ctx.report('MB0207', { kind, namespace: ns, name }, { resource: `${kind} ${ns}/${name}`, host, namespace: target.namespace }, {
         evidence: { [path]: host, Service: `${target.namespace}/${target.name}`, discoverySelectors: selection.selectors.map(selectorText).join(' OR '), meshConfig: selection.source },
-        remediation: `Bring namespace ${target.namespace} into discoverySelectors (see the finding on it, or add \`- matchLabels: {kubernetes.io/metadata.name: ${target.namespace}}\`), or route to a Service istiod discovers.`,
+        fix: 'discover-namespace',
+        fixParams: { namespace: target.namespace },
       });
     };
     for (const vs of ctx.list('networking.istio.io/v1/VirtualService')) {

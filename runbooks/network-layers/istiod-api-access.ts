@@ -3,6 +3,7 @@ import type { Deployment } from '../../src/engine/k8s-types.ts';
 import { imageOf, imageTag, isControlPlane, podsOfDeployment, revisionOf, serviceAccountOf } from '../../src/mesh/control-plane.ts';
 import { discoveryPermissions, resourceText } from '../../src/mesh/istiod-permissions.ts';
 import { RbacIndex, serviceAccountIdentity, type BoundRole } from '../../src/mesh/rbac.ts';
+import { ISTIO_NAMESPACE } from '../../src/istio/mesh-config.ts';
 import { fullName, isPodReady, listForEvidence, namespaceOf } from '../lib/mesh.ts';
 
 // R2: istiod discovers the mesh by listing and watching the API server. Two things must hold:
@@ -41,10 +42,10 @@ export default defineCheck({
   analyze(ctx) {
     const planes = ctx.list('apps/v1/Deployment').filter(isControlPlane);
     if (planes.length === 0) {
-      const namespace = ctx.namespace ?? 'istio-system';
+      const namespace = ctx.namespace ?? ISTIO_NAMESPACE;
       ctx.report('MB0101', { kind: 'Namespace', name: namespace }, { scope: ctx.namespace === undefined ? 'anywhere in the cluster' : `in namespace ${ctx.namespace}, the only one this run reads` }, {
         evidence: { 'Deployments read': ctx.list('apps/v1/Deployment').length, 'Deployments named istiod, istiod-<rev>, istio-pilot or labelled app=istiod': 0 },
-        remediation: 'Install Istio, or run against the cluster (or namespace) where istiod runs; without a control plane there is nothing that needs to read the API server.',
+        fix: 'nothing-reads-the-api-server',
       });
       return;
     }
@@ -65,7 +66,8 @@ export default defineCheck({
           'status.readyReplicas': statusReady ?? 0,
           'spec.replicas': d.spec?.replicas ?? 1,
         },
-        remediation: `Read the log: \`kubectl -n ${ns} logs deploy/${d.metadata.name} -c discovery\`. "forbidden" or "Failed waiting for cache sync" names a permission it lacks (the permission findings of this check list them); "dial tcp … i/o timeout" towards the API server (the kubernetes Service in default) means an egress NetworkPolicy or a firewall in between drops it.`,
+        fix: 'read-discovery-log',
+        fixParams: { namespace: ns, name: d.metadata.name },
       });
     }
 
@@ -89,7 +91,7 @@ export default defineCheck({
       if (!rbac.hasBindings) {
         ctx.report('MB0303', resource, { serviceAccount: key }, {
           evidence: { 'used by': used, 'ClusterRoleBindings and RoleBindings in the snapshot': 0 },
-          remediation: 'Take the snapshot again with read access to rbac.authorization.k8s.io (ClusterRoles, ClusterRoleBindings, Roles, RoleBindings), or run this check against the live cluster.',
+          fix: 'snapshot-rbac',
         });
         continue;
       }
@@ -114,10 +116,6 @@ export default defineCheck({
         const partial = [...new Set(missing.flatMap((verb) => rbac.namespacedOnly(identity, { verb, group: need.group, resource: need.resource }, bound)))].sort();
         const res = resourceText(need.group, need.resource);
         const rule = { apiGroups: [need.group], resources: [need.resource], verbs: missing };
-        const remediation =
-          target !== undefined
-            ? `Add the rule ${JSON.stringify(rule)} to ClusterRole ${target.role.name}: \`kubectl patch clusterrole ${target.role.name} --type=json -p '${JSON.stringify([{ op: 'add', path: '/rules/-', value: rule }])}'\`. Then restart istiod if it is stuck unready.`
-            : `No ClusterRole is bound to ${key} cluster-wide that could take the rule: \`kubectl create clusterrole ${name}-discovery --verb=${missing.join(',')} --resource=${res}\` and \`kubectl create clusterrolebinding ${name}-discovery --clusterrole=${name}-discovery --serviceaccount=${ns}:${name}\` (or reinstall the istiod chart, whose ClusterRole grants it).`;
         ctx.report('MB0302', resource, { serviceAccount: key, verbs: missing.join(', '), resource: res, purpose: need.purpose }, {
           evidence: {
             identity: `${identity.user} (groups ${identity.groups.join(', ')})`,
@@ -128,7 +126,9 @@ export default defineCheck({
             'granted verbs': granted.length > 0 ? granted.join(', ') : '(none)',
             ...(partial.length > 0 ? { 'granted only in namespaces (RoleBinding; istiod watches all namespaces)': listForEvidence(partial) } : {}),
           },
-          remediation,
+          ...(target !== undefined
+            ? { fix: 'patch-clusterrole', fixParams: { rule: JSON.stringify(rule), role: target.role.name } }
+            : { fix: 'create-clusterrole', fixParams: { serviceAccount: key, name, namespace: ns, verbs: missing.join(','), resource: res } }),
         });
       }
     }

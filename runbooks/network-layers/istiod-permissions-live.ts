@@ -70,12 +70,8 @@ export default defineCheck({
             'denied verbs (cluster-wide)': denied.join(', '),
             'status.reason': reasons.length > 0 ? reasons.join(' | ') : '(none given)',
           },
-          remediation:
-            `Add this rule to the ClusterRole bound to ${key} (the Istio chart's ${role}): ` +
-            `{apiGroups: [${JSON.stringify(need.group)}], resources: [${need.resource}], verbs: [${need.verbs.join(', ')}]} — ` +
-            `\`kubectl patch clusterrole ${role} --type=json -p '${JSON.stringify([{ op: 'add', path: '/rules/-', value: rule }])}'\`. ` +
-            `If no ClusterRole is bound to it: \`kubectl create clusterrole ${name}-discovery --verb=${need.verbs.join(',')} --resource=${res}\` and ` +
-            `\`kubectl create clusterrolebinding ${name}-discovery --clusterrole=${name}-discovery --serviceaccount=${ns}:${name}\`.`,
+          fix: 'grant-permission',
+          fixParams: { serviceAccount: key, role, group: need.group, resources: need.resource, rule: JSON.stringify(rule), name, namespace: ns, verbs: need.verbs.join(','), resource: res },
         });
       }
     }

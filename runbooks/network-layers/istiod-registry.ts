@@ -107,9 +107,8 @@ export default defineCheck({
           ...(rev === DEFAULT_REVISION ? {} : { revision: rev }),
           ...(viaService ? { note: 'asked through the Service: no ready istiod pod was visible' } : {}),
         },
-        remediation:
-          `Run the check again in a minute: a Service created moments ago may not be in the registry yet. If it stays missing, compare with \`istioctl x internal-debug registryz | grep ${hostname}\`, ` +
-          `read istiod's log for ${name} or ${ns} (\`kubectl -n ${ISTIO_NAMESPACE} logs deploy/istiod | grep ${ns}\`), check that istiod may list and watch services (the istiod-api-access check), and restart istiod if its watches are stuck.`,
+        fix: 'recheck-then-inspect',
+        fixParams: { hostname, service: name, namespace: ns, istioNamespace: ISTIO_NAMESPACE },
       });
     }
   },

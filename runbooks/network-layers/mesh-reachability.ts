@@ -8,7 +8,7 @@ import { buildMeshNetwork } from '../../src/mesh/mesh-network.ts';
 import { SweepEvaluator } from '../../src/mesh/sweep.ts';
 import { serviceTargets, type ServiceTarget } from '../../src/netpol/index.ts';
 import type { Direction, PodClass, PolicyRef } from '../../src/netpol/types.ts';
-import { listForEvidence, namespaceOf } from '../lib/mesh.ts';
+import { countedList, listForEvidence, namespaceOf } from '../lib/mesh.ts';
 
 // R3: every mesh endpoint must be able to open a connection to every endpoint of the services
 // in the mesh. The sweep runs over the evaluator's pod classes (replicas are one class), not
@@ -153,20 +153,17 @@ export default defineCheck({
       const policy = refText(g.policy);
       const resource = { kind: 'NetworkPolicy', namespace: g.policy.namespace, name: g.policy.name };
       const rule: Record<string, string> = g.fix === undefined ? {} : { 'rule that would allow it': ruleText(g.fix) };
-      const segmentation =
-        ' If the segmentation is intended, make the mesh agree with it: limit what those proxies route to (a Sidecar resource\'s egress hosts, or the Service\'s networking.istio.io/exportTo annotation), so a blocked call fails fast instead of timing out.';
       if (g.meta.kind === 'egress') {
         const namespaces = [...new Set(g.destinations.map((d) => d.slice(0, d.indexOf('/'))))].sort();
         ctx.report('MB0402', resource, { policy, sources: g.sources.length, services: g.destinations.length, namespaces: namespaces.length }, {
           evidence: {
-            [`blocked source workloads (${g.sources.length})`]: listForEvidence(g.sources, 12),
-            [`Service ports they cannot reach (${g.destinations.length})`]: listForEvidence(g.destinations, 12),
-            [`in namespaces (${namespaces.length})`]: listForEvidence(namespaces, 12),
+            blockedSources: countedList(g.sources, 12),
+            unreachableServicePorts: countedList(g.destinations, 12),
+            namespaces: countedList(namespaces, 12),
             'egress policies on the source pods': listForEvidence(g.isolatedBy.map(refText)),
             ...rule,
           },
-          remediation:
-            (g.fix === undefined ? 'No single rule names these destinations; allow them in one of the egress policies listed.' : `If these workloads should call those Services, ${fixSentence(g.fix)}.`) + segmentation,
+          ...(g.fix === undefined ? { fix: 'allow-in-egress-policies' } : { fix: 'allow-egress-rule', fixParams: { rule: fixSentence(g.fix) } }),
         });
         continue;
       }
@@ -177,13 +174,12 @@ export default defineCheck({
       ctx.report('MB0401', resource, { policy, service, port: col.servicePort.port, sources: g.sources.length }, {
         evidence: {
           destination: `Service ${service} port ${col.servicePort.port}/${col.servicePort.protocol ?? 'TCP'} → targetPort ${targetPorts} on pods ${selectorString(col.service.spec?.selector) || '(no selector)'}`,
-          [`blocked source workloads (${g.sources.length})`]: listForEvidence(g.sources, 12),
+          blockedSources: countedList(g.sources, 12),
           'ingress policies on the destination pods': listForEvidence(g.isolatedBy.map(refText)),
-          [`meshed workloads that do reach it (${reached.length})`]: listForEvidence(reached, 12),
+          reachingSources: countedList(reached, 12),
           ...rule,
         },
-        remediation:
-          (g.fix === undefined ? 'No single rule names these peers; allow them in one of the ingress policies listed.' : `If these workloads should call ${service}, ${fixSentence(g.fix)}.`) + segmentation,
+        ...(g.fix === undefined ? { fix: 'allow-in-ingress-policies' } : { fix: 'allow-ingress-rule', fixParams: { service, rule: fixSentence(g.fix) } }),
       });
     }
 

@@ -9,7 +9,7 @@ import { ColumnSweep, type StepTarget } from '../../src/mesh/column-sweep.ts';
 import { SweepEvaluator } from '../../src/mesh/sweep.ts';
 import { serviceTargets, type ServiceTarget } from '../../src/netpol/index.ts';
 import type { PodClass } from '../../src/netpol/types.ts';
-import { fullName, listForEvidence, namespaceOf } from '../lib/mesh.ts';
+import { countedList, fullName, listForEvidence, namespaceOf } from '../lib/mesh.ts';
 
 // R4: Istio's layer 7 rules must not route where the layer 3 rules below drop the packets. For
 // each VirtualService route, the sources are the pods that apply it (the gateway pods of the
@@ -161,13 +161,12 @@ export default defineCheck({
                 destination: targetText(r),
                 'gateway pods': `selector ${selectorString(gw.gateway.spec?.selector)}: ${listForEvidence(g.sources)}`,
                 'blocked at': g.direction === 'ingress' ? `ingress of ${listForEvidence(g.destinations)}` : `egress of the gateway pods, towards ${listForEvidence(g.destinations)}`,
-                [`${g.direction} policies there`]: listForEvidence(g.isolatedBy.map((p) => `${p.namespace}/${p.name}`)),
+                isolatingPolicies: `${g.direction} policies: ${listForEvidence(g.isolatedBy.map((p) => `${p.namespace}/${p.name}`))}`,
                 ...(g.fix === undefined ? {} : { 'rule that would allow it': ruleText(g.fix) }),
               },
-              remediation:
-                g.fix === undefined
-                  ? `Allow the gateway pods on port ${g.ports.map((p) => p.port).join(', ')} in one of the ${g.direction} policies listed, or route elsewhere.`
-                  : `To let the route work, ${fixSentence(g.fix)}. If the destination must stay closed to the gateway, remove the route from VirtualService ${fullName(vs)}.`,
+              ...(g.fix === undefined
+                ? { fix: 'allow-gateway-pods', fixParams: { ports: g.ports.map((p) => p.port).join(', '), direction: g.direction } }
+                : { fix: 'allow-rule-or-remove-route', fixParams: { rule: fixSentence(g.fix), virtualService: fullName(vs) } }),
             });
           }
         }
@@ -204,20 +203,23 @@ export default defineCheck({
             route: listForEvidence(r.paths, 4),
             destination: targetText(r),
             'applies to': scope === undefined ? 'meshed clients in every namespace (no exportTo)' : `meshed clients in ${listForEvidence([...scope].sort())} (exportTo)`,
-            [`blocked clients (${g.sources.length})`]: listForEvidence(g.sources, 12),
-            [`${g.direction} policies there`]: listForEvidence(g.isolatedBy.map((p) => `${p.namespace}/${p.name}`)),
+            blockedClients: countedList(g.sources, 12),
+            isolatingPolicies: `${g.direction} policies: ${listForEvidence(g.isolatedBy.map((p) => `${p.namespace}/${p.name}`))}`,
             ...(g.fix === undefined ? {} : { 'rule that would allow it': ruleText(g.fix) }),
           };
-          const allow = g.fix === undefined ? `allow them in one of the ${g.direction} policies listed` : fixSentence(g.fix);
+          const rule = g.fix === undefined ? undefined : fixSentence(g.fix);
           if (none) {
             ctx.report('MB0502', resource, { virtualService: fullName(vs), host: r.host, port: r.servicePort.port, policy, clients: allClients.size }, {
               evidence,
-              remediation: `If clients should use this route, ${allow}. If none should, remove the route or limit it with exportTo.`,
+              ...(rule === undefined ? { fix: 'allow-in-listed-policies', fixParams: { direction: g.direction } } : { fix: 'allow-rule', fixParams: { rule } }),
             });
           } else {
+            const exportTo = { virtualService: fullName(vs), exportTo: JSON.stringify(reachableNamespaces.map((n) => (n === vsNs ? '.' : n))) };
             ctx.report('MB0503', resource, { virtualService: fullName(vs), host: r.host, port: r.servicePort.port, policy, blocked: g.sources.length, clients: allClients.size }, {
-              evidence: { ...evidence, [`clients that do reach it (${reachable.length})`]: listForEvidence(reachable.sort(), 12) },
-              remediation: `If the blocked clients should use this route, ${allow}. If not, say so in the mesh too: set exportTo on VirtualService ${fullName(vs)} to ${JSON.stringify(reachableNamespaces.map((n) => (n === vsNs ? '.' : n)))} so the route is only pushed where it can work.`,
+              evidence: { ...evidence, reachingClients: countedList(reachable.sort(), 12) },
+              ...(rule === undefined
+                ? { fix: 'allow-in-listed-policies-or-export', fixParams: { ...exportTo, direction: g.direction } }
+                : { fix: 'allow-rule-or-export', fixParams: { ...exportTo, rule } }),
             });
           }
         }

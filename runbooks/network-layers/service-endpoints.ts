@@ -89,7 +89,8 @@ export default defineCheck({
       if (selected.length === 0) {
         ctx.report('MB0201', resource, { service, selector: selectorString(selector) }, {
           evidence: { 'spec.selector': selectorString(selector), 'pods in namespace': nsPods.length, 'pods matching': 0, ...kindNote },
-          remediation: `Compare the selector with the pod labels (\`kubectl -n ${ns} get pods -l ${selectorString(selector)}\` returns nothing): fix the selector or the labels, deploy the workload, or delete ${service} if it is left over — and any VirtualService routing to it.`,
+          fix: 'compare-selector',
+          fixParams: { namespace: ns, selector: selectorString(selector), service },
         });
       } else if (ready.length === 0) {
         ctx.report('MB0205', resource, { service, pods: selected.length }, {
@@ -98,7 +99,8 @@ export default defineCheck({
             'selected pods': listForEvidence(selected.map((p) => `${p.metadata.name} (${p.status?.phase ?? 'unknown'}, Ready=${p.status?.conditions?.find((c) => c.type === 'Ready')?.status ?? 'unknown'})`)),
             ...kindNote,
           },
-          remediation: `Find out why the pods are not ready: \`kubectl -n ${ns} describe pod ${selected[0]!.metadata.name}\` (readiness probe, image pull, scheduling). An istio-proxy container that never gets ready cannot reach istiod.`,
+          fix: 'describe-pod',
+          fixParams: { namespace: ns, pod: selected[0]!.metadata.name },
         });
       }
 
@@ -109,7 +111,8 @@ export default defineCheck({
             'ready pods selected': listForEvidence(ready.map((p) => `${p.metadata.name} ${listForEvidence(podIPs(p))}`)),
             ...kindNote,
           },
-          remediation: `Check that kube-controller-manager runs with the endpointslice controller (\`kubectl -n kube-system get pods -l component=kube-controller-manager\`, and its log for ${service}). If this snapshot was taken without permission to list endpointslices.discovery.k8s.io, take it again with that permission.`,
+          fix: 'check-endpointslice-controller',
+          fixParams: { service },
         });
         // Every ready pod would be "missing" too; the one finding above already says it.
         continue;
@@ -130,7 +133,8 @@ export default defineCheck({
             'ready addresses in the slices': allReady,
             ...kindNote,
           },
-          remediation: `The EndpointSlice controller did not record this pod. Check kube-controller-manager and its log, then rebuild the slices: \`kubectl -n ${ns} delete endpointslice -l kubernetes.io/service-name=${svc.metadata.name}\` (the controller recreates them from the current pods).`,
+          fix: 'rebuild-slices',
+          fixParams: { namespace: ns, service: svc.metadata.name },
         });
       }
 
@@ -149,10 +153,9 @@ export default defineCheck({
             ...(managedBy === undefined ? {} : { [`labels[${MANAGED_BY_LABEL}]`]: managedBy }),
             ...kindNote,
           },
-          remediation:
-            managedBy !== undefined && managedBy !== 'endpointslice-controller.k8s.io'
-              ? `This slice is written by ${managedBy}, not by Kubernetes: fix or restart that controller so it removes ${address}.`
-              : `Check kube-controller-manager and its log, then rebuild the slices: \`kubectl -n ${ns} delete endpointslice ${slice.metadata.name}\` (the controller recreates it from the current pods). Until then proxies keep sending part of the traffic for ${service} to ${address}.`,
+          ...(managedBy !== undefined && managedBy !== 'endpointslice-controller.k8s.io'
+            ? { fix: 'fix-slice-controller', fixParams: { controller: managedBy, address } }
+            : { fix: 'rebuild-slice', fixParams: { namespace: ns, slice: slice.metadata.name, service, address } }),
         });
       }
     }

@@ -111,7 +111,8 @@ export default defineCheck({
           'called by': target.callers.join(', '),
           'Service port': `${target.port}${typeof port === 'string' ? ` (${port})` : ''} → ${String(service.spec?.ports?.find((p) => p.port === target.port)?.targetPort ?? 'targetPort unknown')}`,
         },
-        remediation: `Open the pods' webhook port (15017 for istiod) to the API server. On private clusters the control plane sits outside the node network: on GKE add a firewall rule allowing TCP 15017 from the control plane's CIDR (\`gcloud container clusters describe … --format='value(privateClusterConfig.masterIpv4CidrBlock)'\`) to the nodes; on EKS allow 15017 from the cluster security group to the node security group. Then check NetworkPolicies on ${target.namespace} (the control-ports runbook) and that istiod's pods are ready. Re-run: \`kubectl get --raw '${request.slice(4)}'\` should print nothing and exit 0.`,
+        fix: 'open-webhook-port',
+        fixParams: { namespace: target.namespace, path: request.slice(4) },
       });
     }
   },

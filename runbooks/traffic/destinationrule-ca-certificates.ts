@@ -47,14 +47,13 @@ export default defineCheck({
         if (nonEmpty(tls?.credentialName) && hasSelector) return undefined;
         return mode;
       };
-      const remediation = (where: string): string =>
-        `Set ${where}.caCertificates to the CA bundle that signs ${host}'s certificate (or use a credentialName whose Secret holds ca.crt, with a workloadSelector), and set sni / subjectAltNames so the name is checked too.`;
 
       const topMode = unverified(spec.trafficPolicy?.tls);
       if (topMode !== undefined) {
         ctx.report('IST0128', resource, { ...base, mode: topMode }, {
           evidence: { 'spec.trafficPolicy.tls.mode': topMode, 'spec.trafficPolicy.tls.caCertificates': '(none)', ...credentialEvidence('spec.trafficPolicy.tls', spec.trafficPolicy?.tls, hasSelector) },
-          remediation: remediation('spec.trafficPolicy.tls'),
+          fix: 'set-ca-certificates',
+          fixParams: { where: 'spec.trafficPolicy.tls', host },
         });
       }
       (spec.trafficPolicy?.portLevelSettings ?? []).forEach((p, i) => {
@@ -63,7 +62,8 @@ export default defineCheck({
         const where = `spec.trafficPolicy.portLevelSettings[${i}].tls`;
         ctx.report('IST0129', resource, { ...base, mode, port: portText(p?.port) }, {
           evidence: { [`${where}.mode`]: mode, [`${where}.caCertificates`]: '(none)', ...credentialEvidence(where, p?.tls, hasSelector) },
-          remediation: remediation(where),
+          fix: 'set-ca-certificates',
+          fixParams: { where, host },
         });
       });
     }

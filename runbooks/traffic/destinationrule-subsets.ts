@@ -43,9 +43,9 @@ export default defineCheck({
       if (target === undefined) {
         ctx.report('IST0174', resource, { host }, {
           evidence: { 'spec.host': host, 'looked up as': toFqdn(ns, host), 'visible from namespace': ns },
-          remediation: host.includes('.')
-            ? `No Service or ServiceEntry named ${host} is visible from namespace ${ns}. Fix the host (a Service elsewhere is <name>.<namespace>.svc.cluster.local), check the Service's networking.istio.io/exportTo annotation, or create a ServiceEntry for it.`
-            : `The short name ${host} means ${toFqdn(ns, host)}, and there is no such Service. If the Service lives in another namespace, write its FQDN (${host}.<namespace>.svc.cluster.local).`,
+          ...(host.includes('.')
+            ? { fix: 'host-not-visible', fixParams: { host, namespace: ns } }
+            : { fix: 'short-name', fixParams: { host, fqdn: toFqdn(ns, host) } }),
         });
         continue;
       }
@@ -58,18 +58,18 @@ export default defineCheck({
         if (podLabels.some((labels) => matchesLabels(selector, labels))) continue;
         const evidence: Record<string, string | number> = {
           'spec.host': host,
-          [`subset ${name} selects`]: selectorString(selector) || '(every pod)',
+          subsetSelects: selectorString(selector) || '(every pod)',
           'pods matching': 0,
         };
         if (target.workloadSelector !== undefined) {
-          evidence[`ServiceEntry ${target.source.namespace}/${target.source.name} workloadSelector`] = selectorString(target.workloadSelector);
+          evidence.serviceEntry = `${target.source.namespace}/${target.source.name}`;
+          evidence['serviceEntry.spec.workloadSelector'] = selectorString(target.workloadSelector);
         }
         ctx.report('IST0173', resource, { subset: name }, {
           evidence,
-          remediation:
-            selectorString(selector) === ''
-              ? `Subset ${name} has no labels, so it would select any pod, but there are no pods at all (outside kube-system and the other namespaces istioctl skips). Deploy the workload before routing to it.`
-              : `No pod anywhere has all of ${selectorString(selector)}. Compare with \`kubectl get pods -A -l '${selectorString(selector)}' --show-labels\`: fix the subset's labels, or deploy the version it names before routing traffic to it.`,
+          ...(selectorString(selector) === ''
+            ? { fix: 'no-pods-at-all', fixParams: { subset: name } }
+            : { fix: 'no-pod-has-labels', fixParams: { selector: selectorString(selector) } }),
         });
       }
     }

@@ -40,10 +40,9 @@ export default defineCheck({
           evidence['spec.type'] = 'ExternalName';
           ctx.report('IST0150', resource, {}, {
             evidence,
-            remediation:
-              name === 'tcp'
-                ? `Port ${port.port} of ExternalName Service ${svc.metadata.name} is named "tcp". If the traffic is TLS or HTTP, name the port "tls-…", "https-…" or "http-…"; for plain TCP to an external host, use a ServiceEntry with resolution: DNS instead of an ExternalName Service.`
-                : `Name port ${port.port} of ExternalName Service ${svc.metadata.name} after its protocol ("https-…", "tls-…", "http-…"), or describe ${svc.spec?.externalName ?? 'the external host'} with a ServiceEntry (resolution: DNS).`,
+            ...(name === 'tcp'
+              ? { fix: 'external-tcp-port', fixParams: { port: port.port, service: svc.metadata.name } }
+              : { fix: 'name-external-port', fixParams: { port: port.port, service: svc.metadata.name, externalName: svc.spec?.externalName ?? 'the external host' } }),
           });
           return;
         }
@@ -52,10 +51,9 @@ export default defineCheck({
         const suffix = name === '' ? 'web' : name;
         ctx.report('IST0118', resource, { portName: name, port: port.port, targetPort }, {
           evidence,
-          remediation:
-            decision.from === 'appProtocol'
-              ? `appProtocol ${JSON.stringify(port.appProtocol)} on port ${port.port} overrides the port name and names no protocol Istio knows. Set it to one that does (http, http2, grpc, https, tls, tcp, …) or remove it.`
-              : `Declare the protocol of port ${port.port}: set appProtocol (http, http2, grpc, https, tls, tcp, …), or name the port "<protocol>[-<suffix>]", such as "http-${suffix}" or "tcp-${suffix}". Until then Istio sniffs each connection, which delays server-first protocols and can misclassify traffic.`,
+          ...(decision.from === 'appProtocol'
+            ? { fix: 'unknown-app-protocol', fixParams: { appProtocol: port.appProtocol ?? '', port: port.port } }
+            : { fix: 'declare-protocol', fixParams: { port: port.port, suffix } }),
         });
       });
     }

@@ -35,7 +35,8 @@ export default defineCheck({
           'TCP ports': tcp.join('; '),
           'meshConfig address auto-allocation': `off (${facts.source})`,
         },
-        remediation: `Give ${se.metadata.name} spec.addresses (the service's VIP or CIDR); or, if the traffic is HTTP or TLS with SNI, declare that protocol on the port; or turn on DNS capture with auto-allocation in meshConfig (defaultConfig.proxyMetadata ISTIO_META_DNS_CAPTURE and ISTIO_META_DNS_AUTO_ALLOCATE set to "true").`,
+        fix: 'give-addresses',
+        fixParams: { serviceEntry: se.metadata.name },
       });
     }
   },

@@ -64,7 +64,8 @@ export default defineCheck({
             'protocols declared': shown.join(', '),
             'ServiceEntries': names,
           },
-          remediation: `Declare one protocol for ${host}:${port} in every ServiceEntry that lists it (${names}), or merge them into one ServiceEntry.`,
+          fix: 'one-protocol',
+          fixParams: { host, port, serviceEntries: names },
         });
       }
     }

@@ -49,8 +49,9 @@ export default defineCheck({
       }
       if (!found) {
         ctx.report('IST0101', ref(sc), { kind: 'selector', ref: selectorString(labels) }, {
-          evidence: { 'spec.workloadSelector.labels': selectorString(labels), [`pods in ${ns} matching`]: 0 },
-          remediation: `No pod in namespace ${ns} has all of ${selectorString(labels)} (a Sidecar only selects pods in its own namespace). Fix the labels to those of the workload (\`kubectl -n ${ns} get pods --show-labels\`), or delete the Sidecar if the workload is gone.`,
+          evidence: { 'spec.workloadSelector.labels': selectorString(labels), 'matching pods': 0 },
+          fix: 'sidecar-selector-matches-nothing',
+          fixParams: { namespace: ns, selector: selectorString(labels) },
         });
       }
     }
@@ -62,7 +63,7 @@ export default defineCheck({
       reported.add(key);
       ctx.report('IST0167', ref(sc), { reason }, {
         evidence,
-        remediation: 'Ambient workloads have no sidecar proxy, so a Sidecar resource does nothing for them. Delete it, or express the intent with a waypoint proxy and its policies.',
+        fix: 'use-waypoint',
       });
     };
 
@@ -81,7 +82,8 @@ export default defineCheck({
             pod: podKey,
             'Sidecars selecting it': names.join(', '),
           },
-          remediation: `Pod ${podKey} is selected by ${names.join(', ')}. Make the workload selectors disjoint (add a distinguishing label such as version), or merge these Sidecars into one.`,
+          fix: 'disjoint-selectors',
+          fixParams: { pod: podKey, sidecars: names.join(', ') },
         });
       }
     }
@@ -96,8 +98,9 @@ export default defineCheck({
       const names = sidecars.map((s) => s.metadata.name).sort();
       for (const sc of sidecars) {
         ctx.report('IST0111', ref(sc), { sidecars: names.join(' '), namespace: ns }, {
-          evidence: { 'spec.workloadSelector': '(none)', [`Sidecars without selector in ${ns}`]: names.join(', ') },
-          remediation: `Namespace ${ns} can have one default Sidecar. Keep one of ${names.join(', ')} without a workloadSelector and either merge the others into it or give them selectors.`,
+          evidence: { 'spec.workloadSelector': '(none)', sidecarsWithoutSelector: names.join(', ') },
+          fix: 'one-default-sidecar',
+          fixParams: { namespace: ns, sidecars: names.join(', ') },
         });
       }
     }

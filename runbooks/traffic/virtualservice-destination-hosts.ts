@@ -41,9 +41,9 @@ export default defineCheck({
         if (target === undefined) {
           ctx.report('IST0101', resource, { kind: refKind, ref: host }, {
             evidence: { [`${d.path}.host`]: host, 'looked up as': toFqdn(ns, host), 'visible from namespace': visibleFrom },
-            remediation: host.includes('.')
-              ? `No Service or ServiceEntry named ${host} is visible from namespace ${ns}. Create a ServiceEntry for it, or fix the host; a Service in another namespace is written <name>.<namespace>.svc.cluster.local, and its networking.istio.io/exportTo annotation must include ${ns}.`
-              : `The short name ${host} means ${toFqdn(ns, host)}: there is no Service ${host} in namespace ${ns}. If the Service lives elsewhere, write its FQDN (${host}.<namespace>.svc.cluster.local); otherwise create it.`,
+            ...(host.includes('.')
+              ? { fix: 'destination-host-not-visible', fixParams: { host, namespace: ns } }
+              : { fix: 'destination-short-name', fixParams: { host, fqdn: toFqdn(ns, host), namespace: ns } }),
           });
           return;
         }
@@ -57,16 +57,18 @@ export default defineCheck({
         if (port === undefined || port === null) {
           if (ports.length <= 1) return;
           ctx.report('IST0112', resource, { host, ports: ports.join(' ') }, {
-            evidence: { [`${d.path}.host`]: host, [`${d.path}.port`]: '(none)', [`${where} ports`]: ports.join(', ') },
-            remediation: `Add port: { number: <one of ${ports.join(', ')}> } to ${d.path}; with several ports istiod cannot tell which one the route is for.`,
+            evidence: { [`${d.path}.host`]: host, [`${d.path}.port`]: '(none)', destination: where, destinationPorts: ports.join(', ') },
+            fix: 'name-the-port',
+            fixParams: { ports: ports.join(', '), path: d.path },
           });
           return;
         }
         const number = port.number ?? 0;
         if (ports.includes(number)) return;
         ctx.report('IST0101', resource, { kind: 'host:port', ref: `${host}:${number}` }, {
-          evidence: { [`${d.path}.port.number`]: number, [`${where} ports`]: ports.length > 0 ? ports.join(', ') : '(none)' },
-          remediation: `${where} has no port ${number}. Route to one of its ports (${ports.length > 0 ? ports.join(', ') : 'it declares none'}), or add port ${number} to it.`,
+          evidence: { [`${d.path}.port.number`]: number, destination: where, destinationPorts: ports.length > 0 ? ports.join(', ') : '(none)' },
+          fix: 'no-such-port',
+          fixParams: { destination: where, port: number, ports: ports.length > 0 ? ports.join(', ') : 'it declares none' },
         });
       };
 
@@ -87,9 +89,11 @@ export default defineCheck({
                   [`spec.http[${i}].route[${j}].destination.host`]: dest.host ?? '',
                   [`spec.http[${i}].route[${j}].destination.subset`]: '(none)',
                   'spec.gateways': (vs.spec?.gateways ?? []).join(', '),
-                  [`VirtualService ${other} routes it to subset`]: sub.subset ?? '',
+                  subsetVirtualService: other,
+                  subsetRoutedTo: sub.subset ?? '',
                 },
-                remediation: `Requests through ${(vs.spec?.gateways ?? []).join(', ')} go to ${dest.host ?? ''} directly and skip the subsets ${other} defines. Name the subset in this route too, or bind ${other} to the gateway as well.`,
+                fix: 'name-the-subset',
+                fixParams: { gateways: (vs.spec?.gateways ?? []).join(', '), host: dest.host ?? '', subsetVirtualService: other },
               });
             }
           }

@@ -50,10 +50,9 @@ export default defineCheck({
             'host means Service': `${target.namespace}/${target.name}`,
             'subsets defined for it': defined.length > 0 ? defined.join(', ') : '(no DestinationRule with subsets)',
           },
-          remediation:
-            defined.length > 0
-              ? `Add subset ${subset} (with the labels of its pods) to the DestinationRule for ${host}, or route to one of ${defined.join(', ')}.`
-              : `Create a DestinationRule for ${host} that defines subset ${subset}. Its host must name the same Service: in namespace ${ns} write "${host}", from another namespace write ${target.name}.${target.namespace}.svc.cluster.local.`,
+          ...(defined.length > 0
+            ? { fix: 'add-subset', fixParams: { subset, host, defined: defined.join(', ') } }
+            : { fix: 'create-destinationrule', fixParams: { host, subset, namespace: ns, fqdn: `${target.name}.${target.namespace}.svc.cluster.local` } }),
         });
       };
       for (const d of routeDestinations(vs)) check(d, 'host+subset in destinationrule');

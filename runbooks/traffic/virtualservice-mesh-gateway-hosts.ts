@@ -57,7 +57,8 @@ export default defineCheck({
             'export scope / host': key,
             'VirtualServices claiming it': names,
           },
-          remediation: `Merge the routes of ${names} for ${fqdn} into one VirtualService (order the http rules from most to least specific), or give them exportTo scopes that do not overlap.`,
+          fix: 'merge-virtualservices',
+          fixParams: { virtualServices: names, host: fqdn },
         });
       }
     }

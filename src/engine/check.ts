@@ -4,17 +4,21 @@
 import type { KindId } from '../cluster/kinds.ts';
 import type { ObjectOf } from './k8s-types.ts';
 import type { CodeId, ParamsOf } from './codes.ts';
+import type { FixChoice } from './fixes.ts';
 import type { Attachment, ResourceRef, SourceLocation } from './types.ts';
 
 /** Live-only facts a check can ask for; on a snapshot such a check is skipped. */
 export type LiveNeed = 'probes';
 
-export interface ReportExtra {
-  /** Field path → value: the few fields that prove the finding. */
+/**
+ * What a finding carries besides its params: evidence, and what to do — a named fix template
+ * of its code (src/engine/fixes.ts) with that template's params; without one, the code's
+ * general fix. An unknown template name, or missing params, fails to compile.
+ */
+export type ReportExtra<C extends CodeId = CodeId> = {
+  /** Stable name (a field path or a camelCase key) → value: the few fields that prove the finding. */
   evidence?: Record<string, string | number | boolean>;
-  /** What to do, specific to this finding; defaults to the code's general fix. */
-  remediation?: string;
-}
+} & (FixChoice<C> | { fix?: undefined; fixParams?: undefined });
 
 /** A question for the API server's authorizer: may this user do this? (SubjectAccessReview) */
 export interface AccessReviewQuestion {
@@ -92,7 +96,7 @@ export interface CheckContext<K extends KindId> {
   /** Where an object was loaded from, when it came from a file. */
   locate(object: object): SourceLocation | undefined;
   /** Records a finding against a resource. */
-  report<C extends CodeId>(code: C, resource: ResourceRef, params: ParamsOf<C>, extra?: ReportExtra): void;
+  report<C extends CodeId>(code: C, resource: ResourceRef, params: ParamsOf<C>, extra?: ReportExtra<C>): void;
   /** Attaches structured data (a reachability matrix) to the result, for renderers to draw. */
   attach(attachment: Attachment): void;
   /** Aborted when the check times out or the run is cancelled. */

@@ -7,7 +7,8 @@
 //   MB03xx R2 API server    MB04xx R3 L3 reachability MB05xx R4 firewall vs L3-7 rules
 //   MB06xx R5 control ports
 // Checks report through `ctx.report(code, …)`, whose params are typed from this table,
-// so a code that does not exist, or a missing param, fails to compile.
+// so a code that does not exist, or a missing param, fails to compile. The remediation
+// of a finding is a named template of its code in src/engine/fixes.ts, typed the same way.
 
 import type { Severity } from './types.ts';
 
@@ -24,7 +25,7 @@ export interface CodeDef<P extends Params = Params> {
   meaning: string;
   /** Why it matters to traffic (reference page). */
   why: string;
-  /** How to fix it, generally; a check may give a more specific remediation. */
+  /** How to fix it, generally; a check names a more specific template from src/engine/fixes.ts. */
   fix: string;
   /** A short YAML example that triggers the code (reference page). */
   example?: string;

@@ -8,6 +8,7 @@ import type { GatherProblem, Snapshot } from '../cluster/snapshot.ts';
 import type { KubeObject } from './k8s-types.ts';
 import { ProbeError, type Check, type CheckContext, type ProbeContext, type Probes, type ReportExtra } from './check.ts';
 import { CODES, codeDocsPath, type CodeDef, type CodeId } from './codes.ts';
+import { renderFix, type FixParams } from './fixes.ts';
 import type { Attachment, CheckResult, CheckStatus, Finding, ReadCount, ResourceRef, RunProblem, RunReport } from './types.ts';
 
 export interface RunOptions {
@@ -167,7 +168,7 @@ export async function runOne(
         truncated++;
         return;
       }
-      findings.push(makeFinding(code, resource, params as Record<string, string | number>, extra, check.docs, locateRef(snapshot, resource)));
+      findings.push(makeFinding(code, resource, params as Record<string, string | number>, extra as ReportExtra | undefined, check.docs, locateRef(snapshot, resource)));
     },
     attach: (attachment) => {
       attachments.push(attachment);
@@ -250,7 +251,7 @@ function makeFinding(
     message: def.message(params),
     resource: cleanRef(resource),
     params: { ...params },
-    remediation: extra?.remediation ?? def.fix,
+    remediation: extra?.fix === undefined ? def.fix : fixText(code, extra.fix, extra.fixParams ?? {}),
     docs,
     codeDocs: codeDocsPath(code),
   };
@@ -259,6 +260,13 @@ function makeFinding(
   }
   if (location !== undefined) finding.location = location;
   return finding;
+}
+
+// Checks are typed to name only templates their code has; a name that slips through is a bug in the check.
+function fixText(code: CodeId, name: string, params: FixParams): string {
+  const text = renderFix(code, name, params);
+  if (text === undefined) throw new Error(`${code} has no fix template ${JSON.stringify(name)}`);
+  return text;
 }
 
 function cleanRef(ref: ResourceRef): ResourceRef {

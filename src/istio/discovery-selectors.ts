@@ -2,9 +2,9 @@
 // LabelSelectors, ORed; absent or empty means every namespace. Read from the `mesh` key of the
 // `istio` ConfigMap (`istio-<rev>` for a revision), like the rest of meshConfig.
 
-import yaml from 'js-yaml';
 import type { ConfigMap, LabelSelector, Labels } from '../engine/k8s-types.ts';
 import { matchesSelector } from '../engine/selectors.ts';
+import { readMeshConfig } from './mesh-config.ts';
 
 export type DiscoverySelection =
   | { kind: 'all'; source: string }
@@ -49,16 +49,11 @@ function parseSelector(value: unknown, at: string): LabelSelector | string {
 /** What a mesh ConfigMap says istiod discovers. */
 export function discoverySelection(configMap: ConfigMap): DiscoverySelection {
   const source = `ConfigMap ${configMap.metadata.namespace ?? ''}/${configMap.metadata.name} key mesh`;
-  const text = configMap.data?.mesh;
-  if (text === undefined) return { kind: 'all', source };
-  let parsed: unknown;
-  try {
-    parsed = yaml.load(text);
-  } catch (error) {
-    return { kind: 'unreadable', source, problem: `not valid YAML (${(error as Error).message.split('\n')[0]})` };
-  }
-  if (parsed === null || parsed === undefined) return { kind: 'all', source };
-  if (!isRecord(parsed)) return { kind: 'unreadable', source, problem: 'not a mapping' };
+  const read = readMeshConfig(configMap);
+  if (read.kind === 'absent' || read.kind === 'empty') return { kind: 'all', source };
+  if (read.kind === 'invalid') return { kind: 'unreadable', source, problem: `not valid YAML (${read.error})` };
+  if (read.kind === 'not-a-mapping') return { kind: 'unreadable', source, problem: 'not a mapping' };
+  const parsed = read.mesh;
   const list = parsed.discoverySelectors;
   if (list === undefined || list === null) return { kind: 'all', source };
   if (!Array.isArray(list)) return { kind: 'unreadable', source, problem: `discoverySelectors is not a list (received ${JSON.stringify(list)})` };

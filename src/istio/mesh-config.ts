@@ -6,8 +6,36 @@
 import yaml from 'js-yaml';
 import type { ConfigMap } from '../engine/k8s-types.ts';
 
+/** The namespace Istio installs its control plane in (and reads its root config from) by default. */
 export const ISTIO_NAMESPACE = 'istio-system';
 export const MESH_CONFIGMAP = 'istio';
+
+/** The `mesh` key of a mesh ConfigMap, parsed once for every reader; each reader decides what a failure means to it. */
+export type MeshConfigText =
+  /** No ConfigMap, or no `mesh` key: Istio's defaults. */
+  | { kind: 'absent' }
+  /** The key holds an empty YAML document. */
+  | { kind: 'empty' }
+  /** The YAML does not parse; `error` is the parser's first line. */
+  | { kind: 'invalid'; error: string }
+  /** Parses, but to a scalar or a list. */
+  | { kind: 'not-a-mapping' }
+  | { kind: 'mapping'; mesh: Record<string, unknown> };
+
+/** Parses the `mesh` key of a mesh ConfigMap (`istio`, or `istio-<rev>` for a revision). */
+export function readMeshConfig(configMap: ConfigMap | undefined): MeshConfigText {
+  const text = configMap?.data?.mesh;
+  if (text === undefined) return { kind: 'absent' };
+  let parsed: unknown;
+  try {
+    parsed = yaml.load(text);
+  } catch (error) {
+    return { kind: 'invalid', error: (error as Error).message.split('\n')[0] ?? '' };
+  }
+  if (parsed === null || parsed === undefined) return { kind: 'empty' };
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) return { kind: 'not-a-mapping' };
+  return { kind: 'mapping', mesh: parsed as Record<string, unknown> };
+}
 
 export interface MeshFacts {
   /** Where the facts came from, for evidence. */
@@ -20,18 +48,19 @@ const DEFAULTS: MeshFacts = { source: 'Istio defaults', proxyMetadata: {} };
 
 /** Reads meshConfig from the `istio` ConfigMap; the defaults when it is absent or unreadable. */
 export function meshFacts(configMap: ConfigMap | undefined): MeshFacts {
-  const text = configMap?.data?.mesh;
-  if (text === undefined) return DEFAULTS;
-  let parsed: unknown;
-  try {
-    parsed = yaml.load(text);
-  } catch {
-    return { ...DEFAULTS, source: `Istio defaults (ConfigMap ${ISTIO_NAMESPACE}/${MESH_CONFIGMAP} key mesh is not valid YAML)` };
-  }
+  const read = readMeshConfig(configMap);
   const where = `ConfigMap ${ISTIO_NAMESPACE}/${MESH_CONFIGMAP} key mesh`;
-  if (parsed === null || parsed === undefined) return { ...DEFAULTS, source: where };
-  if (typeof parsed !== 'object' || Array.isArray(parsed)) return { ...DEFAULTS, source: `Istio defaults (${where} is not a mapping)` };
-  const defaultConfig = (parsed as Record<string, unknown>).defaultConfig;
+  switch (read.kind) {
+    case 'absent':
+      return DEFAULTS;
+    case 'invalid':
+      return { ...DEFAULTS, source: `Istio defaults (${where} is not valid YAML)` };
+    case 'empty':
+      return { ...DEFAULTS, source: where };
+    case 'not-a-mapping':
+      return { ...DEFAULTS, source: `Istio defaults (${where} is not a mapping)` };
+  }
+  const defaultConfig = read.mesh.defaultConfig;
   if (defaultConfig === undefined || defaultConfig === null) return { ...DEFAULTS, source: where };
   if (typeof defaultConfig !== 'object' || Array.isArray(defaultConfig)) return { ...DEFAULTS, source: `Istio defaults (${where}: defaultConfig is not a mapping)` };
   const metadata = (defaultConfig as Record<string, unknown>).proxyMetadata;

@@ -7,8 +7,8 @@ import { runCase } from '../helpers/run-fixtures.ts';
 describe('control-ports', () => {
   it('checks each proxy against the istiod of its own revision', async () => {
     const result = await runCase('control-ports/control-ports-revisions.yaml');
-    expect(result.findings.map((f) => [f.params.component, f.evidence?.['blocked proxy workloads (1)']])).toEqual([
-      ['istiod (Deployment istio-system/istiod-canary)', 'shop/checkout-canary'],
+    expect(result.findings.map((f) => [f.params.component, f.evidence?.blockedProxies])).toEqual([
+      ['istiod (Deployment istio-system/istiod-canary)', '1: shop/checkout-canary'],
     ]);
   });
 
@@ -27,7 +27,7 @@ describe('control-ports', () => {
       expect(f.evidence?.['Istio detected']).toContain('Istio 1.0-era split control plane (Istio 1.0.6)');
       expect(f.evidence?.meshConfig).toContain('controlPlaneAuthPolicy MUTUAL_TLS');
       // The control plane's own sidecars are not counted as proxies that need it.
-      expect(f.evidence?.['blocked proxy workloads (2)']).toBe('istio-system/istio-ingressgateway, shop/web');
+      expect(f.evidence?.blockedProxies).toBe('2: istio-system/istio-ingressgateway, shop/web');
     }
   });
 

@@ -10,7 +10,8 @@ describe('proxy-image-skew', () => {
     expect(shop?.message).toBe(
       'The Istio proxy images of the pods running in the namespace do not match the image defined in the injection configuration (pod names: [api-old cart-old]). This often happens after upgrading the Istio control-plane and can be fixed by redeploying the pods.',
     );
-    expect(shop?.evidence?.['ConfigMap istio-system/istio-sidecar-injector image']).toBe('docker.io/istio/proxyv2:1.28.0');
+    expect(shop?.evidence?.injectorConfigMap).toBe('istio-system/istio-sidecar-injector');
+    expect(shop?.evidence?.injectorImage).toBe('docker.io/istio/proxyv2:1.28.0');
     expect(shop?.remediation).toContain('kubectl -n shop rollout restart deployment');
     expect(skew.findings.find((f) => f.resource.name === 'distro')?.params.podNames).toBe('[web-wrong]');
   });
