@@ -24,6 +24,8 @@ export interface SourceOptions {
   kubeconfig?: string;
   /** --read-secrets (check only): read Secret payloads, to validate gateway certificates (IST0161). */
   readSecrets?: boolean;
+  /** --allow-empty: a snapshot path that holds no objects is an empty cluster, not an input error. */
+  allowEmpty?: boolean;
 }
 
 export interface CheckCommand {
@@ -79,6 +81,7 @@ const CHECK_OPTIONS = {
   output: { type: 'string', short: 'o' },
   record: { type: 'string' },
   'read-secrets': { type: 'boolean' },
+  'allow-empty': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsOptionsConfig;
 
@@ -90,6 +93,7 @@ const SNAPSHOT_OPTIONS = {
   page: { type: 'string', multiple: true },
   namespace: { type: 'string', short: 'n' },
   output: { type: 'string', short: 'o' },
+  'allow-empty': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsOptionsConfig;
 
@@ -177,8 +181,12 @@ function parseSnapshot(args: string[]): Command {
 }
 
 // --snapshot, or a live cluster chosen with --context / --kubeconfig (never both).
-function sourceOptions(values: { snapshot?: string[]; context?: string; kubeconfig?: string }): SourceOptions {
+function sourceOptions(values: { snapshot?: string[]; context?: string; kubeconfig?: string; 'allow-empty'?: boolean }): SourceOptions {
   const source: SourceOptions = { snapshots: nonEmpty(values.snapshot ?? [], '--snapshot') };
+  if (values['allow-empty'] === true) {
+    if (source.snapshots.length === 0) throw new UsageError('--allow-empty applies to --snapshot paths; a live cluster is never empty.');
+    source.allowEmpty = true;
+  }
   for (const flag of ['context', 'kubeconfig'] as const) {
     const value = values[flag];
     if (value === undefined) continue;

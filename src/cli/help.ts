@@ -17,7 +17,9 @@ const CHECK = `Usage: meshbook check [options]
 Source (default: the live cluster of the kubeconfig's current context):
   --snapshot PATH       a YAML or JSON file, or a directory of them (read recursively);
                         repeatable. "demo" is the bundled demo cluster snapshot
-                        (write ./demo for a local path of that name)
+                        (write ./demo for a local path of that name). A path that
+                        holds no objects is an input error unless --allow-empty
+  --allow-empty         accept a snapshot path with no objects as an empty cluster
   --context NAME        use this kubeconfig context instead of current-context
   --kubeconfig PATH     read only this kubeconfig file (default: $KUBECONFIG, merged
                         as kubectl merges it, else ~/.kube/config)
@@ -51,7 +53,8 @@ Exit codes:
        — including a live run whose API server is unreachable: every check then
        says error with the reason
   2    usage or input error: unknown flag, check or page, missing file, invalid YAML,
-       a kubeconfig that is missing or broken, an unknown context
+       a field of the wrong type, a snapshot with no objects, a kubeconfig that is
+       missing or broken, an unknown context
   130  interrupted (Ctrl-C; in-flight API requests are aborted)
 
 Environment:
@@ -70,6 +73,7 @@ snapshot never contains Secret data); managedFields are left out. Load it again 
 
   -o, --output DIR      a new or empty directory (required)
   --snapshot PATH       read snapshots instead of a live cluster (as in check)
+  --allow-empty         accept a snapshot path with no objects (as in check)
   --context NAME        kubeconfig context (default: current-context)
   --kubeconfig PATH     kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)
   --check ID            only the inputs of these checks; repeatable, or comma-separated

@@ -54,7 +54,7 @@ export function pickSource(options: SourceOptions, env: Readonly<Record<string, 
   const demo = relative(process.cwd(), DEMO_DIR) || '.';
   const paths = options.snapshots.map((p) => (p === DEMO_SNAPSHOT ? demo : p));
   const onlyDemo = options.snapshots.every((p) => p === DEMO_SNAPSHOT);
-  const source = new YamlSource([...new Set(paths)], onlyDemo ? DEMO_NAME : undefined, { readSecrets: options.readSecrets === true });
+  const source = new YamlSource([...new Set(paths)], onlyDemo ? DEMO_NAME : undefined, { readSecrets: options.readSecrets === true, allowEmpty: options.allowEmpty === true });
   return {
     source,
     async preflight() {

@@ -5,8 +5,8 @@
 // source turns those problems back into gather problems, so a kind that could not be read
 // live errors the same checks offline instead of looking empty.
 
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { chmod, mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import yaml from 'js-yaml';
 import { KINDS, KIND_IDS, type KindId, type KindInfo } from './kinds.ts';
 import type { GatherProblem, Snapshot } from './snapshot.ts';
@@ -75,9 +75,36 @@ export interface WriteSnapshotOptions {
   now?: Date;
 }
 
-/** Writes `snapshot` to `dir` (created; must be empty or absent); returns the manifest. */
+/**
+ * Writes `snapshot` to `dir` (created; must be empty or absent); returns the manifest. The files are
+ * written to a temporary directory beside it and renamed into place, so a failure leaves no half-written snapshot.
+ */
 export async function writeSnapshotDir(dir: string, snapshot: Snapshot, options: WriteSnapshotOptions): Promise<SnapshotManifest> {
-  await prepareDir(dir);
+  const mode = await prepareDir(dir);
+  const target = resolve(dir);
+  let tmp: string;
+  try {
+    tmp = await mkdtemp(join(dirname(target), `.${basename(target)}.meshbook-tmp-`));
+    await chmod(tmp, mode);
+  } catch (cause) {
+    throw new InputError(`Cannot create the snapshot directory ${JSON.stringify(dir)}: ${(cause as Error).message}`, { cause });
+  }
+  try {
+    const manifest = await writeFiles(tmp, snapshot, options);
+    try {
+      // Replaces `dir` when it is an empty directory; fails if something was written into it meanwhile.
+      await rename(tmp, target);
+    } catch (cause) {
+      throw new InputError(`Cannot move the snapshot into ${JSON.stringify(dir)}: ${(cause as Error).message}`, { cause });
+    }
+    return manifest;
+  } catch (error) {
+    await rm(tmp, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+async function writeFiles(dir: string, snapshot: Snapshot, options: WriteSnapshotOptions): Promise<SnapshotManifest> {
   const now = options.now ?? new Date();
   const manifest: SnapshotManifest = {
     apiVersion: MANIFEST_API_VERSION,
@@ -113,7 +140,8 @@ function describeTarget(t: TargetInfo): string {
   return t.type === 'live' ? `context ${t.context ?? t.name} (${t.server ?? '?'})` : t.name;
 }
 
-async function prepareDir(dir: string): Promise<void> {
+// Checks that `dir` is absent or an empty directory (creating its parent); returns the mode the snapshot directory gets.
+async function prepareDir(dir: string): Promise<number> {
   let entries: string[];
   try {
     entries = await readdir(dir);
@@ -121,14 +149,16 @@ async function prepareDir(dir: string): Promise<void> {
     const code = (cause as NodeJS.ErrnoException).code;
     if (code !== 'ENOENT') throw new InputError(`Cannot use ${JSON.stringify(dir)} as the snapshot directory: ${(cause as Error).message}`, { cause });
     try {
-      await mkdir(dir, { recursive: true });
+      await mkdir(dirname(resolve(dir)), { recursive: true });
     } catch (mkdirCause) {
       throw new InputError(`Cannot create the snapshot directory ${JSON.stringify(dir)}: ${(mkdirCause as Error).message}`, { cause: mkdirCause });
     }
-    return;
+    return 0o755;
   }
   // Writing into a directory that holds other YAML would mix them when it is loaded.
   if (entries.length > 0) throw new InputError(`The snapshot directory ${JSON.stringify(dir)} is not empty (${entries.length} entries). Choose a new directory or empty it.`);
+  // The empty directory the user made keeps its permissions once replaced.
+  return (await stat(dir)).mode & 0o7777;
 }
 
 /** The gather problems recorded by manifests among loaded objects; InputError when one is malformed. */

@@ -2,18 +2,31 @@
 // would read them (multi-document files, `kind: List`, `---` separators). No defaulting,
 // no invented objects: a snapshot is reported as it is.
 
-import { readFile, readdir, stat } from 'node:fs/promises';
-import { join, relative, extname } from 'node:path';
+import { constants } from 'node:fs';
+import { open, readdir, realpath, stat } from 'node:fs/promises';
+import { join, relative, extname, isAbsolute, resolve, sep } from 'node:path';
 import yaml from 'js-yaml';
 import { KIND_IDS, kindIdOf, type KindId } from './kinds.ts';
 import { Snapshot } from './snapshot.ts';
 import { InputError, type ClusterSource, type GatherOptions } from './source.ts';
 import { manifestProblems } from './snapshot-files.ts';
 import { isSecret, withSecretContents, withoutSecretContents } from './secret-contents.ts';
+import { describeValue, validateObject } from './validate-object.ts';
 import type { KubeObject } from '../engine/k8s-types.ts';
 import type { SourceLocation, TargetInfo } from '../engine/types.ts';
 
 const YAML_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
+
+/** The largest file a snapshot may hold: far above real snapshots, so a wrong path (a disk image, a log) fails at once. */
+export const MAX_FILE_BYTES = 256 * 1024 * 1024;
+/** How many problems one input error lists before it counts the rest. */
+export const MAX_LISTED_PROBLEMS = 20;
+/**
+ * How many nodes one YAML document may expand to through aliases (`*anchor`) beyond its own size:
+ * a few nested aliases (billion laughs) expand to billions of nodes that every reader, writer and
+ * check would walk. Real manifests use aliases for a shared label block, nowhere near this.
+ */
+export const MAX_ALIAS_EXPANSION = 100_000;
 
 export interface LoadedObjects {
   objects: KubeObject[];
@@ -21,37 +34,162 @@ export interface LoadedObjects {
   files: string[];
 }
 
-/** Expands files and directories (recursively) into the YAML files they name, sorted. */
+export interface LoadOptions {
+  /** Refuse files larger than this many bytes (default MAX_FILE_BYTES). */
+  maxFileBytes?: number;
+  /** A path that holds no objects is an empty cluster rather than an input error (`--allow-empty`). */
+  allowEmpty?: boolean;
+}
+
+/** A path as every snapshot message shows it: relative to the working directory when inside it, else absolute. */
+export function displayPath(path: string): string {
+  const absolute = resolve(path);
+  const rel = relative(process.cwd(), absolute);
+  if (rel === '') return '.';
+  return rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel) ? absolute : rel;
+}
+
+/** The problems found while reading a snapshot, thrown together as one InputError. */
+class Problems {
+  readonly list: string[] = [];
+
+  add(message: string): void {
+    this.list.push(message);
+  }
+
+  throwIfAny(): void {
+    const n = this.list.length;
+    if (n === 0) return;
+    if (n === 1) throw new InputError(this.list[0]!);
+    const shown = this.list.slice(0, MAX_LISTED_PROBLEMS).map((p) => `  ${p}`);
+    if (n > MAX_LISTED_PROBLEMS) shown.push(`  … and ${n - MAX_LISTED_PROBLEMS} more.`);
+    throw new InputError(`the snapshot has ${n} problems:\n${shown.join('\n')}`);
+  }
+}
+
+/** Expands files and directories (recursively, following symbolic links) into the YAML files they name, sorted. */
 export async function expandPaths(paths: readonly string[]): Promise<string[]> {
-  const files: string[] = [];
+  const problems = new Problems();
+  const files = (await expandEach(paths, problems)).flatMap((e) => e.files);
+  problems.throwIfAny();
+  return files;
+}
+
+interface Expanded {
+  path: string;
+  directory: boolean;
+  files: string[];
+}
+
+async function expandEach(paths: readonly string[], problems: Problems): Promise<Expanded[]> {
+  const out: Expanded[] = [];
   for (const path of paths) {
+    const shown = displayPath(path);
     let info;
     try {
       info = await stat(path);
     } catch (cause) {
-      throw new InputError(`Snapshot path ${JSON.stringify(path)} does not exist or cannot be read.`, { cause });
+      problems.add(`Snapshot path ${JSON.stringify(shown)} does not exist or cannot be read (${errorCode(cause)}).`);
+      continue;
     }
     if (info.isDirectory()) {
-      const entries = await readdir(path, { recursive: true, withFileTypes: true });
-      const found = entries
-        .filter((e) => e.isFile() && YAML_EXTENSIONS.has(extname(e.name)))
-        .map((e) => join(e.parentPath, e.name))
-        .sort();
-      if (found.length === 0) throw new InputError(`Snapshot directory ${JSON.stringify(path)} holds no .yaml, .yml or .json files.`);
-      files.push(...found);
+      const found: string[] = [];
+      await walk(path, new Set([await realOrSame(path)]), found, problems);
+      found.sort();
+      if (found.length === 0) problems.add(`Snapshot directory ${JSON.stringify(shown)} holds no .yaml, .yml or .json files.`);
+      out.push({ path, directory: true, files: found });
+    } else if (info.isFile()) {
+      out.push({ path, directory: false, files: [path] });
     } else {
-      files.push(path);
+      // Reading a FIFO waits for a writer forever, and a device never ends.
+      problems.add(`Snapshot path ${JSON.stringify(shown)} is ${fileType(info)}, not a regular file or directory.`);
     }
   }
-  return files;
+  return out;
+}
+
+// Every YAML file under `dir`. Symbolic links are followed (a directory once: `seen` holds real
+// paths, so a link back up the tree ends); a link that leads nowhere, or to something that is not
+// a file, is reported when its name says it is YAML: never skipped without a word.
+async function walk(dir: string, seen: Set<string>, found: string[], problems: Problems): Promise<void> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (cause) {
+    problems.add(`Cannot read snapshot directory ${JSON.stringify(displayPath(dir))} (${errorCode(cause)}).`);
+    return;
+  }
+  for (const e of entries) {
+    const path = join(dir, e.name);
+    const yamlName = YAML_EXTENSIONS.has(extname(e.name));
+    if (e.isDirectory()) {
+      // Held by real path too: a link elsewhere in the tree to this directory must not read it twice.
+      const real = await realOrSame(path);
+      if (seen.has(real)) continue;
+      seen.add(real);
+      await walk(path, seen, found, problems);
+      continue;
+    }
+    if (e.isFile()) {
+      if (yamlName) found.push(path);
+      continue;
+    }
+    if (!e.isSymbolicLink()) {
+      if (yamlName) problems.add(`${displayPath(path)}: is ${fileType(e)}, not a regular file.`);
+      continue;
+    }
+    let target;
+    try {
+      target = await stat(path);
+    } catch (cause) {
+      if (yamlName) problems.add(`${displayPath(path)}: is a symbolic link that cannot be followed (${errorCode(cause)}).`);
+      continue;
+    }
+    if (target.isDirectory()) {
+      const real = await realOrSame(path);
+      if (seen.has(real)) continue;
+      seen.add(real);
+      await walk(path, seen, found, problems);
+    } else if (target.isFile()) {
+      if (yamlName) found.push(path);
+    } else if (yamlName) {
+      problems.add(`${displayPath(path)}: is a symbolic link to ${fileType(target)}, not a regular file.`);
+    }
+  }
+}
+
+function realOrSame(path: string): Promise<string> {
+  return realpath(path).catch(() => resolve(path));
+}
+
+function fileType(info: { isFIFO(): boolean; isSocket(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean }): string {
+  if (info.isFIFO()) return 'a FIFO (named pipe)';
+  if (info.isSocket()) return 'a socket';
+  if (info.isCharacterDevice()) return 'a character device';
+  if (info.isBlockDevice()) return 'a block device';
+  return 'not a regular file';
+}
+
+function errorCode(cause: unknown): string {
+  return (cause as NodeJS.ErrnoException).code ?? (cause instanceof Error ? cause.message : String(cause));
 }
 
 /** Parses one file's text into objects, with the line each object starts on. */
 export function parseSnapshotText(text: string, file: string, strings: StringPool = new StringPool()): { objects: KubeObject[]; lines: number[] } {
+  const problems = new Problems();
+  const parsed = parseInto(text, file, strings, problems);
+  problems.throwIfAny();
+  return parsed;
+}
+
+// parseSnapshotText, collecting every problem of the file instead of stopping at the first.
+function parseInto(text: string, file: string, strings: StringPool, problems: Problems): { objects: KubeObject[]; lines: number[] } {
   const objects: KubeObject[] = [];
   const lines: number[] = [];
   // Split on document markers ourselves so each object keeps its starting line.
   const docs = splitDocuments(text);
+  // Aliases need an anchor (`&a`) and a reference (`*a`): without both characters there are none to measure.
+  const mayAlias = text.includes('&') && text.includes('*');
   for (const doc of docs) {
     let value: unknown;
     try {
@@ -60,12 +198,61 @@ export function parseSnapshotText(text: string, file: string, strings: StringPoo
       const mark = (cause as { mark?: { line?: number } }).mark;
       const line = doc.line + (mark?.line ?? 0);
       const reason = (cause as { reason?: string }).reason ?? String(cause);
-      throw new InputError(`${file}:${line}: invalid YAML: ${reason}`, { cause });
+      problems.add(`${file}:${line}: invalid YAML: ${reason}`);
+      continue;
     }
     if (value === null || value === undefined) continue;
-    collect(compact(value, strings, new Map()), file, doc.line, objects, lines);
+    if (mayAlias) {
+      const problem = aliasProblem(value);
+      if (problem !== undefined) {
+        problems.add(`${file}:${doc.line}: ${problem}`);
+        continue;
+      }
+    }
+    collect(compact(value, strings, new Map()), file, doc.line, objects, lines, problems);
   }
   return { objects, lines };
+}
+
+// Whether a document's aliases expand it too far, or make it contain itself. Counts the nodes a
+// walk that follows every alias would visit, computing each shared node's size once.
+function aliasProblem(root: unknown): string | undefined {
+  const sizes = new Map<object, number>();
+  const open = new Set<object>();
+  let unique = 0;
+  let cyclic = false;
+  const size = (value: unknown): number => {
+    if (typeof value !== 'object' || value === null) {
+      // Reached only from a node walked for the first time: a scalar of the document's own text.
+      unique++;
+      return 1;
+    }
+    const known = sizes.get(value);
+    if (known !== undefined) return known;
+    if (open.has(value)) {
+      cyclic = true;
+      return Infinity;
+    }
+    open.add(value);
+    unique++;
+    let n = 1;
+    const children: unknown[] = Array.isArray(value) ? value : Object.values(value);
+    for (const child of children) {
+      n += size(child);
+      // Past the bound already: no need to walk (possibly billions of) further nodes.
+      if (!Number.isFinite(n) || n > MAX_ALIAS_EXPANSION + unique * 10) break;
+    }
+    open.delete(value);
+    sizes.set(value, n);
+    return n;
+  };
+  const total = size(root);
+  if (cyclic) return 'a YAML alias refers to a node that contains it (the document would be infinite).';
+  // A document without shared nodes is its own size, whatever that is; only expansion is bounded.
+  if (total > MAX_ALIAS_EXPANSION + unique * 10) {
+    return `YAML aliases expand this document to more than ${MAX_ALIAS_EXPANSION.toLocaleString('en-US')} nodes (an alias bomb?); write the repeated parts out instead.`;
+  }
+  return undefined;
 }
 
 /**
@@ -116,30 +303,45 @@ function compact(value: unknown, strings: StringPool, seen: Map<object, unknown>
   return value;
 }
 
-function collect(value: unknown, file: string, line: number, objects: KubeObject[], lines: number[]): void {
+function collect(value: unknown, file: string, line: number, objects: KubeObject[], lines: number[], problems: Problems): void {
+  const where = `${file}:${line}`;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new InputError(`${file}:${line}: expected a Kubernetes object (a mapping with apiVersion, kind and metadata), found ${Array.isArray(value) ? 'a list' : typeof value}.`);
-  }
-  const obj = value as Record<string, unknown>;
-  if (typeof obj.kind === 'string' && obj.kind.endsWith('List') && Array.isArray(obj.items)) {
-    for (const item of obj.items) collect(item, file, line, objects, lines);
+    problems.add(`${where}: expected a Kubernetes object (a mapping with apiVersion, kind and metadata), found ${Array.isArray(value) ? 'a list' : typeof value}.`);
     return;
   }
-  const where = `${file}:${line}`;
-  if (typeof obj.apiVersion !== 'string' || obj.apiVersion === '') throw new InputError(`${where}: object has no apiVersion.`);
-  if (typeof obj.kind !== 'string' || obj.kind === '') throw new InputError(`${where}: object has no kind.`);
+  const obj = value as Record<string, unknown>;
+  if (typeof obj.kind === 'string' && obj.kind.endsWith('List') && obj.items !== undefined) {
+    if (!Array.isArray(obj.items)) {
+      problems.add(`${where}: ${obj.kind} items must be a list, found ${describeValue(obj.items)}.`);
+      return;
+    }
+    for (const item of obj.items) collect(item, file, line, objects, lines, problems);
+    return;
+  }
+  if (typeof obj.apiVersion !== 'string' || obj.apiVersion === '') return problems.add(`${where}: object has no apiVersion.`);
+  if (typeof obj.kind !== 'string' || obj.kind === '') return problems.add(`${where}: object has no kind.`);
   const meta = obj.metadata;
-  if (typeof meta !== 'object' || meta === null || typeof (meta as { name?: unknown }).name !== 'string') {
-    throw new InputError(`${where}: ${obj.kind} has no metadata.name.`);
+  if (typeof meta !== 'object' || meta === null || Array.isArray(meta) || typeof (meta as { name?: unknown }).name !== 'string') {
+    return problems.add(`${where}: ${obj.kind} has no metadata.name.`);
   }
   const ns = (meta as { namespace?: unknown }).namespace;
-  if (ns !== undefined && typeof ns !== 'string') throw new InputError(`${where}: ${obj.kind} metadata.namespace must be a string.`);
+  if (ns !== undefined && typeof ns !== 'string') return problems.add(`${where}: ${obj.kind} metadata.namespace must be a string, found ${describeValue(ns)}.`);
+  const name = (meta as { name: string }).name;
+  const who = `${obj.kind} ${ns === undefined ? '' : `${ns}/`}${name}`;
   for (const field of ['labels', 'annotations'] as const) {
     const map = (meta as Record<string, unknown>)[field];
     if (map === undefined || map === null) continue;
-    if (typeof map !== 'object' || Array.isArray(map)) throw new InputError(`${where}: ${obj.kind} metadata.${field} must be a mapping.`);
+    if (typeof map !== 'object' || Array.isArray(map)) return problems.add(`${where}: ${who}: metadata.${field} must be a mapping, found ${describeValue(map)}.`);
     for (const [k, v] of Object.entries(map)) {
-      if (typeof v !== 'string') throw new InputError(`${where}: ${obj.kind} metadata.${field}.${k} must be a string, found ${JSON.stringify(v)}.`);
+      if (typeof v !== 'string') return problems.add(`${where}: ${who}: metadata.${field}.${k} must be a string, found ${describeValue(v)}.`);
+    }
+  }
+  const kind = kindIdOf(obj.apiVersion, obj.kind);
+  if (kind !== undefined) {
+    const wrong = validateObject(kind, obj as KubeObject);
+    if (wrong.length > 0) {
+      for (const w of wrong) problems.add(`${where}: ${who}: ${w}.`);
+      return;
     }
   }
   objects.push(obj as KubeObject);
@@ -185,31 +387,85 @@ function sliceDocuments(text: string): { text: string; line: number }[] {
   return docs;
 }
 
-/** Reads and validates every object in `paths`. */
-export async function loadObjects(paths: readonly string[]): Promise<LoadedObjects> {
-  const files = await expandPaths(paths);
+/** Reads and validates every object in `paths`; InputError listing every problem found (up to MAX_LISTED_PROBLEMS). */
+export async function loadObjects(paths: readonly string[], options: LoadOptions = {}): Promise<LoadedObjects> {
+  const maxBytes = options.maxFileBytes ?? MAX_FILE_BYTES;
+  const problems = new Problems();
+  const expanded = await expandEach(paths, problems);
   const objects: KubeObject[] = [];
   const locations = new WeakMap<object, SourceLocation>();
   const strings = new StringPool();
-  for (const file of files) {
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (cause) {
-      throw new InputError(`Cannot read snapshot file ${JSON.stringify(file)}: ${(cause as Error).message}`, { cause });
+  for (const entry of expanded) {
+    const before = objects.length;
+    const problemsBefore = problems.list.length;
+    let readable = 0;
+    for (const file of entry.files) {
+      const display = displayPath(file);
+      const text = await readSnapshotFile(file, display, maxBytes, problems);
+      if (text === undefined) continue;
+      readable++;
+      const parsed = parseInto(text, display, strings, problems);
+      parsed.objects.forEach((obj, i) => {
+        objects.push(obj);
+        locations.set(obj, { file: display, line: parsed.lines[i] ?? 1 });
+      });
     }
-    const display = relative(process.cwd(), file) || file;
-    const parsed = parseSnapshotText(text, display, strings);
-    parsed.objects.forEach((obj, i) => {
-      objects.push(obj);
-      locations.set(obj, { file: display, line: parsed.lines[i] ?? 1 });
-    });
+    // Reading nothing is not a cluster with nothing wrong in it: only the user can say it is.
+    if (objects.length === before && readable === entry.files.length && entry.files.length > 0 && options.allowEmpty !== true && problems.list.length === problemsBefore) {
+      const shown = JSON.stringify(displayPath(entry.path));
+      problems.add(
+        entry.directory
+          ? `Snapshot directory ${shown} holds no Kubernetes objects (in ${entry.files.length} YAML file${entry.files.length === 1 ? '' : 's'}). Pass --allow-empty to check an empty cluster.`
+          : `Snapshot file ${shown} holds no Kubernetes objects. Pass --allow-empty to check an empty cluster.`,
+      );
+    }
   }
-  return { objects, locations, files };
+  problems.throwIfAny();
+  return { objects, locations, files: expanded.flatMap((e) => e.files) };
+}
+
+// One file's text, or undefined (with a problem added) when it is not a regular file, too large or unreadable.
+async function readSnapshotFile(file: string, display: string, maxBytes: number, problems: Problems): Promise<string | undefined> {
+  let handle;
+  try {
+    // Non-blocking: opening a FIFO that replaced the file since it was listed must not wait for a writer.
+    handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (cause) {
+    problems.add(`${display}: cannot read the file (${errorCode(cause)}).`);
+    return undefined;
+  }
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) {
+      problems.add(`${display}: is ${fileType(info)}, not a regular file.`);
+      return undefined;
+    }
+    if (info.size > maxBytes) {
+      problems.add(`${display}: is ${mebibytes(info.size)}, over the ${mebibytes(maxBytes)} limit for one snapshot file.`);
+      return undefined;
+    }
+    const bytes = await handle.readFile();
+    // The file grew while it was read.
+    if (bytes.length > maxBytes) {
+      problems.add(`${display}: is over the ${mebibytes(maxBytes)} limit for one snapshot file.`);
+      return undefined;
+    }
+    return bytes.toString('utf8');
+  } catch (cause) {
+    problems.add(`${display}: cannot read the file (${errorCode(cause)}).`);
+    return undefined;
+  } finally {
+    await handle.close();
+  }
+}
+
+function mebibytes(bytes: number): string {
+  const mib = bytes / (1024 * 1024);
+  return mib >= 1 ? `${Number.isInteger(mib) ? mib : mib.toFixed(1)} MiB` : `${bytes} bytes`;
 }
 
 /** A source over YAML files; parses them once, then serves any number of gathers. */
-export interface YamlSourceOptions {
+export interface YamlSourceOptions extends LoadOptions {
   /** Keep Secret payloads (`data`, `stringData`): only for `--read-secrets`. Default: dropped on load. */
   readSecrets?: boolean;
 }
@@ -218,17 +474,19 @@ export class YamlSource implements ClusterSource {
   readonly live = false;
   readonly target: TargetInfo;
   readonly readSecrets: boolean;
+  readonly #load: LoadOptions;
   #loaded: Promise<LoadedObjects> | undefined;
 
   constructor(readonly paths: readonly string[], name?: string, options: YamlSourceOptions = {}) {
     this.target = { type: 'snapshot', name: name ?? paths.join(', '), paths: [...paths] };
     this.readSecrets = options.readSecrets === true;
+    this.#load = { ...(options.allowEmpty === undefined ? {} : { allowEmpty: options.allowEmpty }), ...(options.maxFileBytes === undefined ? {} : { maxFileBytes: options.maxFileBytes }) };
   }
 
   /** Parses the files now, so input errors surface before any check runs. */
   load(): Promise<LoadedObjects> {
     // A malformed snapshot manifest is an input error too, reported before any check runs.
-    this.#loaded ??= loadObjects(this.paths)
+    this.#loaded ??= loadObjects(this.paths, this.#load)
       .then((l) => this.#secrets(l))
       .then((l) => (manifestProblems(l.objects, (o) => locationText(l.locations, o)), l));
     return this.#loaded;

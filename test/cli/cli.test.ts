@@ -275,13 +275,14 @@ describe('list', () => {
 });
 
 describe('Ctrl-C', () => {
-  // A FIFO as the snapshot: the CLI blocks reading it, and our open() for writing returns
-  // only once the CLI has opened it, so the signal arrives mid-run, never before startup.
+  // A FIFO as the kubeconfig (a snapshot path that is a FIFO is refused): the CLI blocks reading
+  // it, and our open() for writing returns only once the CLI has opened it, so the signal
+  // arrives mid-run, never before startup.
   async function interrupt(options: { closeWriter: 'after-cancelled' | 'after-exit' }) {
-    const fifo = join(tmp, `snapshot-${options.closeWriter}.yaml`);
+    const fifo = join(tmp, `kubeconfig-${options.closeWriter}.yaml`);
     execFileSync('mkfifo', [fifo]);
     let writer: Awaited<ReturnType<typeof open>> | undefined;
-    const result = await runCli(['check', '--snapshot', fifo], {
+    const result = await runCli(['check', '--kubeconfig', fifo], {
       onSpawn: (child) => {
         void open(fifo, 'w').then(async (fd) => {
           writer = fd;
