@@ -94,7 +94,7 @@ export default defineCheck({
               [`status.containerStatuses[${status.name}].restartCount`]: restarts,
               ...(last?.reason === undefined ? {} : { [`status.containerStatuses[${status.name}].lastState.terminated.reason`]: last.reason }),
               ...(last?.exitCode === undefined ? {} : { [`status.containerStatuses[${status.name}].lastState.terminated.exitCode`]: last.exitCode }),
-              ...(last?.finishedAt === undefined ? {} : { [`status.containerStatuses[${status.name}].lastState.terminated.finishedAt`]: last.finishedAt }),
+              ...(typeof last?.finishedAt === 'string' ? { [`status.containerStatuses[${status.name}].lastState.terminated.finishedAt`]: last.finishedAt } : {}),
               deployment: fullName(d),
               ...identity,
             },

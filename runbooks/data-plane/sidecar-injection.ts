@@ -159,7 +159,7 @@ export default defineCheck({
           ...(proxy !== undefined ? { 'istio-proxy image': '(none: istioctl does not count a sidecar without an image)' } : {}),
           'metadata.annotations[sidecar.istio.io/status]': pod.metadata.annotations?.['sidecar.istio.io/status'] === undefined ? 'absent (the injector never ran on this pod)' : 'present',
           ...(optOut === undefined ? {} : { [`${INJECT_OPT_OUT}`]: optOut }),
-          ...(pod.metadata.creationTimestamp === undefined ? {} : { 'metadata.creationTimestamp': pod.metadata.creationTimestamp }),
+          ...(typeof pod.metadata.creationTimestamp === 'string' ? { 'metadata.creationTimestamp': pod.metadata.creationTimestamp } : {}),
         },
         ...(deployment !== undefined
           ? { fix: 'restart-deployment', fixParams: { namespace: ns, deployment } }

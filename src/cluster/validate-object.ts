@@ -46,17 +46,19 @@ const labelSelector = obj({
 });
 const containerPort = obj({ name: str, containerPort: port, protocol: str });
 const container = obj({ name: str, image: str, ports: list(containerPort), restartPolicy: str });
-const terminated = obj({ reason: str, exitCode: int, finishedAt: str });
+// Times are `null` where the API server marshals a zero time (metav1.Time is never omitted).
+const time = nullable(str);
+const terminated = obj({ reason: str, exitCode: int, finishedAt: time });
 const containerStatus = obj({
   name: str,
   ready: bool,
   restartCount: int,
   image: str,
   started: bool,
-  state: obj({ running: obj({ startedAt: str }), waiting: obj({ reason: str, message: str }), terminated }),
+  state: obj({ running: obj({ startedAt: time }), waiting: obj({ reason: str, message: str }), terminated }),
   lastState: obj({ terminated }),
 });
-const condition = obj({ type: str, status: str, reason: str, message: str, lastTransitionTime: str });
+const condition = obj({ type: str, status: str, reason: str, message: str, lastTransitionTime: time });
 const podSpec = obj({
   nodeName: str,
   serviceAccountName: str,

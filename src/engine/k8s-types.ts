@@ -14,7 +14,8 @@ export interface ObjectMeta {
   annotations?: Record<string, string>;
   uid?: string;
   resourceVersion?: string;
-  creationTimestamp?: string;
+  /** `null` in manifests (`kubectl create --dry-run -o yaml`) and for a zero time. */
+  creationTimestamp?: string | null;
   /** Set once deletion has started: the object is terminating. */
   deletionTimestamp?: string;
   generateName?: string;
@@ -53,14 +54,14 @@ export interface ContainerStatus {
   restartCount?: number;
   image?: string;
   started?: boolean;
-  state?: { running?: { startedAt?: string }; waiting?: { reason?: string; message?: string }; terminated?: ContainerTerminated };
+  state?: { running?: { startedAt?: string | null }; waiting?: { reason?: string; message?: string }; terminated?: ContainerTerminated };
   lastState?: { terminated?: ContainerTerminated };
 }
 
 export interface ContainerTerminated {
   reason?: string;
   exitCode?: number;
-  finishedAt?: string;
+  finishedAt?: string | null;
 }
 
 export interface Pod extends KubeObject {
@@ -76,7 +77,7 @@ export interface Pod extends KubeObject {
     podIP?: string;
     podIPs?: { ip: string }[];
     hostIP?: string;
-    conditions?: { type: string; status: string; reason?: string; lastTransitionTime?: string }[];
+    conditions?: { type: string; status: string; reason?: string; lastTransitionTime?: string | null }[];
     containerStatuses?: ContainerStatus[];
     initContainerStatuses?: ContainerStatus[];
   };

@@ -60,6 +60,17 @@ describe('validateObject', () => {
     const owned: KubeObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', ownerReferences: [{ name: { a: 1 } }] as never } };
     expect(validateObject('v1/Pod', owned)).toEqual(['metadata.ownerReferences[0].name must be a string, found a mapping (a)']);
   });
+
+  it('accepts the null times a real API server writes (a zero metav1.Time is marshalled as null)', () => {
+    const status = {
+      conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: null }],
+      containerStatuses: [{ name: 'a', state: { running: { startedAt: null } }, lastState: { terminated: { exitCode: 0, finishedAt: null } } }],
+    };
+    const pod: KubeObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'a' }] }, status } as KubeObject;
+    expect(validateObject('v1/Pod', pod)).toEqual([]);
+    const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, status: { conditions: [{ type: 'Available', status: 'True', lastTransitionTime: null }] } } as KubeObject;
+    expect(validateObject('apps/v1/Deployment', deployment)).toEqual([]);
+  });
 });
 
 describe('wrong-typed fields in a snapshot', () => {
