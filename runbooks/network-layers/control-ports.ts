@@ -1,7 +1,7 @@
 import { defineCheck } from '../../src/engine/check.ts';
 import type { Pod } from '../../src/engine/k8s-types.ts';
 import { apiServerAddresses, OUTSIDE_ADDRESS, standInAddresses } from '../../src/mesh/api-server.ts';
-import { BlockedCollector, fixSentence, ruleText, type BlockedGroup, type GroupFix } from '../../src/mesh/blocked-groups.ts';
+import { fixSentence, ruleText, type BlockedGroup, type GroupFix } from '../../src/reachability/blocked/index.ts';
 import { podsOfDeployment, revisionOf } from '../../src/mesh/control-plane.ts';
 import {
   componentName,
@@ -14,9 +14,9 @@ import {
   type ControlPort,
 } from '../../src/mesh/istio-version.ts';
 import { isLivePod, isPrometheusPod } from '../../src/mesh/meshed.ts';
-import { buildMeshNetwork } from '../../src/mesh/mesh-network.ts';
-import type { NetpolIndex } from '../../src/netpol/index.ts';
-import type { PodClass, PortQuery } from '../../src/netpol/types.ts';
+import { networkModel } from '../../src/reachability/context.ts';
+import { addressSource, blockedControlTraffic, classSource, reachableFromOutside, type ControlFlow, type ControlSource } from '../../src/reachability/control-traffic.ts';
+import type { PodClass, PortQuery } from '../../src/reachability/netpol/types.ts';
 import { countedList, fullName, listForEvidence, namespaceOf } from '../lib/mesh.ts';
 
 // R5: the control traffic of the detected Istio generation must get through the NetworkPolicies:
@@ -49,6 +49,23 @@ function fromAnywhere(fix: GroupFix): GroupFix {
   return { ...fix, rules: [rule], patch: [{ op: 'add', path, value }], omitted: 0 };
 }
 
+/** The flows of the control ports that `client` opens: one per (port entry, destination class with that port). */
+function* flowsTo(
+  ports: readonly ControlPort[],
+  client: ControlPort['client'],
+  classesOf: ReadonlyMap<ControlComponent, readonly PodClass[]>,
+  key: (i: number) => string,
+  sources: (entry: ControlPort) => Iterable<ControlSource>,
+): Generator<ControlFlow<ControlPort>> {
+  for (const [i, entry] of ports.entries()) {
+    if (entry.client !== client) continue;
+    for (const to of classesOf.get(entry.component) ?? []) {
+      const port = portOn(entry, to);
+      if (port !== undefined) yield { key: key(i), meta: entry, to, port, sources: sources(entry) };
+    }
+  }
+}
+
 function policyRefs(g: BlockedGroup<unknown>): string {
   return listForEvidence(g.isolatedBy.map((p) => `${p.namespace}/${p.name}`));
 }
@@ -76,11 +93,10 @@ export default defineCheck({
     const controlNamespace = namespaceOf(install.components[0]!.deployment);
     const facts = controlMeshFacts(ctx.find('v1/ConfigMap', controlNamespace, 'istio'));
     const ports = controlPorts(install, facts);
-    const policies = ctx.list('networking.k8s.io/v1/NetworkPolicy');
     const pods: readonly Pod[] = ctx.list('v1/Pod');
     const namespaces = ctx.list('v1/Namespace');
-    const net = buildMeshNetwork({ pods, namespaces, policies });
-    const index: NetpolIndex = net.index;
+    const net = networkModel(ctx);
+    const { index } = net;
 
     const classesOf = new Map<ControlComponent, PodClass[]>();
     const controlClasses = new Set<number>();
@@ -105,23 +121,9 @@ export default defineCheck({
     const component = (c: ControlComponent): string => `${componentName(c.role)} (Deployment ${fullName(c.deployment)})`;
 
     // 1. Sidecars and gateways → the control plane.
-    const xds = new BlockedCollector<ControlPort>(index);
-    ports.forEach((entry, i) => {
-      if (entry.client !== 'proxies') return;
-      for (const dst of classesOf.get(entry.component) ?? []) {
-        const port = portOn(entry, dst);
-        if (port === undefined) continue;
-        const dstEndpoint = { kind: 'class', podClass: dst } as const;
-        const dstLabel = net.workloadOf(dst);
-        for (const src of proxies) {
-          if (!dials(src, entry.component)) continue;
-          const srcEndpoint = { kind: 'class', podClass: src } as const;
-          const srcLabel = net.workloadOf(src);
-          xds.add(() => ({ key: `${i}`, meta: entry }), { src: srcEndpoint, srcLabel, srcKey: srcLabel, dst: dstEndpoint, dstLabel, dstKey: dstLabel, port }, index.evaluate(srcEndpoint, dstEndpoint, port));
-        }
-      }
-    });
-    for (const g of xds.groups()) {
+    const proxySources = (entry: ControlPort) => proxies.filter((src) => dials(src, entry.component)).map((src) => classSource(net, src));
+    const xds = blockedControlTraffic(net, flowsTo(ports, 'proxies', classesOf, (i) => `${i}`, proxySources));
+    for (const g of xds) {
       const entry = g.meta;
       const port = g.ports[0]!.port;
       ctx.report('MB0601', { kind: 'NetworkPolicy', namespace: g.policy.namespace, name: g.policy.name }, {
@@ -150,26 +152,16 @@ export default defineCheck({
 
     // 2. The API server → the webhooks. It is not a pod: only rules with no `from` or an ipBlock admit it.
     const apiServer = apiServerAddresses(ctx.list('discovery.k8s.io/v1/EndpointSlice', { namespace: 'default' }));
-    const webhooks = new BlockedCollector<ControlPort>(index);
-    ports.forEach((entry, i) => {
-      if (entry.client !== 'api-server') return;
-      for (const dst of classesOf.get(entry.component) ?? []) {
-        const port = portOn(entry, dst);
-        if (port === undefined) continue;
-        const dstEndpoint = { kind: 'class', podClass: dst } as const;
-        const dstLabel = net.workloadOf(dst);
-        const conn = (ip: string) => ({ src: { kind: 'ip', ip } as const, srcLabel: `API server ${ip}`, srcKey: ip, dst: dstEndpoint, dstLabel, dstKey: dstLabel, port });
-        if (apiServer.length > 0) {
-          for (const ip of apiServer) webhooks.add(() => ({ key: `${i}|known`, meta: entry }), conn(ip), index.evaluate(conn(ip).src, dstEndpoint, port));
-          continue;
-        }
-        const isolating = index.isolatingPolicies(dstEndpoint, 'ingress').map((ref) => index.policy(ref)).filter((p) => p !== undefined);
-        const standIns = standInAddresses(isolating);
-        if (standIns.some((ip) => index.evaluate({ kind: 'ip', ip }, dstEndpoint, port).allowed)) continue;
-        webhooks.add(() => ({ key: `${i}|unknown`, meta: entry }), conn(OUTSIDE_ADDRESS), index.evaluate(conn(OUTSIDE_ADDRESS).src, dstEndpoint, port));
-      }
-    });
-    for (const g of webhooks.groups()) {
+    // With the API server's address unknown, the webhook is blocked when no address a policy could name (standInAddresses) gets through.
+    const outsideBlocked = (dst: PodClass, port: PortQuery): boolean => {
+      const isolating = index.isolatingPolicies({ kind: 'class', podClass: dst }, 'ingress').map((ref) => index.policy(ref)).filter((p) => p !== undefined);
+      return !reachableFromOutside(net, standInAddresses(isolating), dst, port);
+    };
+    const webhookFlows = flowsTo(ports, 'api-server', classesOf, (i) => `${i}|${apiServer.length > 0 ? 'known' : 'unknown'}`, () =>
+      apiServer.length > 0 ? apiServer.map((ip) => addressSource(ip, `API server ${ip}`)) : [addressSource(OUTSIDE_ADDRESS, `API server ${OUTSIDE_ADDRESS}`)],
+    );
+    const webhooks = blockedControlTraffic(net, apiServer.length > 0 ? webhookFlows : [...webhookFlows].filter((f) => outsideBlocked(f.to, f.port)));
+    for (const g of webhooks) {
       const entry = g.meta;
       const known = apiServer.length > 0;
       const fix = g.fix === undefined ? undefined : known ? g.fix : fromAnywhere(g.fix);
@@ -197,29 +189,17 @@ export default defineCheck({
     const prometheus = index.classes.filter((c) => c.pods.some(isPrometheusPod));
     if (prometheus.length === 0) return;
     const promIds = new Set(prometheus.map((c) => c.id));
-    const scrapes = new BlockedCollector<Scrape>(index);
-    const scrape = (key: string, meta: Scrape, dst: PodClass, port: PortQuery): void => {
-      const dstEndpoint = { kind: 'class', podClass: dst } as const;
-      const dstLabel = net.workloadOf(dst);
-      for (const src of prometheus) {
-        const srcEndpoint = { kind: 'class', podClass: src } as const;
-        const srcLabel = net.workloadOf(src);
-        scrapes.add(() => ({ key, meta }), { src: srcEndpoint, srcLabel, srcKey: srcLabel, dst: dstEndpoint, dstLabel, dstKey: dstLabel, port }, index.evaluate(srcEndpoint, dstEndpoint, port));
-      }
-    };
+    const scrapeFlows: ControlFlow<Scrape>[] = [];
+    const promSources = prometheus.map((src) => classSource(net, src));
     for (const { port, purpose } of proxyScrapePorts(install)) {
       const meta = { target: 'sidecars and gateways', purpose, port };
-      for (const dst of proxies) if (!promIds.has(dst.id)) scrape(`proxy|${port}`, meta, dst, { protocol: 'TCP', port });
+      for (const dst of proxies) if (!promIds.has(dst.id)) scrapeFlows.push({ key: `proxy|${port}`, meta, to: dst, port: { protocol: 'TCP', port }, sources: promSources });
     }
-    ports.forEach((entry, i) => {
-      if (entry.client !== 'prometheus') return;
-      for (const dst of classesOf.get(entry.component) ?? []) {
-        const port = portOn(entry, dst);
-        if (port !== undefined) scrape(`control|${i}`, { target: component(entry.component), purpose: entry.purpose, port: port.port }, dst, port);
-      }
-    });
+    for (const f of flowsTo(ports, 'prometheus', classesOf, (i) => `control|${i}`, () => promSources)) {
+      scrapeFlows.push({ ...f, meta: { target: component(f.meta.component), purpose: f.meta.purpose, port: f.port.port } });
+    }
     const promWorkloads = listForEvidence([...new Set(prometheus.map((c) => net.workloadOf(c)))]);
-    for (const g of scrapes.groups()) {
+    for (const g of blockedControlTraffic(net, scrapeFlows)) {
       const m = g.meta;
       ctx.report('MB0603', { kind: 'NetworkPolicy', namespace: g.policy.namespace, name: g.policy.name }, {
         policy: `${g.policy.namespace}/${g.policy.name}`,

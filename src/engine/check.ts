@@ -82,6 +82,25 @@ export class ProbeError extends Error {
   }
 }
 
+/**
+ * A name for state that the checks of one run share (a network model several checks ask the same
+ * questions of): `ctx.shared(key, build)` builds it once per run. The type parameter ties the key
+ * to what it holds; two keys are the same state only if they are the same object.
+ */
+export interface SharedKey<T> {
+  readonly name: string;
+  /** Never set: carries T for the type checker. */
+  readonly _type?: T;
+}
+
+/** A key for per-run shared state (declare it once, at module level, next to the builder). */
+export function sharedKey<T>(name: string): SharedKey<T> {
+  return Object.freeze({ name });
+}
+
+/** The per-run store behind `ctx.shared`: one per run, handed to every check of it. */
+export type SharedState = Map<SharedKey<unknown>, unknown>;
+
 export interface ListOptions {
   /** Only objects in this namespace. */
   namespace?: string;
@@ -99,6 +118,12 @@ export interface CheckContext<K extends KindId> {
   report<C extends CodeId>(code: C, resource: ResourceRef, params: ParamsOf<C>, extra?: ReportExtra<C>): void;
   /** Attaches structured data (a reachability matrix) to the result, for renderers to draw. */
   attach(attachment: Attachment): void;
+  /**
+   * State shared by the checks of this run: the value `build` made for `key` the first time any
+   * check asked, else `build()`'s now. `build` must derive it from the snapshot only (every check
+   * of a run sees the same one), and callers must not mutate what they get.
+   */
+  shared<T>(key: SharedKey<T>, build: () => T): T;
   /** Aborted when the check times out or the run is cancelled. */
   readonly signal: AbortSignal;
   /** The namespace the run is limited to, if any (like `kubectl -n`). */

@@ -6,7 +6,7 @@ import { KINDS, KIND_IDS, type KindId } from '../cluster/kinds.ts';
 import { SourceUnavailableError, type ClusterSource } from '../cluster/source.ts';
 import type { GatherProblem, Snapshot } from '../cluster/snapshot.ts';
 import type { KubeObject } from './k8s-types.ts';
-import { ProbeError, type Check, type CheckContext, type ProbeContext, type Probes, type ReportExtra } from './check.ts';
+import { ProbeError, type Check, type CheckContext, type ProbeContext, type Probes, type ReportExtra, type SharedState } from './check.ts';
 import { CODES, codeDocsPath, type CodeDef, type CodeId } from './codes.ts';
 import { renderFix, type FixParams } from './fixes.ts';
 import type { Attachment, CheckResult, CheckStatus, Finding, ReadCount, ResourceRef, RunProblem, RunReport } from './types.ts';
@@ -49,6 +49,8 @@ export async function runChecks(checks: readonly Check[], source: ClusterSource,
   const startedAt = new Date().toISOString();
   const runSignal = options.signal ?? new AbortController().signal;
   const results: CheckResult[] = new Array(checks.length);
+  // Built by the first check that asks, handed to the others (ctx.shared): one run, one store.
+  const shared: SharedState = new Map();
   let done = 0;
   const emit = (index: number, result: CheckResult): void => {
     results[index] = result;
@@ -109,7 +111,7 @@ export async function runChecks(checks: readonly Check[], source: ClusterSource,
     }
     // Probes only for checks that declare them: the others cannot reach past their snapshot.
     const probes = check.needs?.includes('probes') === true ? source.probes : undefined;
-    const result = await runOne(check, snapshot, runSignal, probes === undefined ? opts : { ...opts, probes });
+    const result = await runOne(check, snapshot, runSignal, probes === undefined ? { ...opts, shared } : { ...opts, shared, probes });
     result.read = checkRead;
     emit(i, result);
   }
@@ -140,8 +142,9 @@ export async function runOne(
   check: Check,
   snapshot: Snapshot,
   runSignal: AbortSignal,
-  opts: { checkTimeoutMs: number; maxFindingsPerCheck: number; namespace?: string; onRead?: (kind: KindId) => void; probes?: Probes },
+  opts: { checkTimeoutMs: number; maxFindingsPerCheck: number; namespace?: string; onRead?: (kind: KindId) => void; probes?: Probes; shared?: SharedState },
 ): Promise<CheckResult> {
+  const shared: SharedState = opts.shared ?? new Map();
   const controller = new AbortController();
   const signal = AbortSignal.any([runSignal, controller.signal]);
   const findings: Finding[] = [];
@@ -172,6 +175,12 @@ export async function runOne(
     },
     attach: (attachment) => {
       attachments.push(attachment);
+    },
+    shared: (key, build) => {
+      if (shared.has(key)) return shared.get(key) as never;
+      const value = build();
+      shared.set(key, value);
+      return value;
     },
     signal,
     namespace: opts.namespace,

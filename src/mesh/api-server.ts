@@ -5,7 +5,7 @@
 // ipBlock could admit it" counts as allowed, and only a port no such rule opens is reported.
 
 import type { EndpointSlice, NetworkPolicy } from '../engine/k8s-types.ts';
-import { cidrContains, formatIp, parseCidr, type Cidr } from '../netpol/index.ts';
+import { cidrContains, formatIp, parseCidr, parseIp, type Cidr } from '../reachability/netpol/index.ts';
 
 /** An address from the documentation range (RFC 5737): stands for "a source outside the pod network". */
 export const OUTSIDE_ADDRESS = '192.0.2.10';
@@ -19,7 +19,8 @@ export function apiServerAddresses(slices: readonly EndpointSlice[]): string[] {
     if (slice.addressType === 'FQDN') continue;
     for (const e of slice.endpoints ?? []) {
       if (e.conditions?.ready === false) continue;
-      for (const a of e.addresses ?? []) if (typeof a === 'string' && a !== '') out.add(a);
+      // An address that is not an IP (the API server would have refused it) cannot be a source of traffic.
+      for (const a of e.addresses ?? []) if (typeof a === 'string' && parseIp(a) !== undefined) out.add(a);
     }
   }
   return [...out].sort();

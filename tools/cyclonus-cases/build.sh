@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build tools/cyclonus-cases (Cyclonus's generated NetworkPolicy cases and the verdicts its matcher
 # expects, as JSON) and write the JSON to $MESHBOOK_CACHE (default ~/.cache/meshbook), never into
-# the repo. test/netpol/cyclonus.test.ts reads it.
+# the repo. test/reachability/cyclonus.test.ts reads it.
 #
 #   tools/cyclonus-cases/build.sh     # last stdout line: CYCLONUS_CASES_JSON=<path>
 #

@@ -1,6 +1,6 @@
 // Command cyclonus-cases writes Cyclonus's generated NetworkPolicy test cases, and the verdicts
 // Cyclonus's own policy matcher expects for them, as JSON on stdout. Meshbook's evaluator is
-// then compared against these verdicts (test/netpol/cyclonus.test.ts): an implementation we did
+// then compared against these verdicts (test/reachability/cyclonus.test.ts): an implementation we did
 // not write, run on cases we did not choose.
 //
 // Everything runs against Cyclonus's in-memory mock cluster, as `cyclonus generate --mock` does:

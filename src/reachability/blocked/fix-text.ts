@@ -1,0 +1,21 @@
+// A group's fix in words: the rule as one line of JSON, the kubectl command, and the sentence a
+// finding's remediation quotes.
+
+import { MAX_FIX_PEERS, type GroupFix } from './group-fix.ts';
+
+/** A fix's rules as compact one-line JSON, for evidence: the rule itself when there is one. */
+export function ruleText(fix: GroupFix): string {
+  return JSON.stringify(fix.rules.length === 1 ? fix.rules[0] : fix.rules);
+}
+
+/** The kubectl command that applies a group's fix. */
+export function patchCommand(fix: GroupFix): string {
+  return `kubectl -n ${fix.policy.namespace} patch networkpolicy ${fix.policy.name} --type=json -p '${JSON.stringify(fix.patch)}'`;
+}
+
+/** A remediation sentence for a fix: which list of which policy gets which rules, and the command. */
+export function fixSentence(fix: GroupFix): string {
+  const more = fix.omitted > 0 ? ` (naming the first ${MAX_FIX_PEERS} peers; ${fix.omitted} more need the same)` : '';
+  const what = fix.rules.length === 1 ? 'this rule' : `these ${fix.rules.length} rules`;
+  return `append ${what} to spec.${fix.direction} of NetworkPolicy ${fix.policy.namespace}/${fix.policy.name}${more}: ${ruleText(fix)} — \`${patchCommand(fix)}\``;
+}
