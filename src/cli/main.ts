@@ -11,14 +11,14 @@ import { InputError, SourceUnavailableError } from '../cluster/source.ts';
 import { runChecks } from '../engine/runner.ts';
 import { parseCommand, type CheckCommand, type SnapshotCommand } from './args.ts';
 import { UsageError } from './errors.ts';
-import { renderChunks, wantsColor } from './formats.ts';
+import { renderChunks, wantsColor } from '../report/formats.ts';
 import { helpText } from './help.ts';
 import { listChecks } from './list.ts';
 import { REPO_ROOT, contentRoot } from './pages.ts';
 import { pickSource } from './pick-source.ts';
 import { selectChecks } from './select.ts';
 import { snapshotSummary, writeSnapshot } from './snapshot.ts';
-import { exitCodeFor } from './threshold.ts';
+import { exitCodeFor } from '../report/threshold.ts';
 import { recordRun } from '../publish/record.ts';
 
 /** The exit codes the CLI documents (docs/cli.md). */

@@ -1,42 +1,14 @@
 // Reading a ReachabilityMatrix attachment, shared by every renderer (page, static build,
-// terminal): a structural guard for data that crossed a wire or a file, counts by state, and
-// the blocked pairs in reading order. Pure: no DOM, no Node APIs, so the browser bundle can use it.
+// terminal): counts by state, and the blocked pairs in reading order. Pure: no DOM, no Node
+// APIs and no zod, so the browser bundle can use it. Matrices that crossed a file are
+// validated where they are read (the JSON report's schema); the check for a single value
+// from a wire is `isReachabilityMatrix` in result-schema.ts (zod, so Node-side only).
 
-import type { Attachment, MatrixCell, ReachabilityMatrix, ResourceRef } from './types.ts';
+import type { Attachment, Finding, MatrixCell, ReachabilityMatrix, ResourceRef } from './types.ts';
 
-const STATES: ReadonlySet<string> = new Set(['allowed', 'blocked', 'partial', 'not-applicable']);
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isAxis = (v: unknown): v is { id: string; label: string } => isObject(v) && typeof v.id === 'string' && typeof v.label === 'string';
-const isRef = (v: unknown): v is ResourceRef =>
-  isObject(v) && typeof v.kind === 'string' && typeof v.name === 'string' && (v.namespace === undefined || typeof v.namespace === 'string');
-const isCell = (v: unknown): v is MatrixCell =>
-  isObject(v) &&
-  typeof v.row === 'string' &&
-  typeof v.column === 'string' &&
-  typeof v.state === 'string' &&
-  STATES.has(v.state) &&
-  (v.detail === undefined || typeof v.detail === 'string') &&
-  (v.blockedBy === undefined || (Array.isArray(v.blockedBy) && v.blockedBy.every(isRef)));
-
-/** True when `value` has the shape of a ReachabilityMatrix (every row, column and cell checked). */
-export function isReachabilityMatrix(value: unknown): value is ReachabilityMatrix {
-  return (
-    isObject(value) &&
-    value.type === 'reachability-matrix' &&
-    typeof value.title === 'string' &&
-    Array.isArray(value.rows) &&
-    value.rows.every(isAxis) &&
-    Array.isArray(value.columns) &&
-    value.columns.every(isAxis) &&
-    Array.isArray(value.cells) &&
-    value.cells.every(isCell)
-  );
-}
-
-/** The well-formed reachability matrices among a result's attachments (anything else is ignored). */
-export function reachabilityMatrices(attachments: readonly Attachment[] | unknown): ReachabilityMatrix[] {
-  return Array.isArray(attachments) ? attachments.filter(isReachabilityMatrix) : [];
+/** The reachability matrices among a result's attachments. */
+export function reachabilityMatrices(attachments: readonly Attachment[] | undefined): ReachabilityMatrix[] {
+  return (attachments ?? []).filter((a) => a.type === 'reachability-matrix');
 }
 
 export type MatrixCounts = Record<MatrixCell['state'], number>;
@@ -86,11 +58,7 @@ export function refsText(refs: readonly ResourceRef[]): string {
 }
 
 /** The finding shape the link resolver reads: the engine's Finding and the JSON contract's both fit. */
-export interface LinkableFinding {
-  message: string;
-  resource: ResourceRef;
-  evidence?: Record<string, string>;
-}
+export type LinkableFinding = Pick<Finding, 'message' | 'resource' | 'evidence'>;
 
 // "ns/svc:9080" is written "ns/svc port 9080" in messages; either spelling counts as a mention.
 function spellings(label: string): string[] {

@@ -1,5 +1,5 @@
 // Recorded results: what `meshbook check --record FILE` writes and the build embeds. A record
-// is the run's JSON report (the CLI's contract, src/cli/format-json.ts) plus when it ran,
+// is the run's JSON report (the CLI's contract, src/report/report-schema.ts) plus when it ran,
 // against what (target name, Kubernetes and Istio versions when the cluster says), and which
 // version of each check ran (a content hash of its source file). Evidence is masked here,
 // before anything reaches the disk, because records are meant to be committed and published.
@@ -8,8 +8,8 @@ import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'astro/zod';
 import { InputError, type ClusterSource } from '../cluster/source.ts';
-import { reportJsonSchema } from '../cli/report-schema.ts';
-import { toJsonReport, type JsonReport } from '../cli/format-json.ts';
+import { toJsonReport } from '../report/format-json.ts';
+import { reportJsonSchema, type JsonReport } from '../report/report-schema.ts';
 import type { Deployment, KubeObject } from '../engine/k8s-types.ts';
 import type { RunReport } from '../engine/types.ts';
 import { imageOf, imageTag, isControlPlane } from '../mesh/control-plane.ts';

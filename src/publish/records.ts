@@ -4,7 +4,7 @@
 
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { JsonCheck } from '../cli/format-json.ts';
+import type { JsonCheck } from '../report/report-schema.ts';
 import { parseRecord, type RunRecord } from './record.ts';
 
 /** One check's recorded result and the record it came from. */

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHECKS } from '../../runbooks/index.ts';
-import type { JsonReport } from '../../src/cli/format-json.ts';
+import type { JsonReport } from '../../src/report/report-schema.ts';
 import { MANIFEST_FILE, type SnapshotManifest } from '../../src/cluster/snapshot-files.ts';
 import { DEMO_DIR, PAYLOAD_SECRET, closedPortUrl, startFakeCluster, writeKubeconfig } from '../helpers/fake-cluster.ts';
 import type { FakeApiServer } from '../live/fake-apiserver.ts';

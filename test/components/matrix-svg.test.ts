@@ -10,9 +10,10 @@ import {
   toMarkup,
   type MarkupNode,
 } from '../../src/components/matrix-svg.ts';
-import { findingForCell, isReachabilityMatrix, matrixCounts, problemPairs } from '../../src/engine/reachability-matrix.ts';
+import { findingForCell, matrixCounts, problemPairs } from '../../src/engine/reachability-matrix.ts';
+import { isReachabilityMatrix } from '../../src/engine/result-schema.ts';
 import type { MatrixCell, ReachabilityMatrix } from '../../src/engine/types.ts';
-import { matrixLines } from '../../src/cli/format-text.ts';
+import { matrixLines } from '../../src/report/format-text.ts';
 import { parseXml, type XmlElement, type XmlNode } from '../cli/helpers/xml.ts';
 
 const HOSTILE = '<script>alert(1)</script> & "q" \'a\' ]]>';
@@ -235,6 +236,8 @@ describe('reading matrices', () => {
     expect(isReachabilityMatrix({ ...m, cells: [{ row: 'a', column: 'b', state: 'open' }] })).toBe(false);
     expect(isReachabilityMatrix({ ...m, rows: [{ id: 1, label: 'a' }] })).toBe(false);
     expect(isReachabilityMatrix(null)).toBe(false);
+    // Strict, like the JSON contract: a key the schema does not name is not a matrix.
+    expect(isReachabilityMatrix({ ...m, cells: [{ row: 'a', column: 'b', state: 'blocked', color: 'red' }] })).toBe(false);
   });
 
   it('counts cells by state and lists problem pairs in row, column order', () => {

@@ -4,7 +4,6 @@
 // for a misbehaving one), the run ends in bounded time and memory, and only GETs (plus
 // access-review POSTs) are sent — never a redirect followed to another origin.
 
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,9 +12,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { KINDS, KIND_IDS } from '../../src/cluster/kinds.ts';
 import { GatherCache, LiveSource } from '../../src/cluster/live-source.ts';
 import { SourceUnavailableError } from '../../src/cluster/source.ts';
-import type { JsonReport } from '../../src/cli/format-json.ts';
+import type { JsonReport } from '../../src/report/report-schema.ts';
 import { HOSTILE_MODES, LIST_MODES, startHostileApiServer, type HostileMode, type HostileServer } from '../helpers/hostile-apiserver.ts';
 import { REPO, signal, writeKubeconfig } from '../helpers/fake-cluster.ts';
+import { timedRun } from '../../tools/timed-run.ts';
 
 const MiB = 1024 * 1024;
 
@@ -140,37 +140,22 @@ describe('the live source against a hostile server', () => {
   });
 });
 
-// GNU time reports the child's peak RSS; without it, the memory bound is not checked here.
-const TIME = '/usr/bin/time';
-
 interface CliRun {
-  code: number | null;
+  code: number | undefined;
   stdout: string;
   stderr: string;
   ms: number;
+  /** Peak RSS from GNU time; without /usr/bin/time the memory bound is not checked here. */
   maxRssKb: number | undefined;
 }
 
-function runCli(args: string[], env: Record<string, string>): Promise<CliRun> {
+async function runCli(args: string[], env: Record<string, string>): Promise<CliRun> {
   const node = join(REPO, 'node_modules', '.bin', 'node');
   const bin = join(REPO, 'bin', 'meshbook.mjs');
-  const withTime = existsSync(TIME);
-  const [cmd, argv] = withTime ? [TIME, ['-f', 'MESHBOOK_TEST_MAXRSS_KB=%M', node, bin, ...args]] : [node, [bin, ...args]];
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
   for (const key of ['NO_COLOR', 'FORCE_COLOR', 'MESHBOOK_CONTENT_DIR']) if (!(key in env)) delete childEnv[key];
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, argv, { cwd: REPO, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const rss = /MESHBOOK_TEST_MAXRSS_KB=(\d+)\s*$/.exec(stderr);
-      resolve({ code, stdout, stderr: stderr.replace(/(Command exited with non-zero status \d+\n)?MESHBOOK_TEST_MAXRSS_KB=\d+\s*$/, ''), ms: performance.now() - started, maxRssKb: rss === null ? undefined : Number(rss[1]) });
-    });
-  });
+  const r = await timedRun(node, [bin, ...args], { cwd: REPO, env: childEnv, timeoutMs: 60_000 });
+  return { code: r.exitCode, stdout: r.stdout, stderr: r.stderr, ms: r.ms, maxRssKb: r.maxRssBytes === undefined ? undefined : r.maxRssBytes / 1024 };
 }
 
 describe('meshbook check against a hostile server (the CLI as a child process)', () => {

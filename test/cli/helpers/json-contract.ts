@@ -1,8 +1,8 @@
 // The JSON contract's key sets, written out by hand (independently of the renderer and of
-// src/cli/report-schema.ts) so a change to either fails a test that names the keys.
+// src/report/report-schema.ts) so a change to either fails a test that names the keys.
 
 import { expect } from 'vitest';
-import { reportJsonSchema } from '../../../src/cli/report-schema.ts';
+import { reportJsonSchema } from '../../../src/report/report-schema.ts';
 
 const TOP = { required: ['target', 'startedAt', 'read', 'checks'], optional: ['problem'] };
 const READ = { required: ['kinds', 'objects'], optional: [] };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { exitCodeFor } from '../../src/cli/threshold.ts';
+import { exitCodeFor } from '../../src/report/threshold.ts';
 import type { RunReport } from '../../src/engine/types.ts';
-import { finding, mixedReport, unusualReport } from './helpers/sample-report.ts';
+import { finding, mixedReport, unusualReport } from '../cli/helpers/sample-report.ts';
 
 function only(status: 'pass' | 'warn' | 'fail' | 'error' | 'skipped', severities: ('error' | 'warning' | 'info')[]): RunReport {
   const report = mixedReport();

@@ -4,9 +4,8 @@
 // the threshold (the verification itself failed); a skipped check is <skipped/>.
 
 import type { CheckResult, Finding, RunReport } from '../engine/types.ts';
-import type { FailOn } from './args.ts';
 import { friendlyName, seconds } from './display.ts';
-import { severityFails } from './threshold.ts';
+import { severityFails, type FailOn } from './threshold.ts';
 
 export interface JunitOptions {
   failOn: FailOn;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { formatJson } from '../../src/cli/format-json.ts';
-import { assertJsonContract } from './helpers/json-contract.ts';
-import { HOSTILE, hostileReport, mixedReport, unusualReport } from './helpers/sample-report.ts';
+import { formatJson } from '../../src/report/format-json.ts';
+import { assertJsonContract } from '../cli/helpers/json-contract.ts';
+import { HOSTILE, hostileReport, mixedReport, unusualReport } from '../cli/helpers/sample-report.ts';
 
 describe('formatJson', () => {
   it.each([

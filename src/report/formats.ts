@@ -1,10 +1,14 @@
 // Output format name → renderer. Each renderer is a pure function of the report.
 
 import type { RunReport } from '../engine/types.ts';
-import type { FailOn, Format } from './args.ts';
 import { formatJson, formatJsonChunks } from './format-json.ts';
 import { formatJunit } from './format-junit.ts';
 import { formatText } from './format-text.ts';
+import type { FailOn } from './threshold.ts';
+
+/** The output formats `meshbook check --format` renders. */
+export const FORMATS = ['text', 'json', 'junit'] as const;
+export type Format = (typeof FORMATS)[number];
 
 export interface RenderOptions {
   color: boolean;

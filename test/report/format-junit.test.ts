@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { attribute, formatJunit, text } from '../../src/cli/format-junit.ts';
-import { elements, parseXml, textOf } from './helpers/xml.ts';
-import { readJunit } from './helpers/junit.ts';
-import { hostileReport, mixedReport, unusualReport } from './helpers/sample-report.ts';
+import { attribute, formatJunit, text } from '../../src/report/format-junit.ts';
+import { elements, parseXml, textOf } from '../cli/helpers/xml.ts';
+import { readJunit } from '../cli/helpers/junit.ts';
+import { hostileReport, mixedReport, unusualReport } from '../cli/helpers/sample-report.ts';
 
 describe('formatJunit', () => {
   it('has one testsuite per check and one testcase per finding, failures per --fail-on', () => {

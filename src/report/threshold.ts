@@ -1,7 +1,10 @@
 // --fail-on: which results make the run fail (exit 1, JUnit <failure>).
 
 import type { CheckResult, RunReport, Severity } from '../engine/types.ts';
-import type { FailOn } from './args.ts';
+
+/** The thresholds `--fail-on` accepts, lowest first. */
+export const FAIL_ON = ['error', 'warning', 'never'] as const;
+export type FailOn = (typeof FAIL_ON)[number];
 
 /** True when a finding of this severity fails the run at this threshold. */
 export function severityFails(severity: Severity, failOn: FailOn): boolean {

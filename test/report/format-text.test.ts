@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { formatText, printable, summaryLine } from '../../src/cli/format-text.ts';
-import { wantsColor } from '../../src/cli/formats.ts';
-import { HOSTILE, hostileReport, mixedReport, unusualReport } from './helpers/sample-report.ts';
+import { formatText, printable, summaryLine } from '../../src/report/format-text.ts';
+import { wantsColor } from '../../src/report/formats.ts';
+import { HOSTILE, hostileReport, mixedReport, unusualReport } from '../cli/helpers/sample-report.ts';
 
 const ESC = '\u001b';
 

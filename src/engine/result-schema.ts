@@ -1,0 +1,136 @@
+// What a check produces, as zod schemas: the one definition of the result's shape. The
+// engine's types (types.ts) are inferred from these, and the public JSON report
+// (src/report/report-schema.ts) is a projection of them. Objects are strict (a key the
+// schema does not name is an error) and keys are listed in the order the JSON report
+// writes them. Node-side only at run time: browser code imports the inferred types, never
+// this module, so zod does not ship to the page.
+
+import { z } from 'astro/zod';
+
+const count = z.number().int().nonnegative();
+
+/** The cluster object a finding is about. */
+export const resourceRefSchema = z.strictObject({
+  kind: z.string().min(1),
+  /** Absent for cluster-scoped objects. */
+  namespace: z.string().optional(),
+  name: z.string(),
+});
+
+/** Where in a snapshot file an object came from. */
+export const sourceLocationSchema = z.strictObject({
+  file: z.string().min(1),
+  line: z.number().int().positive(),
+});
+
+export const severitySchema = z.enum(['error', 'warning', 'info']);
+
+export const checkStatusSchema = z.enum(['pass', 'warn', 'fail', 'error', 'skipped']);
+
+export const findingSchema = z.strictObject({
+  /** Stable code: an `istioctl analyze` IST code where the meaning is the same, else MBxxxx. @example "IST0101" */
+  code: z.string().regex(/^(IST|MB)\d{4}$/),
+  severity: severitySchema,
+  /** One line, plain text. */
+  message: z.string().min(1),
+  resource: resourceRefSchema,
+  /** The values the message was built from (engine only: the message carries them). */
+  params: z.record(z.string(), z.union([z.string(), z.number()])),
+  location: sourceLocationSchema.optional(),
+  /** The few fields that prove the finding: field path → value (plain text). */
+  evidence: z.record(z.string(), z.string()).optional(),
+  /** What to do about it. */
+  remediation: z.string().optional(),
+  /** The guide section that explains the check. @example "/concepts/gateways/#gateway-ports" */
+  docs: z.string().optional(),
+  /** The reference page of the code (engine only: derivable from `code`). @example "/reference/codes/ist0101/" */
+  codeDocs: z.string().optional(),
+});
+
+/** How much a check (or a run) read: the kinds it could read and the objects in them. */
+export const readCountSchema = z.strictObject({
+  /** Input kinds read (an empty list counts; a kind that could not be read or is not installed does not). */
+  kinds: count,
+  /** Objects of those kinds (in the run's namespace, when the run has one). */
+  objects: count,
+});
+
+/** A run that could not read its source at all: said once, and no check passes. */
+export const runProblemSchema = z.strictObject({
+  reason: z.enum(['not-kubernetes', 'unreachable', 'unauthorized', 'forbidden', 'timeout', 'tls', 'server-error', 'invalid']),
+  /** One or two sentences: what was answered, by which server, and what to do. */
+  message: z.string().min(1),
+});
+
+const axisSchema = z.strictObject({ id: z.string(), label: z.string() });
+
+/** One cell of a reachability matrix: can traffic from the row reach the column? */
+export const matrixCellSchema = z.strictObject({
+  row: z.string(),
+  column: z.string(),
+  state: z.enum(['allowed', 'blocked', 'partial', 'not-applicable']),
+  /** The policies that block it (for blocked and partial cells). */
+  blockedBy: z.array(resourceRefSchema).optional(),
+  /** One line, plain text: which ports, why. */
+  detail: z.string().optional(),
+});
+
+/** A grid of sources (rows) × destinations (columns), e.g. namespaces × Service ports. */
+export const reachabilityMatrixSchema = z.strictObject({
+  type: z.literal('reachability-matrix'),
+  title: z.string(),
+  rows: z.array(axisSchema),
+  columns: z.array(axisSchema),
+  cells: z.array(matrixCellSchema),
+});
+
+/** Data a check attaches for renderers to draw; plain data, never markup. */
+export const attachmentSchema = reachabilityMatrixSchema;
+
+export const checkResultSchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/),
+  title: z.string().min(1),
+  status: checkStatusSchema,
+  /** The `istioctl analyze` analyzer this check mirrors, by its Metadata name. */
+  analyzer: z.string().optional(),
+  durationMs: count,
+  /** Why the check was skipped or errored, in one sentence. */
+  reason: z.string().optional(),
+  /** What the check had to read; absent when it never reached the data (skipped early, or the source failed). */
+  read: readCountSchema.optional(),
+  /** Findings dropped because the check reported more than the output bound. */
+  truncated: z.number().int().positive().optional(),
+  findings: z.array(findingSchema),
+  /** Structured pictures of what the check found (drawn by renderers that can). */
+  attachments: z.array(attachmentSchema).optional(),
+});
+
+/** What the checks ran against. */
+export const targetInfoSchema = z.strictObject({
+  type: z.enum(['snapshot', 'live']),
+  /** Human name: "demo cluster snapshot", a file name, or a kubeconfig context. */
+  name: z.string(),
+  /** Snapshot files, for snapshot targets. */
+  paths: z.array(z.string()).optional(),
+  context: z.string().optional(),
+  cluster: z.string().optional(),
+  server: z.string().optional(),
+});
+
+export const runReportSchema = z.strictObject({
+  target: targetInfoSchema,
+  /** When the run started (ISO 8601, UTC). */
+  startedAt: z.iso.datetime(),
+  /** How long gathering took (engine only). */
+  gatherMs: z.number().nonnegative(),
+  /** What the run read, over the union of the checks' inputs. */
+  read: readCountSchema,
+  /** Set when the source could not be read at all; every check that needed it is then an error. */
+  problem: runProblemSchema.optional(),
+  checks: z.array(checkResultSchema),
+});
+
+/** True when `value` is a well-formed ReachabilityMatrix (every row, column and cell checked), for data read from a wire or a file. */
+export function isReachabilityMatrix(value: unknown): value is z.infer<typeof reachabilityMatrixSchema> {
+  return reachabilityMatrixSchema.safeParse(value).success;
+}
