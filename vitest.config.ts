@@ -26,7 +26,7 @@ export default defineConfig({
       },
       {
         test: {
-          // A real etcd + kube-apiserver per file (test/cluster/harness.ts); skipped with a message
+          // A real etcd + kube-apiserver per file (tools/cluster/harness.ts); skipped with a message
           // when the binaries are not built (tools/cluster/build-all.sh).
           name: 'cluster',
           include: ['test/cluster/**/*.test.ts'],

@@ -8,7 +8,7 @@ import { GatherCache, LiveSource } from '../src/cluster/live-source.ts';
 import { loadObjects as readFixtures } from '../src/cluster/yaml-source.ts';
 import { inputsOf, runChecks } from '../src/engine/runner.ts';
 import { CHECKS } from '../runbooks/index.ts';
-import { REPO, findClusterBinaries, loadObjects, startCluster } from '../test/cluster/harness.ts';
+import { REPO, findClusterBinaries, loadObjects, startCluster } from '../tools/cluster/harness.ts';
 
 const runs = Number(process.argv[2] ?? '10');
 const binaries = findClusterBinaries();

@@ -6,8 +6,8 @@
 
 import { mulberry32, positive } from './lib/seeded.ts';
 import { parseArgs } from 'node:util';
-import type { Namespace, NetworkPolicy, Pod, Service } from '../src/engine/k8s-types.ts';
-import { buildNetpolIndex, serviceTargets, type ServiceTarget } from '../src/netpol/index.ts';
+import type { Namespace, NetworkPolicy, Pod, Service } from '../src/k8s/objects.ts';
+import { buildNetpolIndex, serviceTargets, type ServiceTarget } from '../src/reachability/netpol/index.ts';
 
 const { values } = parseArgs({
   options: {

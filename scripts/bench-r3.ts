@@ -6,9 +6,9 @@
 
 import { mulberry32, positive } from './lib/seeded.ts';
 import { parseArgs } from 'node:util';
-import { KIND_IDS } from '../src/cluster/kinds.ts';
-import { Snapshot } from '../src/cluster/snapshot.ts';
-import type { KubeObject, Namespace, NetworkPolicy, Pod, Service } from '../src/engine/k8s-types.ts';
+import { KIND_IDS } from '../src/k8s/kinds.ts';
+import { Snapshot } from '../src/engine/snapshot.ts';
+import type { KubeObject, Namespace, NetworkPolicy, Pod, Service } from '../src/k8s/objects.ts';
 import { runOne } from '../src/engine/runner.ts';
 import type { ReachabilityMatrix } from '../src/engine/types.ts';
 import { getCheck } from '../runbooks/index.ts';

@@ -5,7 +5,7 @@
 
 import { existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
-import { findClusterBinaries, loadObjects, startCluster } from '../test/cluster/harness.ts';
+import { findClusterBinaries, loadObjects, startCluster } from '../tools/cluster/harness.ts';
 import { loadObjects as readFixtures } from '../src/cluster/yaml-source.ts';
 import { CLUSTER_DIR, STATE_FILE, isRunning, type ClusterState } from './cluster-state.ts';
 

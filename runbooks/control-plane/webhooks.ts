@@ -1,5 +1,5 @@
 import { defineCheck } from '../../src/engine/check.ts';
-import type { EndpointSlice, LabelSelector, Labels, WebhookConfiguration } from '../../src/engine/k8s-types.ts';
+import type { EndpointSlice, LabelSelector, Labels, WebhookConfiguration } from '../../src/k8s/objects.ts';
 import { IGNORED_NAMESPACES, listForEvidence } from '../lib/mesh.ts';
 import { inAnalyzedRevision } from '../lib/revision.ts';
 

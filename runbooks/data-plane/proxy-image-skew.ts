@@ -1,6 +1,6 @@
 import yaml from 'js-yaml';
 import { defineCheck } from '../../src/engine/check.ts';
-import type { ConfigMap, Pod, ProxyConfig } from '../../src/engine/k8s-types.ts';
+import type { ConfigMap, Pod, ProxyConfig } from '../../src/k8s/objects.ts';
 import { IGNORED_NAMESPACES, INJECTOR_CONFIGMAP, ISTIO_PROXY, injectorConfigMapName, listForEvidence, namespaceOf } from '../lib/mesh.ts';
 import { inAnalyzedRevision } from '../lib/revision.ts';
 import { ISTIO_NAMESPACE, MESH_CONFIGMAP, readMeshConfig } from '../../src/istio/mesh-config.ts';

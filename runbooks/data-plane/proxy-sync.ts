@@ -1,5 +1,5 @@
 import { defineCheck, type Probes } from '../../src/engine/check.ts';
-import type { Pod } from '../../src/engine/k8s-types.ts';
+import type { Pod } from '../../src/k8s/objects.ts';
 import { ISTIO_NAMESPACE } from '../../src/istio/mesh-config.ts';
 import { getIstiodDebug, istiodTargets, parseDebugList, type DebugEndpoint, type IstiodTarget } from '../../src/mesh/istiod-debug.ts';
 import { IGNORED_NAMESPACES, ISTIO_PROXY, fullName, listForEvidence, namespaceOf, proxyContainer } from '../lib/mesh.ts';

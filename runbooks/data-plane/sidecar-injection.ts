@@ -1,5 +1,5 @@
 import { defineCheck } from '../../src/engine/check.ts';
-import type { ConfigMap, Namespace, Pod } from '../../src/engine/k8s-types.ts';
+import type { ConfigMap, Namespace, Pod } from '../../src/k8s/objects.ts';
 import { ISTIO_NAMESPACE } from '../../src/istio/mesh-config.ts';
 import { IGNORED_NAMESPACES, deploymentOfPod, fullName, injectorConfigMapName, listForEvidence, namespaceOf, proxyContainer } from '../lib/mesh.ts';
 

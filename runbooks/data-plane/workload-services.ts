@@ -1,6 +1,6 @@
 import { defineCheck } from '../../src/engine/check.ts';
-import type { Deployment, Namespace, Service } from '../../src/engine/k8s-types.ts';
-import { matchesLabels } from '../../src/engine/selectors.ts';
+import type { Deployment, Namespace, Service } from '../../src/k8s/objects.ts';
+import { matchesLabels } from '../../src/k8s/selectors.ts';
 import { IGNORED_NAMESPACES, ISTIO_PROXY, namespaceOf } from '../lib/mesh.ts';
 import { inAnalyzedRevision } from '../lib/revision.ts';
 
@@ -43,7 +43,7 @@ export default defineCheck({
   analyzer: 'deployment.MultiServiceAnalyzer',
   docs: '/concepts/mesh/#workload-services',
   analyze(ctx) {
-    const visible = <T extends { metadata: { namespace?: string } }>(o: T): boolean => !IGNORED_NAMESPACES.has(o.metadata.namespace ?? 'default');
+    const visible = <T extends { metadata: { namespace?: string } }>(o: T): boolean => !IGNORED_NAMESPACES.has(namespaceOf(o));
     for (const d of ctx.list('apps/v1/Deployment').filter(inAnalyzedRevision)) {
       const ns = namespaceOf(d);
       if (d.metadata.labels?.[WAYPOINT_LABEL] === WAYPOINT_VALUE) continue;

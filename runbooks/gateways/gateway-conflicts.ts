@@ -1,6 +1,6 @@
 import { defineCheck } from '../../src/engine/check.ts';
-import type { IstioGatewayServer, Labels } from '../../src/engine/k8s-types.ts';
-import { matchesLabels, selectorString } from '../../src/engine/selectors.ts';
+import type { IstioGatewayServer, Labels } from '../../src/k8s/objects.ts';
+import { matchesLabels, selectorString } from '../../src/k8s/selectors.ts';
 import { IGNORED_NAMESPACES, listForEvidence, namespaceOf } from '../lib/mesh.ts';
 import { inAnalyzedRevision } from '../lib/revision.ts';
 

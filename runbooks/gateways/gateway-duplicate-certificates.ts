@@ -1,5 +1,5 @@
 import { defineCheck } from '../../src/engine/check.ts';
-import type { IstioGatewayServer, Labels } from '../../src/engine/k8s-types.ts';
+import type { IstioGatewayServer, Labels } from '../../src/k8s/objects.ts';
 import { namespaceOf } from '../lib/mesh.ts';
 import { inAnalyzedRevision } from '../lib/revision.ts';
 
@@ -43,7 +43,8 @@ export default defineCheck({
   analyzer: 'gateway.CertificateAnalyzer',
   docs: '/concepts/gateways/#gateway-duplicate-certificates',
   analyze(ctx) {
-    const gateways = ctx.list('networking.istio.io/v1/Gateway').filter(inAnalyzedRevision);
+    // Only Gateways with a TLS server can share a certificate (thousands without one would be compared pairwise for nothing).
+    const gateways = ctx.list('networking.istio.io/v1/Gateway').filter((g) => inAnalyzedRevision(g) && (g.spec?.servers ?? []).some((s) => s.tls !== undefined && s.tls !== null));
     for (const gw of gateways) {
       const name = `${namespaceOf(gw)}/${gw.metadata.name}`;
       const selector = gw.spec?.selector ?? {};

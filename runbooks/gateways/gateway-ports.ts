@@ -1,5 +1,6 @@
 import { defineCheck } from '../../src/engine/check.ts';
-import { matchesLabels, selectorString } from '../../src/engine/selectors.ts';
+import { matchesLabels, selectorString } from '../../src/k8s/selectors.ts';
+import { namespaceOf } from '../../src/k8s/names.ts';
 
 // Mirrors istioctl's gateway.IngressGatewayPortAnalyzer, quirks included: gateway pods are
 // matched in every namespace, Services only in each pod's namespace, only ports whose
@@ -34,7 +35,7 @@ export default defineCheck({
       const portMapping = new Set<number>();
       const exposed: string[] = [];
       for (const pod of selected) {
-        for (const svc of ctx.list('v1/Service', { namespace: pod.metadata.namespace ?? 'default' })) {
+        for (const svc of ctx.list('v1/Service', { namespace: namespaceOf(pod) })) {
           // As in istioctl, a Service without a selector matches every pod (SelectorFromSet({}) is Everything).
           if (!matchesLabels(svc.spec?.selector, pod.metadata.labels)) continue;
           for (const port of svc.spec?.ports ?? []) {

@@ -1,5 +1,5 @@
 import { defineCheck } from '../../src/engine/check.ts';
-import { matchesLabels, selectorString } from '../../src/engine/selectors.ts';
+import { matchesLabels, selectorString } from '../../src/k8s/selectors.ts';
 import { IGNORED_NAMESPACES, listForEvidence, namespaceOf } from '../lib/mesh.ts';
 import { inAnalyzedRevision } from '../lib/revision.ts';
 import { credentialProblem } from '../lib/gateway-credential.ts';
@@ -31,11 +31,15 @@ export default defineCheck({
   docs: '/concepts/gateways/#gateway-secrets',
   analyze(ctx) {
     const pods = ctx.list('v1/Pod').filter((p) => !IGNORED_NAMESPACES.has(namespaceOf(p)));
+    // Thousands of Gateways share a few selectors: the first matching pod of each is found once.
+    const firstPod = new Map<string, (typeof pods)[number] | undefined>();
     for (const gw of ctx.list('networking.istio.io/v1/Gateway').filter(inAnalyzedRevision)) {
       const resource = { kind: 'Gateway', namespace: namespaceOf(gw), name: gw.metadata.name };
       const selector = gw.spec?.selector ?? {};
       const sel = selectorString(selector);
-      const pod = pods.find((p) => matchesLabels(selector, p.metadata.labels));
+      const selectorKey = JSON.stringify(Object.entries(selector).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+      if (!firstPod.has(selectorKey)) firstPod.set(selectorKey, pods.find((p) => matchesLabels(selector, p.metadata.labels)));
+      const pod = firstPod.get(selectorKey);
       if (pod === undefined) {
         ctx.report('IST0101', resource, { kind: 'selector', ref: sel }, {
           evidence: { 'spec.selector': sel || '(empty)', 'matching pods': 0 },

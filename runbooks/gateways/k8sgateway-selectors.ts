@@ -1,5 +1,5 @@
 import { defineCheck } from '../../src/engine/check.ts';
-import type { IstioPolicy, Labels, Pod } from '../../src/engine/k8s-types.ts';
+import type { IstioPolicy, Labels, Pod } from '../../src/k8s/objects.ts';
 import { IGNORED_NAMESPACES, listForEvidence, namespaceOf } from '../lib/mesh.ts';
 import { inAnalyzedRevision } from '../lib/revision.ts';
 

@@ -1,5 +1,5 @@
 import { defineCheck } from '../../src/engine/check.ts';
-import type { IstioGateway } from '../../src/engine/k8s-types.ts';
+import type { IstioGateway } from '../../src/k8s/objects.ts';
 import { hostsOverlap } from '../../src/istio/hosts.ts';
 import { listForEvidence, namespaceOf } from '../lib/mesh.ts';
 import { inAnalyzedRevision } from '../lib/revision.ts';

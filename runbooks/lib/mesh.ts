@@ -2,7 +2,10 @@
 // agree: what a sidecar is, when a pod counts as ready, which namespaces Istio ignores.
 // Not a check: test/meta.test.ts exempts runbooks/lib/ from the one-check-per-file rule.
 
-import type { Container, KubeObject, Pod } from '../../src/engine/k8s-types.ts';
+import type { Container, Pod } from '../../src/k8s/objects.ts';
+
+// Checks take the naming helpers from here with the other workload facts.
+export { fullName, namespaceOf } from '../../src/k8s/names.ts';
 
 /** The sidecar container's name, as the injector writes it and istioctl looks for it. */
 export const ISTIO_PROXY = 'istio-proxy';
@@ -21,15 +24,6 @@ export function injectorConfigMapName(revision: string | undefined): string {
   return revision === undefined || revision === '' || revision === 'default' ? INJECTOR_CONFIGMAP : `${INJECTOR_CONFIGMAP}-${revision}`;
 }
 
-/** The namespace an object lives in; objects written without one land in `default`, as with kubectl. */
-export function namespaceOf(obj: KubeObject): string {
-  return obj.metadata.namespace ?? 'default';
-}
-
-/** `ns/name`, the way istioctl prints a namespaced resource's full name. */
-export function fullName(obj: KubeObject): string {
-  return `${namespaceOf(obj)}/${obj.metadata.name}`;
-}
 
 /** The pod's `istio-proxy` container, in containers or (native sidecars) initContainers. */
 export function proxyContainer(pod: Pod): Container | undefined {
@@ -71,14 +65,21 @@ export function deploymentOfPod(pod: Pod): string | undefined {
   return at > 0 ? pod.metadata.name.slice(0, at) : undefined;
 }
 
+/** A list as evidence needs it: an array, or a long list that builds only the entries asked for (the engine's MemberList). */
+export interface ListLike {
+  readonly length: number;
+  slice(start?: number, end?: number): string[];
+  join(separator?: string): string;
+}
+
 /** Joins values for evidence, keeping long lists readable: the first `max`, then "… and N more". */
-export function listForEvidence(values: readonly string[], max = 8): string {
+export function listForEvidence(values: ListLike, max = 8): string {
   if (values.length === 0) return '(none)';
   if (values.length <= max) return values.join(', ');
   return `${values.slice(0, max).join(', ')} … and ${values.length - max} more`;
 }
 
 /** `3: a, b, c`: the count leads the value, so the evidence key stays one stable name. */
-export function countedList(values: readonly string[], max = 8): string {
+export function countedList(values: ListLike, max = 8): string {
   return `${values.length}: ${listForEvidence(values, max)}`;
 }

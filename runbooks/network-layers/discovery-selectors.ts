@@ -1,5 +1,5 @@
 import { defineCheck } from '../../src/engine/check.ts';
-import type { ConfigMap, Labels, Pod } from '../../src/engine/k8s-types.ts';
+import type { ConfigMap, Labels, Pod } from '../../src/k8s/objects.ts';
 import { discoverySelection, isDiscovered, labelsToAdd, selectorText, type DiscoverySelection } from '../../src/istio/discovery-selectors.ts';
 import { routeDestinations, mirrorDestinations } from '../../src/istio/destinations.ts';
 import { resourceNameFromHost, toFqdn } from '../../src/istio/hosts.ts';

@@ -1,5 +1,5 @@
 import { defineCheck } from '../../src/engine/check.ts';
-import type { Deployment } from '../../src/engine/k8s-types.ts';
+import type { Deployment } from '../../src/k8s/objects.ts';
 import { imageOf, imageTag, isControlPlane, podsOfDeployment, revisionOf, serviceAccountOf } from '../../src/mesh/control-plane.ts';
 import { discoveryPermissions, resourceText } from '../../src/mesh/istiod-permissions.ts';
 import { RbacIndex, serviceAccountIdentity, type BoundRole } from '../../src/mesh/rbac.ts';

@@ -1,5 +1,5 @@
 import { defineCheck } from '../../src/engine/check.ts';
-import type { ConfigMap } from '../../src/engine/k8s-types.ts';
+import type { ConfigMap } from '../../src/k8s/objects.ts';
 import { discoverySelection, isDiscovered, type DiscoverySelection } from '../../src/istio/discovery-selectors.ts';
 import { ISTIO_NAMESPACE, MESH_CONFIGMAP } from '../../src/istio/mesh-config.ts';
 import { getIstiodDebug, istiodTargets, parseDebugList, type DebugEndpoint } from '../../src/mesh/istiod-debug.ts';

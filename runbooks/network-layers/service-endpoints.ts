@@ -1,6 +1,6 @@
 import { defineCheck } from '../../src/engine/check.ts';
-import type { EndpointSlice, Pod, Service } from '../../src/engine/k8s-types.ts';
-import { matchesLabels, selectorString } from '../../src/engine/selectors.ts';
+import type { EndpointSlice, Pod, Service } from '../../src/k8s/objects.ts';
+import { matchesLabels, selectorString } from '../../src/k8s/selectors.ts';
 import { fullName, isPodReady, listForEvidence, namespaceOf, podIPs, proxyContainer } from '../lib/mesh.ts';
 
 // R1: istiod maps a service name to workload IPs through EndpointSlices, never through pods.

@@ -1,6 +1,6 @@
 import { defineCheck } from '../../src/engine/check.ts';
-import type { Labels, Pod } from '../../src/engine/k8s-types.ts';
-import { matchesLabels, selectorString } from '../../src/engine/selectors.ts';
+import type { Labels, Pod } from '../../src/k8s/objects.ts';
+import { matchesLabels, selectorString } from '../../src/k8s/selectors.ts';
 import { ServiceIndex, toFqdn } from '../../src/istio/hosts.ts';
 import { IGNORED_NAMESPACES, namespaceOf } from '../lib/mesh.ts';
 
@@ -27,7 +27,7 @@ export default defineCheck({
   analyzer: 'destinationrule.SubsetSelectPodAnalyzer',
   docs: '/concepts/traffic-management/#destinationrule-subsets',
   analyze(ctx) {
-    const visible = <T extends { metadata: { namespace?: string } }>(o: T): boolean => !IGNORED_NAMESPACES.has(o.metadata.namespace ?? 'default');
+    const visible = <T extends { metadata: { namespace?: string } }>(o: T): boolean => !IGNORED_NAMESPACES.has(namespaceOf(o));
     const index = new ServiceIndex(ctx.list('networking.istio.io/v1/ServiceEntry'), ctx.list('v1/Service').filter(visible));
     const nodeLabels = new Map(ctx.list('v1/Node').map((n) => [n.metadata.name, n.metadata.labels ?? {}]));
     const podLabels = ctx

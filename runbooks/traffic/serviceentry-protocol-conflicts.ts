@@ -1,5 +1,5 @@
 import { defineCheck } from '../../src/engine/check.ts';
-import type { ServiceEntry } from '../../src/engine/k8s-types.ts';
+import type { ServiceEntry } from '../../src/k8s/objects.ts';
 import { EXPORT_TO_ALL, EXPORT_TO_LOCAL, isExportToAll } from '../../src/istio/hosts.ts';
 import { fullName, namespaceOf } from '../lib/mesh.ts';
 

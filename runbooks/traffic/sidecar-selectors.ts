@@ -1,6 +1,6 @@
 import { defineCheck } from '../../src/engine/check.ts';
-import type { Namespace, Pod, Sidecar } from '../../src/engine/k8s-types.ts';
-import { matchesLabels, selectorString } from '../../src/engine/selectors.ts';
+import type { Namespace, Pod, Sidecar } from '../../src/k8s/objects.ts';
+import { matchesLabels, selectorString } from '../../src/k8s/selectors.ts';
 import { IGNORED_NAMESPACES, namespaceOf } from '../lib/mesh.ts';
 
 const AMBIENT_POD_REASON = 'selected workload is in ambient mode, the policy has no impact';

@@ -1,5 +1,5 @@
 import { defineCheck } from '../../src/engine/check.ts';
-import type { Destination, VirtualService } from '../../src/engine/k8s-types.ts';
+import type { Destination, VirtualService } from '../../src/k8s/objects.ts';
 import { mirrorDestinations, routeDestinations, type AnnotatedDestination } from '../../src/istio/destinations.ts';
 import { ServiceIndex, toFqdn, type MeshService } from '../../src/istio/hosts.ts';
 import { fullName, IGNORED_NAMESPACES, namespaceOf } from '../lib/mesh.ts';

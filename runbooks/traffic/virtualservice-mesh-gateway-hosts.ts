@@ -1,5 +1,5 @@
 import { defineCheck } from '../../src/engine/check.ts';
-import type { VirtualService } from '../../src/engine/k8s-types.ts';
+import type { VirtualService } from '../../src/k8s/objects.ts';
 import { EXPORT_TO_ALL, EXPORT_TO_LOCAL, hostsOverlap, isExportToAll, toFqdn } from '../../src/istio/hosts.ts';
 import { fullName, namespaceOf } from '../lib/mesh.ts';
 

@@ -1,6 +1,6 @@
 // Loads a generated mesh (scripts/gen-mesh.ts) into the test API server fast enough for 20k
-// objects: the benchmarks' loader (scripts/bench.ts). Not the harness's fixture loader
-// (test/cluster/harness.ts loadObjects), which adapts arbitrary fixtures one at a time.
+// objects: the benchmarks' loader (scripts/bench/live.ts, scripts/bench/page.ts). Not the harness's fixture loader
+// (tools/cluster/harness.ts loadObjects), which adapts arbitrary fixtures one at a time.
 //
 // Two waves instead of five tiers: what namespaced objects need to exist first (Namespaces; with
 // them the other cluster-scoped objects), then everything else at once. The test cluster runs no
@@ -8,7 +8,7 @@
 // off), so a Pod does not need its ServiceAccount, nor an EndpointSlice its Service, to exist.
 // Status (Pods, Nodes, Deployments) is merge-patched right after each create, as a kubelet would.
 
-import type { KubeObject } from '../../src/engine/k8s-types.ts';
+import type { KubeObject } from '../../src/k8s/objects.ts';
 
 /** What the loader needs of the harness's AdminClient. */
 export interface MeshWriter {

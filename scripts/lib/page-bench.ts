@@ -1,4 +1,4 @@
-// The page benchmark's measurements (scripts/bench.ts, part "page"): a click on "Run this check"
+// The page benchmark's measurements (scripts/bench/page.ts): a click on "Run this check"
 // or "Run all checks", timed inside the page with a MutationObserver from button.click(), and
 // the run's NDJSON stream as the page received it (read by Playwright from the network, so the
 // page does no extra work while it is timed).
@@ -167,13 +167,12 @@ export async function openPage(page: Page, url: string, attempts = 3): Promise<v
 
 /** Refuses to start a second `astro dev` in this project directory (one per directory at a time). */
 export async function assertNoDevServer(repo: string): Promise<void> {
-  const { execFileSync } = await import('node:child_process');
-  let out = '';
-  try {
-    out = execFileSync('pgrep', ['-af', 'astro'], { encoding: 'utf8' });
-  } catch {
-    return; // pgrep exits 1 when nothing matches
-  }
+  const { execa } = await import('execa');
+  // pgrep exits 1 when nothing matches; anything else (no pgrep, a crash) is execa's error.
+  const found = await execa('pgrep', ['-af', 'astro'], { stdin: 'ignore', reject: false, timeout: 10_000 });
+  if (found.exitCode === 1) return;
+  if (found.failed) throw found;
+  const out = found.stdout;
   const running = out.split('\n').filter((l) => /astro(\.mjs)?\s+dev\b/.test(l) && (l.includes(repo) || !l.includes('/node_modules/')));
   if (running.length > 0) throw new Error(`an astro dev server is already running; stop it first (one per project directory):\n  ${running.join('\n  ')}`);
 }

@@ -2,7 +2,7 @@
 
 import type { Check } from '../engine/check.ts';
 import type { ListFormat } from './args.ts';
-import { listPages, pageRunbookIds } from './pages.ts';
+import { listPages, pageRunbookIds } from '../site/pages.ts';
 
 export interface ListedCheck {
   id: string;

@@ -4,18 +4,18 @@
 
 import { stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { InputError, type ClusterSource, type GatherOptions } from '../cluster/source.ts';
+import { InputError, type ClusterSource, type GatherOptions } from '../engine/source.ts';
 import { YamlSource } from '../cluster/yaml-source.ts';
 // Types only: the live source (and client-node) is loaded when a live run needs it, so
 // `--snapshot` runs start without it.
 import type { LiveSource, LiveGatherOptions, LiveSnapshot, LiveSourceOptions } from '../cluster/live-source.ts';
 import type { KubeconfigSelection } from '../cluster/kubeconfig.ts';
-import type { KindId } from '../cluster/kinds.ts';
+import type { KindId } from '../k8s/kinds.ts';
 import type { TargetInfo } from '../engine/types.ts';
 import type { Probes } from '../engine/check.ts';
 import type { SourceOptions } from './args.ts';
 import { UsageError } from './errors.ts';
-import { REPO_ROOT } from './pages.ts';
+import { REPO_ROOT } from '../site/pages.ts';
 import { DEMO_NAME, DEMO_RELATIVE_DIR } from '../cluster/demo.ts';
 
 /** `--snapshot demo` names the bundled demo cluster; use `./demo` for a local path of that name. */

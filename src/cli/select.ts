@@ -4,7 +4,7 @@
 import { relative } from 'node:path';
 import type { Check } from '../engine/check.ts';
 import { UsageError } from './errors.ts';
-import { listPages, pageRunbookIds } from './pages.ts';
+import { listPages, pageRunbookIds } from '../site/pages.ts';
 
 export interface Selection {
   checks: readonly string[];

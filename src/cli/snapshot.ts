@@ -7,7 +7,7 @@ import { relative } from 'node:path';
 import { writeSnapshotDir, MANIFEST_FILE, type SnapshotManifest } from '../cluster/snapshot-files.ts';
 import { inputsOf } from '../engine/runner.ts';
 import type { Check } from '../engine/check.ts';
-import type { KindId } from '../cluster/kinds.ts';
+import type { KindId } from '../k8s/kinds.ts';
 import type { SnapshotCommand } from './args.ts';
 import type { PickedSource } from './pick-source.ts';
 

@@ -10,10 +10,10 @@
 import http from 'node:http';
 import https from 'node:https';
 import { gunzip } from 'node:zlib';
-import { KINDS, describeForbidden, resourceName, type KindId, type KindInfo } from './kinds.ts';
-import type { GatherProblem } from './snapshot.ts';
+import { KINDS, describeForbidden, resourceName, type KindId, type KindInfo } from '../k8s/kinds.ts';
+import type { GatherProblem } from '../engine/snapshot.ts';
 import type { ResolvedContext } from './kubeconfig.ts';
-import type { KubeObject } from '../engine/k8s-types.ts';
+import type { KubeObject } from '../k8s/objects.ts';
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
 export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;

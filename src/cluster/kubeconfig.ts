@@ -23,7 +23,7 @@ import type https from 'node:https';
 // plugins, auth providers, impersonation, a proxy-url. Client certificates, tokens and basic auth,
 // the common case, are applied here the way its applyToHTTPSOptions applies them.
 import type { KubeConfig } from '@kubernetes/client-node';
-import { InputError } from './source.ts';
+import { InputError } from '../engine/source.ts';
 
 /** Which kubeconfig to read and which context to use, as kubectl's flags say it. */
 export interface KubeconfigSelection {

@@ -5,10 +5,10 @@
 // Before any of it, the server proves it is a Kubernetes API server (/version and /api):
 // "not installed" is a claim only a real API server's discovery can make.
 
-import { KINDS, resourceName, type KindId, type KindInfo } from './kinds.ts';
-import type { GatherProblem } from './snapshot.ts';
+import { KINDS, resourceName, type KindId, type KindInfo } from '../k8s/kinds.ts';
+import type { GatherProblem } from '../engine/snapshot.ts';
 import { KubeRequestError, escapeText, type KubeReader } from './kube-http.ts';
-import { SourceUnavailableError, type SourceProblemReason } from './source.ts';
+import { SourceUnavailableError, type SourceProblemReason } from '../engine/source.ts';
 
 /** What GET /version said: the proof (with /api) that the server is a Kubernetes API server. */
 export interface ServerVersion {

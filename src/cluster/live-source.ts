@@ -8,15 +8,15 @@
 // whatever is unfinished into timeouts. Results are cached per (context, kind) for a short,
 // visible time.
 
-import { KINDS, type KindId, type KindInfo } from './kinds.ts';
-import { Snapshot, type GatherProblem } from './snapshot.ts';
-import { InputError, SourceUnavailableError, type ClusterSource, type GatherOptions, type SourceProblemReason } from './source.ts';
+import { KINDS, type KindId, type KindInfo } from '../k8s/kinds.ts';
+import { Snapshot, type GatherProblem } from '../engine/snapshot.ts';
+import { InputError, SourceUnavailableError, type ClusterSource, type GatherOptions, type SourceProblemReason } from '../engine/source.ts';
 import { resolveContext, type KubeconfigSelection, type ResolvedContext } from './kubeconfig.ts';
 import { validateObject } from './validate-object.ts';
 import { KubeReader, KubeRequestError, escapeText, type KubeReaderOptions, type PageSize, type RequestPurpose } from './kube-http.ts';
 import { withSecretContents } from './secret-contents.ts';
 import { discover, proveKubernetes, sourceProblemOf, toProblemReason, type DiscoveryState, type KindPlan, type ServerVersion } from './live-discovery.ts';
-import type { KubeObject } from '../engine/k8s-types.ts';
+import type { KubeObject } from '../k8s/objects.ts';
 import type { TargetInfo } from '../engine/types.ts';
 import { PROBE_BODY_LIMIT, ProbeError, type Probes } from '../engine/check.ts';
 

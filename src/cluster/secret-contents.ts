@@ -4,7 +4,7 @@
 // without, `data` and `stringData` are gone. So a check can tell "contents were read" from
 // "not read" by the presence of `data` alone.
 
-import type { KubeObject } from '../engine/k8s-types.ts';
+import type { KubeObject } from '../k8s/objects.ts';
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 

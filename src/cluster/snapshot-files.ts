@@ -8,10 +8,10 @@
 import { chmod, mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import yaml from 'js-yaml';
-import { KINDS, KIND_IDS, type KindId, type KindInfo } from './kinds.ts';
-import type { GatherProblem, Snapshot } from './snapshot.ts';
-import { InputError } from './source.ts';
-import type { KubeObject } from '../engine/k8s-types.ts';
+import { KINDS, KIND_IDS, type KindId, type KindInfo } from '../k8s/kinds.ts';
+import type { GatherProblem, Snapshot } from '../engine/snapshot.ts';
+import { InputError } from '../engine/source.ts';
+import type { KubeObject } from '../k8s/objects.ts';
 import type { TargetInfo } from '../engine/types.ts';
 
 export const MANIFEST_FILE = 'meshbook-snapshot.json';

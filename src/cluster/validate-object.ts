@@ -4,8 +4,8 @@
 // checks read are described: anything else passes untouched, as the API server would keep it.
 // Values inside strings (meshConfig text in a ConfigMap) are left to their own readers.
 
-import type { KindId } from './kinds.ts';
-import type { KubeObject } from '../engine/k8s-types.ts';
+import type { KindId } from '../k8s/kinds.ts';
+import type { KubeObject } from '../k8s/objects.ts';
 
 /**
  * The type a field must have. `null` only where a shape says so: where the API server writes it

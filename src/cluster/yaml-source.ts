@@ -6,13 +6,13 @@ import { constants } from 'node:fs';
 import { open, readdir, realpath, stat } from 'node:fs/promises';
 import { join, relative, extname, isAbsolute, resolve, sep } from 'node:path';
 import yaml from 'js-yaml';
-import { KIND_IDS, kindIdOf, type KindId } from './kinds.ts';
-import { Snapshot } from './snapshot.ts';
-import { InputError, type ClusterSource, type GatherOptions } from './source.ts';
+import { KIND_IDS, kindIdOf, type KindId } from '../k8s/kinds.ts';
+import { Snapshot } from '../engine/snapshot.ts';
+import { InputError, type ClusterSource, type GatherOptions } from '../engine/source.ts';
 import { manifestProblems } from './snapshot-files.ts';
 import { isSecret, withSecretContents, withoutSecretContents } from './secret-contents.ts';
 import { describeValue, validateObject } from './validate-object.ts';
-import type { KubeObject } from '../engine/k8s-types.ts';
+import type { KubeObject } from '../k8s/objects.ts';
 import type { SourceLocation, TargetInfo } from '../engine/types.ts';
 
 const YAML_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);

@@ -1,8 +1,8 @@
 // The check model: a check declares the kinds it reads and analyzes a snapshot of them.
 // `analyze` gets a context, never a client: it can list, find and report, nothing else.
 
-import type { KindId } from '../cluster/kinds.ts';
-import type { ObjectOf } from './k8s-types.ts';
+import type { KindId } from '../k8s/kinds.ts';
+import type { ObjectOf } from '../k8s/objects.ts';
 import type { CodeId, ParamsOf } from './codes.ts';
 import type { FixChoice } from './fixes.ts';
 import type { Attachment, ResourceRef, SourceLocation } from './types.ts';

@@ -2,10 +2,10 @@
 // same snapshot. Each check has a time budget; one that throws or times out becomes an
 // error result and the run goes on. Results are delivered as each check finishes.
 
-import { KINDS, KIND_IDS, type KindId } from '../cluster/kinds.ts';
-import { SourceUnavailableError, type ClusterSource } from '../cluster/source.ts';
-import type { GatherProblem, Snapshot } from '../cluster/snapshot.ts';
-import type { KubeObject } from './k8s-types.ts';
+import { KINDS, KIND_IDS, type KindId } from '../k8s/kinds.ts';
+import { SourceUnavailableError, type ClusterSource } from './source.ts';
+import type { GatherProblem, Snapshot } from './snapshot.ts';
+import type { KubeObject } from '../k8s/objects.ts';
 import { ProbeError, type Check, type CheckContext, type ProbeContext, type Probes, type ReportExtra, type SharedState } from './check.ts';
 import { CODES, codeDocsPath, type CodeDef, type CodeId } from './codes.ts';
 import { renderFix, type FixParams } from './fixes.ts';

@@ -3,7 +3,7 @@
 // pkg/config/analysis/analyzers/virtualservice/util.go): tcp, tls, then http routes; then, per
 // http rule, its mirror and its mirrors. A missing destination is treated as an empty one.
 
-import type { Destination, VirtualService } from '../engine/k8s-types.ts';
+import type { Destination, VirtualService } from '../k8s/objects.ts';
 
 export interface AnnotatedDestination {
   /** 'tcp', 'tls', 'http', 'http.mirror' or 'http.mirrors'. */

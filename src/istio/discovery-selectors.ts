@@ -2,8 +2,8 @@
 // LabelSelectors, ORed; absent or empty means every namespace. Read from the `mesh` key of the
 // `istio` ConfigMap (`istio-<rev>` for a revision), like the rest of meshConfig.
 
-import type { ConfigMap, LabelSelector, Labels } from '../engine/k8s-types.ts';
-import { matchesSelector } from '../engine/selectors.ts';
+import type { ConfigMap, LabelSelector, Labels } from '../k8s/objects.ts';
+import { matchesSelector } from '../k8s/selectors.ts';
 import { readMeshConfig } from './mesh-config.ts';
 
 export type DiscoverySelection =

@@ -7,7 +7,8 @@
 // - a host with a dot is never expanded (`reviews.prod` stays `reviews.prod`);
 // - wildcard ServiceEntry hosts are matched by plain suffix against the host as written.
 
-import type { Labels, Service, ServiceEntry } from '../engine/k8s-types.ts';
+import type { Labels, Service, ServiceEntry } from '../k8s/objects.ts';
+import { namespaceOf } from '../k8s/names.ts';
 
 export const CLUSTER_DOMAIN_SUFFIX = 'svc.cluster.local';
 export const EXPORT_TO_ALL = '*';
@@ -74,7 +75,7 @@ export class ServiceIndex {
   /** Indexes ServiceEntries, then Services, so a Service wins over a ServiceEntry for the same name and scope. */
   constructor(serviceEntries: readonly ServiceEntry[], services: readonly Service[]) {
     for (const se of serviceEntries) {
-      const ns = se.metadata.namespace ?? 'default';
+      const ns = namespaceOf(se);
       const entry: MeshService = {
         source: { kind: 'ServiceEntry', namespace: ns, name: se.metadata.name },
         ports: (se.spec?.ports ?? []).map((p) => ({ number: p.number ?? 0, name: p.name, protocol: p.protocol })),
@@ -100,7 +101,7 @@ export class ServiceIndex {
       }
     }
     for (const svc of services) {
-      const ns = svc.metadata.namespace ?? 'default';
+      const ns = namespaceOf(svc);
       const entry: MeshService = {
         source: { kind: 'Service', namespace: ns, name: svc.metadata.name },
         ports: (svc.spec?.ports ?? []).map((p) => ({ number: p.port, name: p.name, protocol: p.protocol })),

@@ -4,7 +4,7 @@
 // defaults, and so do we.
 
 import yaml from 'js-yaml';
-import type { ConfigMap } from '../engine/k8s-types.ts';
+import type { ConfigMap } from '../k8s/objects.ts';
 
 /** The namespace Istio installs its control plane in (and reads its root config from) by default. */
 export const ISTIO_NAMESPACE = 'istio-system';

@@ -4,8 +4,9 @@
 // inside each ipBlock the policies name (and one outside every pod network) instead, so "some
 // ipBlock could admit it" counts as allowed, and only a port no such rule opens is reported.
 
-import type { EndpointSlice, NetworkPolicy } from '../engine/k8s-types.ts';
-import { cidrContains, formatIp, parseCidr, parseIp, type Cidr } from '../reachability/netpol/index.ts';
+import type { EndpointSlice, NetworkPolicy } from '../k8s/objects.ts';
+import { cidrContains, formatIp, parseCidr, parseIp, type Cidr } from '../k8s/cidr.ts';
+import { namespaceOf } from '../k8s/names.ts';
 
 /** An address from the documentation range (RFC 5737): stands for "a source outside the pod network". */
 export const OUTSIDE_ADDRESS = '192.0.2.10';
@@ -14,7 +15,7 @@ export const OUTSIDE_ADDRESS = '192.0.2.10';
 export function apiServerAddresses(slices: readonly EndpointSlice[]): string[] {
   const out = new Set<string>();
   for (const slice of slices) {
-    if ((slice.metadata.namespace ?? 'default') !== 'default') continue;
+    if (namespaceOf(slice) !== 'default') continue;
     if (slice.metadata.labels?.['kubernetes.io/service-name'] !== 'kubernetes') continue;
     if (slice.addressType === 'FQDN') continue;
     for (const e of slice.endpoints ?? []) {

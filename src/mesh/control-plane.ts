@@ -2,8 +2,9 @@
 // (revision, image, version, pods, readiness), in one place so control-plane-health, the R2
 // API-access check and the R5 control-ports check agree on what "the control plane" is.
 
-import type { Deployment, Pod } from '../engine/k8s-types.ts';
-import { matchesSelector } from '../engine/selectors.ts';
+import type { Deployment, Pod } from '../k8s/objects.ts';
+import { matchesSelector } from '../k8s/selectors.ts';
+import { namespaceOf } from '../k8s/names.ts';
 
 // istiod's container is `discovery` in every chart since 1.0 (Pilot's too).
 export const CONTROL_PLANE_CONTAINER = 'discovery';
@@ -44,8 +45,8 @@ export function imageTag(image: string | undefined): string {
 export function podsOfDeployment(d: Deployment, pods: readonly Pod[]): Pod[] {
   const selector = d.spec?.selector;
   if (selector === undefined) return [];
-  const ns = d.metadata.namespace ?? 'default';
-  return pods.filter((p) => (p.metadata.namespace ?? 'default') === ns && matchesSelector(selector, p.metadata.labels) && ownedBy(d, p));
+  const ns = namespaceOf(d);
+  return pods.filter((p) => namespaceOf(p) === ns && matchesSelector(selector, p.metadata.labels) && ownedBy(d, p));
 }
 
 function ownedBy(d: Deployment, pod: Pod): boolean {

@@ -5,9 +5,10 @@
 // Ports: ../shared/notes/istio-facts.md §5 (1.0.9 Helm charts; istio.io "Ports used by Istio").
 
 import yaml from 'js-yaml';
-import type { ConfigMap, Deployment, Service, ServicePort } from '../engine/k8s-types.ts';
-import { matchesLabels } from '../engine/selectors.ts';
+import type { ConfigMap, Deployment, Service, ServicePort } from '../k8s/objects.ts';
+import { matchesLabels } from '../k8s/selectors.ts';
 import { imageOf, imageTag, isControlPlane, revisionOf } from './control-plane.ts';
+import { fullName, namespaceOf } from '../k8s/names.ts';
 
 export type IstioEra = 'istiod' | 'split';
 
@@ -58,8 +59,8 @@ export function componentName(role: ComponentRole): string {
 
 /** The Service that fronts a Deployment: same namespace, same name first, else one whose selector matches its pod labels. */
 function serviceFor(d: Deployment, services: readonly Service[]): Service | undefined {
-  const ns = d.metadata.namespace ?? 'default';
-  const local = services.filter((s) => (s.metadata.namespace ?? 'default') === ns);
+  const ns = namespaceOf(d);
+  const local = services.filter((s) => namespaceOf(s) === ns);
   const named = local.find((s) => s.metadata.name === d.metadata.name);
   if (named !== undefined) return named;
   const labels = d.spec?.template?.metadata?.labels;
@@ -84,7 +85,7 @@ export function detectIstio(deployments: readonly Deployment[], services: readon
   if (istiods.length > 0) {
     const components = istiods.map((d): ControlComponent => ({ role: 'istiod', deployment: d, service: serviceFor(d, services) }));
     const versions = [...new Set(istiods.map((d) => imageTag(imageOf(d))))];
-    const planes = istiods.map((d) => `Deployment ${d.metadata.namespace ?? 'default'}/${d.metadata.name} (Istio ${imageTag(imageOf(d))}, revision ${revisionOf(d)})`);
+    const planes = istiods.map((d) => `Deployment ${fullName(d)} (Istio ${imageTag(imageOf(d))}, revision ${revisionOf(d)})`);
     const legacy = deployments.some((d) => d.metadata.name === 'istio-pilot') ? '; an istio-pilot Deployment also exists (mid-migration), its ports are not checked' : '';
     return { era: 'istiod', version: versions.join(', '), components, summary: `istiod (Istio 1.5 and later): ${planes.join(', ')}${legacy}` };
   }
@@ -99,7 +100,7 @@ export function detectIstio(deployments: readonly Deployment[], services: readon
   split.sort((a, b) => order.indexOf(a.role) - order.indexOf(b.role));
   const version = imageTag(imageOf(pilot.deployment));
   const names = split.map((c) => c.deployment.metadata.name).join(', ');
-  return { era: 'split', version, components: split, summary: `Istio 1.0-era split control plane (Istio ${version}): ${names} in ${pilot.deployment.metadata.namespace ?? 'default'}` };
+  return { era: 'split', version, components: split, summary: `Istio 1.0-era split control plane (Istio ${version}): ${names} in ${namespaceOf(pilot.deployment)}` };
 }
 
 /** Who opens a control connection. */
@@ -129,7 +130,7 @@ export interface ControlMeshFacts {
 
 /** Reads defaultConfig.controlPlaneAuthPolicy and defaultConfig.discoveryAddress from the `mesh` key of the `istio` ConfigMap (defaults when absent or unreadable). */
 export function controlMeshFacts(configMap: ConfigMap | undefined): ControlMeshFacts {
-  const where = configMap === undefined ? 'no istio ConfigMap: meshConfig defaults' : `ConfigMap ${configMap.metadata.namespace ?? 'default'}/${configMap.metadata.name} key mesh`;
+  const where = configMap === undefined ? 'no istio ConfigMap: meshConfig defaults' : `ConfigMap ${fullName(configMap)} key mesh`;
   const text = configMap?.data?.mesh;
   if (typeof text !== 'string') return { mutualTls: false, discoveryPort: undefined, source: where };
   let parsed: unknown;

@@ -10,9 +10,10 @@
 // with what to run instead, never as a pass.
 
 import { ProbeError, type ProxyRequest, type Probes } from '../engine/check.ts';
-import type { Deployment, Pod } from '../engine/k8s-types.ts';
+import type { Deployment, Pod } from '../k8s/objects.ts';
 import { ISTIO_NAMESPACE } from '../istio/mesh-config.ts';
 import { isControlPlane, podsOfDeployment, revisionOf } from './control-plane.ts';
+import { namespaceOf } from '../k8s/names.ts';
 
 export const MONITORING_PORT = 15014;
 
@@ -53,14 +54,14 @@ export function istiodTargets(deployments: readonly Deployment[], pods: readonly
     revisions.add(revision);
     const readyPods = podsOfDeployment(d, pods).filter(ready);
     for (const pod of replicas === 'all' ? readyPods : readyPods.slice(0, 1)) {
-      const ns = pod.metadata.namespace ?? 'default';
+      const ns = namespaceOf(pod);
       targets.push({ request: { kind: 'pod', namespace: ns, name: pod.metadata.name, port: MONITORING_PORT, path }, label: `${ns}/${pod.metadata.name}`, revision });
     }
   }
   if (targets.length > 0) return { targets, viaService: false, revisions };
   // No ready istiod pod visible: ask the Service, which reaches one replica.
   const d = planes[0];
-  const ns = d === undefined ? ISTIO_NAMESPACE : (d.metadata.namespace ?? 'default');
+  const ns = d === undefined ? ISTIO_NAMESPACE : namespaceOf(d);
   const name = d === undefined || d.metadata.name === 'istio-pilot' ? 'istiod' : d.metadata.name;
   const revision = d === undefined ? 'default' : revisionOf(d);
   targets.push({ request: { kind: 'service', namespace: ns, name, port: MONITORING_PORT, path }, label: `Service ${ns}/${name}`, revision });

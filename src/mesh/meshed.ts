@@ -3,8 +3,9 @@
 // (or ambient) and it did not opt out: such a pod gets a proxy at its next restart, and its
 // traffic is mesh traffic as far as NetworkPolicy is concerned (pod IP → targetPort either way).
 
-import type { IstioGateway, Namespace, Pod } from '../engine/k8s-types.ts';
-import { matchesLabels } from '../engine/selectors.ts';
+import type { IstioGateway, Namespace, Pod } from '../k8s/objects.ts';
+import { matchesLabels } from '../k8s/selectors.ts';
+import { namespaceOf } from '../k8s/names.ts';
 
 const PROXY = 'istio-proxy';
 
@@ -36,7 +37,7 @@ export function isLivePod(pod: Pod): boolean {
 export function isMeshedPod(pod: Pod, meshNamespaces: ReadonlySet<string>): boolean {
   if (hasProxy(pod)) return true;
   if (pod.spec?.hostNetwork === true || optedOut(pod)) return false;
-  return meshNamespaces.has(pod.metadata.namespace ?? 'default');
+  return meshNamespaces.has(namespaceOf(pod));
 }
 
 /** The names of namespaces whose labels put them in the mesh. */

@@ -5,8 +5,9 @@
 // RoleBindings only in their namespace. Aggregated ClusterRoles contribute the rules of every
 // ClusterRole their selectors match, as the aggregation controller would write them.
 
-import type { ClusterRole, LabelSelector, PolicyRule, RoleBinding, Subject } from '../engine/k8s-types.ts';
-import { matchesSelector } from '../engine/selectors.ts';
+import type { ClusterRole, LabelSelector, PolicyRule, RoleBinding, Subject } from '../k8s/objects.ts';
+import { matchesSelector } from '../k8s/selectors.ts';
+import { fullName, namespaceOf } from '../k8s/names.ts';
 
 export interface RbacInput {
   clusterRoles: readonly ClusterRole[];
@@ -118,7 +119,7 @@ export class RbacIndex {
   constructor(input: RbacInput) {
     this.#input = input;
     for (const r of input.clusterRoles) this.#clusterRoles.set(r.metadata.name, r);
-    for (const r of input.roles) this.#roles.set(`${r.metadata.namespace ?? 'default'}/${r.metadata.name}`, r);
+    for (const r of input.roles) this.#roles.set(fullName(r), r);
   }
 
   /** Whether a ClusterRole is aggregated: the aggregation controller rewrites its rules, so edits to them do not last. */
@@ -181,7 +182,7 @@ export class RbacIndex {
       });
     }
     for (const b of this.#input.roleBindings) {
-      const ns = b.metadata.namespace ?? 'default';
+      const ns = namespaceOf(b);
       if (!(b.subjects ?? []).some((s) => subjectMatches(s, identity, ns))) continue;
       const name = b.roleRef?.name ?? '';
       const kind = b.roleRef?.kind;

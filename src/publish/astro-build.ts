@@ -2,7 +2,7 @@
 // another base path, the dev server builds its search index, and the tests build into
 // temporary directories. A child, because Astro's config (base, title) is read once per process.
 
-import { spawn } from 'node:child_process';
+import { ExecaError, execa } from 'execa';
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -31,30 +31,41 @@ export interface AstroBuildOptions {
   env?: Record<string, string | undefined>;
   /** Called with each chunk of output (build logs), e.g. to print them. */
   onOutput?: (text: string) => void;
+  /** A build that takes longer is killed and reported; bounds a hung build, times nothing. */
+  timeoutMs?: number;
 }
 
-/** Builds the site; resolves with the build's wall time in ms, rejects with its last output. */
-export async function runAstroBuild({ root, outDir, env = {}, onOutput }: AstroBuildOptions): Promise<number> {
+// The whole site on a loaded 2-core machine takes a few minutes; a build still running after this hangs.
+const BUILD_TIMEOUT_MS = 20 * 60_000;
+
+/** Builds the site; resolves with the build's wall time in ms, rejects with the command, how it ended and its last output. */
+export async function runAstroBuild({ root, outDir, env = {}, onOutput, timeoutMs = BUILD_TIMEOUT_MS }: AstroBuildOptions): Promise<number> {
   const started = performance.now();
   // vitest's NODE_ENV=test and VITEST* variables change what Astro builds; a build is a user's build.
   const base: Record<string, string | undefined> = { ...process.env };
   for (const key of Object.keys(base)) if (key.startsWith('VITEST') || VITEST_ENV.has(key)) delete base[key];
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, [join(root, 'node_modules', 'astro', 'bin', 'astro.mjs'), 'build', '--outDir', outDir], {
-      cwd: root,
-      env: { ...base, ASTRO_TELEMETRY_DISABLED: '1', NO_COLOR: '1', FORCE_COLOR: '0', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let tail = '';
-    const take = (chunk: Buffer): void => {
-      const text = chunk.toString();
-      tail = (tail + text).slice(-6000);
-      onOutput?.(text);
-    };
-    child.stdout.on('data', take);
-    child.stderr.on('data', take);
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`astro build (outDir ${outDir}) exited with ${code}:\n${tail.trim()}`))));
+  const child = execa(process.execPath, [join(root, 'node_modules', 'astro', 'bin', 'astro.mjs'), 'build', '--outDir', outDir], {
+    cwd: root,
+    env: { ...base, ASTRO_TELEMETRY_DISABLED: '1', NO_COLOR: '1', FORCE_COLOR: '0', ...env },
+    extendEnv: false,
+    stdin: 'ignore',
+    all: true,
+    // A build logs every page: only the tail is kept, for the error.
+    buffer: false,
+    timeout: timeoutMs,
   });
+  let tail = '';
+  child.all.on('data', (chunk: Buffer) => {
+    const text = chunk.toString();
+    tail = (tail + text).slice(-6000);
+    onOutput?.(text);
+  });
+  try {
+    await child;
+  } catch (error) {
+    // execa's short message names the command and how it ended (exit code, signal, timeout).
+    const how = error instanceof ExecaError ? error.shortMessage : String(error);
+    throw new Error(`astro build (outDir ${outDir}) failed: ${how}\n${tail.trim()}`, { cause: error });
+  }
   return performance.now() - started;
 }

@@ -3,7 +3,7 @@
 // astro.config.mjs (base path, title) and by the publish integration.
 
 import { z } from 'astro/zod';
-import { parseWithFriendlyErrors } from '../server/validation.ts';
+import { parseWithFriendlyErrors } from '../site/validation.ts';
 
 /** A version label as it appears in paths: `1.0`, `1.2.3`, `2.0-rc1`. */
 export const VERSION_PATTERN = /^\d+(\.\d+){0,2}(-[0-9A-Za-z.]+)?$/;

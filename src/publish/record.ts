@@ -7,10 +7,10 @@
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'astro/zod';
-import { InputError, type ClusterSource } from '../cluster/source.ts';
+import { InputError, type ClusterSource } from '../engine/source.ts';
 import { toJsonReport } from '../report/format-json.ts';
 import { reportJsonSchema, type JsonReport } from '../report/report-schema.ts';
-import type { Deployment, KubeObject } from '../engine/k8s-types.ts';
+import type { Deployment, KubeObject } from '../k8s/objects.ts';
 import type { RunReport } from '../engine/types.ts';
 import { imageOf, imageTag, isControlPlane } from '../mesh/control-plane.ts';
 import { maskEvidence, maskText } from './mask.ts';

@@ -2,7 +2,7 @@
 // Checks are named by id only; a request can never carry code or a path.
 
 import { z } from 'astro/zod';
-import { parseWithFriendlyErrors, type Parsed } from './validation.ts';
+import { parseWithFriendlyErrors, type Parsed } from '../site/validation.ts';
 
 export const RunRequestSchema = z
   .object({

@@ -7,7 +7,7 @@
 import { DEMO_NAME, DEMO_RELATIVE_DIR } from '../cluster/demo.ts';
 import { isAbsolute, resolve } from 'node:path';
 import { YamlSource } from '../cluster/yaml-source.ts';
-import type { ClusterSource } from '../cluster/source.ts';
+import type { ClusterSource } from '../engine/source.ts';
 import '../cluster/client-node.ts'; // the Kubernetes client library, imported statically for the dev server (see there)
 import { access } from 'node:fs/promises';
 import { kubeconfigFiles, listContexts, resolveContext, type KubeconfigSelection } from '../cluster/kubeconfig.ts';

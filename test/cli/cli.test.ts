@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHECKS } from '../../runbooks/index.ts';
-import { runbookIds } from '../../src/cli/pages.ts';
+import { runbookIds } from '../../src/site/pages.ts';
 import { DEMO_DIR } from '../../src/cli/pick-source.ts';
 import { assertJsonContract } from './helpers/json-contract.ts';
 import { readJunit } from './helpers/junit.ts';

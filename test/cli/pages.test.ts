@@ -2,7 +2,7 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { contentRoot, listPages, runbookIds, slugOf } from '../../src/cli/pages.ts';
+import { contentRoot, listPages, runbookIds, slugOf } from '../../src/site/pages.ts';
 import { selectChecks } from '../../src/cli/select.ts';
 import { UsageError } from '../../src/cli/errors.ts';
 import { defineCheck } from '../../src/engine/check.ts';

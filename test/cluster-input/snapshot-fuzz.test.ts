@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHECKS } from '../../runbooks/index.ts';
-import { kindIdOf } from '../../src/cluster/kinds.ts';
-import { InputError } from '../../src/cluster/source.ts';
+import { kindIdOf } from '../../src/k8s/kinds.ts';
+import { InputError } from '../../src/engine/source.ts';
 import { YamlSource, loadObjects } from '../../src/cluster/yaml-source.ts';
-import type { KubeObject } from '../../src/engine/k8s-types.ts';
+import type { KubeObject } from '../../src/k8s/objects.ts';
 import { runChecks } from '../../src/engine/runner.ts';
 import { mulberry32 } from '../../scripts/lib/seeded.ts';
 

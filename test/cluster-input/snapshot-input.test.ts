@@ -10,12 +10,12 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InputError } from '../../src/cluster/source.ts';
-import { Snapshot } from '../../src/cluster/snapshot.ts';
+import { InputError } from '../../src/engine/source.ts';
+import { Snapshot } from '../../src/engine/snapshot.ts';
 import { writeSnapshotDir } from '../../src/cluster/snapshot-files.ts';
 import { validateObject } from '../../src/cluster/validate-object.ts';
 import { YamlSource, loadObjects, parseSnapshotText } from '../../src/cluster/yaml-source.ts';
-import type { KubeObject } from '../../src/engine/k8s-types.ts';
+import type { KubeObject } from '../../src/k8s/objects.ts';
 import { REPO, runCli } from '../cli/helpers/run-cli.ts';
 
 let tmp: string;

@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHECKS } from '../../runbooks/index.ts';
-import type { JsonReport } from '../../src/cli/format-json.ts';
+import type { JsonReport } from '../../src/report/report-schema.ts';
 import { MANIFEST_FILE, type SnapshotManifest } from '../../src/cluster/snapshot-files.ts';
 import { loadObjects as readFixtures } from '../../src/cluster/yaml-source.ts';
 import { runCli } from '../cli/helpers/run-cli.ts';
-import { REPO, findClusterBinaries, isDir, loadObjects, startCluster, type TestCluster } from './harness.ts';
+import { REPO, findClusterBinaries, isDir, loadObjects, startCluster, type TestCluster } from '../../tools/cluster/harness.ts';
 
 const binaries = findClusterBinaries();
 const DEMO = join(REPO, 'runbooks', 'demo-cluster');

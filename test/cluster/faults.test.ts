@@ -11,7 +11,7 @@ import { runChecks } from '../../src/engine/runner.ts';
 import type { RunReport } from '../../src/engine/types.ts';
 import { CHECKS, getCheck } from '../../runbooks/index.ts';
 import { pairs } from '../helpers/run-fixtures.ts';
-import { REPO, findClusterBinaries, loadObjects, startCluster, unloadObjects, type TestCluster } from './harness.ts';
+import { REPO, findClusterBinaries, loadObjects, startCluster, unloadObjects, type TestCluster } from '../../tools/cluster/harness.ts';
 
 const binaries = findClusterBinaries();
 const liveChecks = CHECKS.filter((c) => c.needs === undefined || c.needs.length === 0);

@@ -11,20 +11,18 @@
 //   GOBIN=$HOME/.cache/meshbook/istioctl/<version>/bin go install istio.io/istio/istioctl/cmd/istioctl@<version>
 // or ISTIOCTL_BIN; skipped with a message otherwise.
 
-import { execFile } from 'node:child_process';
+import { execa } from 'execa';
 import { existsSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatherCache, LiveSource } from '../../src/cluster/live-source.ts';
 import { loadObjects as readFixtures } from '../../src/cluster/yaml-source.ts';
 import { runChecks } from '../../src/engine/runner.ts';
 import { getCheck } from '../../runbooks/index.ts';
 import { friendly } from '../helpers/run-fixtures.ts';
-import { REPO, findClusterBinaries, loadObjects, startCluster, unloadObjects, type TestCluster } from './harness.ts';
+import { REPO, findClusterBinaries, loadObjects, startCluster, unloadObjects, type TestCluster } from '../../tools/cluster/harness.ts';
 
-const run = promisify(execFile);
 
 function findIstioctl(env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (env.ISTIOCTL_BIN) return existsSync(env.ISTIOCTL_BIN) ? env.ISTIOCTL_BIN : undefined;
@@ -104,9 +102,9 @@ describe.skipIf(binaries === undefined || istioctl === undefined)('traffic check
     const loaded = await loadObjects(cluster.admin, [...latest.values()]);
     try {
       // istioctl exits non-zero when it finds something; its findings are on stdout either way.
-      const out = await run(istioctl!, ['--kubeconfig', cluster.adminKubeconfig, 'analyze', '-A', '-o', 'json', '--analyzer', analyzer], { maxBuffer: 16 << 20 }).catch(
-        (error: { stdout?: string; stderr?: string }) => ({ stdout: error.stdout ?? '', stderr: error.stderr ?? '' }),
-      );
+      // A run that printed nothing failed for another reason: execa's error says which, with the output.
+      const out = await execa(istioctl!, ['--kubeconfig', cluster.adminKubeconfig, 'analyze', '-A', '-o', 'json', '--analyzer', analyzer], { stdin: 'ignore', reject: false, timeout: 120_000 });
+      if (out.timedOut || (out.failed && out.stdout.trim() === '')) throw out;
       const theirs = parseMessages(out.stdout);
       const report = await runChecks([getCheck(check)!], source);
       // Meshbook's own MB codes (e.g. MB0105 on the webhooks check) have no istioctl counterpart.

@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { getCheck } from '../../runbooks/index.ts';
 import { GatherCache, LiveSource } from '../../src/cluster/live-source.ts';
 import { YamlSource } from '../../src/cluster/yaml-source.ts';
-import type { KubeObject } from '../../src/engine/k8s-types.ts';
+import type { KubeObject } from '../../src/k8s/objects.ts';
 import { runChecks } from '../../src/engine/runner.ts';
-import { REPO, findClusterBinaries, loadObjects, startCluster, type TestCluster } from './harness.ts';
+import { REPO, findClusterBinaries, loadObjects, startCluster, type TestCluster } from '../../tools/cluster/harness.ts';
 
 const binaries = findClusterBinaries();
 const check = getCheck('istiod-permissions-live')!;

@@ -12,17 +12,17 @@ import { join, relative } from 'node:path';
 import yaml from 'js-yaml';
 import { GatherCache, LiveSource } from '../../src/cluster/live-source.ts';
 import { YamlSource, loadObjects as readFixtures } from '../../src/cluster/yaml-source.ts';
-import { KINDS, KIND_IDS, kindIdOf, type KindId } from '../../src/cluster/kinds.ts';
+import { KINDS, KIND_IDS, kindIdOf, type KindId } from '../../src/k8s/kinds.ts';
 import { inputsOf, runChecks } from '../../src/engine/runner.ts';
-import { describeForbidden } from '../../src/cluster/kinds.ts';
-import type { KubeObject } from '../../src/engine/k8s-types.ts';
+import { describeForbidden } from '../../src/k8s/kinds.ts';
+import type { KubeObject } from '../../src/k8s/objects.ts';
 import type { CheckResult, CheckStatus, RunReport } from '../../src/engine/types.ts';
 import { CHECKS } from '../../runbooks/index.ts';
 import { pairs } from '../helpers/run-fixtures.ts';
 import {
   REPO, VIEWER_ROLE_MANIFEST, clusterRoleBinding, findClusterBinaries, isDir, loadObjects, readAudit, startCluster,
   unloadObjects, userName, waitForAudit, type TestCluster,
-} from './harness.ts';
+} from '../../tools/cluster/harness.ts';
 
 const binaries = findClusterBinaries();
 if (binaries === undefined) {

@@ -5,7 +5,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CHECKS } from '../../runbooks/index.ts';
-import { runbookIds } from '../../src/cli/pages.ts';
+import { runbookIds } from '../../src/site/pages.ts';
 
 const CONTENT = join(import.meta.dirname, '..', '..', 'content');
 

@@ -8,7 +8,7 @@
 // Without network namespaces (not root, no unshare), the server listens on 127.0.0.1 and the
 // tests that need another address skip, saying why.
 
-import { spawn } from 'node:child_process';
+import { ExecaError, execa } from 'execa';
 import { request as httpRequest } from 'node:http';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,8 +16,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { writeKubeconfig } from '../helpers/fake-cluster.ts';
-import { CHROMIUM, launchBrowser, type Browser } from './helpers/browser.ts';
-import { startDevServer, type DevServer } from './helpers/dev-server.ts';
+import { CHROMIUM, launchBrowser, type Browser } from '../../tools/site/browser.ts';
+import { startDevServer, type DevServer } from '../../tools/site/dev-server.ts';
 import { netnsUnavailable, REMOTE_ADDRESS, startNetns, type HttpReply, type HttpRequest, type Netns } from './helpers/netns.ts';
 
 // Never contacted: the selector only lists contexts; their names and URL must not reach a remote page.
@@ -61,17 +61,17 @@ async function serveAttacker(html: string): Promise<{ origin: string; close(): P
   const script = `const s = require('node:http').createServer((q, r) => { r.setHeader('Content-Type', 'text/html'); r.end(process.env.PAGE); });
 s.listen(0, '127.0.0.1', () => console.log(s.address().port));`;
   const [command, ...args] = [...(netns?.enter ?? []), process.execPath, '-e', script];
-  const child = spawn(command!, args, { env: { PAGE: html }, stdio: ['ignore', 'pipe', 'inherit'] });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // reject: false, since it ends by being killed; it is killed with this process at the latest (execa's cleanup).
+  const child = execa(command!, args, { env: { PAGE: html }, extendEnv: false, stdin: 'ignore', stderr: 'inherit', buffer: false, reject: false });
   const port = await new Promise<string>((resolve, reject) => {
     child.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString().trim()));
-    child.once('exit', (code) => reject(new Error(`the attacker page server exited with ${code}`)));
+    void child.then((r) => reject(new Error(`the attacker page server ended before listening: ${r instanceof ExecaError ? r.shortMessage : r.command}`)));
   });
   return {
     origin: `http://127.0.0.1:${port}/`,
     close: async () => {
       child.kill('SIGTERM');
-      await exited;
+      await child;
     },
   };
 }

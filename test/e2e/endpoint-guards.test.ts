@@ -4,7 +4,7 @@
 
 import { request, type IncomingHttpHeaders } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDevServer, type DevServer } from './helpers/dev-server.ts';
+import { startDevServer, type DevServer } from '../../tools/site/dev-server.ts';
 
 let server: DevServer;
 let token: string;

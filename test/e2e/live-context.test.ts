@@ -11,8 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { DEMO_DIR, startFakeCluster, writeKubeconfig } from '../helpers/fake-cluster.ts';
 import type { FakeApiServer } from '../live/fake-apiserver.ts';
-import { launchBrowser, type Browser } from './helpers/browser.ts';
-import { startDevServer, type DevServer } from './helpers/dev-server.ts';
+import { launchBrowser, type Browser } from '../../tools/site/browser.ts';
+import { startDevServer, type DevServer } from '../../tools/site/dev-server.ts';
 
 let tmp: string;
 let fake: FakeApiServer;

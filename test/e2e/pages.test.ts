@@ -13,8 +13,8 @@ import { YamlSource } from '../../src/cluster/yaml-source.ts';
 import { runChecks } from '../../src/engine/runner.ts';
 import type { CheckStatus } from '../../src/engine/types.ts';
 import { getCheck } from '../../runbooks/index.ts';
-import { launchBrowser, type Browser } from './helpers/browser.ts';
-import { REPO_ROOT, startDevServer, type DevServer } from './helpers/dev-server.ts';
+import { launchBrowser, type Browser } from '../../tools/site/browser.ts';
+import { REPO_ROOT, startDevServer, type DevServer } from '../../tools/site/dev-server.ts';
 
 const STATUS_WORDS: Record<CheckStatus, string> = { pass: 'Passed', warn: 'Warning', fail: 'Failed', error: 'Error', skipped: 'Skipped' };
 const FINDING_WORDS = new Set(['Warning', 'Failed']);

@@ -1,14 +1,14 @@
 // The published site in Chromium, served by a plain static server: the current book and an
 // archive cut with `npm run archive` (into scratch directories, with the fixture records).
 
-import { spawn } from 'node:child_process';
+import { execa } from 'execa';
 import { cp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { VITEST_ENV, scratchDir } from '../../src/publish/astro-build.ts';
-import { launchBrowser, type Browser } from './helpers/browser.ts';
-import { REPO_ROOT } from './helpers/dev-server.ts';
+import { launchBrowser, type Browser } from '../../tools/site/browser.ts';
+import { REPO_ROOT } from '../../tools/site/dev-server.ts';
 import { startStaticServer, type StaticServer } from './helpers/static-server.ts';
 
 let scratch = '';
@@ -20,16 +20,11 @@ let page: Page;
 async function cutArchive(publish: string, dist: string): Promise<void> {
   const env: Record<string, string | undefined> = { ...process.env, MESHBOOK_PUBLISH_DIR: publish, MESHBOOK_LINKS: 'warn', ASTRO_TELEMETRY_DISABLED: '1' };
   for (const key of Object.keys(env)) if (key.startsWith('VITEST') || VITEST_ENV.has(key)) delete env[key];
-  let output = '';
-  const code = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/archive.ts', '--version', '1.0', '--date', '2026-11-20', '--out-dir', dist], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-    child.on('error', reject);
-    child.on('exit', resolve);
+  // A failure throws execa's error: the command, its exit code (or signal, or timeout) and its output.
+  const { all } = await execa(process.execPath, ['--import', 'tsx', 'scripts/archive.ts', '--version', '1.0', '--date', '2026-11-20', '--out-dir', dist], {
+    cwd: REPO_ROOT, env, extendEnv: false, stdin: 'ignore', all: true, timeout: 10 * 60_000,
   });
-  if (code !== 0) throw new Error(`npm run archive exited with ${code}:\n${output}`);
-  console.log(output.split('\n').filter((l) => l.startsWith('archive:')).join('\n'));
+  console.log(all.split('\n').filter((l) => l.startsWith('archive:')).join('\n'));
 }
 
 beforeAll(async () => {

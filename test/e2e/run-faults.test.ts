@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { closedPortUrl, writeKubeconfig } from '../helpers/fake-cluster.ts';
-import { launchBrowser, type Browser } from './helpers/browser.ts';
-import { startDevServer, type DevServer } from './helpers/dev-server.ts';
+import { launchBrowser, type Browser } from '../../tools/site/browser.ts';
+import { startDevServer, type DevServer } from '../../tools/site/dev-server.ts';
 
 const BIDI = 'bidi names';
 const PAGE_CHECKS = ['sidecar-injection', 'control-plane-health', 'gateway-ports', 'service-endpoints'];

@@ -8,8 +8,8 @@ import { YamlSource } from '../../src/cluster/yaml-source.ts';
 import { runChecks } from '../../src/engine/runner.ts';
 import type { CheckResult } from '../../src/engine/types.ts';
 import { getCheck } from '../../runbooks/index.ts';
-import { launchBrowser, type Browser } from './helpers/browser.ts';
-import { REPO_ROOT, startDevServer, type DevServer } from './helpers/dev-server.ts';
+import { launchBrowser, type Browser } from '../../tools/site/browser.ts';
+import { REPO_ROOT, startDevServer, type DevServer } from '../../tools/site/dev-server.ts';
 
 const HOSTILE = 'hostile markup';
 const STATUS_WORDS = { pass: 'Passed', warn: 'Warning', fail: 'Failed', error: 'Error', skipped: 'Skipped' } as const;

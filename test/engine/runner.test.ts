@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { defineCheck, type Check } from '../../src/engine/check.ts';
 import { inputsOf, runChecks, runOne, type RunEvent } from '../../src/engine/runner.ts';
-import { Snapshot, type GatherProblem } from '../../src/cluster/snapshot.ts';
-import { SourceUnavailableError, type ClusterSource, type GatherOptions } from '../../src/cluster/source.ts';
-import type { KindId } from '../../src/cluster/kinds.ts';
-import type { KubeObject } from '../../src/engine/k8s-types.ts';
+import { Snapshot, type GatherProblem } from '../../src/engine/snapshot.ts';
+import { SourceUnavailableError, type ClusterSource, type GatherOptions } from '../../src/engine/source.ts';
+import type { KindId } from '../../src/k8s/kinds.ts';
+import type { KubeObject } from '../../src/k8s/objects.ts';
 
 const pod = (ns: string, name: string): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { namespace: ns, name } });
 const svc = (ns: string, name: string): KubeObject => ({ apiVersion: 'v1', kind: 'Service', metadata: { namespace: ns, name } });

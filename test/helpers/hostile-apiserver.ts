@@ -9,7 +9,7 @@
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
-import { KINDS, KIND_IDS } from '../../src/cluster/kinds.ts';
+import { KINDS, KIND_IDS } from '../../src/k8s/kinds.ts';
 
 export const HOSTILE_MODES = [
   'not-found-text',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { VirtualService } from '../../src/engine/k8s-types.ts';
+import type { VirtualService } from '../../src/k8s/objects.ts';
 import { mirrorDestinations, routeDestinations } from '../../src/istio/destinations.ts';
 
 const vs: VirtualService = {

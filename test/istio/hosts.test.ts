@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Service, ServiceEntry } from '../../src/engine/k8s-types.ts';
+import type { Service, ServiceEntry } from '../../src/k8s/objects.ts';
 import { hostsOverlap, isExportToAll, resourceNameFromHost, serviceExportScopes, ServiceIndex, toFqdn } from '../../src/istio/hosts.ts';
 
 function svc(namespace: string, name: string, ports: number[], exportTo?: string): Service {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ConfigMap } from '../../src/engine/k8s-types.ts';
+import type { ConfigMap } from '../../src/k8s/objects.ts';
 import { addressesAutoAllocated, meshFacts } from '../../src/istio/mesh-config.ts';
 
 function cm(mesh: string | undefined): ConfigMap {

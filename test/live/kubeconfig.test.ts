@@ -6,7 +6,7 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { kubeconfigFiles, listContexts, resolveContext } from '../../src/cluster/kubeconfig.ts';
-import { InputError } from '../../src/cluster/source.ts';
+import { InputError } from '../../src/engine/source.ts';
 import { LiveSource, GatherCache } from '../../src/cluster/live-source.ts';
 import { startFakeApiServer, makeItems } from './fake-apiserver.ts';
 

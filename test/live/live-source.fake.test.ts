@@ -4,15 +4,15 @@
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { execaSync } from 'execa';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { GatherCache, LiveSnapshot } from '../../src/cluster/live-source.ts';
 import { KubeReader, METADATA_ONLY_ACCEPT } from '../../src/cluster/kube-http.ts';
 import { runChecks } from '../../src/engine/runner.ts';
-import { describeForbidden } from '../../src/cluster/kinds.ts';
+import { describeForbidden } from '../../src/k8s/kinds.ts';
 import { YamlSource } from '../../src/cluster/yaml-source.ts';
 import { getCheck } from '../../runbooks/index.ts';
-import type { KindId } from '../../src/cluster/kinds.ts';
+import type { KindId } from '../../src/k8s/kinds.ts';
 import { makeItems, type FakeResource } from './fake-apiserver.ts';
 import { pairs } from '../helpers/run-fixtures.ts';
 import { fakeClusters, fakePods as pods, signal } from '../helpers/fake-cluster.ts';
@@ -456,7 +456,7 @@ describe('TLS', () => {
   beforeAll(() => {
     const dir = clusters.dir();
     try {
-      const run = (args: string[]): void => void execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+      const run = (args: string[]): void => void execaSync('openssl', args, { cwd: dir, stdio: 'ignore', timeout: 60_000 });
       const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
       run(['req', '-x509', '-new', ...ec, '-days', '1', '-keyout', 'ca.key', '-out', 'ca.crt', '-subj', '/CN=fake-ca']);
       run(['req', '-x509', '-new', ...ec, '-days', '1', '-keyout', 'other.key', '-out', 'other.crt', '-subj', '/CN=other-ca']);

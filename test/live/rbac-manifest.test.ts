@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
-import { KINDS, KIND_IDS, type KindInfo } from '../../src/cluster/kinds.ts';
+import { KINDS, KIND_IDS, type KindInfo } from '../../src/k8s/kinds.ts';
 
 interface Rule {
   apiGroups: string[];

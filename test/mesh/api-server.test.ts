@@ -2,7 +2,7 @@
 // stand-in addresses when a snapshot does not have them.
 
 import { describe, expect, it } from 'vitest';
-import type { EndpointSlice, NetworkPolicy } from '../../src/engine/k8s-types.ts';
+import type { EndpointSlice, NetworkPolicy } from '../../src/k8s/objects.ts';
 import { apiServerAddresses, OUTSIDE_ADDRESS, standInAddresses } from '../../src/mesh/api-server.ts';
 
 const slice = (namespace: string, service: string, endpoints: EndpointSlice['endpoints'], addressType = 'IPv4'): EndpointSlice => ({

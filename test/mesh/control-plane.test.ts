@@ -1,7 +1,7 @@
 // Control-plane facts shared by control-plane-health, istiod-api-access and control-ports.
 
 import { describe, expect, it } from 'vitest';
-import type { Deployment, Pod } from '../../src/engine/k8s-types.ts';
+import type { Deployment, Pod } from '../../src/k8s/objects.ts';
 import { isControlPlane, podsOfDeployment, revisionOf, serviceAccountOf } from '../../src/mesh/control-plane.ts';
 
 const deployment = (name: string, selector: Record<string, string>, spec: Record<string, unknown> = {}): Deployment => ({

@@ -1,7 +1,7 @@
 // Detecting the control plane's generation and the control ports that come with it.
 
 import { describe, expect, it } from 'vitest';
-import type { ConfigMap, Deployment, Service, ServicePort } from '../../src/engine/k8s-types.ts';
+import type { ConfigMap, Deployment, Service, ServicePort } from '../../src/k8s/objects.ts';
 import { controlMeshFacts, controlPorts, describePorts, detectIstio, parseMinor, proxyScrapePorts } from '../../src/mesh/istio-version.ts';
 
 const deployment = (name: string, image: string, labels: Record<string, string> = { app: name }): Deployment => ({

@@ -2,7 +2,7 @@
 // rule (verbs, groups, resources, wildcards, resourceNames, subjects, binding scope, aggregation).
 
 import { describe, expect, it } from 'vitest';
-import type { ClusterRole, PolicyRule, RoleBinding, Subject } from '../../src/engine/k8s-types.ts';
+import type { ClusterRole, PolicyRule, RoleBinding, Subject } from '../../src/k8s/objects.ts';
 import { RbacIndex, ruleAllows, serviceAccountIdentity, subjectMatches, type RbacInput } from '../../src/mesh/rbac.ts';
 
 const sa = serviceAccountIdentity('istio-system', 'istiod');

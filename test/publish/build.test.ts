@@ -7,7 +7,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHECKS } from '../../runbooks/index.ts';
-import { listPages, pageRunbookIds } from '../../src/cli/pages.ts';
+import { listPages, pageRunbookIds } from '../../src/site/pages.ts';
 import { findingLinks } from '../../src/integration/publish.ts';
 import { runAstroBuild, scratchDir } from '../../src/publish/astro-build.ts';
 import { checkLinks, formatBroken } from '../../src/publish/check-links.ts';

@@ -4,7 +4,7 @@
 import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { StringPool, parseSnapshotText } from '../../src/cluster/yaml-source.ts';
-import { InputError } from '../../src/cluster/source.ts';
+import { InputError } from '../../src/engine/source.ts';
 
 const DOC = [
   'apiVersion: v1',

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, beforeAll } from 'vitest';
 import { YamlSource, parseSnapshotText } from '../../src/cluster/yaml-source.ts';
-import { InputError } from '../../src/cluster/source.ts';
+import { InputError } from '../../src/engine/source.ts';
 
 let dir: string;
 beforeAll(async () => {

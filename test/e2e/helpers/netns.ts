@@ -4,6 +4,8 @@
 // this one — without any traffic leaving the namespace, and nothing to clean up on the host:
 // the namespace goes away with its last process.
 
+// node:child_process, not execa: the agent is a line-protocol peer on its stdin/stdout for the test's whole life,
+// and the namespace lives exactly as long as it (unshare execs it); there is no result to collect.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';

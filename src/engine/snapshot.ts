@@ -1,9 +1,10 @@
 // A snapshot: the objects of the kinds a run gathered, indexed for the lookups checks do.
-// The same type comes out of the YAML source and the live source.
+// The same type comes out of the YAML source and the live source; checks read only this.
 
-import { KINDS, kindIdOf, type KindId } from './kinds.ts';
-import type { KubeObject } from '../engine/k8s-types.ts';
-import type { SourceLocation } from '../engine/types.ts';
+import { KINDS, kindIdOf, type KindId } from '../k8s/kinds.ts';
+import type { KubeObject } from '../k8s/objects.ts';
+import type { SourceLocation } from './types.ts';
+import { namespaceOf } from '../k8s/names.ts';
 
 /** Why a kind could not be gathered. `not-installed` is treated as "no objects". */
 export interface GatherProblem {
@@ -32,7 +33,7 @@ export class Snapshot {
     for (const obj of objects) {
       const id = kindIdOf(obj.apiVersion, obj.kind);
       if (id === undefined || !this.kinds.has(id)) continue;
-      const ns = KINDS[id].namespaced ? (obj.metadata.namespace ?? 'default') : '';
+      const ns = KINDS[id].namespaced ? namespaceOf(obj) : '';
       const key = `${id}|${ns}|${obj.metadata.name}`;
       // Later duplicates win, as `kubectl apply` of the same files would leave them.
       const prev = this.#byName.get(key);

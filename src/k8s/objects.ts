@@ -3,7 +3,7 @@
 // are only validated down to apiVersion/kind/metadata.name when loaded, so a check that
 // trips over a malformed field throws, and the runner turns that into an error result.
 
-import type { KindId } from '../cluster/kinds.ts';
+import type { KindId } from './kinds.ts';
 
 export type Labels = Record<string, string>;
 

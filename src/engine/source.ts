@@ -1,10 +1,12 @@
 // The one interface every cluster source implements: read the declared kinds, once.
-// Sources offer reads only; there is no way to express a write through them.
+// Sources offer reads only; there is no way to express a write through them. The engine owns
+// this interface and src/cluster implements it (files, a live API server), so the analyzers
+// never depend on where the objects came from.
 
-import type { KindId } from './kinds.ts';
+import type { KindId } from '../k8s/kinds.ts';
 import type { Snapshot } from './snapshot.ts';
-import type { TargetInfo } from '../engine/types.ts';
-import type { Probes } from '../engine/check.ts';
+import type { TargetInfo } from './types.ts';
+import type { Probes } from './check.ts';
 
 export interface GatherOptions {
   signal: AbortSignal;

@@ -1,11 +1,12 @@
-// The guide's pages as the CLI sees them: a slug per MDX file under the content root,
-// and the runbook ids each page embeds. `--page SLUG` runs what the page would run.
+// The guide's pages: a slug per MDX file under the content root, and the runbook ids each
+// page embeds. The CLI (`--page SLUG` runs what the page would run), the components and
+// publishing read the book through this one module.
 
 import { readFile, readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { InputError } from '../cluster/source.ts';
+import { InputError } from '../engine/source.ts';
 
-/** The repository root (this file is src/cli/pages.ts). */
+/** The repository root (this file is src/site/pages.ts). */
 export const REPO_ROOT = join(import.meta.dirname, '..', '..');
 
 /** Where the book's MDX lives; MESHBOOK_CONTENT_DIR overrides it (tests, other books). */

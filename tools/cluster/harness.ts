@@ -1,20 +1,24 @@
 // A real test cluster: etcd + kube-apiserver on 127.0.0.1 with throw-away certificates
 // (openssl), RBAC, a Metadata-level audit log, Istio and Gateway API CRDs, an admin and a
-// least-privilege viewer kubeconfig. Used by the cluster tests and by `npm run cluster:up`.
-// The admin client here writes (it loads fixtures); it is test code and src/ never imports it.
+// least-privilege viewer kubeconfig. Used by the cluster tests, the benchmarks and
+// `npm run cluster:up`, hence here beside the scripts that build its binaries and not under test/.
+// The admin client here writes (it loads fixtures); it is tooling and src/ never imports it.
 // Facts this relies on (flags, the aggregated `view` role, pods without kubelets) are in
 // ../shared/notes/test-cluster.md and docs/test-cluster.md.
 
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, openSync, closeSync, readdirSync, readFileSync, statSync } from 'node:fs';
+// The servers stay on node:child_process: their output goes to a log file by descriptor (so a detached
+// cluster outlives `cluster:up`), which execa pipes through this process instead.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, openSync, closeSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import https from 'node:https';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execaSync } from 'execa';
 import yaml from 'js-yaml';
-import { KINDS, kindIdOf, parseApiVersion } from '../../src/cluster/kinds.ts';
-import type { KubeObject } from '../../src/engine/k8s-types.ts';
+import { KINDS, kindIdOf, parseApiVersion } from '../../src/k8s/kinds.ts';
+import type { KubeObject } from '../../src/k8s/objects.ts';
 
 export const REPO = join(import.meta.dirname, '..', '..');
 export const VIEWER_ROLE_MANIFEST = join(REPO, 'docs', 'rbac', 'meshbook-viewer.yaml');
@@ -64,7 +68,7 @@ export function findCrdFiles(env: NodeJS.ProcessEnv = process.env): { files: str
       return { files, origin: `${CRD_MODULES.istio.module}@${CRD_MODULES.istio.version} + ${CRD_MODULES.gatewayApi.module}@${CRD_MODULES.gatewayApi.version}` };
     }
   }
-  return { files: [MINIMAL_CRDS], origin: 'minimal CRDs (test/cluster/crds)' };
+  return { files: [MINIMAL_CRDS], origin: 'minimal CRDs (tools/cluster/crds)' };
 }
 
 // A module's directory in the Go module cache, downloading it if Go is available.
@@ -74,10 +78,10 @@ function moduleDir(module: string, version: string, env: NodeJS.ProcessEnv): str
   if (cached !== undefined && existsSync(cached)) return cached;
   for (const go of ['go', '/usr/local/go/bin/go']) {
     try {
-      const out = execFileSync(go, ['mod', 'download', '-json', `${module}@${version}`], {
-        encoding: 'utf8', cwd: tmpdir(), timeout: 120_000, stdio: ['ignore', 'pipe', 'ignore'], env: { ...env, GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local' },
+      const { stdout } = execaSync(go, ['mod', 'download', '-json', `${module}@${version}`], {
+        cwd: tmpdir(), timeout: 120_000, stdin: 'ignore', stderr: 'ignore', env: { ...env, GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local' }, extendEnv: false,
       });
-      const dir = (JSON.parse(out) as { Dir?: string }).Dir;
+      const dir = (JSON.parse(stdout) as { Dir?: string }).Dir;
       if (dir !== undefined && existsSync(dir)) return dir;
     } catch {
       // No Go here, or no network: the caller falls back to the minimal CRDs.
@@ -90,7 +94,7 @@ function goModCache(env: NodeJS.ProcessEnv): string | undefined {
   if (env.GOMODCACHE) return env.GOMODCACHE;
   for (const go of ['go', '/usr/local/go/bin/go']) {
     try {
-      return execFileSync(go, ['env', 'GOMODCACHE'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || undefined;
+      return execaSync(go, ['env', 'GOMODCACHE'], { timeout: 30_000, stdin: 'ignore', stderr: 'ignore' }).stdout.trim() || undefined;
     } catch {
       // Try the next location, then the default below.
     }
@@ -153,6 +157,7 @@ export async function startCluster(options: StartOptions): Promise<TestCluster> 
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   };
   // A test process that dies must not leave servers behind (detached clusters are cluster:down's job).
+  // SIGKILL: a server a test paused (SIGSTOP) would never act on a SIGTERM.
   if (options.detached !== true) process.once('exit', killAll);
   try {
     makeCerts(dir);
@@ -204,7 +209,7 @@ export async function startCluster(options: StartOptions): Promise<TestCluster> 
 
     let crdOrigin = 'none';
     if (options.crds !== false) {
-      const found = options.crds === 'minimal' ? { files: [MINIMAL_CRDS], origin: 'minimal CRDs (test/cluster/crds)' } : findCrdFiles();
+      const found = options.crds === 'minimal' ? { files: [MINIMAL_CRDS], origin: 'minimal CRDs (tools/cluster/crds)' } : findCrdFiles();
       crdOrigin = found.origin;
       await installCrds(admin, found.files);
     }
@@ -261,8 +266,13 @@ rules:
   - level: Metadata
 `;
 
+// openssl's own error output goes into the thrown error (execa's message), with the command line.
+function openssl(dir: string, args: string[]): void {
+  execaSync('openssl', args, { cwd: dir, stdin: 'ignore', stdout: 'ignore', timeout: 60_000 });
+}
+
 function makeCerts(dir: string): void {
-  const run = (args: string[]): void => void execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  const run = (args: string[]): void => openssl(dir, args);
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
   run(['req', '-x509', '-new', ...ec, '-days', '2', '-keyout', 'ca.key', '-out', 'ca.crt', '-subj', '/CN=meshbook-test-ca']);
   signCert(dir, 'apiserver', '/CN=kube-apiserver', 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
@@ -272,9 +282,9 @@ function makeCerts(dir: string): void {
 }
 
 function signCert(dir: string, name: string, subject: string, ext: string): void {
-  const run = (args: string[]): void => void execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  const run = (args: string[]): void => openssl(dir, args);
   run(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject]);
-  execFileSync('sh', ['-c', `printf '%b' "$EXT" > ${name}.ext`], { cwd: dir, env: { ...process.env, EXT: ext } });
+  writeFileSync(join(dir, `${name}.ext`), ext);
   run(['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-out', `${name}.crt`, '-extfile', `${name}.ext`]);
 }
 

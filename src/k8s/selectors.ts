@@ -1,6 +1,6 @@
 // Label selector matching, with Kubernetes semantics.
 
-import type { LabelSelector, Labels } from './k8s-types.ts';
+import type { LabelSelector, Labels } from './objects.ts';
 
 /** A map selector (Service.spec.selector, Gateway.spec.selector): every pair must match. An empty map matches everything. */
 export function matchesLabels(selector: Labels | undefined, labels: Labels | undefined): boolean {

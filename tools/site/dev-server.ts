@@ -1,11 +1,11 @@
-// Starts `astro dev` on a free loopback port for the end-to-end tests, the way a user's
-// `npm run dev` would, and keeps its log so tests can see what the server did.
+// Starts `astro dev` on a free loopback port for the end-to-end tests and the page benchmark,
+// the way a user's `npm run dev` would, and keeps its log so callers can see what the server did.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { ExecaError, execa, type Result } from 'execa';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
-export const REPO_ROOT = join(import.meta.dirname, '..', '..', '..');
+export const REPO_ROOT = join(import.meta.dirname, '..', '..');
 
 export interface DevServer {
   port: number;
@@ -68,44 +68,60 @@ export async function startDevServer(env: Record<string, string> = {}, options: 
     return { status: res.status, text: await res.text() };
   });
   // The Node running the tests is the project's Node 24; spawn the CLI with it directly.
-  const child: ChildProcess = spawn(
+  // Detached, in a process group of its own, so that stopping it also stops its children
+  // (esbuild); execa's cleanup skips detached children, hence the exit hook below.
+  const child = execa(
     command,
     [...prefixArgs, join(REPO_ROOT, 'node_modules', 'astro', 'bin', 'astro.mjs'), 'dev', '--port', String(port), '--host', options.host ?? '127.0.0.1', ...IGNORE_LOCK],
     {
       cwd: REPO_ROOT,
-      // KUBECONFIG points nowhere unless a test gives one: the developer's real clusters never show up in a test.
+      // KUBECONFIG points nowhere unless a caller gives one: the developer's real clusters never show up in a test.
       env: { ...userEnvironment(), KUBECONFIG: join(REPO_ROOT, 'test', 'e2e', 'no-kubeconfig'), ASTRO_TELEMETRY_DISABLED: '1', FORCE_COLOR: '0', NO_COLOR: '1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      extendEnv: false,
+      stdin: 'ignore',
+      all: true,
+      // The output is kept in `output` (log()), not buffered a second time.
+      buffer: false,
       detached: true,
+      // It ends by being stopped; how it ended is read from the result, never thrown.
+      reject: false,
     },
   );
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.all.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const pid = child.pid;
+  const killGroup = (signal: NodeJS.Signals): void => {
+    if (pid === undefined) return;
+    try {
+      process.kill(-pid, signal);
+    } catch {
+      // already gone
+    }
+  };
+  const killOnExit = (): void => killGroup('SIGKILL');
+  process.once('exit', killOnExit);
+  let finished: Result | undefined;
+  const ended = child.then((result) => {
+    process.removeListener('exit', killOnExit);
+    finished = result;
+  });
 
   const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.pid === undefined) return;
-    // The dev server's own children (esbuild) go with it: kill the process group we created.
-    try {
-      process.kill(-child.pid, 'SIGTERM');
-    } catch {
-      return;
+    if (child.exitCode === null && child.signalCode === null) {
+      killGroup('SIGTERM');
+      const timer = setTimeout(() => killGroup('SIGKILL'), 5_000);
+      await ended;
+      clearTimeout(timer);
     }
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }, 5_000);
-    await exited;
-    clearTimeout(timer);
   };
 
   const deadline = Date.now() + 120_000;
   let last = 'no answer yet';
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`astro dev exited with ${child.exitCode}:\n${output}`);
+    if (finished !== undefined) {
+      // execa's message names the command and how it ended (exit code, signal, or why it could not start).
+      const how = finished instanceof ExecaError ? finished.shortMessage : `${finished.command} exited with 0`;
+      throw new Error(`astro dev ended before serving: ${how}\n${output}`);
+    }
     try {
       const res = await get(`${origin}/introduction/`);
       if (res.status === 200) break;
