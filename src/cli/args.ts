@@ -54,6 +54,20 @@ export interface SnapshotCommand {
   output: string;
 }
 
+export const EXPLAIN_FORMATS = ['text', 'json'] as const;
+export type ExplainFormat = (typeof EXPLAIN_FORMATS)[number];
+
+/** `meshbook explain`: why a pod can or cannot open a connection to a Service port. */
+export interface ExplainCommand {
+  command: 'explain';
+  source: SourceOptions;
+  /** --from NS/POD (a pod name, or a workload name as the matrix rows show). */
+  from: { namespace: string; name: string };
+  /** --to NS/SERVICE:PORT (the Service port, by number or name). */
+  to: { namespace: string; service: string; port: string };
+  format: ExplainFormat;
+}
+
 export interface ListCommand {
   command: 'list';
   format: ListFormat;
@@ -63,11 +77,12 @@ export type Command =
   | CheckCommand
   | SnapshotCommand
   | ListCommand
+  | ExplainCommand
   | { command: 'help'; topic?: HelpTopic }
   | { command: 'version' };
 
 /** The commands `meshbook help TOPIC` knows. */
-export type HelpTopic = 'check' | 'snapshot' | 'list';
+export type HelpTopic = 'check' | 'snapshot' | 'list' | 'explain';
 
 const CHECK_OPTIONS = {
   snapshot: { type: 'string', multiple: true },
@@ -93,6 +108,17 @@ const SNAPSHOT_OPTIONS = {
   page: { type: 'string', multiple: true },
   namespace: { type: 'string', short: 'n' },
   output: { type: 'string', short: 'o' },
+  'allow-empty': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsOptionsConfig;
+
+const EXPLAIN_OPTIONS = {
+  snapshot: { type: 'string', multiple: true },
+  context: { type: 'string' },
+  kubeconfig: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  format: { type: 'string', short: 'f' },
   'allow-empty': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsOptionsConfig;
@@ -125,15 +151,17 @@ export function parseCommand(argv: readonly string[]): Command {
       return parseSnapshot(rest);
     case 'list':
       return parseList(rest);
+    case 'explain':
+      return parseExplain(rest);
     default:
-      throw new UsageError(`Unknown command ${JSON.stringify(first)}. Commands: check, snapshot, list, help. Run "meshbook --help" for usage.`);
+      throw new UsageError(`Unknown command ${JSON.stringify(first)}. Commands: check, snapshot, explain, list, help. Run "meshbook --help" for usage.`);
   }
 }
 
 function helpFor(topic: string | undefined): Command {
   if (topic === undefined) return { command: 'help' };
-  if (topic === 'check' || topic === 'snapshot' || topic === 'list') return { command: 'help', topic };
-  throw new UsageError(`No help for ${JSON.stringify(topic)}. Topics: check, snapshot, list.`);
+  if (topic === 'check' || topic === 'snapshot' || topic === 'list' || topic === 'explain') return { command: 'help', topic };
+  throw new UsageError(`No help for ${JSON.stringify(topic)}. Topics: check, snapshot, explain, list.`);
 }
 
 function parseCheck(args: string[]): Command {
@@ -204,6 +232,33 @@ function namespaceOf(value: string): string {
     throw new UsageError(`--namespace must be a Kubernetes namespace name (lower-case letters, digits and '-', at most 63 characters), received ${JSON.stringify(value)}.`);
   }
   return value;
+}
+
+// Object names are DNS-1123 subdomains (pods) or labels (Services); a port is a number or an IANA-style name.
+const OBJECT_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+const PORT = /^([1-9][0-9]{0,4}|[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?)$/;
+
+function parseExplain(args: string[]): Command {
+  const { values } = parseStrict(args, EXPLAIN_OPTIONS, 'explain');
+  if (values.help === true) return { command: 'help', topic: 'explain' };
+  if (values.from === undefined || values.to === undefined) {
+    throw new UsageError(`meshbook explain needs --from NS/POD and --to NS/SERVICE:PORT (missing ${values.from === undefined ? '--from' : '--to'}). Run "meshbook explain --help" for usage.`);
+  }
+  const from = /^([^/]*)\/([^/]*)$/.exec(values.from);
+  if (from === null || !NAMESPACE_PATTERN.test(from[1]!) || !OBJECT_NAME.test(from[2]!)) {
+    throw new UsageError(`--from must be NAMESPACE/POD (or NAMESPACE/WORKLOAD), e.g. bookinfo/productpage-v1; received ${JSON.stringify(values.from)}.`);
+  }
+  const to = /^([^/]*)\/([^/:]*):([^/:]*)$/.exec(values.to);
+  if (to === null || !NAMESPACE_PATTERN.test(to[1]!) || !OBJECT_NAME.test(to[2]!) || !PORT.test(to[3]!)) {
+    throw new UsageError(`--to must be NAMESPACE/SERVICE:PORT (a port number or name), e.g. bookinfo/ratings:9080; received ${JSON.stringify(values.to)}.`);
+  }
+  return {
+    command: 'explain',
+    source: sourceOptions(values),
+    from: { namespace: from[1]!, name: from[2]! },
+    to: { namespace: to[1]!, service: to[2]!, port: to[3]! },
+    format: oneOf(values.format ?? 'text', EXPLAIN_FORMATS, '--format'),
+  };
 }
 
 function parseList(args: string[]): Command {

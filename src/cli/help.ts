@@ -5,8 +5,10 @@ const MAIN = `meshbook — run the guide's runbook checks from a terminal or CI
 Usage:
   meshbook check [options]             run checks and report what they find
   meshbook snapshot --output DIR       write what the checks read to YAML files
+  meshbook explain --from NS/POD --to NS/SERVICE:PORT
+                                       why a pod can or cannot reach a Service port
   meshbook list [--format text|json]   list the registered checks
-  meshbook help [check|snapshot|list]  show help
+  meshbook help [check|snapshot|explain|list]  show help
   meshbook --version                   print the version
 
 Run "meshbook check --help" for the check options.
@@ -95,7 +97,31 @@ guide section that explains it.
   -h, --help            show this help
 `;
 
+const EXPLAIN = `Usage: meshbook explain --from NS/POD --to NS/SERVICE:PORT [options]
+
+Why a pod can or cannot open a connection to a Service port, as the NetworkPolicies decide:
+for each pod behind the Service port (on its target port), the policies that select the
+source for egress and the destination for ingress, the rule that allows the connection or
+what each rule misses, and the smallest change that would allow it (a rule as YAML, and
+the same as a kubectl patch).
+
+  --from NS/POD         the source: a pod, or a workload (Deployment, StatefulSet, …) as
+                        the reachability matrix names its rows, e.g. bookinfo/productpage-v1
+  --to NS/SERVICE:PORT  the destination Service and its port (number or name),
+                        e.g. bookinfo/ratings:9080
+  --snapshot PATH       read snapshots instead of a live cluster (as in check; "demo")
+  --allow-empty         accept a snapshot path with no objects (as in check)
+  --context NAME        kubeconfig context (default: current-context)
+  --kubeconfig PATH     kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)
+  -f, --format FORMAT   text (default) or json (the shape is in docs/cli.md)
+  -h, --help            show this help
+
+Exit codes: 0 allowed; 1 blocked or partly blocked (or the cluster could not be read);
+2 usage or input error — an unknown namespace, pod, Service or port (the message lists
+the names that exist nearby); 130 interrupted.
+`;
+
 /** The help screen for a topic (or the overview). */
-export function helpText(topic?: 'check' | 'snapshot' | 'list'): string {
-  return topic === 'check' ? CHECK : topic === 'snapshot' ? SNAPSHOT : topic === 'list' ? LIST : MAIN;
+export function helpText(topic?: 'check' | 'snapshot' | 'list' | 'explain'): string {
+  return topic === 'check' ? CHECK : topic === 'snapshot' ? SNAPSHOT : topic === 'list' ? LIST : topic === 'explain' ? EXPLAIN : MAIN;
 }

@@ -7,14 +7,15 @@ import { mkdir, open, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CHECKS } from '../../runbooks/index.ts';
-import { InputError, SourceUnavailableError } from '../cluster/source.ts';
+import { InputError, SourceUnavailableError } from '../engine/source.ts';
 import { runChecks } from '../engine/runner.ts';
 import { parseCommand, type CheckCommand, type SnapshotCommand } from './args.ts';
 import { UsageError } from './errors.ts';
 import { renderChunks, wantsColor } from '../report/formats.ts';
 import { helpText } from './help.ts';
+import { explainCommand } from './explain.ts';
 import { listChecks } from './list.ts';
-import { REPO_ROOT, contentRoot } from './pages.ts';
+import { REPO_ROOT, contentRoot } from '../site/pages.ts';
 import { pickSource } from './pick-source.ts';
 import { selectChecks } from './select.ts';
 import { snapshotSummary, writeSnapshot } from './snapshot.ts';
@@ -58,6 +59,8 @@ export async function main(argv: readonly string[], io: CliIo, signal: AbortSign
         return await check(command, io, signal);
       case 'snapshot':
         return await snapshot(command, io, signal);
+      case 'explain':
+        return await explainCommand(command, { env: io.env, out: io.out, color: wantsColor(io.env, io.stdoutIsTTY) }, signal, (work) => untilAborted(work, signal));
     }
   } catch (error) {
     if (signal.aborted) {

@@ -1,7 +1,9 @@
-// Draws a ReachabilityMatrix as an inline SVG figure. The layout is built once as a small
-// declarative tree (tag, attributes, text children); `toDom` turns it into DOM nodes in the
-// browser (createElementNS, text nodes) and `toMarkup` serializes it with XML escaping for the
-// static build, so the dev-server island and the recorded results draw the same picture.
+// Draws a ReachabilityMatrix as a figure: a table of coloured cells (sticky header row and
+// column, vertical column labels), a legend, and the list of blocked pairs. The layout is built
+// once as a small declarative tree (tag, attributes, text children); `toDom` turns it into DOM
+// nodes in the browser (text nodes only) and `toMarkup` serializes it with XML escaping for the
+// static build, so the dev-server island and the recorded results draw the same picture; the
+// page's script (matrix-tool.ts) adds keyboard movement, a namespace filter and explanations.
 // Labels and details come from the cluster: they only ever become text nodes or escaped
 // attribute values; the only hrefs are `#fragment` links this module builds.
 
@@ -9,7 +11,7 @@ import type { MatrixCell, ReachabilityMatrix } from '../engine/types.ts';
 import { findingForCell, matrixCounts, problemPairs, refsText, type LinkableFinding } from '../engine/reachability-matrix.ts';
 import { printable } from '../engine/display-text.ts';
 
-/** One element of the figure: HTML around the picture, SVG inside it. */
+/** One element of the figure (HTML; the SVG namespace stays available to toDom). */
 export interface MarkupNode {
   ns: 'html' | 'svg';
   tag: string;
@@ -24,11 +26,10 @@ type Child = MarkupNode | string | null | undefined | false;
 // reordering the labels around it.
 function node(ns: MarkupNode['ns'], tag: string, attrs: Record<string, string | number | undefined>, children: Child[]): MarkupNode {
   const clean: Record<string, string> = {};
-  for (const [k, v] of Object.entries(attrs)) if (v !== undefined) clean[k] = typeof v === 'number' ? String(round(v)) : k === 'aria-label' ? printable(v) : v;
+  for (const [k, v] of Object.entries(attrs)) if (v !== undefined) clean[k] = typeof v === 'number' ? String(round(v)) : k === 'aria-label' || k === 'title' ? printable(v) : v;
   const kept = children.filter((c): c is MarkupNode | string => c !== null && c !== undefined && c !== false);
   return { ns, tag, attrs: clean, children: kept.map((c) => (typeof c === 'string' ? printable(c) : c)) };
 }
-const svg = (tag: string, attrs: Record<string, string | number | undefined>, ...children: Child[]): MarkupNode => node('svg', tag, attrs, children);
 const html = (tag: string, attrs: Record<string, string | number | undefined>, ...children: Child[]): MarkupNode => node('html', tag, attrs, children);
 const round = (n: number): number => Math.round(n * 10) / 10;
 
@@ -39,13 +40,6 @@ export const MAX_COLUMNS = 40;
 export const MAX_PAIRS = 100;
 /** Longer labels are shortened in the middle (the tooltip has them whole). */
 export const MAX_LABEL = 44;
-
-// Geometry, in CSS pixels. Labels are monospace (0.6em advance), so their width is predictable.
-const CELL = 18;
-const PITCH = 21;
-const FONT = 11;
-const CHAR = FONT * 0.62;
-const COS45 = Math.SQRT1_2;
 
 /** What each state is called, in the legend, the tooltips and the pairs list. */
 export const STATE_WORDS: Record<MatrixCell['state'], string> = {
@@ -84,14 +78,17 @@ export function shorten(label: string, max = MAX_LABEL): string {
   return `${chars.slice(0, head).join('')}…${chars.slice(chars.length - (max - 1 - head)).join('')}`;
 }
 
-// A cell's square and its non-colour cue: ✕ for blocked, a slash for partly blocked.
-function cellShape(state: MatrixCell['state'], x: number, y: number, size: number): MarkupNode[] {
-  const out = [svg('rect', { class: 'mb-mx-cell', x: x + 0.5, y: y + 0.5, width: size - 1, height: size - 1, rx: 2 })];
-  const a = size * 0.25;
-  const b = size * 0.75;
-  if (state === 'blocked') out.push(svg('path', { class: 'mb-mx-mark', d: `M${round(x + a)} ${round(y + a)}L${round(x + b)} ${round(y + b)}M${round(x + b)} ${round(y + a)}L${round(x + a)} ${round(y + b)}` }));
-  if (state === 'partial') out.push(svg('path', { class: 'mb-mx-mark', d: `M${round(x + a)} ${round(y + b)}L${round(x + b)} ${round(y + a)}` }));
-  return out;
+// A cell's square and its non-colour cue: ✕ for blocked, a slash for partly blocked (hidden from
+// screen readers, which read the cell's label instead).
+function cellShape(state: MatrixCell['state']): MarkupNode {
+  const mark = state === 'blocked' ? '✕' : state === 'partial' ? '╱' : '';
+  return html('span', { class: 'mb-mx-cell', 'aria-hidden': 'true' }, mark !== '' && html('span', { class: 'mb-mx-mark' }, mark));
+}
+
+/** The namespace a row or column label starts with (`ns/workload`, `ns/svc:port`, or a bare namespace), printable: the filter shows it. */
+export function labelNamespace(label: string): string {
+  const at = label.indexOf('/');
+  return printable(at < 0 ? label.replace(/:.*$/, '') : label.slice(0, at));
 }
 
 // `blocked — 1 of 1 connections blocked on port 9080 (NetworkPolicy ns/a, ns/b)`.
@@ -123,63 +120,42 @@ export function matrixFigure(matrix: ReachabilityMatrix, options: MatrixOptions 
     if (isFragment(href)) hrefs.set(p.cell, href);
   }
 
-  // Layout: legend in the top-left corner, row labels under it, column labels rotated 45° above the grid.
+  // A table, so the header row and column stay in view (sticky) while the grid scrolls, column
+  // labels run vertically along their own column, and each cell is a focusable grid cell.
   const legend: MatrixCell['state'][] = ['allowed', 'blocked', 'partial', 'not-applicable'];
-  const legendWidth = 14 + 6 + Math.max(...legend.map((s) => STATE_WORDS[s].length)) * CHAR;
-  const legendHeight = legend.length * 20;
-  const rowLabelWidth = Math.max(0, ...rows.map((r) => [...shorten(printable(r.label))].length)) * CHAR;
-  const columnLabelWidth = Math.max(0, ...columns.map((c) => [...shorten(printable(c.label))].length)) * CHAR;
-  const left = Math.ceil(Math.max(rowLabelWidth, legendWidth) + 12);
-  const top = Math.ceil(Math.max(columnLabelWidth * COS45 + 14, legendHeight + 8));
-  const width = Math.ceil(left + columns.length * PITCH + columnLabelWidth * COS45 + 8);
-  const height = Math.ceil(top + rows.length * PITCH + 4);
-
-  const legendNodes = legend.map((state, i) =>
-    svg(
-      'g',
-      { class: 'mb-mx-legend-item', 'data-state': state },
-      ...cellShape(state, 0, i * 20, 14),
-      svg('text', { class: 'mb-mx-label', x: 20, y: i * 20 + 7, 'dominant-baseline': 'central' }, STATE_WORDS[state]),
+  const legendNodes = html(
+    'ul',
+    { class: 'mb-mx-legend' },
+    ...legend.map((state) => html('li', { class: 'mb-mx-legend-item', 'data-state': state }, cellShape(state), html('span', { class: 'mb-mx-label' }, STATE_WORDS[state]))),
+  );
+  const head = html(
+    'tr',
+    {},
+    html('th', { class: 'mb-mx-corner', scope: 'col' }, html('span', { class: 'mb-mx-corner-text' }, 'source ↓ · destination →')),
+    ...columns.map((c) =>
+      html('th', { class: 'mb-mx-label mb-mx-column', scope: 'col', title: c.label, 'data-column': c.id, 'data-ns': labelNamespace(c.label) }, html('span', { class: 'mb-mx-column-text' }, shorten(printable(c.label)))),
     ),
   );
-  const rowNodes = rows.map((r, i) =>
-    svg('text', { class: 'mb-mx-label mb-mx-row', x: left - 8, y: top + i * PITCH + CELL / 2, 'text-anchor': 'end', 'dominant-baseline': 'central' }, svg('title', {}, r.label), shorten(printable(r.label))),
+  const bodyRows = rows.map((r, i) =>
+    html(
+      'tr',
+      { 'data-row': r.id, 'data-ns': labelNamespace(r.label) },
+      html('th', { class: 'mb-mx-label mb-mx-row', scope: 'row', title: r.label }, shorten(printable(r.label))),
+      ...columns.map((c, j) => {
+        const cell = cells.get(`${r.id}\u0000${c.id}`) ?? { row: r.id, column: c.id, state: 'not-applicable' as const };
+        const tip = tooltip(r.label, c.label, cell);
+        const attrs = { class: 'mb-mx-pair', role: 'gridcell', 'data-state': cell.state, 'data-row': r.id, 'data-column': c.id, 'data-column-ns': labelNamespace(c.label), title: tip, 'aria-label': tip, tabindex: i === 0 && j === 0 ? 0 : -1 };
+        const href = hrefs.get(cell);
+        return html('td', attrs, href === undefined ? cellShape(cell.state) : html('a', { class: 'mb-mx-link', href, tabindex: -1, 'data-state': cell.state }, cellShape(cell.state)));
+      }),
+    ),
   );
-  const columnNodes = columns.map((c, j) => {
-    const x = left + j * PITCH + CELL / 2;
-    const y = top - 6;
-    return svg(
-      'text',
-      { class: 'mb-mx-label mb-mx-column', x, y, transform: `rotate(-45 ${round(x)} ${round(y)})`, 'dominant-baseline': 'central' },
-      svg('title', {}, c.label),
-      shorten(printable(c.label)),
-    );
-  });
-  const cellNodes: MarkupNode[] = [];
-  for (const [i, r] of rows.entries()) {
-    for (const [j, c] of columns.entries()) {
-      const cell = cells.get(`${r.id}\u0000${c.id}`) ?? { row: r.id, column: c.id, state: 'not-applicable' as const };
-      const x = left + j * PITCH;
-      const y = top + i * PITCH;
-      const attrs = { class: 'mb-mx-pair', 'data-state': cell.state, 'data-row': r.id, 'data-column': c.id };
-      const title = svg('title', {}, tooltip(r.label, c.label, cell));
-      const href = hrefs.get(cell);
-      cellNodes.push(href === undefined ? svg('g', attrs, title, ...cellShape(cell.state, x, y, CELL)) : svg('a', { ...attrs, class: 'mb-mx-pair mb-mx-link', href }, title, ...cellShape(cell.state, x, y, CELL)));
-    }
-  }
 
   const applicable = matrix.cells.length - counts['not-applicable'];
   const summary =
     `${matrix.title}. ${counts.blocked} of ${applicable} source → destination pairs blocked, ${counts.partial} partly blocked, ${counts.allowed} allowed` +
     (pairs.length > 0 ? '; the list below names the blocked pairs.' : '.');
-  const picture = svg(
-    'svg',
-    { class: 'mb-matrix-svg', role: 'img', 'aria-label': summary, width, height, viewBox: `0 0 ${width} ${height}`, xmlns: 'http://www.w3.org/2000/svg' },
-    svg('g', { class: 'mb-mx-legend' }, ...legendNodes),
-    svg('g', { class: 'mb-mx-rows' }, ...rowNodes),
-    svg('g', { class: 'mb-mx-columns' }, ...columnNodes),
-    svg('g', { class: 'mb-mx-cells' }, ...cellNodes),
-  );
+  const picture = html('table', { class: 'mb-matrix-grid', role: 'grid', 'aria-label': summary }, html('thead', {}, head), html('tbody', {}, ...bodyRows));
 
   const leftOut = [
     matrix.rows.length > rows.length && `${matrix.rows.length - rows.length} of ${matrix.rows.length} sources`,
@@ -218,7 +194,10 @@ export function matrixFigure(matrix: ReachabilityMatrix, options: MatrixOptions 
     'figure',
     { class: 'mb-matrix', 'data-rows': matrix.rows.length, 'data-columns': matrix.columns.length, 'data-blocked': counts.blocked, 'data-partial': counts.partial },
     html('figcaption', { class: 'mb-matrix-title' }, matrix.title),
+    legendNodes,
     html('div', { class: 'mb-matrix-scroll' }, picture),
+    // Filled by the page's script (matrix-tool.ts): the focused cell in words, and a cell's explanation.
+    html('p', { class: 'mb-matrix-status', 'aria-live': 'polite' }),
     capNote,
     pairList,
   );

@@ -10,6 +10,7 @@ import { STATUS_WORDS, type CheckResult, type CheckStatus, type Finding, type Re
 import { printable } from '../engine/display-text.ts';
 import { reachabilityMatrices } from '../engine/reachability-matrix.ts';
 import { findingAnchor, linkToFindings, matrixFigure, toDom } from './matrix-svg.ts';
+import { enhanceMatrix, type Explainer } from './matrix-tool.ts';
 
 export { STATUS_WORDS };
 
@@ -131,7 +132,7 @@ function readLine(result: CheckResult, status: CheckStatus): HTMLElement | undef
 }
 
 /** The results of one check: status word, summary line, what was read, reason and findings. */
-export function renderResult(result: CheckResult, targetName: string, options: { note?: string } = {}): DocumentFragment {
+export function renderResult(result: CheckResult, targetName: string, options: { note?: string; explain?: Explainer } = {}): DocumentFragment {
   const status: CheckStatus = result.status in STATUS_WORDS ? result.status : 'error';
   const findings = Array.isArray(result.findings) ? result.findings : [];
   // Findings cut to fit still count: "No findings" would be a false all-clear.
@@ -155,7 +156,9 @@ export function renderResult(result: CheckResult, targetName: string, options: {
   }
   // Pictures the check attached (a reachability matrix), drawn under the findings they link to.
   for (const matrix of reachabilityMatrices(result.attachments)) {
-    fragment.append(toDom(matrixFigure(matrix, { cellHref: linkToFindings(String(result.id), findings) })));
+    const figure = toDom(matrixFigure(matrix, { cellHref: linkToFindings(String(result.id), findings) })) as HTMLElement;
+    enhanceMatrix(figure, options.explain);
+    fragment.append(figure);
   }
   if (typeof result.truncated === 'number' && result.truncated > 0) {
     const more = h('p', 'rb-reason', `${plural(result.truncated, 'more finding')} not shown; run the CLI for the full list.`);

@@ -6,6 +6,8 @@
 import type { CheckResult, CheckStatus, ReadCount, RunProblem } from '../engine/types.ts';
 import type { RunStreamEvent } from '../server/run-events.ts';
 import { readText, renderFailure, renderNote, renderNotRun, renderProblem, renderResult } from './render-result.ts';
+import type { Explainer } from './matrix-tool.ts';
+import type { ExplainAnswer } from '../reachability/explain-query.ts';
 
 // Worst first, as an operator reads a summary.
 const SUMMARY_WORDS: Record<CheckStatus, string> = { fail: 'failed', error: 'errored', warn: 'warned', pass: 'passed', skipped: 'skipped' };
@@ -71,7 +73,8 @@ class RunbookRun extends HTMLElement {
   /** Draws a finished result; `note` says what was left out to fit the stream. */
   show(result: CheckResult, targetName: string, note?: string): void {
     this.setAttribute('status', result.status);
-    this.#set('done', renderResult(result, targetName, note === undefined ? {} : { note }));
+    const explain = runner()?.explainer();
+    this.#set('done', renderResult(result, targetName, { ...(note === undefined ? {} : { note }), ...(explain === undefined ? {} : { explain }) }));
   }
 
   /**
@@ -129,6 +132,29 @@ class MeshbookRunner extends HTMLElement {
 
   #option(): HTMLOptionElement | undefined {
     return this.#select()?.selectedOptions[0];
+  }
+
+  /**
+   * Asks the dev server's explain endpoint about a matrix cell, against the target chosen now
+   * (the one the result being drawn was read from), with the page's token.
+   */
+  explainer(): Explainer | undefined {
+    const endpoint = this.getAttribute('endpoint');
+    if (endpoint === null || endpoint === '') return undefined;
+    const url = new URL('explain', new URL(endpoint, location.href)).pathname;
+    const target = this.#select()?.value ?? '';
+    const fingerprint = this.#option()?.dataset.fingerprint;
+    const token = this.getAttribute('token') ?? '';
+    return async (from, to, signal) => {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-Meshbook-Token': token },
+        body: JSON.stringify({ target, from, to, ...(fingerprint === undefined ? {} : { fingerprint }) }),
+        signal,
+      });
+      if (!response.ok) throw new Error(`the dev server answered ${response.status}: ${(await response.text()).trim()}`);
+      return (await response.json()) as ExplainAnswer;
+    };
   }
 
   /** What a result is labelled with: a context says which one and which cluster. */

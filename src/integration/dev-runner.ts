@@ -13,9 +13,10 @@ import { CHECKS } from '../../runbooks/index.ts';
 import { createToken, isLoopbackAddress } from '../server/guard.ts';
 import { createRunEndpoint, DEFAULT_LIMITS, limitsFromEnv } from '../server/run-endpoint.ts';
 import { RUN_ENDPOINT } from '../server/run-events.ts';
+import { createExplainEndpoint, EXPLAIN_ENDPOINT } from '../server/explain-endpoint.ts';
 import { devTargets } from '../server/targets.ts';
 import { markClient, setDevRunnerState } from '../server/dev-state.ts';
-import { parseWithFriendlyErrors } from '../server/validation.ts';
+import { parseWithFriendlyErrors } from '../site/validation.ts';
 
 const OptionsSchema = z
   .object({
@@ -84,11 +85,20 @@ export function meshbookDevRunner(userOptions?: DevRunnerOptions): AstroIntegrat
           limits: { maxConcurrentRuns: options.maxConcurrentRuns, runDeadlineMs: options.runDeadlineMs, ...limitsFromEnv(process.env) },
           log: logger,
         });
+        const explain = createExplainEndpoint({ token, targets, log: logger });
         const handle = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void => {
           markClient(req);
           for (const [name, value] of Object.entries(FRAME_HEADERS)) res.setHeader(name, value);
           const path = pathOf(req.url);
           if (path !== PREFIX && !path.startsWith(`${PREFIX}/`)) return next();
+          if (path === EXPLAIN_ENDPOINT) {
+            explain(req, res).catch((error: unknown) => {
+              logger.error(`explain endpoint failed: ${(error as Error).stack ?? String(error)}`);
+              if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
+              res.end();
+            });
+            return;
+          }
           if (path !== RUN_ENDPOINT) {
             res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' }).end('Not found\n');
             return;

@@ -13,7 +13,7 @@ import { guardRunRequest, TOKEN_HEADER, type GuardInput } from './guard.ts';
 import { parseRunRequest } from './run-request.ts';
 import type { RunStreamEvent } from './run-events.ts';
 import { TargetConflict, type TargetRegistry } from './targets.ts';
-import { InputError, type ClusterSource } from '../cluster/source.ts';
+import { InputError, type ClusterSource } from '../engine/source.ts';
 
 export interface RunEndpointLimits {
   /** Largest request body, bytes. */
@@ -207,8 +207,8 @@ function bytesText(n: number): string {
   return `${n} bytes`;
 }
 
-// Headers on every response. Never any Access-Control-* header: no other origin may read this.
-const SAFE_HEADERS = {
+/** Headers on every response. Never any Access-Control-* header: no other origin may read this. */
+export const SAFE_HEADERS = {
   'Cache-Control': 'no-store',
   'X-Content-Type-Options': 'nosniff',
 } as const;
@@ -218,7 +218,8 @@ function duration(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
 }
 
-function guardInput(req: IncomingMessage): GuardInput {
+/** The request facts the guards look at, shared with the explain endpoint. */
+export function guardInput(req: IncomingMessage): GuardInput {
   const header = (name: string): string | undefined => {
     const v = req.headers[name];
     return Array.isArray(v) ? v.join(', ') : v;
@@ -236,7 +237,7 @@ function guardInput(req: IncomingMessage): GuardInput {
   };
 }
 
-function refuse(res: ServerResponse, status: number, reason: string, headers: Record<string, string> = {}): void {
+export function refuse(res: ServerResponse, status: number, reason: string, headers: Record<string, string> = {}): void {
   if (res.headersSent) return;
   const body = `${reason}\n`;
   res.writeHead(status, {
@@ -250,12 +251,12 @@ function refuse(res: ServerResponse, status: number, reason: string, headers: Re
 }
 
 // Reads a refused request's body into the void so the connection can close cleanly.
-function drain(req: IncomingMessage): void {
+export function drain(req: IncomingMessage): void {
   req.resume();
 }
 
 /** Reads the body as UTF-8, failing once it exceeds `limit` bytes (chunked bodies included). */
-function readBody(req: IncomingMessage, limit: number): Promise<string> {
+export function readBody(req: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

@@ -42,7 +42,7 @@ describe('the matrix picture with bidi characters in labels', () => {
 
   it('shows them escaped in labels, tooltips, the pairs list and the summary read aloud', () => {
     expect(markup).not.toMatch(/[\u200b-\u200f\u202a-\u202e\u2066-\u2069]/);
-    expect(markup).toContain('>ns\\u202eevil</text>');
+    expect(markup).toContain('>ns\\u202eevil</th>');
     expect(markup).toContain('svc\\u200b:80');
     expect(markup).toContain('blocked by \\u2066policy\\u2069');
     expect(markup).toContain('aria-label="Reachability \\u202eeltit.');

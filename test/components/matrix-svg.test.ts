@@ -54,24 +54,33 @@ describe('matrixFigure layout', () => {
   const m = matrix(['a/one', 'a/two'], ['b/svc:80', 'b/svc:443', 'c/db:5432'], (r, c) => (r === 0 && c === 1 ? 'blocked' : r === 1 && c === 2 ? 'partial' : c === 0 && r === 0 ? 'not-applicable' : 'allowed'));
   const tree = matrixFigure(m);
 
-  it('draws one cell per (row, column), row labels left and rotated column labels on top', () => {
+  it('draws a grid table: a header row of column labels, then one row per source with its label and one cell per column', () => {
+    const table = all(tree).find((n) => n.tag === 'table')!;
+    expect(table.attrs.role).toBe('grid');
+    const [thead, tbody] = table.children as MarkupNode[];
+    const columns = byClass(thead!, 'mb-mx-column');
+    expect(columns.map(text)).toEqual(['b/svc:80', 'b/svc:443', 'c/db:5432']);
+    expect(columns.map((c) => [c.tag, c.attrs.scope, c.attrs.title, c.attrs['data-ns']])).toEqual([
+      ['th', 'col', 'b/svc:80', 'b'],
+      ['th', 'col', 'b/svc:443', 'b'],
+      ['th', 'col', 'c/db:5432', 'c'],
+    ]);
+    const rows = tbody!.children as MarkupNode[];
+    expect(rows.map((r) => [r.attrs['data-row'], r.attrs['data-ns']])).toEqual([
+      ['a/one', 'a'],
+      ['a/two', 'a'],
+    ]);
+    for (const r of rows) expect((r.children[0] as MarkupNode).attrs).toMatchObject({ class: 'mb-mx-label mb-mx-row', scope: 'row' });
     const cells = byClass(tree, 'mb-mx-pair');
-    expect(cells).toHaveLength(6);
     expect(cells.map((c) => c.attrs['data-state'])).toEqual(['not-applicable', 'blocked', 'allowed', 'allowed', 'allowed', 'partial']);
-    expect(byClass(tree, 'mb-mx-row').map((n) => n.children.at(-1))).toEqual(['a/one', 'a/two']);
-    const columns = byClass(tree, 'mb-mx-column');
-    expect(columns.map((n) => n.children.at(-1))).toEqual(['b/svc:80', 'b/svc:443', 'c/db:5432']);
-    for (const c of columns) expect(c.attrs.transform).toMatch(/^rotate\(-45 /);
-    // Cells sit right of every row label and below every column label.
-    const rects = cells.map((c) => c.children.find((n): n is MarkupNode => typeof n !== 'string' && n.tag === 'rect')!);
-    const firstRowLabel = byClass(tree, 'mb-mx-row')[0]!;
-    for (const r of rects) expect(Number(r.attrs.x)).toBeGreaterThan(Number(firstRowLabel.attrs.x));
-    for (const r of rects) expect(Number(r.attrs.y)).toBeGreaterThan(Number(columns[0]!.attrs.y));
+    // One tab stop: the first cell; arrow keys (matrix-tool.ts) move from there.
+    expect(cells.map((c) => c.attrs.tabindex)).toEqual(['0', '-1', '-1', '-1', '-1', '-1']);
+    expect(cells.every((c) => c.tag === 'td' && c.attrs.role === 'gridcell')).toBe(true);
   });
 
   it('has a legend of the four states, and a mark on blocked and partly blocked cells only', () => {
     const legend = byClass(tree, 'mb-mx-legend-item');
-    expect(legend.map((n) => [n.attrs['data-state'], text(n)])).toEqual([
+    expect(legend.map((n) => [n.attrs['data-state'], text(byClass(n, 'mb-mx-label')[0]!)])).toEqual([
       ['allowed', 'allowed'],
       ['blocked', 'blocked'],
       ['partial', 'partly blocked'],
@@ -83,16 +92,15 @@ describe('matrixFigure layout', () => {
 
   it('gives each cell a tooltip (row → column: state — detail (policies)) and the picture an accessible summary', () => {
     const blocked = byClass(tree, 'mb-mx-pair').find((c) => c.attrs['data-state'] === 'blocked')!;
-    const title = blocked.children[0] as MarkupNode;
-    expect(title.tag).toBe('title');
-    expect(text(title)).toBe('a/one → b/svc:443: blocked — 1 of 1 connections blocked on port 1 (NetworkPolicy ns/deny-1)');
-    const svg = all(tree).find((n) => n.tag === 'svg')!;
-    expect(svg.attrs.role).toBe('img');
-    expect(svg.attrs['aria-label']).toBe('Workloads → Service ports. 1 of 5 source → destination pairs blocked, 1 partly blocked, 3 allowed; the list below names the blocked pairs.');
+    expect(blocked.attrs.title).toBe('a/one → b/svc:443: blocked — 1 of 1 connections blocked on port 1 (NetworkPolicy ns/deny-1)');
+    expect(blocked.attrs['aria-label']).toBe(blocked.attrs.title);
+    const table = all(tree).find((n) => n.tag === 'table')!;
+    expect(table.attrs['aria-label']).toBe('Workloads → Service ports. 1 of 5 source → destination pairs blocked, 1 partly blocked, 3 allowed; the list below names the blocked pairs.');
   });
 
   it('lists the blocked pairs as text under the picture', () => {
     const list = all(tree).find((n) => n.tag === 'details')!;
+    expect(byClass(tree, 'mb-matrix-status')).toHaveLength(1);
     expect(text(list.children[0]!)).toBe('Blocked pairs (2)');
     const items = all(list).filter((n) => n.tag === 'li');
     expect(items.map(text)).toEqual([
@@ -166,12 +174,12 @@ describe('caps', () => {
     );
     expect(tree.attrs['data-rows']).toBe('55');
     // The pairs list still has the 47 blocked pairs, including those outside the picture.
-    expect(all(tree).filter((n) => n.tag === 'li')).toHaveLength(47);
+    expect(all(tree).filter((n) => n.tag === 'li' && n.attrs.class === undefined)).toHaveLength(47);
   });
 
   it('caps the pairs list too', () => {
     const tree = matrixFigure(big, { maxPairs: 10 });
-    expect(all(tree).filter((n) => n.tag === 'li')).toHaveLength(10);
+    expect(all(tree).filter((n) => n.tag === 'li' && n.attrs.class === undefined)).toHaveLength(10);
     expect(byClass(tree, 'mb-matrix-note').map(text)).toContain('37 more blocked pairs not listed; run the CLI for the full list.');
   });
 
@@ -208,19 +216,21 @@ describe('toMarkup', () => {
     const elements = xmlAll(doc);
     // Only the layout's own elements: nothing from the data became one.
     const names = new Set(elements.map((e) => e.name));
-    for (const n of names) expect(['figure', 'figcaption', 'div', 'svg', 'g', 'rect', 'path', 'text', 'title', 'a', 'details', 'summary', 'ul', 'li', 'span']).toContain(n);
+    for (const n of names) expect(['figure', 'figcaption', 'div', 'p', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'a', 'details', 'summary', 'ul', 'li', 'span']).toContain(n);
     // The data round-trips as text and attribute values.
     expect(xmlText(elements.find((e) => e.name === 'figcaption')!)).toBe(`Title ${HOSTILE}`);
     const row = elements.find((e) => e.attributes.class === 'mb-mx-label mb-mx-row')!;
-    expect(xmlText(row)).toBe(`row ${HOSTILE}row ${HOSTILE}`); // <title> then the label
-    const pair = elements.find((e) => e.attributes.class === 'mb-mx-pair mb-mx-link')!;
+    expect(xmlText(row)).toBe(`row ${HOSTILE}`);
+    expect(row.attributes.title).toBe(`row ${HOSTILE}`);
+    const pair = elements.find((e) => e.attributes.class === 'mb-mx-pair')!;
     expect(pair.attributes['data-row']).toBe(HOSTILE);
     expect(pair.attributes['data-column']).toBe('c"ol');
-    expect(pair.attributes.href).toBe('#finding-x-1');
-    expect(elements.find((e) => e.name === 'svg')!.attributes['aria-label']).toContain(`Title ${HOSTILE}.`);
+    expect(pair.attributes.title).toContain(`detail ${HOSTILE}`);
+    expect(elements.find((e) => e.attributes.class === 'mb-mx-link')!.attributes.href).toBe('#finding-x-1');
+    expect(elements.find((e) => e.name === 'table')!.attributes['aria-label']).toContain(`Title ${HOSTILE}.`);
     // Control characters show as escapes; what XML cannot carry at all (a lone surrogate) is replaced.
     const column = elements.find((e) => e.attributes.class === 'mb-mx-label mb-mx-column')!;
-    expect(xmlText(column)).toContain(`col ${HOSTILE}\\u0007\ufffd`);
+    expect(column.attributes.title).toContain(`col ${HOSTILE}\\u0007\ufffd`);
   });
 
   it('escapes text for element content', () => {
