@@ -20,7 +20,7 @@ let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  server = await startDevServer({ MESHBOOK_EXTRA_TARGETS: `${HOSTILE}=test/fixtures/e2e` });
+  server = await startDevServer({ MESHBOOK_EXTRA_TARGETS: `${HOSTILE}=test/fixtures/e2e/hostile-markup.yaml` });
   browser = await launchBrowser();
   page = await browser.context.newPage();
 });
