@@ -60,4 +60,20 @@ describe.skipIf(binaries === undefined || !isDir(DEMO))('the CLI on a real kube-
     expect(liveReport.checks.some((c) => c.findings.length > 0)).toBe(true);
     for (const c of offlineReport.checks.filter((x) => liveOnly.has(x.id))) expect(c.status, c.id).toBe('skipped');
   });
+
+  it.each([
+    ['bookinfo/productpage-v1', 'bookinfo/ratings:9080', 1, 'blocked'],
+    ['bookinfo/reviews-v2', 'bookinfo/ratings:http', 0, 'allowed'],
+  ])('explain --from %s --to %s gives the same verdict chain live as on the snapshot (exit %i)', async (from, to, code, verdict) => {
+    const env = { HOME: tmp, KUBECONFIG: '' };
+    const live = await runCli(['explain', '--kubeconfig', cluster.viewerKubeconfig, '--from', from, '--to', to, '--format', 'json'], { env });
+    expect(live.stderr).toBe('');
+    expect(live.code).toBe(code);
+    const offline = await runCli(['explain', '--snapshot', DEMO, '--from', from, '--to', to, '--format', 'json'], { env });
+    expect(offline.code).toBe(code);
+    const liveDoc = JSON.parse(live.stdout) as { verdict: string; connections: unknown[] };
+    expect(liveDoc.verdict).toBe(verdict);
+    expect(liveDoc.connections.length).toBeGreaterThan(0);
+    expect(liveDoc).toEqual(JSON.parse(offline.stdout));
+  });
 });
