@@ -11,6 +11,10 @@
 // Deployments/Services/EndpointSlices/DestinationRules/VirtualServices/ServiceAccounts.
 //
 //   node --import tsx scripts/gen-mesh.ts --objects 20000 [--seed 1] --out /tmp/mesh-20k
+//   node --import tsx scripts/gen-mesh.ts --namespaces 800 [--seed 1] --out /tmp/namespaces-800
+//
+// --namespaces is the other shape: many small namespaces instead of few large ones (see
+// generateNamespaces), where namespace isolation blocks every cross-namespace pair.
 //
 // Writes one multi-document YAML file per namespace (what `meshbook check --snapshot DIR` and
 // `istioctl analyze DIR` both read) and prints the object count per kind.
@@ -21,7 +25,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import yaml from 'js-yaml';
-import type { KubeObject } from '../src/engine/k8s-types.ts';
+import type { KubeObject } from '../src/k8s/objects.ts';
 
 const REPO = join(import.meta.dirname, '..');
 const ISTIO_SYSTEM = join(REPO, 'runbooks', 'demo-cluster', 'istio-system.yaml');
@@ -61,17 +65,7 @@ export async function generateMesh(target: number, seed = 1): Promise<GeneratedM
   };
 
   // Cluster-scoped: nodes, the control plane's namespace.
-  const nodes = Array.from({ length: NODES }, (_, i) => ({ name: `node-${String(i).padStart(2, '0')}`, ip: `172.18.0.${10 + i}`, zone: `zone-${'abc'[i % 3]}` }));
-  for (const n of nodes) {
-    add({
-      apiVersion: 'v1', kind: 'Node',
-      metadata: { name: n.name, labels: { 'kubernetes.io/hostname': n.name, 'kubernetes.io/os': 'linux', 'topology.kubernetes.io/zone': n.zone } },
-      spec: { podCIDR: `10.244.${nodes.indexOf(n)}.0/24` },
-      status: { addresses: [{ type: 'InternalIP', address: n.ip }, { type: 'Hostname', address: n.name }], conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', lastHeartbeatTime: CREATED, lastTransitionTime: CREATED }] },
-    });
-  }
-  add({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'istio-system', labels: { 'kubernetes.io/metadata.name': 'istio-system' } } });
-  for (const doc of yaml.loadAll(await readFile(ISTIO_SYSTEM, 'utf8')) as (KubeObject | null)[]) if (doc !== null) add(fresh(doc));
+  const nodes = await controlPlane(add);
 
   let podSeq = 0;
   let svcSeq = 0;
@@ -157,6 +151,109 @@ export async function generateMesh(target: number, seed = 1): Promise<GeneratedM
   return { objects, byNamespace, counts };
 }
 
+const BOOKINFO = [
+  { app: 'productpage', versions: ['v1'] },
+  { app: 'details', versions: ['v1'] },
+  { app: 'ratings', versions: ['v1'] },
+  { app: 'reviews', versions: ['v1', 'v2'] },
+] as const;
+
+/** The control plane and the cluster-scoped objects both shapes start from. */
+async function controlPlane(add: (o: KubeObject) => void): Promise<{ name: string; ip: string; zone: string }[]> {
+  const nodes = Array.from({ length: NODES }, (_, i) => ({ name: `node-${String(i).padStart(2, '0')}`, ip: `172.18.0.${10 + i}`, zone: `zone-${'abc'[i % 3]}` }));
+  for (const n of nodes) {
+    add({
+      apiVersion: 'v1', kind: 'Node',
+      metadata: { name: n.name, labels: { 'kubernetes.io/hostname': n.name, 'kubernetes.io/os': 'linux', 'topology.kubernetes.io/zone': n.zone } },
+      spec: { podCIDR: `10.244.${nodes.indexOf(n)}.0/24` },
+      status: { addresses: [{ type: 'InternalIP', address: n.ip }, { type: 'Hostname', address: n.name }], conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', lastHeartbeatTime: CREATED, lastTransitionTime: CREATED }] },
+    });
+  }
+  add({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'istio-system', labels: { 'kubernetes.io/metadata.name': 'istio-system' } } });
+  for (const doc of yaml.loadAll(await readFile(ISTIO_SYSTEM, 'utf8')) as (KubeObject | null)[]) if (doc !== null) add(fresh(doc));
+  return nodes;
+}
+
+/**
+ * The many-namespaces shape: `namespaces` bookinfo-like namespaces of 24 objects each (5
+ * Deployments with one pod each, 4 Services with EndpointSlices, 2 VirtualServices, a Gateway, a
+ * DestinationRule, one NetworkPolicy), each admitting only itself, istio-system and the frontend
+ * namespace (the first one): every other cross-namespace pair is blocked.
+ */
+export async function generateNamespaces(namespaces: number, seed = 1): Promise<GeneratedMesh> {
+  if (!Number.isInteger(namespaces) || namespaces < 1) throw new Error(`namespaces must be an integer ≥ 1, received ${JSON.stringify(namespaces)}`);
+  const rnd = mulberry32(seed);
+  const hex = (n: number): string => Array.from({ length: n }, () => '0123456789bcdfghjklmnpqrstvwxz'[Math.floor(rnd() * 30)]).join('');
+  const byNamespace = new Map<string, KubeObject[]>();
+  const objects: KubeObject[] = [];
+  const add = (o: KubeObject): void => {
+    const ns = o.metadata.namespace ?? '';
+    let list = byNamespace.get(ns);
+    if (list === undefined) byNamespace.set(ns, (list = []));
+    list.push(o);
+    objects.push(o);
+  };
+  const nodes = await controlPlane(add);
+  const frontendNs = 'bookinfo-0000';
+  let podSeq = 0;
+  for (let n = 0; n < namespaces; n++) {
+    const ns = `bookinfo-${String(n).padStart(4, '0')}`;
+    add({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { 'kubernetes.io/metadata.name': ns, 'istio-injection': 'enabled' } } });
+    add(netpol(ns, 'namespace-isolation', {
+      podSelector: {},
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [{ podSelector: {} }, { namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['istio-system', frontendNs] }] } }] }],
+    }));
+    const host = `${ns}.example.com`;
+    add({
+      apiVersion: 'networking.istio.io/v1', kind: 'Gateway', metadata: { name: 'bookinfo-gateway', namespace: ns },
+      spec: { selector: { istio: 'ingressgateway' }, servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: [host] }] },
+    });
+    for (const { app, versions } of BOOKINFO) {
+      add({
+        apiVersion: 'v1', kind: 'Service', metadata: { name: app, namespace: ns, labels: { app, service: app } },
+        spec: { type: 'ClusterIP', clusterIP: `10.${96 + (n >> 8)}.${n & 255}.${10 + BOOKINFO.findIndex((b) => b.app === app)}`, selector: { app }, ports: [{ name: 'http', port: 9080, targetPort: 9080, protocol: 'TCP' }] },
+      });
+      const endpoints: unknown[] = [];
+      for (const version of versions) {
+        const hash = hex(10);
+        const labels = { app, version };
+        add({
+          apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: `${app}-${version}`, namespace: ns, labels },
+          spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: podSpec(app, 'default', 9080, undefined) } },
+          status: { observedGeneration: 1, replicas: 1, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1 },
+        });
+        const name = `${app}-${version}-${hash}-${hex(5)}`;
+        const node = nodes[podSeq % nodes.length]!;
+        const k = podSeq++;
+        const ip = `10.${244 + Math.floor(k / 254 / 256)}.${Math.floor(k / 254) % 256}.${(k % 254) + 1}`;
+        add(pod(ns, name, { ...labels, 'pod-template-hash': hash, 'security.istio.io/tlsMode': 'istio', 'service.istio.io/canonical-name': app, 'service.istio.io/canonical-revision': version }, podSpec(app, 'default', 9080, node.name), node.ip, ip, `${app}-${version}-${hash}`));
+        endpoints.push({ addresses: [ip], conditions: { ready: true, serving: true, terminating: false }, nodeName: node.name, targetRef: { kind: 'Pod', name, namespace: ns }, zone: node.zone });
+      }
+      add({
+        apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
+        metadata: { name: `${app}-${hex(5)}`, namespace: ns, labels: { app, 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io', 'kubernetes.io/service-name': app } },
+        addressType: 'IPv4', endpoints, ports: [{ name: 'http', port: 9080, protocol: 'TCP' }],
+      });
+    }
+    add({
+      apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'bookinfo', namespace: ns },
+      spec: { hosts: [host], gateways: ['bookinfo-gateway'], http: [{ match: [{ uri: { prefix: '/productpage' } }], route: [{ destination: { host: 'productpage', port: { number: 9080 } } }] }] },
+    });
+    add({
+      apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'reviews', namespace: ns },
+      spec: { hosts: ['reviews'], http: [{ route: [{ destination: { host: 'reviews', subset: 'v1' }, weight: 50 }, { destination: { host: 'reviews', subset: 'v2' }, weight: 50 }] }] },
+    });
+    add({
+      apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'reviews', namespace: ns },
+      spec: { host: 'reviews', subsets: [{ name: 'v1', labels: { version: 'v1' } }, { name: 'v2', labels: { version: 'v2' } }] },
+    });
+  }
+  const counts = new Map<string, number>();
+  for (const o of objects) counts.set(o.kind, (counts.get(o.kind) ?? 0) + 1);
+  return { objects, byNamespace, counts };
+}
+
 function netpol(namespace: string, name: string, spec: Record<string, unknown>): KubeObject {
   return { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace }, spec };
 }
@@ -217,14 +314,14 @@ export async function writeMesh(mesh: GeneratedMesh, dir: string): Promise<void>
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { values } = parseArgs({ options: { objects: { type: 'string' }, seed: { type: 'string', default: '1' }, out: { type: 'string' } } });
-  const objects = Number(values.objects);
+  const { values } = parseArgs({ options: { objects: { type: 'string' }, namespaces: { type: 'string' }, seed: { type: 'string', default: '1' }, out: { type: 'string' } } });
   const seed = Number(values.seed);
-  if (values.out === undefined || !Number.isInteger(objects) || !Number.isInteger(seed)) {
-    console.error('usage: node --import tsx scripts/gen-mesh.ts --objects N [--seed 1] --out DIR');
+  const size = Number(values.namespaces ?? values.objects);
+  if (values.out === undefined || (values.objects === undefined) === (values.namespaces === undefined) || !Number.isInteger(size) || !Number.isInteger(seed)) {
+    console.error('usage: node --import tsx scripts/gen-mesh.ts (--objects N | --namespaces N) [--seed 1] --out DIR\n  --objects: namespaces of 6–10 apps each; --namespaces: N bookinfo namespaces of 24 objects, isolated from each other');
     process.exit(2);
   }
-  const mesh = await generateMesh(objects, seed);
+  const mesh = values.namespaces === undefined ? await generateMesh(size, seed) : await generateNamespaces(size, seed);
   await writeMesh(mesh, values.out);
   console.log(`${mesh.objects.length} objects in ${mesh.byNamespace.size} files → ${values.out}`);
   process.stdout.write([...mesh.counts].sort((a, b) => b[1] - a[1]).map(([kind, n]) => `  ${String(n).padStart(6)} ${kind}\n`).join(''));

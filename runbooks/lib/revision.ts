@@ -5,7 +5,7 @@
 // Istio's own resources but also Deployments and webhook configurations, whose namespaces, unlike
 // Services' and Pods', are not filtered (pkg/config/analysis/local/istiod_analyze.go).
 
-import type { KubeObject } from '../../src/engine/k8s-types.ts';
+import type { KubeObject } from '../../src/k8s/objects.ts';
 
 export const REVISION_LABEL = 'istio.io/rev';
 /** The revision `istioctl analyze` analyzes unless told otherwise. */

@@ -3,8 +3,8 @@
 // to) and each routed (Service, port) with its target pods and ports. DestinationRule subsets are
 // not narrowed: every pod of the Service counts, which is what plain (subset-less) routing reaches.
 
-import type { IstioGateway, Service, ServicePort, VirtualService } from '../../src/engine/k8s-types.ts';
-import { matchesLabels } from '../../src/engine/selectors.ts';
+import type { IstioGateway, Service, ServicePort, VirtualService } from '../../src/k8s/objects.ts';
+import { matchesLabels } from '../../src/k8s/selectors.ts';
 import { routeDestinations } from '../../src/istio/destinations.ts';
 import { ServiceIndex } from '../../src/istio/hosts.ts';
 import type { MeshNetwork } from '../../src/reachability/network-model.ts';
@@ -63,12 +63,35 @@ export class RouteResolver {
     this.#meshClients = net.index.classes.filter((c) => net.isMeshed(c) && !net.isGateway(c) && !c.hostNetwork);
   }
 
+  // Thousands of VirtualServices name a few selectors and scopes: each is matched once.
+  readonly #bySelector = new Map<string, PodClass[]>();
+  readonly #byScope = new Map<string, PodClass[]>();
+
+  #gatewayClasses(selector: Readonly<Record<string, string>>): PodClass[] {
+    const key = JSON.stringify(Object.entries(selector).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    let classes = this.#bySelector.get(key);
+    if (classes === undefined) {
+      classes = this.#net.index.classes.filter((c) => !c.hostNetwork && matchesLabels(selector, c.labels));
+      this.#bySelector.set(key, classes);
+    }
+    return classes;
+  }
+
+  #scopedClients(scope: ReadonlySet<string>): PodClass[] {
+    const key = [...scope].sort().join('\u0000');
+    let clients = this.#byScope.get(key);
+    if (clients === undefined) {
+      clients = this.#meshClients.filter((c) => scope.has(c.namespace));
+      this.#byScope.set(key, clients);
+    }
+    return clients;
+  }
+
   routes(vs: VirtualService): VirtualServiceRoutes {
     const net = this.#net;
     const serviceIndex = this.#serviceIndex;
     const serviceByKey = this.#serviceByKey;
     const gatewayByKey = this.#gatewayByKey;
-    const meshClients = this.#meshClients;
     const vsNs = namespaceOf(vs);
     const refs = vs.spec?.gateways ?? [];
     const meshBound = refs.length === 0 || refs.includes('mesh');
@@ -81,13 +104,13 @@ export class RouteResolver {
       const selector = gateway?.spec?.selector;
       // A missing Gateway or one selecting no pod is reported by virtualservice-gateways and gateway-ports.
       if (gateway === undefined || selector === undefined || Object.keys(selector).length === 0) continue;
-      const classes = net.index.classes.filter((c) => !c.hostNetwork && matchesLabels(selector, c.labels));
+      const classes = this.#gatewayClasses(selector);
       if (classes.length > 0) gatewaySources.push({ name: key, gateway, classes });
     }
     // The mesh clients the route applies to: exportTo (default: everywhere), `.` = the VirtualService's namespace.
     const exportTo = vs.spec?.exportTo ?? [];
     const scope = exportTo.length === 0 || exportTo.includes('*') ? undefined : new Set(exportTo.map((e) => (e === '.' ? vsNs : e)));
-    const clients = meshBound ? meshClients.filter((c) => scope === undefined || scope.has(c.namespace)) : [];
+    const clients = !meshBound ? [] : scope === undefined ? this.#meshClients : this.#scopedClients(scope);
 
     // The routed (Service, port) pairs; several routes (subsets, weights) to one port are one pair.
     const routed = new Map<string, RoutedPort>();

@@ -1,5 +1,5 @@
 import { defineCheck } from '../../src/engine/check.ts';
-import { selectorString } from '../../src/engine/selectors.ts';
+import { selectorString } from '../../src/k8s/selectors.ts';
 import { fixSentence, ruleText } from '../../src/reachability/blocked/index.ts';
 import { meshNetwork } from '../../src/reachability/context.ts';
 import { RouteReach } from '../../src/reachability/route-reach.ts';

@@ -33,8 +33,14 @@ export interface SelfResult {
 }
 
 export interface StepResult {
-  /** By source group; undefined for groups with no source in this sweep, or whose only sources took the per-class path. */
-  summaries: readonly (GroupSummary | undefined)[];
+  /** A source group's summary; undefined for groups with no source in this sweep, or whose only sources took the per-class path. */
+  summaryOf(group: number): GroupSummary | undefined;
+  /** Whether a source group was summarized on its own (else it has `shared`). */
+  isOwn(group: number): boolean;
+  /** The source groups summarized on their own, with their summary (undefined as in summaryOf). */
+  own: ReadonlyMap<number, GroupSummary | undefined>;
+  /** What every other source group of the sweep gets (undefined when every group is in `own`). */
+  shared: GroupSummary | undefined;
   /** By source position, for the sources that took the per-class path. */
   self: ReadonlyMap<number, SelfResult>;
 }
@@ -52,6 +58,7 @@ export class ColumnSweep {
   readonly #groupOf: Int32Array;
   readonly #posInGroup: Int32Array;
   readonly #members: SourceMembers[];
+  readonly #groupOfMembers = new Map<SourceMembers, number>();
   readonly #sourcesOf: number[][];
   readonly #bulk: Uint8Array;
   readonly #conn: Connection;
@@ -79,15 +86,40 @@ export class ColumnSweep {
       this.#sourcesOf[g]!.push(i);
     });
     this.#members = lists.map((l) => sourceMembers(l, l));
+    this.#members.forEach((m, g) => this.#groupOfMembers.set(m, g));
     this.unions = unions;
     for (const m of this.#members) if (m.labels.length > 0) unions.register(m);
     this.#bulk = new Uint8Array(sweep.groups);
     this.#conn = { src: this.#endpoints[0]!, srcLabel: '', srcKey: '', dst: this.#endpoints[0]!, dstLabel: '', dstKey: '', port: { port: 1 } };
+    this.#unionId = new Int32Array(sweep.groups).fill(-1);
+    let maxId = 0;
+    this.#members.forEach((m, g) => {
+      if (m.labels.length === 0) return;
+      const id = unions.idOf(m);
+      this.#unionId[g] = id;
+      maxId = Math.max(maxId, id);
+      this.#withSources.push(g);
+      this.#memberCount += m.labels.length;
+    });
+    this.#allBits = new Uint32Array((maxId >>> 5) + 1);
+    for (const g of this.#withSources) this.#allBits[this.#unionId[g]! >>> 5]! |= 1 << (this.#unionId[g]! & 31);
   }
+
+  /** Each source group's id in `unions` (-1: no source in this sweep). */
+  readonly #unionId: Int32Array;
+  /** The source groups with sources in this sweep, and all of them as bits of their union ids. */
+  readonly #withSources: number[] = [];
+  readonly #allBits: Uint32Array;
+  #memberCount = 0;
 
   /** The source group of source i. */
   groupOf(i: number): number {
     return this.#groupOf[i]!;
+  }
+
+  /** The source groups with a source in this sweep. */
+  groupsWithSources(): readonly number[] {
+    return this.#withSources;
   }
 
   /** The positions of a source group's members among the sources, in sweep order. */
@@ -103,6 +135,11 @@ export class ColumnSweep {
   /**
    * Evaluates every source against `targets` and feeds each denied connection to `collector`
    * (grouped by `groupFor`) in source order, as `collector.add` per connection would.
+   *
+   * Source groups no policy of the targets names (NetpolIndex.namedSources) all get one shared
+   * summary. Once the collector's groups for it are settled, every such group not met yet goes in
+   * at once (a bit set, not a loop over groups), and only the groups on their own are visited
+   * further: the step costs the groups a policy names, not all groups.
    */
   run<M>(targets: readonly StepTarget[], collector: BlockedCollector<M>, groupFor: (direction: Direction) => { key: string; meta: M }): StepResult {
     const sweep = this.#sweep;
@@ -112,33 +149,51 @@ export class ColumnSweep {
     const selfClasses = new Set<PodClass>();
     for (const t of targets) if (t.podClass.pods.length === 1) selfClasses.add(t.podClass);
     for (const c of selfClasses) bulk[sweep.groupOf(c)] = 2;
-    const summaries = new Array<GroupSummary | undefined>(sweep.groups);
+    const allAllowed: GroupSummary = { evaluations: NONE, allowed: targets.length, blocked: 0, denied: NONE, blockedBy: NONE, ports: NONE };
+    const ownGroups = this.#ownGroups(targets, selfClasses);
+    let shared: GroupSummary | undefined;
+    if (ownGroups !== undefined) {
+      let rep = 0;
+      while (rep < sweep.groups && ownGroups.has(rep)) rep++;
+      if (rep < sweep.groups) shared = summarize(sweep, sweep.representative(rep), targets, allAllowed);
+    }
+    const own = new Map<number, GroupSummary | undefined>();
     const self = new Map<number, SelfResult>();
     const conn = this.#conn;
-    let allAllowed: GroupSummary | undefined;
-    for (let i = 0; i < this.#sources.length; i++) {
+    // Shared groups met before they settle (their bits are not taken at once).
+    const met: number[] = [];
+    const step = (i: number, settled: boolean): boolean => {
       const group = this.#groupOf[i]!;
       const state = bulk[group]!;
-      if (state === 1) continue; // taken at once with an earlier member, or nothing to add
+      if (state === 1) return false; // taken at once with an earlier member, or nothing to add
       const src = this.#sources[i]!;
       const srcEndpoint = this.#endpoints[i]!;
       const label = this.#labels[i]!;
+      const isOwn = shared === undefined || ownGroups!.has(group);
       if (state === 2 && selfClasses.has(src)) {
         self.set(i, this.#selfStep(src, srcEndpoint, label, targets, collector, groupFor));
-        continue;
+        if (!own.has(group)) own.set(group, undefined);
+        return false;
       }
-      let s = summaries[group];
-      if (s === undefined) {
-        s = summarize(sweep, src, targets, (allAllowed ??= { evaluations: NONE, allowed: targets.length, blocked: 0, denied: NONE, blockedBy: NONE, ports: NONE }));
-        summaries[group] = s;
+      let s: GroupSummary;
+      if (isOwn) {
+        let known = own.get(group);
+        if (known === undefined) {
+          known = summarize(sweep, src, targets, allAllowed);
+          own.set(group, known);
+        }
+        s = known;
+      } else {
+        s = shared!;
+        if (!settled && state === 0) met.push(group);
       }
       if (s.denied.length === 0) {
         if (state === 0) bulk[group] = 1;
-        continue;
+        return !isOwn;
       }
       if (state === 0 && collector.addRest(groupFor, srcEndpoint, targets, s.denied, s.evaluations, this.#members[group]!, this.#posInGroup[i]!)) {
         bulk[group] = 1;
-        continue;
+        return !isOwn;
       }
       // One connection object, refilled: the collector keeps nothing of it.
       conn.src = srcEndpoint;
@@ -152,8 +207,82 @@ export class ColumnSweep {
         conn.port = t.port;
         collector.add(groupFor, conn, s.evaluations[ti]!);
       }
+      return false;
+    };
+    let i = 0;
+    for (; i < this.#sources.length; i++) {
+      if (step(i, false) && this.#takeShared(i, shared!, ownGroups!, met, targets, collector, groupFor)) break;
     }
-    return { summaries, self };
+    if (i < this.#sources.length) {
+      // The rest: the groups on their own and the shared ones held back, in source order.
+      const rest: number[] = [];
+      for (const g of ownGroups!) for (const at of this.#sourcesOf[g] ?? []) if (at > i) rest.push(at);
+      for (const g of this.#heldBack) for (const at of this.#sourcesOf[g]!) if (at > i) rest.push(at);
+      rest.sort((a, b) => a - b);
+      for (const at of rest) step(at, true);
+    }
+    const summaryOf = (group: number): GroupSummary | undefined =>
+      shared === undefined || ownGroups!.has(group) ? own.get(group) : this.#unionId[group]! >= 0 ? shared : undefined;
+    return { summaryOf, isOwn: (group) => shared === undefined || ownGroups!.has(group), own, shared, self };
+  }
+
+  /** The shared groups left to visit one by one after #takeShared. */
+  #heldBack = new Set<number>();
+
+  /**
+   * Takes every shared source group not met yet at once, when the collector's groups for the
+   * shared summary are settled (source `at`, of a shared group, was just taken by addRest or
+   * needed nothing); false (nothing taken) when they are not.
+   */
+  #takeShared<M>(
+    at: number,
+    shared: GroupSummary,
+    ownGroups: ReadonlySet<number>,
+    met: readonly number[],
+    targets: readonly StepTarget[],
+    collector: BlockedCollector<M>,
+    groupFor: (direction: Direction) => { key: string; meta: M },
+  ): boolean {
+    this.#heldBack = new Set();
+    const bits = this.#allBits.slice();
+    let members = this.#memberCount;
+    const leaveOut = (g: number): void => {
+      const id = this.#unionId[g]!;
+      if (id < 0 || (bits[id >>> 5]! & (1 << (id & 31))) === 0) return;
+      bits[id >>> 5]! &= ~(1 << (id & 31));
+      members -= this.#members[g]!.labels.length;
+    };
+    if (shared.denied.length > 0) {
+      const take = collector.settledTake(groupFor, this.#endpoints[at]!, targets, shared.denied, shared.evaluations);
+      if (take === undefined) return false;
+      for (const g of ownGroups) leaveOut(g);
+      for (const g of met) {
+        if (this.#bulk[g] !== 1) this.#heldBack.add(g);
+        leaveOut(g);
+      }
+      for (const owner of take.named) {
+        const g = this.#groupOfMembers.get(owner);
+        if (g === undefined || ownGroups.has(g) || this.#unionId[g]! < 0) continue;
+        if (this.#bulk[g] !== 1) this.#heldBack.add(g);
+        leaveOut(g);
+      }
+      collector.takeAll(take, bits, members);
+    } else {
+      for (const g of met) if (this.#bulk[g] !== 1) this.#heldBack.add(g);
+    }
+    return true;
+  }
+
+  /** The source groups on their own towards `targets` (named by their policies, not plain, or calling their own Service); undefined when most groups are. */
+  #ownGroups(targets: readonly StepTarget[], selfClasses: ReadonlySet<PodClass>): Set<number> | undefined {
+    const out = new Set<number>();
+    for (const t of targets) {
+      const groups = this.#sweep.ownGroups(t.podClass);
+      if (groups === null) return undefined;
+      for (const g of groups) out.add(g);
+    }
+    for (const c of selfClasses) out.add(this.#sweep.groupOf(c));
+    return out.size * 2 > this.#sweep.groups ? undefined : out;
   }
 
   #selfStep<M>(

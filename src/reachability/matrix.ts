@@ -42,6 +42,14 @@ class ListInterner<T> {
   }
 }
 
+interface Across {
+  allowed: number;
+  blocked: number;
+  blockedBy: readonly PolicyRef[];
+  ports: readonly (string | number)[];
+  less: ReadonlyMap<string, number>;
+}
+
 /** Limits on a built matrix; above them only the rows and columns with the most blocked connections are kept. */
 export interface MatrixLimits {
   maxRows: number;
@@ -58,6 +66,9 @@ export class MatrixBuilder {
   readonly #policyLists = new ListInterner<PolicyRef>();
   readonly #portLists = new ListInterner<string | number>();
   readonly #notes = new Map<string, string>();
+  /** Per column: summaries shared by every source of every row but `less` of them (addAcross). */
+  readonly #across = new Map<string, Across[]>();
+  #rowSizes: ReadonlyMap<string, number> = new Map();
 
   row(id: string, label: string): void {
     if (!this.#rows.has(id)) this.#rows.set(id, label);
@@ -99,9 +110,40 @@ export class MatrixBuilder {
     for (const port of ports ?? []) cell.ports = this.#portLists.with(cell.ports, port);
   }
 
+  /** How many sources each row stands for (for addAcross). */
+  rowSizes(sizes: ReadonlyMap<string, number>): void {
+    this.#rowSizes = sizes;
+  }
+
+  /**
+   * Records, for every row, that each of its sources but `less.get(row)` (a row's size is set
+   * by rowSizes) got `allowed` and `blocked` connections towards `column`: one call where a sweep
+   * would call `add` once per row.
+   */
+  addAcross(column: string, allowed: number, blocked: number, blockedBy: readonly PolicyRef[], ports: readonly (string | number)[], less: ReadonlyMap<string, number>): void {
+    let list = this.#across.get(column);
+    if (list === undefined) this.#across.set(column, (list = []));
+    list.push({ allowed, blocked, blockedBy, ports, less });
+  }
+
   #cell(row: string, column: string): CellState | undefined {
     const at = this.#columnIndex.get(column);
-    return at === undefined ? undefined : this.#cells.get(row)?.[at];
+    const dense = at === undefined ? undefined : this.#cells.get(row)?.[at];
+    const across = this.#across.get(column);
+    if (across === undefined) return dense;
+    let cell = dense === undefined ? undefined : { ...dense };
+    const size = this.#rowSizes.get(row) ?? 0;
+    for (const a of across) {
+      const n = size - (a.less.get(row) ?? 0);
+      if (n <= 0) continue;
+      cell ??= { allowed: 0, blocked: 0, policies: this.#policyLists.empty, ports: this.#portLists.empty };
+      cell.allowed += a.allowed * n;
+      cell.blocked += a.blocked * n;
+      if (a.blocked === 0) continue;
+      for (const p of a.blockedBy) cell.policies = this.#policyLists.with(cell.policies, p);
+      for (const port of a.ports) cell.ports = this.#portLists.with(cell.ports, port);
+    }
+    return cell;
   }
 
   /** Says why a cell holds no connection (shown when nothing was recorded for it). */
@@ -137,6 +179,23 @@ export class MatrixBuilder {
           columnBlocked.set(column, (columnBlocked.get(column) ?? 0) + cell.blocked);
         });
       }
+      // Shared summaries: every row's size times each, less what they leave out.
+      let allSources = 0;
+      for (const n of this.#rowSizes.values()) allSources += n;
+      let perSource = 0;
+      for (const [column, list] of this.#across) {
+        for (const a of list) {
+          if (a.blocked === 0) continue;
+          perSource += a.blocked;
+          let left = allSources;
+          for (const [row, n] of a.less) {
+            rowBlocked.set(row, (rowBlocked.get(row) ?? 0) - a.blocked * n);
+            left -= n;
+          }
+          columnBlocked.set(column, (columnBlocked.get(column) ?? 0) + a.blocked * left);
+        }
+      }
+      if (perSource > 0) for (const [row, n] of this.#rowSizes) rowBlocked.set(row, (rowBlocked.get(row) ?? 0) + perSource * n);
       // The most blocked first (label order among equals, as sorted above), then back to label order.
       const keep = (entries: [string, string][], blocked: Map<string, number>, max: number): [string, string][] => {
         const kept = new Set(

@@ -5,8 +5,8 @@
 // shared sweep evaluations, the hops of a connection. Built once per run (src/reachability/
 // context.ts); Gateways classify on top of it (MeshNetwork), since R5 does not read them.
 
-import type { IstioGateway, Namespace, NetworkPolicy, Pod, Service } from '../engine/k8s-types.ts';
-import { matchesLabels } from '../engine/selectors.ts';
+import type { IstioGateway, Namespace, NetworkPolicy, Pod, Service } from '../k8s/objects.ts';
+import { matchesLabels } from '../k8s/selectors.ts';
 import { gatewaySelectors, hasProxy, isLivePod, isMeshedPod, isRouterProxy, meshNamespaceNames } from '../mesh/meshed.ts';
 import { DATA_PLANES, type ConnectionRequest, type DataPlaneMode, type Hop, type HopPurpose } from './data-plane.ts';
 import { explain, type Explanation } from './explain.ts';

@@ -66,16 +66,19 @@ export class RouteReach {
     const mesh = this.#scope(scopeKey, clients);
     const collector = new BlockedCollector<null>(this.#net.index, this.#unions);
     const group = { key, meta: null };
-    const { summaries, self } = mesh.sweep.run(this.#targets(targets), collector, () => group);
+    const step = mesh.sweep.run(this.#targets(targets), collector, () => group);
+    const { self } = step;
     const blocked = (i: number): boolean => {
       const own = self.get(i);
-      return own === undefined ? summaries[mesh.sweep.groupOf(i)]!.denied.length > 0 : own.blocked > 0;
+      return own === undefined ? step.summaryOf(mesh.sweep.groupOf(i))!.denied.length > 0 : own.blocked > 0;
     };
     // The clients that reach it: workloads none of whose classes is blocked (few: look among the unblocked ones only).
     const candidates = new Set<string>();
-    summaries.forEach((s, g) => {
-      if (s !== undefined && s.denied.length === 0) for (const i of mesh.sweep.sourcesOf(g)) if (!self.has(i)) candidates.add(mesh.sweep.labelOf(i));
-    });
+    const open = (g: number): void => {
+      for (const i of mesh.sweep.sourcesOf(g)) if (!self.has(i)) candidates.add(mesh.sweep.labelOf(i));
+    };
+    for (const [g, s] of step.own) if (s !== undefined && s.denied.length === 0) open(g);
+    if (step.shared !== undefined && step.shared.denied.length === 0) for (const g of mesh.sweep.groupsWithSources()) if (!step.own.has(g)) open(g);
     for (const [i, own] of self) if (own.blocked === 0) candidates.add(mesh.sweep.labelOf(i));
     const reachable = [...candidates].filter((label) => !mesh.sourcesByLabel.get(label)!.some(blocked));
     return { groups: reachable.length === mesh.labels.size ? [] : collector.groups(), reachable, clients: mesh.labels };

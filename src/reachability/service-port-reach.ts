@@ -5,7 +5,7 @@
 // dropped on the way in are grouped per (Service port, policy); dropped on the way out, per egress
 // policy, since one rule list on the sources' side decides all their destinations.
 
-import type { Service, ServicePort } from '../engine/k8s-types.ts';
+import type { Service, ServicePort } from '../k8s/objects.ts';
 import { BlockedCollector, type BlockedGroup } from './blocked/index.ts';
 import { ColumnSweep, type StepTarget } from './column-sweep.ts';
 import { MatrixBuilder } from './matrix.ts';
@@ -70,6 +70,9 @@ export function servicePortReach(net: NetworkModel, sources: readonly PodClass[]
   const columnOf = (col: ServicePortColumn): string => (columnsBy === 'port' ? col.label : (col.service.metadata.namespace ?? 'default'));
   const matrix = new MatrixBuilder();
   for (const s of sources) matrix.row(rowOf(s), rowOf(s));
+  const rowSizes = new Map<string, number>();
+  for (const s of sources) rowSizes.set(rowOf(s), (rowSizes.get(rowOf(s)) ?? 0) + 1);
+  matrix.rowSizes(rowSizes);
   for (const col of columns) matrix.column(columnOf(col), columnOf(col));
 
   const egressGroup = { key: 'egress', meta: { kind: 'egress' } as const };
@@ -87,32 +90,38 @@ export function servicePortReach(net: NetworkModel, sources: readonly PodClass[]
       return net.hops({ from: 'sidecar', to: t.podClass, port: t.port, purpose: 'service' }).map((hop) => ({ podClass: t.podClass, port: hop.port, dst: hop.to, dstLabel: col.label, dstKey: dstLabel }));
     });
     sweep.clear(); // the per-target evaluations (hostNetwork sources) of the last column are not asked again
-    const { summaries, self } = columnSweep.run(targets, collector, groupFor);
-    const members = rows.members();
+    const { own, shared, self } = columnSweep.run(targets, collector, groupFor);
+    const column = columnOf(col);
+    const selfOut = new Map<number, number>();
     const selfReached: string[] = [];
     for (const [i, r] of self) {
       const src = sources[i]!;
-      members[rows.of(i)]!--;
+      const rg = rows.of(i);
+      selfOut.set(rg, (selfOut.get(rg) ?? 0) + 1);
       if (r.allowed > 0) selfReached.push(columnSweep.labelOf(i));
-      if (r.allowed + r.blocked === 0) matrix.note(rowOf(src), columnOf(col), 'a single pod calling its own Service: a pod cannot block access to itself');
-      else matrix.record(rowOf(src), columnOf(col), r);
+      if (r.allowed + r.blocked === 0) matrix.note(rowOf(src), column, 'a single pod calling its own Service: a pod cannot block access to itself');
+      else matrix.record(rowOf(src), column, r);
     }
-    const column = columnOf(col);
-    for (let rg = 0; rg < members.length; rg++) {
-      const n = members[rg]!;
-      if (n === 0) continue;
-      const s = summaries[rows.sweepGroup[rg]!]!;
-      matrix.add(rows.row[rg]!, column, s.allowed * n, s.blocked * n, s.blockedBy, s.ports);
+    // Groups summarized on their own, per (row, group); the rest of each row shares one summary.
+    const less = new Map<string, number>();
+    for (const [g, s] of own) {
+      for (const rg of rows.ofSweepGroup(g)) {
+        const row = rows.row[rg]!;
+        less.set(row, (less.get(row) ?? 0) + rows.size(rg));
+        const n = rows.size(rg) - (selfOut.get(rg) ?? 0);
+        if (n > 0) matrix.add(row, column, s!.allowed * n, s!.blocked * n, s!.blockedBy, s!.ports);
+      }
     }
+    if (shared !== undefined) matrix.addAcross(column, shared.allowed, shared.blocked, shared.blockedBy, shared.ports, less);
     // Who reaches the column, kept as source groups (a few) and built only for a finding.
     const reachedGroups: number[] = [];
-    summaries.forEach((s, g) => {
-      if (s !== undefined && s.allowed > 0) reachedGroups.push(g);
-    });
+    for (const [g, s] of own) if (s !== undefined && s.allowed > 0) reachedGroups.push(g);
+    const sharedReach = shared !== undefined && shared.allowed > 0;
     const selfSources = new Set(self.keys());
     reachedBy.set(col, () => {
       const reached = new Set(selfReached);
-      for (const g of reachedGroups) for (const i of columnSweep.sourcesOf(g)) if (!selfSources.has(i)) reached.add(columnSweep.labelOf(i));
+      const groups = sharedReach ? [...reachedGroups, ...columnSweep.groupsWithSources().filter((g) => !own.has(g))] : reachedGroups;
+      for (const g of groups) for (const i of columnSweep.sourcesOf(g)) if (!selfSources.has(i)) reached.add(columnSweep.labelOf(i));
       return reached;
     });
   }
@@ -125,7 +134,7 @@ class RowGroups {
   readonly sweepGroup: number[] = [];
   readonly #of: Int32Array;
   readonly #size: Int32Array;
-  readonly #members: Int32Array;
+  readonly #bySweepGroup = new Map<number, number[]>();
 
   constructor(sources: readonly (readonly [group: number, row: string])[]) {
     const ids = new Map<string, number>();
@@ -138,12 +147,14 @@ class RowGroups {
         ids.set(key, id);
         this.row[id] = row;
         this.sweepGroup[id] = group;
+        const list = this.#bySweepGroup.get(group);
+        if (list === undefined) this.#bySweepGroup.set(group, [id]);
+        else list.push(id);
       }
       this.#of[i] = id;
     });
     this.#size = new Int32Array(ids.size);
     for (const id of this.#of) this.#size[id]!++;
-    this.#members = new Int32Array(ids.size);
   }
 
   /** The row group of source i. */
@@ -151,9 +162,13 @@ class RowGroups {
     return this.#of[i]!;
   }
 
-  /** Members per row group, reset to the full sizes (one scratch array, reused per column). */
-  members(): Int32Array {
-    this.#members.set(this.#size);
-    return this.#members;
+  /** The row groups of a source group. */
+  ofSweepGroup(group: number): readonly number[] {
+    return this.#bySweepGroup.get(group) ?? [];
+  }
+
+  /** How many sources a row group holds. */
+  size(rg: number): number {
+    return this.#size[rg]!;
   }
 }

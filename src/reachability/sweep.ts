@@ -47,6 +47,44 @@ export class SweepEvaluator {
       this.#groupOf[cls.id] = id;
     }
     this.#groups = ids.size;
+    this.#representative = new Array<PodClass>(ids.size);
+    const notPlain: number[] = [];
+    for (const cls of index.classes) {
+      const group = this.#groupOf[cls.id]!;
+      if (this.#representative[group] !== undefined) continue;
+      this.#representative[group] = cls;
+      if (!index.plainSource(cls)) notPlain.push(group);
+    }
+    this.#notPlain = notPlain;
+  }
+
+  /** A class of each source group. */
+  readonly #representative: PodClass[];
+  /** Source groups that are not plain sources (NetpolIndex.plainSource): evaluated on their own towards every destination. */
+  readonly #notPlain: readonly number[];
+  /** Per destination group: the source groups evaluated on their own towards it, or null when they are most of them. */
+  readonly #ownOf = new Map<number, readonly number[] | null>();
+
+  /** A class of a source group. */
+  representative(group: number): PodClass {
+    return this.#representative[group]!;
+  }
+
+  /**
+   * The source groups whose verdicts towards `dst` may differ from the others' (unsorted; the
+   * others all get the same evaluation on any port), or null when they are most of the groups
+   * (the sweep then evaluates every group).
+   */
+  ownGroups(dst: PodClass): readonly number[] | null {
+    const key = this.#destinationGroups()[dst.id]!;
+    let own = this.#ownOf.get(key);
+    if (own === undefined) {
+      const set = new Set(this.#notPlain);
+      for (const cls of this.#index.namedSources(dst)) set.add(this.#groupOf[cls.id]!);
+      own = set.size * 2 > this.#groups ? null : [...set];
+      this.#ownOf.set(key, own);
+    }
+    return own;
   }
 
   /** How many source groups the index's classes fall into. */

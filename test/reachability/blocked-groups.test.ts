@@ -2,7 +2,7 @@
 // rule that, applied as its JSON patch, lets every connection of the group through.
 
 import { describe, expect, it } from 'vitest';
-import type { Namespace, NetworkPolicy, Pod } from '../../src/engine/k8s-types.ts';
+import type { Namespace, NetworkPolicy, Pod } from '../../src/k8s/objects.ts';
 import { BlockedCollector, MAX_FIX_PEERS, patchCommand, type GroupFix } from '../../src/reachability/blocked/index.ts';
 import { buildNetpolIndex, type NetpolIndex } from '../../src/reachability/netpol/index.ts';
 import type { PodClass, PortQuery } from '../../src/reachability/netpol/types.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cidrContains, formatIp, parseCidr, parseIp } from '../../src/reachability/netpol/cidr.ts';
+import { cidrContains, formatIp, parseCidr, parseIp } from '../../src/k8s/cidr.ts';
 
 describe('parseIp', () => {
   it.each([

@@ -5,7 +5,7 @@
 // single-pod classes calling their own Service, and more than MAX_FIX_PEERS sources per group.
 
 import { describe, expect, it } from 'vitest';
-import type { Namespace, NetworkPolicy, NetworkPolicyPeer, Pod } from '../../src/engine/k8s-types.ts';
+import type { Namespace, NetworkPolicy, NetworkPolicyPeer, Pod } from '../../src/k8s/objects.ts';
 import { BlockedCollector, MAX_FIX_PEERS, type BlockedGroup } from '../../src/reachability/blocked/index.ts';
 import { ColumnSweep, type StepTarget } from '../../src/reachability/column-sweep.ts';
 import { SweepEvaluator } from '../../src/reachability/sweep.ts';
@@ -86,6 +86,55 @@ function randomWorld(seed: number): World {
   return { pods, namespaces, policies };
 }
 
+/**
+ * Namespace isolation, as most clusters do it: most namespaces admit themselves and a frontend
+ * namespace (ns0); some also admit one app of a team's namespaces (splitting their source groups,
+ * so a workload label spans groups), deny egress, or admit an ipBlock. Most source groups are
+ * named by no policy of a column: the sweep's shared summary path.
+ */
+function isolatedWorld(seed: number): World {
+  const rnd = mulberry32(seed);
+  const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+  const pods: Pod[] = [];
+  const namespaces: Namespace[] = [];
+  const policies: NetworkPolicy[] = [];
+  let ip = 1;
+  const nsCount = 12 + Math.floor(rnd() * 20);
+  for (let n = 0; n < nsCount; n++) {
+    const name = `ns${n}`;
+    namespaces.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { team: pick(['a', 'b', 'c']) } } });
+    const apps = 1 + Math.floor(rnd() * 4);
+    for (let w = 0; w < apps; w++) {
+      const app = `app${w}`;
+      const replicas = pick([1, 1, 2]);
+      for (let r = 0; r < replicas; r++) {
+        pods.push({
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: `${app}-${r}`, namespace: name, labels: { app, tier: pick(['web', 'api']) } },
+          spec: { containers: [{ name: app, ports: [{ name: 'http', containerPort: 8080 }] }] },
+          status: { phase: 'Running', podIP: `10.2.${Math.floor(ip / 250)}.${ip++ % 250}` },
+        });
+      }
+    }
+    const pol = (pname: string, spec: NetworkPolicy['spec']): void => {
+      policies.push({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: pname, namespace: name }, spec });
+    };
+    // A fifth of the namespaces are open: no policy names their pods, so they are one source group across namespaces.
+    if (n === 0 || rnd() < 0.8) pol('isolation', {
+      podSelector: {},
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [{ podSelector: {} }, { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ns0' } } }] }],
+    });
+    if (rnd() < 0.3) {
+      pol('team-app', { podSelector: {}, ingress: [{ from: [{ namespaceSelector: { matchLabels: { team: pick(['a', 'b']) } }, podSelector: { matchLabels: { app: 'app1' } } }], ports: [{ port: 'http' }] }] });
+    }
+    if (rnd() < 0.1) pol('deny-egress', { podSelector: { matchLabels: { tier: 'api' } }, policyTypes: ['Egress'] });
+    if (rnd() < 0.1) pol('ip-in', { podSelector: {}, ingress: [{ from: [{ ipBlock: { cidr: '10.2.0.0/25' } }] }] });
+  }
+  return { pods, namespaces, policies };
+}
+
 type Meta = string;
 
 /** Every (Service-like) column: the classes of one app in one namespace. */
@@ -98,9 +147,10 @@ function columnsOf(index: NetpolIndex): { key: string; targets: PodClass[] }[] {
   return [...byApp].map(([key, targets]) => ({ key, targets }));
 }
 
-const label = (c: PodClass): string => `${c.namespace}/${c.labels.tier}`; // shared by several apps: workloads span classes
+const tierLabel = (c: PodClass): string => `${c.namespace}/${c.labels.tier}`; // shared by several apps: workloads span classes
+const label = tierLabel;
 
-function groupsBothWays(world: World): { swept: BlockedGroup<Meta>[]; oneByOne: BlockedGroup<Meta>[] } {
+function groupsBothWays(world: World, label: (c: PodClass) => string = tierLabel): { swept: BlockedGroup<Meta>[]; oneByOne: BlockedGroup<Meta>[]; sharedSteps: number } {
   const index = buildNetpolIndex(world);
   const sources = index.classes;
   const sweep = new SweepEvaluator(index);
@@ -108,6 +158,7 @@ function groupsBothWays(world: World): { swept: BlockedGroup<Meta>[]; oneByOne: 
   const swept = new BlockedCollector<Meta>(index, columnSweep.unions);
   const oneByOne = new BlockedCollector<Meta>(index);
   const egress = { key: 'egress', meta: 'egress' };
+  let sharedSteps = 0;
   for (const [ci, col] of columnsOf(index).entries()) {
     // Two ports, so a named peer can need a second port later in the sweep.
     const port = ci % 2 === 0 ? { port: 8080, name: 'http' } : { port: 9090 };
@@ -115,7 +166,7 @@ function groupsBothWays(world: World): { swept: BlockedGroup<Meta>[]; oneByOne: 
     const groupFor = (d: Direction): { key: string; meta: Meta } => (d === 'ingress' ? ingress : egress);
     const targets: StepTarget[] = col.targets.map((podClass) => ({ podClass, port, dst: { kind: 'class', podClass }, dstLabel: col.key, dstKey: label(podClass) }));
     sweep.clear();
-    columnSweep.run(targets, swept, groupFor);
+    if (columnSweep.run(targets, swept, groupFor).shared !== undefined) sharedSteps++;
     for (const src of sources) {
       for (const t of targets) {
         if (t.podClass === src && src.pods.length === 1) continue;
@@ -124,7 +175,7 @@ function groupsBothWays(world: World): { swept: BlockedGroup<Meta>[]; oneByOne: 
       }
     }
   }
-  return { swept: swept.groups(), oneByOne: oneByOne.groups() };
+  return { swept: swept.groups(), oneByOne: oneByOne.groups(), sharedSteps };
 }
 
 describe('SweepEvaluator', () => {
@@ -168,6 +219,30 @@ describe('ColumnSweep', () => {
     expect(fullGroups).toBeGreaterThan(0);
     expect(egressGroups).toBeGreaterThan(0);
     expect(bulkTaken).toBeGreaterThan(0);
+  });
+
+  it('groups exactly as one by one under namespace isolation, where most source groups share one summary per column', () => {
+    let sharedSteps = 0;
+    let omitted = 0;
+    for (let seed = 1; seed <= 20; seed++) {
+      const world = isolatedWorld(seed);
+      // By tier (labels span source groups, so named keys have several owners), by app, and by app
+      // over every sixth namespace (a named key is owned by groups the sweep meets later).
+      const spread = (c: PodClass): string => `${c.labels.app}/${Number(c.namespace.slice(2)) % 6}`;
+      for (const by of [tierLabel, (c: PodClass): string => `${c.namespace}/${c.labels.app}`, spread]) {
+        const result = groupsBothWays(world, by);
+        expect(result.swept.map((g) => ({ ...g, sources: [...g.sources] })), `seed ${seed}`).toEqual(result.oneByOne.map((g) => ({ ...g, sources: [...g.sources] })));
+        for (const g of result.swept) {
+          // The long source lists are views: their length and first entries agree with the list.
+          expect(g.sources.length, `seed ${seed}`).toBe([...g.sources].length);
+          expect(g.sources.slice(0, 12), `seed ${seed}`).toEqual([...g.sources].slice(0, 12));
+          omitted += g.fix?.omitted ?? 0;
+        }
+        sharedSteps += result.sharedSteps;
+      }
+    }
+    expect(sharedSteps).toBeGreaterThan(50);
+    expect(omitted).toBeGreaterThan(0);
   });
 
   it('names at most MAX_FIX_PEERS sources per ingress group and counts the rest as omitted', () => {

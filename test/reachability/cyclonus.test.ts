@@ -10,7 +10,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'astro/zod';
 import { describe, expect, it } from 'vitest';
-import type { Namespace, NetworkPolicy, Pod } from '../../src/engine/k8s-types.ts';
+import type { Namespace, NetworkPolicy, Pod } from '../../src/k8s/objects.ts';
 import { buildNetpolIndex, type Evaluation, type Protocol } from '../../src/reachability/netpol/index.ts';
 
 const CYCLONUS_VERSION = 'v0.5.6';

@@ -2,10 +2,10 @@
 // makes, and explain's verdict chain.
 
 import { describe, expect, it } from 'vitest';
-import { Snapshot } from '../../src/cluster/snapshot.ts';
-import type { ClusterSource } from '../../src/cluster/source.ts';
+import { Snapshot } from '../../src/engine/snapshot.ts';
+import type { ClusterSource } from '../../src/engine/source.ts';
 import { defineCheck, sharedKey } from '../../src/engine/check.ts';
-import type { KubeObject, Namespace, NetworkPolicy, Pod } from '../../src/engine/k8s-types.ts';
+import type { KubeObject, Namespace, NetworkPolicy, Pod } from '../../src/k8s/objects.ts';
 import { runChecks } from '../../src/engine/runner.ts';
 import { networkModel } from '../../src/reachability/context.ts';
 import { buildNetworkModel } from '../../src/reachability/network-model.ts';

@@ -1,7 +1,7 @@
 // Which pods the reachability checks treat as meshed, as gateways, and which workload they belong to.
 
 import { describe, expect, it } from 'vitest';
-import type { IstioGateway, Namespace, Pod } from '../../src/engine/k8s-types.ts';
+import type { IstioGateway, Namespace, Pod } from '../../src/k8s/objects.ts';
 import { buildMeshNetwork, workloadName } from '../../src/reachability/network-model.ts';
 import { isGatewayPod, isMeshedPod, isPrometheusPod, meshNamespaceNames, namespaceInMesh } from '../../src/mesh/meshed.ts';
 

@@ -4,8 +4,8 @@
 
 import { BlockList, isIP } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import type { LabelSelector, Namespace, NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort, Pod } from '../../src/engine/k8s-types.ts';
-import { matchesSelector } from '../../src/engine/selectors.ts';
+import type { LabelSelector, Namespace, NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort, Pod } from '../../src/k8s/objects.ts';
+import { matchesSelector } from '../../src/k8s/selectors.ts';
 import { buildNetpolIndex, type Endpoint, type Protocol } from '../../src/reachability/netpol/index.ts';
 import { mulberry32 } from '../../scripts/lib/seeded.ts';
 import { namespace, pod } from './world.ts';

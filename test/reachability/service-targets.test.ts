@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Service } from '../../src/engine/k8s-types.ts';
+import type { Service } from '../../src/k8s/objects.ts';
 import { buildNetpolIndex, serviceTargets } from '../../src/reachability/netpol/index.ts';
 import { namespaces, pods } from './world.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { NetworkPolicy } from '../../src/engine/k8s-types.ts';
+import type { NetworkPolicy } from '../../src/k8s/objects.ts';
 import { buildNetpolIndex, suggestFixes, workloadSelector, type SuggestedFix } from '../../src/reachability/netpol/index.ts';
 import { endpoint, namespaces, policies, pods, port } from './world.ts';
 

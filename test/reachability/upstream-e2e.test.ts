@@ -10,7 +10,7 @@
 // to itself", docs/netpol.md), so the diagonal here is always ".".
 
 import { describe, expect, it } from 'vitest';
-import type { Pod } from '../../src/engine/k8s-types.ts';
+import type { Pod } from '../../src/k8s/objects.ts';
 import { buildNetpolIndex, type Protocol } from '../../src/reachability/netpol/index.ts';
 import { namespace, pod, policies } from './world.ts';
 

@@ -3,7 +3,7 @@
 // tables' short strings ("default/db", "ip:172.17.0.5", "UDP/53") into evaluator inputs.
 
 import yaml from 'js-yaml';
-import type { Namespace, NetworkPolicy, Pod } from '../../src/engine/k8s-types.ts';
+import type { Namespace, NetworkPolicy, Pod } from '../../src/k8s/objects.ts';
 import type { Endpoint, PortQuery, Protocol, Verdict } from '../../src/reachability/netpol/index.ts';
 
 export function namespace(name: string, labels?: Record<string, string>): Namespace {

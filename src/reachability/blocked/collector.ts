@@ -4,11 +4,11 @@
 // suggestFixes (merged by group-fix.ts); source groups taken at once are kept as sets of groups
 // (member-unions.ts).
 
-import type { NetworkPolicyPeer, NetworkPolicyPort } from '../../engine/k8s-types.ts';
+import type { NetworkPolicyPeer, NetworkPolicyPort } from '../../k8s/objects.ts';
 import { suggestFixes, type NetpolIndex } from '../netpol/index.ts';
 import type { Direction, Endpoint, Evaluation, PolicyRef, PortQuery, SuggestedFix, Verdict } from '../netpol/types.ts';
 import { MAX_FIX_PEERS, mergeFix, portKeyOf, type GroupFix } from './group-fix.ts';
-import { BulkSet, MemberUnions, type SourceMembers } from './member-unions.ts';
+import { BulkSet, MemberUnions, type MemberList, type SourceMembers } from './member-unions.ts';
 
 export interface BlockedGroup<M> {
   meta: M;
@@ -17,8 +17,8 @@ export interface BlockedGroup<M> {
   policy: PolicyRef;
   /** Every policy that isolates the blocked end for this direction, over the group. */
   isolatedBy: PolicyRef[];
-  /** The blocked sources, as labelled by the caller, sorted (may be shared between groups: do not mutate). */
-  sources: readonly string[];
+  /** The blocked sources, as labelled by the caller, sorted (may stand for thousands: built in full only when iterated). */
+  sources: MemberList;
   /** The blocked destinations, as labelled by the caller, sorted. */
   destinations: string[];
   /** Destination ports that were blocked. */
@@ -312,6 +312,65 @@ export class BlockedCollector<M> {
     return true;
   }
 
+  /**
+   * What addRest would do for member 0 of any source group with these evaluations, once the
+   * groups they fall into are settled: undefined when they are not (addRest would refuse). The
+   * source groups owning a key those groups name are in `named`: they cannot be taken at once.
+   * `src` stands for the sources' egress side (their isolation).
+   */
+  settledTake(
+    groupFor: (direction: Direction) => { key: string; meta: M },
+    src: Endpoint,
+    targets: readonly RestTarget[],
+    denied: readonly number[],
+    evaluations: readonly Evaluation[],
+  ): SettledTake | undefined {
+    const groups: GroupState<M>[] = [];
+    const counts: number[] = [];
+    const named = new Set<SourceMembers>();
+    const groupKeys = { egress: groupFor('egress').key, ingress: groupFor('ingress').key };
+    for (const ti of denied) {
+      const evaluation = evaluations[ti]!;
+      if (evaluation.allowed) continue;
+      const target = targets[ti]!;
+      for (let side = 0; side < 2; side++) {
+        const verdict = side === 0 ? evaluation.egress : evaluation.ingress;
+        if (verdict.allowed) continue;
+        const direction = verdict.direction;
+        const isolation = this.#knownIsolation(direction, direction === 'egress' ? src : target.dst, verdict.isolatedBy);
+        if (isolation === undefined) return undefined;
+        if (isolation.policy === undefined) continue;
+        const group = isolation.groups.get(groupKeys[direction]) as GroupState<M> | undefined;
+        if (group === undefined) return undefined;
+        if (!group.isolationSeen.has(isolation.key) || !group.ports.has(queryKey(target.port)) || !group.destinations.has(target.dstLabel)) return undefined;
+        if (direction === 'egress') {
+          if (!group.skipped.has(target.dstKey)) {
+            const keys = group.peerKeys.get(target.dstKey);
+            if (keys === undefined || !everyPeerHasPort(group.peers, keys, queryKey(target.port))) return undefined;
+          }
+        } else {
+          if (group.peerKeys.size < MAX_FIX_PEERS) return undefined;
+          for (const key of group.peerKeys.keys()) for (const owner of this.#unions.ownersOf(key)) named.add(owner);
+        }
+        const at = groups.indexOf(group);
+        if (at < 0) {
+          groups.push(group);
+          counts.push(1);
+        } else counts[at]!++;
+      }
+    }
+    return { groups, counts, named };
+  }
+
+  /** Takes every member of the source groups set in `bits` (registered ids; none of `take.named`), `members` in all, as addRest from member 0 would. */
+  takeAll(take: SettledTake, bits: Uint32Array, members: number): void {
+    const groups = take.groups as GroupState<M>[];
+    for (let i = 0; i < groups.length; i++) {
+      groups[i]!.connections += take.counts[i]! * members;
+      groups[i]!.bulk.takeBits(bits);
+    }
+  }
+
   /** The groups, in insertion order. */
   groups(): BlockedGroup<M>[] {
     // Many groups share the same source groups taken at once (every namespace's sources blocked
@@ -329,4 +388,12 @@ export class BlockedCollector<M> {
       fix: mergeFix(g, unions),
     }));
   }
+}
+
+/** The collector groups a settled take adds to, each with how many connections a member adds (BlockedCollector.settledTake). */
+export interface SettledTake {
+  readonly groups: readonly object[];
+  readonly counts: readonly number[];
+  /** Source groups owning a key the groups name: take them one by one. */
+  readonly named: ReadonlySet<SourceMembers>;
 }

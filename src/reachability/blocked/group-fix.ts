@@ -2,7 +2,7 @@
 // policy. Peers that need the same ports share one rule, so no peer is opened on a port it did
 // not ask for; past MAX_FIX_PEERS peers the rest are counted, not named.
 
-import type { NetworkPolicyPeer, NetworkPolicyPort } from '../../engine/k8s-types.ts';
+import type { NetworkPolicyPeer, NetworkPolicyPort } from '../../k8s/objects.ts';
 import type { Direction, PolicyRef, SuggestedFix } from '../netpol/types.ts';
 import type { BulkSet, MemberUnions } from './member-unions.ts';
 

@@ -24,6 +24,17 @@ export function sourceMembers(labels: readonly string[], keys: readonly string[]
 type MemberField = 'labels' | 'keys';
 
 /**
+ * A sorted list of member labels that may stand for thousands (every meshed workload but a
+ * namespace's): its length and its first entries cost no more than the few it leaves out; it is
+ * built in full only when iterated. A plain array is one.
+ */
+export interface MemberList extends Iterable<string> {
+  readonly length: number;
+  slice(start?: number, end?: number): string[];
+  join(separator?: string): string;
+}
+
+/**
  * The source groups taken at once into one collector group (addRest), each with the first member
  * position taken. A sweep takes most of them from their first member, in nearly every group: those
  * are one bit per registered source group, the others a (small) map; a 50k-object cluster has
@@ -41,6 +52,25 @@ export class BulkSet {
 
   get size(): number {
     return this.#size;
+  }
+
+  /** Records every member of the source groups whose registered ids are set in `bits` as taken (take(members, 0) for each). */
+  takeBits(bits: Uint32Array): void {
+    if (this.#bits.length < bits.length) this.#bits = grow(this.#bits, (bits.length - 1) * 32);
+    for (let w = 0; w < bits.length; w++) {
+      const added = bits[w]! & ~this.#bits[w]!;
+      if (added === 0) continue;
+      this.#bits[w]! |= added;
+      this.#size += popcount(added);
+    }
+    if (this.#from === undefined) return;
+    for (const members of [...this.#from.keys()]) {
+      // Counted once more above: its bit is set now.
+      if (hasBit(bits, this.#unions.idOf(members))) {
+        this.#from.delete(members);
+        this.#size--;
+      }
+    }
   }
 
   /** Records members `from..` of a source group as taken (the smallest `from` wins). */
@@ -94,7 +124,13 @@ function grow(bits: Uint32Array, id: number): Uint32Array<ArrayBuffer> {
   return next;
 }
 
-function hasBit(bits: Uint32Array, id: number): boolean {
+function popcount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+}
+
+export function hasBit(bits: Uint32Array, id: number): boolean {
   return id >>> 5 < bits.length && (bits[id >>> 5]! & (1 << (id & 31))) !== 0;
 }
 
@@ -128,21 +164,19 @@ export class MemberUnions {
     for (const members of all) this.register(members);
   }
 
-  sorted(set: ReadonlySet<string>, bulk: BulkSet, field: MemberField): readonly string[] {
+  sorted(set: ReadonlySet<string>, bulk: BulkSet, field: MemberField): MemberList {
     if (bulk.size === 0) return [...set].sort();
     const full = this.#fullOf(bulk, field);
     const missing = this.#prefixOnly(set, bulk, field);
     const extra: string[] = [];
     for (const x of set) if (!full.has(x)) extra.push(x);
-    if (missing.size === 0 && extra.length === 0) return full.sorted;
-    const kept = missing.size === 0 ? full.sorted : full.sorted.filter((x) => !missing.has(x));
-    return extra.length === 0 ? kept : mergeSorted(kept, extra.sort());
+    return new SortedMembers(full.order, full.excluded, missing, extra.sort());
   }
 
   size(set: ReadonlySet<string>, bulk: BulkSet, field: MemberField): number {
     if (bulk.size === 0) return set.size;
     const full = this.#fullOf(bulk, field);
-    let size = full.sorted.length - this.#prefixOnly(set, bulk, field).size;
+    let size = full.order.length - full.excluded.size - this.#prefixOnly(set, bulk, field).size;
     for (const x of set) if (!full.has(x)) size++;
     return size;
   }
@@ -164,12 +198,20 @@ export class MemberUnions {
       // The registered members' sorted order less those of the source groups left out (usually
       // few): no sort, and no lookup per member, per union.
       const excluded = new Set<string>();
-      this.#all.forEach((other, id) => {
-        if (hasBit(groups, id)) return;
-        for (const x of other[field]) if (!excluded.has(x) && !has(x)) excluded.add(x);
-      });
+      // The source groups left out, word by word (usually a few of thousands).
+      const all = this.#all;
+      for (let w = 0; w << 5 < all.length; w++) {
+        let out = ~(groups[w] ?? 0);
+        while (out !== 0) {
+          const bit = 31 - Math.clz32(out & -out);
+          out &= out - 1;
+          const other = all[(w << 5) + bit];
+          if (other === undefined) break;
+          for (const x of other[field]) if (!excluded.has(x) && !has(x)) excluded.add(x);
+        }
+      }
       const order = (this.#order[field] ??= [...owners.keys()].sort());
-      full = { sorted: excluded.size === 0 ? order : order.filter((x) => !excluded.has(x)), has };
+      full = { order, excluded, has };
       entry[field] = full;
     }
     return full;
@@ -233,9 +275,56 @@ export class MemberUnions {
   }
 }
 
+/** Every registered member (`order`, sorted) less `excluded`. */
 interface Union {
-  sorted: readonly string[];
+  order: readonly string[];
+  excluded: ReadonlySet<string>;
   has(x: string): boolean;
+}
+
+/** `order` less `excluded` and `missing` (disjoint, both within `order`), merged with `extra` (sorted, outside the rest). */
+class SortedMembers implements MemberList {
+  readonly length: number;
+  readonly #order: readonly string[];
+  readonly #excluded: ReadonlySet<string>;
+  readonly #missing: ReadonlySet<string>;
+  readonly #extra: readonly string[];
+
+  constructor(order: readonly string[], excluded: ReadonlySet<string>, missing: ReadonlySet<string>, extra: readonly string[]) {
+    this.#order = order;
+    this.#excluded = excluded;
+    this.#missing = missing;
+    this.#extra = extra;
+    this.length = order.length - excluded.size - missing.size + extra.length;
+  }
+
+  *[Symbol.iterator](): Iterator<string> {
+    const order = this.#order;
+    const extra = this.#extra;
+    let j = 0;
+    for (let i = 0; i < order.length; i++) {
+      const x = order[i]!;
+      if (this.#excluded.has(x) || this.#missing.has(x)) continue;
+      while (j < extra.length && extra[j]! <= x) yield extra[j++]!;
+      yield x;
+    }
+    while (j < extra.length) yield extra[j++]!;
+  }
+
+  slice(start = 0, end = this.length): string[] {
+    const out: string[] = [];
+    if (end <= start) return out;
+    let at = 0;
+    for (const x of this) {
+      if (at >= end) break;
+      if (at++ >= start) out.push(x);
+    }
+    return out;
+  }
+
+  join(separator = ','): string {
+    return [...this].join(separator);
+  }
 }
 
 interface UnionEntry {
@@ -245,15 +334,3 @@ interface UnionEntry {
 }
 
 const EMPTY: ReadonlySet<string> = new Set();
-
-/** Two sorted lists (default string order) merged into one. */
-function mergeSorted(a: readonly string[], b: readonly string[]): string[] {
-  const out: string[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length && j < b.length) out.push(a[i]! <= b[j]! ? a[i++]! : b[j++]!);
-  while (i < a.length) out.push(a[i++]!);
-  while (j < b.length) out.push(b[j++]!);
-  return out;
-}
-

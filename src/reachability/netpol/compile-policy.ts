@@ -3,8 +3,8 @@
 // API server would reject is recorded as a problem and ignored, since snapshots of YAML files are
 // not validated by anyone else.
 
-import type { LabelSelector, NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort } from '../../engine/k8s-types.ts';
-import { parseCidr, cidrCovers, type Cidr } from './cidr.ts';
+import type { LabelSelector, NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort } from '../../k8s/objects.ts';
+import { parseCidr, cidrCovers, type Cidr } from '../../k8s/cidr.ts';
 import type { PolicyProblem, PolicyRef, Protocol } from './types.ts';
 
 export const PROTOCOLS: readonly Protocol[] = ['TCP', 'UDP', 'SCTP'];

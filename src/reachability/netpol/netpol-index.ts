@@ -5,8 +5,8 @@
 // "Network Policies" concept page; docs/netpol.md lists every rule and every choice made where
 // the specification leaves behaviour to the network plugin.
 
-import type { Namespace, NetworkPolicy, Pod } from '../../engine/k8s-types.ts';
-import { formatIp, parseIp } from './cidr.ts';
+import type { Namespace, NetworkPolicy, Pod } from '../../k8s/objects.ts';
+import { formatIp, parseIp } from '../../k8s/cidr.ts';
 import { destinationKeys, sourceKeys } from './class-keys.ts';
 import { PROTOCOLS } from './compile-policy.ts';
 import { newClass, podFacts, podIps, type ClassState } from './pod-classes.ts';
@@ -74,6 +74,14 @@ export interface NetpolIndex {
   destinationKey(cls: PodClass): string;
   /** The classes of one namespace, in index order. */
   classesIn(namespace: string): readonly PodClass[];
+  /**
+   * The index classes that some pod peer of an ingress rule of `cls`'s ingress policies selects.
+   * A source class outside this list, with no egress policies, not on the host network and in no
+   * ipBlock, gets the same verdicts towards `cls` as every other such class: sweeps evaluate one.
+   */
+  namedSources(cls: PodClass): readonly PodClass[];
+  /** Whether a class of this index has no egress policies, is not on the host network and is in no ipBlock (see namedSources). */
+  plainSource(cls: PodClass): boolean;
   /**
    * Every rule of the policies isolating the connection's end for `direction` (the source for
    * egress, the destination for ingress), with whether its peers and its ports match: why a rule
@@ -193,7 +201,7 @@ class Index implements NetpolIndex {
   readonly #verdicts = new VerdictCache();
   readonly #classSides: (Side | undefined)[] = [];
   readonly #selectedCounts = new Map<PolicyState, number>();
-  #sourceKeys: string[] | undefined;
+  #sourceKeys: { keys: string[]; byPeer: Map<number, ClassState[]> } | undefined;
   #destinationKeys: string[] | undefined;
 
   constructor(table: PolicyTable, pods: PodClasses, problems: readonly PolicyProblem[], options: Required<NetpolOptions>) {
@@ -270,8 +278,31 @@ class Index implements NetpolIndex {
 
   sourceKey(cls: PodClass): string {
     this.#own(cls, 'sourceKey');
-    this.#sourceKeys ??= sourceKeys(this.#table, this.#matcher, this.#pods.classes, this.#pods.byNamespace());
-    return this.#sourceKeys[cls.id]!;
+    return this.#sources().keys[cls.id]!;
+  }
+
+  #sources(): { keys: string[]; byPeer: Map<number, ClassState[]> } {
+    return (this.#sourceKeys ??= sourceKeys(this.#table, this.#matcher, this.#pods.classes, this.#pods.byNamespace()));
+  }
+
+  plainSource(cls: PodClass): boolean {
+    this.#own(cls, 'plainSource');
+    const own = this.#pods.classes[cls.id]!;
+    return !own.hostNetwork && own.egressPolicies.length === 0 && own.blocks.size === 0;
+  }
+
+  namedSources(cls: PodClass): readonly PodClass[] {
+    this.#own(cls, 'namedSources');
+    const { byPeer } = this.#sources();
+    const out = new Set<PodClass>();
+    for (const policy of this.#pods.classes[cls.id]!.ingressPolicies) {
+      for (const rule of policy.ingress ?? []) {
+        for (const peer of rule.peers ?? []) {
+          if (peer.kind === 'pods') for (const c of byPeer.get(peer.id) ?? []) out.add(c);
+        }
+      }
+    }
+    return [...out];
   }
 
   destinationKey(cls: PodClass): string {

@@ -2,8 +2,8 @@
 // evaluator then works per class, so a sweep over "all workloads × all Service ports" costs
 // classes × ports instead of pods × ports (replicas of one Deployment are one class).
 
-import type { Labels, Pod } from '../../engine/k8s-types.ts';
-import { cidrContains, parseIp, type IpAddress } from './cidr.ts';
+import type { Labels, Pod } from '../../k8s/objects.ts';
+import { cidrContains, parseIp, type IpAddress } from '../../k8s/cidr.ts';
 import type { CompiledBlock, CompiledPolicy } from './compile-policy.ts';
 import type { PodClass } from './types.ts';
 

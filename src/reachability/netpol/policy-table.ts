@@ -3,9 +3,9 @@
 // classes record their membership once. Namespace labels carry kubernetes.io/metadata.name even
 // where a snapshot omits it or the Namespace object is missing.
 
-import type { Namespace, NetworkPolicy } from '../../engine/k8s-types.ts';
-import { matchesSelector } from '../../engine/selectors.ts';
-import type { Cidr } from './cidr.ts';
+import type { Namespace, NetworkPolicy } from '../../k8s/objects.ts';
+import { matchesSelector } from '../../k8s/selectors.ts';
+import type { Cidr } from '../../k8s/cidr.ts';
 import { compilePolicy, type CompiledBlock, type CompiledPolicy } from './compile-policy.ts';
 import type { ClassState } from './pod-classes.ts';
 import type { PolicyProblem, PolicyRef } from './types.ts';

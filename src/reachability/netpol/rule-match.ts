@@ -2,13 +2,13 @@
 // Whether a pod peer's selectors match a class is computed once per (peer, class), lazily, in a
 // byte array per peer.
 
-import { matchesSelector } from '../../engine/selectors.ts';
-import type { IpAddress } from './cidr.ts';
+import { matchesSelector } from '../../k8s/selectors.ts';
+import type { IpAddress } from '../../k8s/cidr.ts';
 import type { CompiledPeer, CompiledPort, CompiledRule } from './compile-policy.ts';
 import { blockContains, type ClassState } from './pod-classes.ts';
 import type { PolicyTable } from './policy-table.ts';
 import type { Protocol } from './types.ts';
-import type { Pod } from '../../engine/k8s-types.ts';
+import type { Pod } from '../../k8s/objects.ts';
 
 /** A connection's end as the evaluator sees it: a pod (of a class), an address outside the pod network, or a node. */
 export type Side =

@@ -2,8 +2,8 @@
 // never see Service IPs or Service ports (kube-proxy or the CNI translates to a pod IP and
 // targetPort first), so every Service port is evaluated as the pods it selects on targetPort.
 
-import type { Service, ServicePort } from '../../engine/k8s-types.ts';
-import { matchesLabels } from '../../engine/selectors.ts';
+import type { Service, ServicePort } from '../../k8s/objects.ts';
+import { matchesLabels } from '../../k8s/selectors.ts';
 import type { NetpolIndex } from './netpol-index.ts';
 import type { PodClass, PortQuery, Protocol } from './types.ts';
 import { PROTOCOLS } from './compile-policy.ts';

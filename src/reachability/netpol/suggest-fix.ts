@@ -2,8 +2,8 @@
 // this peer and this port, appended to the isolating policy that selects the fewest pods.
 // Findings show it as the remediation ("add this ingress rule to policy X").
 
-import type { Labels, LabelSelector, NetworkPolicyPeer, NetworkPolicyPort } from '../../engine/k8s-types.ts';
-import { hostCidr, parseIp } from './cidr.ts';
+import type { Labels, LabelSelector, NetworkPolicyPeer, NetworkPolicyPort } from '../../k8s/objects.ts';
+import { hostCidr, parseIp } from '../../k8s/cidr.ts';
 import { NAMESPACE_NAME_LABEL, type NetpolIndex } from './netpol-index.ts';
 import { podIps } from './pod-classes.ts';
 import type { Direction, Endpoint, Evaluation, PolicyRef, PortQuery, SuggestedFix } from './types.ts';

@@ -1,7 +1,7 @@
 // The evaluator's public data shapes. Everything here is plain data so a check can put it in a
 // finding's params or evidence unchanged.
 
-import type { Labels, NetworkPolicyPeer, NetworkPolicyPort, Pod } from '../../engine/k8s-types.ts';
+import type { Labels, NetworkPolicyPeer, NetworkPolicyPort, Pod } from '../../k8s/objects.ts';
 
 export type Protocol = 'TCP' | 'UDP' | 'SCTP';
 export type Direction = 'ingress' | 'egress';
