@@ -4,12 +4,8 @@
 
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { UsageError } from './errors.ts';
-
-export const FORMATS = ['text', 'json', 'junit'] as const;
-export type Format = (typeof FORMATS)[number];
-
-export const FAIL_ON = ['error', 'warning', 'never'] as const;
-export type FailOn = (typeof FAIL_ON)[number];
+import { FORMATS, type Format } from '../report/formats.ts';
+import { FAIL_ON, type FailOn } from '../report/threshold.ts';
 
 export const LIST_FORMATS = ['text', 'json'] as const;
 export type ListFormat = (typeof LIST_FORMATS)[number];
@@ -37,6 +33,8 @@ export interface CheckCommand {
   pages: string[];
   format: Format;
   failOn: FailOn;
+  /** --verbose: text output with each finding's details. */
+  verbose?: boolean;
   namespace?: string;
   output?: string;
   /** --record FILE: also save the run as a recorded result for the published site. */
@@ -97,6 +95,7 @@ const CHECK_OPTIONS = {
   record: { type: 'string' },
   'read-secrets': { type: 'boolean' },
   'allow-empty': { type: 'boolean' },
+  verbose: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsOptionsConfig;
 
@@ -179,6 +178,7 @@ function parseCheck(args: string[]): Command {
     format: oneOf(values.format ?? 'text', FORMATS, '--format'),
     failOn: oneOf(values['fail-on'] ?? 'error', FAIL_ON, '--fail-on'),
   };
+  if (values.verbose === true) command.verbose = true;
   if (values.namespace !== undefined) command.namespace = namespaceOf(values.namespace);
   if (values.output !== undefined) {
     if (values.output === '') throw new UsageError('--output needs a file name, received "".');

@@ -41,7 +41,10 @@ Secrets (off by default: Secrets are read as metadata only):
                         key names, subject, issuer and validity dates, never key material
 
 Output:
-  -f, --format FORMAT   text (default), json or junit
+  -f, --format FORMAT   text (default), json, junit or sarif (SARIF 2.1.0, for
+                        code-scanning tools)
+  --verbose             text: each finding's file and line, evidence, what to do and
+                        links (default: one line per finding)
   -o, --output FILE     write the report to FILE instead of stdout
   --record FILE         also save the results for the published site (JSON, secrets
                         masked; put it in publish/records/, docs/publishing.md)
@@ -62,6 +65,8 @@ Exit codes:
 Environment:
   NO_COLOR, FORCE_COLOR   colour of text output (default: colour when stdout is a terminal)
   MESHBOOK_CONTENT_DIR    where --page looks for pages (default: the repository's content/)
+  MESHBOOK_SITE_URL       the published guide (https://…): links in text and SARIF become
+                          full URLs under it (default: site-relative paths)
 `;
 
 const SNAPSHOT = `Usage: meshbook snapshot --output DIR [options]

@@ -20,6 +20,7 @@ import { pickSource } from './pick-source.ts';
 import { selectChecks } from './select.ts';
 import { snapshotSummary, writeSnapshot } from './snapshot.ts';
 import { exitCodeFor } from '../report/threshold.ts';
+import { checkSiteUrl } from '../report/site-url.ts';
 import { recordRun } from '../publish/record.ts';
 
 /** The exit codes the CLI documents (docs/cli.md). */
@@ -83,6 +84,8 @@ export async function main(argv: readonly string[], io: CliIo, signal: AbortSign
 }
 
 async function check(command: CheckCommand, io: CliIo, signal: AbortSignal): Promise<number> {
+  // Before anything is read: a bad site URL is a usage error, not a report with broken links.
+  const siteUrl = siteUrlOf(io.env);
   const picked = pickSource(command.source, io.env);
   const checks = await selectChecks(CHECKS, command, contentRoot(io.env));
   // Input errors (missing file, bad YAML, broken kubeconfig, unknown context) surface here,
@@ -102,10 +105,20 @@ async function check(command: CheckCommand, io: CliIo, signal: AbortSignal): Pro
   }
   // A file is not a terminal: colour there only when FORCE_COLOR asks for it.
   const color = wantsColor(io.env, command.output === undefined && io.stdoutIsTTY);
-  const rendered = renderChunks(command.format, report, { color, failOn: command.failOn });
+  const rendered = renderChunks(command.format, report, { color, failOn: command.failOn, verbose: command.verbose, siteUrl });
   if (command.output === undefined) for (const text of batched(rendered)) io.out(text);
   else await writeReport(command.output, rendered);
   return exitCodeFor(report, command.failOn);
+}
+
+// The published guide's URL. Read from the environment: the site's own configuration is
+// Astro's, which the CLI does not load.
+function siteUrlOf(env: CliIo['env']): string | undefined {
+  const value = env.MESHBOOK_SITE_URL;
+  if (value === undefined || value === '') return undefined;
+  const checked = checkSiteUrl(value);
+  if ('problem' in checked) throw new UsageError(`MESHBOOK_SITE_URL ${checked.problem}.`);
+  return checked.url;
 }
 
 async function snapshot(command: SnapshotCommand, io: CliIo, signal: AbortSignal): Promise<number> {

@@ -55,6 +55,16 @@ export const readCountSchema = z.strictObject({
   objects: count,
 });
 
+/** A run in numbers, for whoever acts on it without walking every check (the JSON report's `summary`). */
+export const runSummarySchema = z.strictObject({
+  /** Checks by status, and how many ran in all. */
+  checks: z.strictObject({ total: count, pass: count, warn: count, fail: count, error: count, skipped: count }),
+  /** Findings by severity, and how many in all (findings cut by the output bound are not counted). */
+  findings: z.strictObject({ total: count, error: count, warning: count, info: count }),
+  /** What the run read (the same numbers as the report's `read`). */
+  read: readCountSchema,
+});
+
 /** A run that could not read its source at all: said once, and no check passes. */
 export const runProblemSchema = z.strictObject({
   reason: z.enum(['not-kubernetes', 'unreachable', 'unauthorized', 'forbidden', 'timeout', 'tls', 'server-error', 'invalid']),

@@ -7,13 +7,14 @@
 import { z } from 'astro/zod';
 import type { RunReport } from '../engine/types.ts';
 import { reportJsonSchema, type JsonReport } from './report-schema.ts';
+import { summarizeRun, type RunSummary } from './summary.ts';
 
 export type { JsonCheck, JsonFinding, JsonReport } from './report-schema.ts';
 
 /** The report as the JSON contract's object. */
 export function toJsonReport(report: RunReport): JsonReport {
   // The projection copies exactly the schema's keys, so the result has the contract's type.
-  return projectReport(report, eager) as JsonReport;
+  return projectReport(withSummary(report), eager) as JsonReport;
 }
 
 /** Renders the report as pretty-printed JSON, one trailing newline. */
@@ -28,8 +29,14 @@ export function formatJson(report: RunReport): string {
  * and cell is converted and rendered as it is written.
  */
 export function* formatJsonChunks(report: RunReport): Generator<string> {
-  yield* prettyChunks(projectReport(report, lazy), '', 0);
+  yield* prettyChunks(projectReport(withSummary(report), lazy), '', 0);
   yield '\n';
+}
+
+// The summary is computed, not held by the engine's report: it is added here, where the
+// contract is written.
+function withSummary(report: RunReport): RunReport & { summary: RunSummary } {
+  return { ...report, summary: summarizeRun(report) };
 }
 
 // A list mapped item by item while it is rendered (only the streaming renderer makes them).

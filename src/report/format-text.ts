@@ -1,17 +1,23 @@
-// The renderer for people at a terminal: one block per check, its findings with what to
-// do, and a summary line. Cluster data is printed with its control characters made
-// visible, so a crafted name or annotation cannot drive the terminal.
+// The renderer for people at a terminal: one line per check, one line per finding under it
+// (severity, code, resource, message), and a summary; `verbose` adds each finding's file and
+// line, evidence, what to do and links. Cluster data is printed with its control characters
+// made visible, so a crafted name or annotation cannot drive the terminal.
 
 import { styleText } from 'node:util';
 import { STATUS_WORDS, type CheckResult, type CheckStatus, type Finding, type ReachabilityMatrix, type ReadCount, type RunReport, type Severity } from '../engine/types.ts';
 import { codeDocsPath } from '../engine/codes.ts';
 import { matrixCounts, problemPairs, reachabilityMatrices } from '../engine/reachability-matrix.ts';
 import { count, friendlyName } from './display.ts';
+import { siteLink } from './site-url.ts';
 import { printable } from '../engine/display-text.ts';
 
 export interface TextOptions {
   /** ANSI colour; main decides from the TTY, NO_COLOR and FORCE_COLOR. */
   color: boolean;
+  /** Each finding's location, evidence, what to do and links, and every blocked pair of a matrix. */
+  verbose?: boolean;
+  /** The published guide's URL: links become full URLs under it (site-relative paths otherwise). */
+  siteUrl?: string;
 }
 
 type Style = Parameters<typeof styleText>[0];
@@ -42,27 +48,44 @@ export function formatText(report: RunReport, options: TextOptions): string {
   if (report.problem !== undefined) lines.push(`${paint(STATUS_STYLE.error, 'Cannot read the cluster:')} ${printable(report.problem.message)}`);
   lines.push('');
 
+  const verbose = options.verbose === true;
+  const link = (path: string): string => printable(siteLink(path, options.siteUrl));
   for (const check of report.checks) {
     const word = paint(STATUS_STYLE[check.status], STATUS_WORDS[check.status].padEnd(STATUS_WIDTH));
     const read = check.read === undefined ? '' : `  ${paint('dim', `(read ${readPhrase(check.read)})`)}`;
     lines.push(`${word}  ${paint('bold', printable(check.id))} — ${printable(check.title)}${read}`);
     const reason = check.reason === report.problem?.message ? undefined : check.reason;
     if (reason !== undefined) lines.push(`${DETAIL_INDENT}${printable(reason)}`);
-    for (const finding of check.findings) lines.push(...findingLines(finding, paint));
+    for (const finding of check.findings) lines.push(...(verbose ? findingLines(finding, paint, link) : [findingLine(finding, paint)]));
     if (check.truncated !== undefined && check.truncated > 0) {
       lines.push(`${DETAIL_INDENT}${paint('dim', `… ${count(check.truncated, 'more finding')} not shown (output bound reached)`)}`);
     }
-    for (const matrix of reachabilityMatrices(check.attachments)) lines.push(...matrixLines(matrix, paint));
-    if (check.findings.length > 0 || reason !== undefined || reachabilityMatrices(check.attachments).length > 0) lines.push('');
+    const matrices = reachabilityMatrices(check.attachments);
+    for (const matrix of matrices) lines.push(...(verbose ? matrixLines(matrix, paint) : matrixLines(matrix, paint).slice(0, 1)));
+    // One link per check in the short form: the guide section that explains its findings.
+    const docs = check.findings.find((f) => f.docs !== undefined)?.docs;
+    if (!verbose && docs !== undefined) lines.push(`${DETAIL_INDENT}${paint('dim', `guide: ${link(docs)}`)}`);
+    if (verbose && (check.findings.length > 0 || reason !== undefined || matrices.length > 0)) lines.push('');
   }
   if (lines.at(-1) !== '') lines.push('');
+  const detailed = report.checks.some((c) => c.findings.length > 0 || reachabilityMatrices(c.attachments).length > 0);
+  if (!verbose && detailed) lines.push(paint('dim', 'Each finding\'s evidence, what to do and links: add --verbose.'));
   lines.push(paint(report.problem === undefined ? 'dim' : STATUS_STYLE.error, report.problem === undefined ? `Read ${readPhrase(report.read)}.` : 'Read nothing: the cluster could not be read (see the top).'));
   lines.push(paint('bold', summaryLine(report.checks)));
   return `${lines.join('\n')}\n`;
 }
 
-function findingLines(f: Finding, paint: (style: Style, text: string) => string): string[] {
-  const lines = [`  ${paint(SEVERITY_STYLE[f.severity], f.severity.padEnd(STATUS_WIDTH))}  ${paint('bold', printable(f.code).padEnd(CODE_WIDTH))}  ${printable(friendlyName(f.resource))}`];
+// The short form: severity, code, resource and message on one line.
+function findingLine(f: Finding, paint: (style: Style, text: string) => string): string {
+  return `${findingHead(f, paint)} — ${printable(f.message)}`;
+}
+
+function findingHead(f: Finding, paint: (style: Style, text: string) => string): string {
+  return `  ${paint(SEVERITY_STYLE[f.severity], f.severity.padEnd(STATUS_WIDTH))}  ${paint('bold', printable(f.code).padEnd(CODE_WIDTH))}  ${printable(friendlyName(f.resource))}`;
+}
+
+function findingLines(f: Finding, paint: (style: Style, text: string) => string, link: (path: string) => string): string[] {
+  const lines = [findingHead(f, paint)];
   const detail = (text: string): void => {
     lines.push(`${DETAIL_INDENT}${text}`);
   };
@@ -74,7 +97,7 @@ function findingLines(f: Finding, paint: (style: Style, text: string) => string)
     for (const [field, value] of evidence) detail(`  ${printable(field)}: ${printable(value)}`);
   }
   if (f.remediation !== undefined) detail(`${paint('dim', 'what to do:')} ${printable(f.remediation)}`);
-  const links = [f.docs === undefined ? undefined : `docs: ${printable(f.docs)}`, `code: ${codeDocsPath(f.code)}`].filter((l) => l !== undefined);
+  const links = [f.docs === undefined ? undefined : `docs: ${link(f.docs)}`, `code: ${link(codeDocsPath(f.code))}`].filter((l) => l !== undefined);
   detail(paint('dim', links.join(' · ')));
   return lines;
 }

@@ -3,23 +3,29 @@
 import type { RunReport } from '../engine/types.ts';
 import { formatJson, formatJsonChunks } from './format-json.ts';
 import { formatJunit } from './format-junit.ts';
+import { formatSarif } from './format-sarif.ts';
 import { formatText } from './format-text.ts';
 import type { FailOn } from './threshold.ts';
 
 /** The output formats `meshbook check --format` renders. */
-export const FORMATS = ['text', 'json', 'junit'] as const;
+export const FORMATS = ['text', 'json', 'junit', 'sarif'] as const;
 export type Format = (typeof FORMATS)[number];
 
 export interface RenderOptions {
   color: boolean;
   failOn: FailOn;
+  /** Text: every finding's details, not one line each. */
+  verbose?: boolean;
+  /** The published guide's URL, for full links (text, SARIF); site-relative paths without it. */
+  siteUrl?: string;
 }
 
 /** Output format name → renderer (like k8sgpt's output map). */
 export const FORMATTERS: Record<Format, (report: RunReport, options: RenderOptions) => string> = {
-  text: (report, { color }) => formatText(report, { color }),
+  text: (report, { color, verbose, siteUrl }) => formatText(report, { color, verbose, siteUrl }),
   json: (report) => formatJson(report),
   junit: (report, { failOn }) => formatJunit(report, { failOn }),
+  sarif: (report, { siteUrl }) => formatSarif(report, { siteUrl }),
 };
 
 /**

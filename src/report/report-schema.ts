@@ -7,16 +7,18 @@
 // /reference/codes/<code in lower case>/, derivable from `code`) and the run's `gatherMs`.
 
 import { z } from 'astro/zod';
-import { checkResultSchema, findingSchema, readCountSchema, runReportSchema } from '../engine/result-schema.ts';
+import { checkResultSchema, findingSchema, readCountSchema, runReportSchema, runSummarySchema } from '../engine/result-schema.ts';
 
 const findingJsonSchema = findingSchema.omit({ params: true, codeDocs: true });
 
 const checkJsonSchema = checkResultSchema.extend({ findings: z.array(findingJsonSchema) });
 
 /** Validates a parsed `meshbook check --format json` document. */
-export const reportJsonSchema = runReportSchema.omit({ gatherMs: true }).extend({
+export const reportJsonSchema = runReportSchema.omit({ gatherMs: true, checks: true }).extend({
   /** What the run read over all its checks' inputs (absent only in records made before it was reported). */
   read: readCountSchema.optional(),
+  /** Checks by status, findings by severity, what was read; before the checks, so a reader sees it first (absent only in records made before it was written). */
+  summary: runSummarySchema.optional(),
   checks: z.array(checkJsonSchema),
 });
 

@@ -44,7 +44,7 @@ describe('parseCommand', () => {
     [['check', '--bogus'], /Unknown option '--bogus'.*meshbook check --help/],
     [['check', 'stray'], /positional/i],
     [['check', '--snapshot'], /argument missing/],
-    [['check', '--format', 'yaml'], /--format must be one of text, json, junit; received "yaml"/],
+    [['check', '--format', 'yaml'], /--format must be one of text, json, junit, sarif; received "yaml"/],
     [['check', '--fail-on', 'warn'], /--fail-on must be one of error, warning, never; received "warn"/],
     [['check', '--namespace', 'Bad_NS'], /received "Bad_NS"/],
     [['check', '--snapshot', ''], /--snapshot needs a value/],

@@ -76,7 +76,7 @@ describe('usage and input errors exit 2 with one line on stderr and nothing on s
   it.each([
     ['no command', [], /^meshbook: No command given/],
     ['an unknown flag', ['check', '--snapshot', CLEAN, '--colour'], /^meshbook: Unknown option '--colour'/],
-    ['a bad --format', ['check', '--snapshot', CLEAN, '--format', 'xml'], /^meshbook: --format must be one of text, json, junit; received "xml"\./],
+    ['a bad --format', ['check', '--snapshot', CLEAN, '--format', 'xml'], /^meshbook: --format must be one of text, json, junit, sarif; received "xml"\./],
     ['a bad --fail-on', ['check', '--snapshot', CLEAN, '--fail-on', 'info'], /received "info"/],
     ['a bad --namespace', ['check', '--snapshot', CLEAN, '-n', 'No/Such'], /received "No\/Such"/],
     ['an unknown check', ['check', '--snapshot', CLEAN, '--check', 'gateway-port'], /^meshbook: Unknown check "gateway-port"\. Valid ids: .*gateway-ports/],
@@ -254,13 +254,17 @@ describe('--snapshot demo', () => {
 });
 
 describe('list', () => {
-  it('prints every check with id, title, analyzer and page', async () => {
+  it('prints every check with id, title and analyzer under the guide page that explains it, within 100 columns', async () => {
     const r = await runCli(['list']);
     expect(r.code).toBe(0);
-    const [header, ...rows] = r.stdout.trimEnd().split('\n');
-    expect(header).toMatch(/^ID +TITLE +ANALYZER +PAGE$/);
-    expect(rows).toHaveLength(CHECKS.length);
-    expect(r.stdout).toMatch(/^gateway-ports +Gateway ports are exposed by the gateway Service +gateway\.IngressGatewayPortAnalyzer +\/concepts\/gateways\/#gateway-ports$/m);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(100);
+    // Each check once, at the start of its row.
+    for (const c of CHECKS) expect(lines.filter((l) => l.startsWith(`  ${c.id} `))).toHaveLength(1);
+    const gateways = r.stdout.slice(r.stdout.indexOf('/concepts/gateways/\n'));
+    expect(gateways).toMatch(/^ {2}gateway-ports +Gateway ports are exposed by the gateway Service\n +istioctl: gateway\.IngressGatewayPortAnalyzer$/m);
+    // A section not named after its check is given.
+    expect(r.stdout).toMatch(/^ {2}service-endpoints +.*\n +section: #endpoints-match-pods$/m);
   });
 
   it('prints JSON with the pages that embed each check', async () => {

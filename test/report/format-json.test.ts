@@ -28,6 +28,20 @@ describe('formatJson', () => {
     expect(doc.checks[4]!.findings[1]!.location).toEqual({ file: 'snap/gw.yaml', line: 7 });
   });
 
+  it('sums the run up before the checks: checks by status, findings by severity, what was read', () => {
+    const doc = assertJsonContract(formatJson(mixedReport()));
+    expect(Object.keys(doc)).toEqual(['target', 'startedAt', 'read', 'summary', 'checks']);
+    expect(doc.summary).toEqual({
+      checks: { total: 5, pass: 2, warn: 1, fail: 2, error: 0, skipped: 0 },
+      findings: { total: 7, error: 3, warning: 4, info: 0 },
+      read: { kinds: 3, objects: 12 },
+    });
+    expect(assertJsonContract(formatJson(unusualReport())).summary).toMatchObject({
+      checks: { total: 3, pass: 1, error: 1, skipped: 1 },
+      findings: { total: 2, error: 1, warning: 0, info: 1 },
+    });
+  });
+
   it('carries reason and truncated for checks that have them', () => {
     const doc = assertJsonContract(formatJson(unusualReport()));
     expect(doc.checks.map((c) => [c.id, c.status, c.reason, c.truncated])).toEqual([

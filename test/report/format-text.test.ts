@@ -11,8 +11,28 @@ describe('formatText', () => {
     expect(out.trimEnd().split('\n').at(-1)).toBe('5 checks: 2 passed, 1 warning, 2 failed — 7 findings (3 errors, 4 warnings)');
   });
 
-  it('groups findings under their check with status word, resource, message, evidence, fix and links', () => {
+  it('prints one line per finding under its check by default: severity, code, resource, message', () => {
     const out = formatText(mixedReport(), { color: false });
+    const echo = out.slice(out.indexOf('Failed   echo'), out.indexOf('\n\n', out.indexOf('Failed   echo')));
+    expect(echo.split('\n')).toEqual([
+      'Failed   echo — Title of echo',
+      '  error    IST0101  Gateway shop/e1 — error about e1',
+      '  warning  IST0162  Gateway shop/e2 — warning about e2',
+      '           guide: /concepts/gateways/#gateway-ports',
+    ]);
+    for (const detail of ['evidence:', 'what to do:', 'at snap/gw.yaml:7', 'code: /reference/codes/']) expect(out).not.toContain(detail);
+    expect(out).toContain("Each finding's evidence, what to do and links: add --verbose.");
+  });
+
+  it('makes links full URLs under the site URL, keeping its path', () => {
+    const short = formatText(mixedReport(), { color: false, siteUrl: 'https://guide.example.org/meshbook' });
+    expect(short).toContain('guide: https://guide.example.org/meshbook/concepts/gateways/#gateway-ports');
+    const verbose = formatText(mixedReport(), { color: false, verbose: true, siteUrl: 'https://guide.example.org/meshbook/' });
+    expect(verbose).toContain('docs: https://guide.example.org/meshbook/concepts/gateways/#gateway-ports · code: https://guide.example.org/meshbook/reference/codes/ist0162/');
+  });
+
+  it('groups findings under their check with status word, resource, message, evidence, fix and links with verbose', () => {
+    const out = formatText(mixedReport(), { color: false, verbose: true });
     expect(out).toContain('Target: demo cluster snapshot (snapshot)');
     expect(out).toMatch(/^Passed {3}alpha — Title of alpha$/m);
     expect(out).toMatch(/^Warning {2}charlie — Title of charlie$/m);
@@ -48,8 +68,8 @@ describe('formatText', () => {
   });
 
   it('prints markup literally and makes control characters in cluster data visible, even in colour', () => {
-    for (const color of [false, true]) {
-      const out = formatText(hostileReport(), { color });
+    for (const [color, verbose] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+      const out = formatText(hostileReport(), { color, verbose });
       expect(out).toContain('Gateway <script>alert(1)</script>/<b>x</b> & "q" \'a\' ]]> \\u0007\\u001b[31m\\r');
       // The only escape sequences left are our own SGR styles.
       expect(out.replace(/\u001b\[[0-9;]*m/g, '')).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f]/);

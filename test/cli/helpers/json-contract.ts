@@ -4,8 +4,11 @@
 import { expect } from 'vitest';
 import { reportJsonSchema } from '../../../src/report/report-schema.ts';
 
-const TOP = { required: ['target', 'startedAt', 'read', 'checks'], optional: ['problem'] };
+const TOP = { required: ['target', 'startedAt', 'read', 'summary', 'checks'], optional: ['problem'] };
 const READ = { required: ['kinds', 'objects'], optional: [] };
+const SUMMARY = { required: ['checks', 'findings', 'read'], optional: [] };
+const SUMMARY_CHECKS = { required: ['total', 'pass', 'warn', 'fail', 'error', 'skipped'], optional: [] };
+const SUMMARY_FINDINGS = { required: ['total', 'error', 'warning', 'info'], optional: [] };
 const PROBLEM = { required: ['reason', 'message'], optional: [] };
 const TARGET = { required: ['type', 'name'], optional: ['paths', 'context', 'cluster', 'server'] };
 const CHECK = { required: ['id', 'title', 'status', 'durationMs', 'findings'], optional: ['analyzer', 'reason', 'read', 'truncated', 'attachments'] };
@@ -30,6 +33,10 @@ export function assertJsonContract(text: string): ReturnType<typeof reportJsonSc
   const doc = keys(JSON.parse(text), TOP, 'report');
   keys(doc.target, TARGET, 'target');
   keys(doc.read, READ, 'read');
+  const summary = keys(doc.summary, SUMMARY, 'summary');
+  keys(summary.checks, SUMMARY_CHECKS, 'summary.checks');
+  keys(summary.findings, SUMMARY_FINDINGS, 'summary.findings');
+  keys(summary.read, READ, 'summary.read');
   if (doc.problem !== undefined) keys(doc.problem, PROBLEM, 'problem');
   expect(Array.isArray(doc.checks)).toBe(true);
   for (const [i, c] of (doc.checks as unknown[]).entries()) {
