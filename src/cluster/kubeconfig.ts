@@ -12,7 +12,7 @@
 // request gets our timeout, AbortSignal, pagination, size bound and Accept headers, and so
 // the client surface stays read-only by construction. See docs/live-clusters.md.
 
-import { readFile, access } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import { constants as fsConstants } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
@@ -24,6 +24,7 @@ import type https from 'node:https';
 // the common case, are applied here the way its applyToHTTPSOptions applies them.
 import type { KubeConfig } from '@kubernetes/client-node';
 import { InputError } from '../engine/source.ts';
+import { BoundedReadError, readBounded } from './read-bounded.ts';
 
 /** Which kubeconfig to read and which context to use, as kubectl's flags say it. */
 export interface KubeconfigSelection {
@@ -116,7 +117,7 @@ async function simpleAuth(cluster: Raw, user: Raw): Promise<ContextAuth | undefi
   if (Object.entries(user).some(([k, v]) => isSet(v) && !SIMPLE_USER_KEYS.has(k))) return undefined;
   const tls: Pick<https.RequestOptions, 'ca' | 'cert' | 'key' | 'servername' | 'rejectUnauthorized'> = {};
   const bytes = async (file: unknown, data: unknown): Promise<Buffer | undefined> => {
-    if (typeof file === 'string' && file !== '') return await readFile(file);
+    if (typeof file === 'string' && file !== '') return await readCredentialFile(file);
     if (typeof data === 'string' && data !== '') return Buffer.from(data, 'base64');
     return undefined;
   };
@@ -180,8 +181,9 @@ export async function loadKubeconfig(sel: KubeconfigSelection = {}): Promise<Mer
   for (const file of files) {
     let text: string;
     try {
-      text = await readFile(file, 'utf8');
+      text = (await readBounded(file, MAX_KUBECONFIG_BYTES)).toString('utf8');
     } catch (cause) {
+      if (cause instanceof BoundedReadError) throw new InputError(`Kubeconfig ${JSON.stringify(file)} ${cause.message}: pass the kubeconfig file itself.`, { cause });
       const code = (cause as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' && from !== 'flag') {
         // kubectl skips files in $KUBECONFIG that do not exist.
@@ -385,6 +387,21 @@ async function contextAuth(entry: Entry, clusterEntry: Entry, userEntry: Entry |
   return { proxied: Boolean(kc.getCurrentCluster()?.proxyUrl), via: 'client-node', apply: (opts) => kc.applyToHTTPSOptions(opts) };
 }
 
+// Far above any real kubeconfig (a few KiB) or credential file (a certificate chain), far below
+// what would hurt: the bounds only stop a device or a runaway FIFO.
+const MAX_KUBECONFIG_BYTES = 16 * 1024 * 1024;
+const MAX_CREDENTIAL_BYTES = 1024 * 1024;
+
+// A certificate, key or token file: bounded like a kubeconfig, its problem worded as the file's.
+async function readCredentialFile(file: string): Promise<Buffer> {
+  try {
+    return await readBounded(file, MAX_CREDENTIAL_BYTES);
+  } catch (cause) {
+    if (cause instanceof BoundedReadError) throw new InputError(`${JSON.stringify(file)} ${cause.message}: a kubeconfig's certificate, key and token files must be files.`, { cause });
+    throw cause;
+  }
+}
+
 async function checkFiles(entry: Entry, keys: readonly string[]): Promise<void> {
   for (const key of keys) {
     const path = entry.body[key];
@@ -406,7 +423,7 @@ async function prepareUser(user: Entry, cluster: Entry): Promise<Raw> {
   delete body['token-file'];
   if (typeof tokenFile === 'string' && tokenFile !== '' && (typeof body.token !== 'string' || body.token === '')) {
     try {
-      body.token = (await readFile(tokenFile, 'utf8')).trim();
+      body.token = (await readCredentialFile(tokenFile)).toString('utf8').trim();
     } catch (cause) {
       throw new InputError(`token-file ${JSON.stringify(tokenFile)} of user ${JSON.stringify(user.name)} (in ${user.file}) cannot be read: ${(cause as Error).message}`, { cause });
     }

@@ -132,6 +132,17 @@ describe('broken input becomes an InputError that says what to do', () => {
     const path = await file('certs/kc.yaml', config({ clusters: [['c', { server: 'https://x.example', 'certificate-authority': 'ca.crt' }]], contexts: [['a', { cluster: 'c' }]], current: 'a' }));
     expect(await inputError(resolveContext({ kubeconfig: path }))).toMatch(new RegExp(`certificate-authority ".*certs/ca\\.crt" of "c" \\(in .*\\) cannot be read`));
   });
+
+  it('a device, a directory or an oversized file as the kubeconfig or a credential file: refused at once, memory bounded', async () => {
+    expect(await inputError(resolveContext({ kubeconfig: '/dev/zero' }))).toBe('Kubeconfig "/dev/zero" is a character device, not a file: pass the kubeconfig file itself.');
+    expect(await inputError(resolveContext({ kubeconfig: dir }))).toMatch(/^Kubeconfig ".*" is a directory, not a file/);
+    const big = await file('big/kubeconfig.yaml', `# ${'x'.repeat(17 * 1024 * 1024)}\n`);
+    expect(await inputError(resolveContext({ kubeconfig: big }))).toMatch(/^Kubeconfig ".*big\/kubeconfig\.yaml" is larger than 16 MiB \(17 MiB\)/);
+    const ca = await file('devca/kc.yaml', config({ clusters: [['c', { server: 'https://x.example', 'certificate-authority': '/dev/zero' }]], users: [['u', { token: 't' }]], contexts: [['a', { cluster: 'c', user: 'u' }]], current: 'a' }));
+    expect(await inputError(resolveContext({ kubeconfig: ca }))).toContain('"/dev/zero" is a character device, not a file');
+    const token = await file('devtoken/kc.yaml', config({ clusters: [['c', { server: 'https://x.example' }]], users: [['u', { 'token-file': '/dev/zero' }]], contexts: [['a', { cluster: 'c', user: 'u' }]], current: 'a' }));
+    expect(await inputError(resolveContext({ kubeconfig: token }))).toContain('"/dev/zero" is a character device, not a file');
+  });
 });
 
 describe('credentials reach the API server', () => {
