@@ -11,8 +11,28 @@ import { publishMode } from './src/publish/mode.ts';
 // The current book at `/`, or an archive of one version at `/v<version>/` (scripts/archive.ts).
 const publish = publishMode(process.env);
 
+// Astro marks each MDX page's propagated-assets module with its own `"use astro:head-inject"`
+// directive; the bundler warns that it may drop it, which is harmless (Astro reads the marker
+// before bundling). Only that warning, for that directive, is silenced.
+/** @param {{ code?: string; message: string }} warning */
+function isAstroHeadInject(warning) {
+  return warning.code === 'MODULE_LEVEL_DIRECTIVE' && warning.message.includes('"use astro:head-inject"');
+}
+
 export default defineConfig({
   base: publish.base,
+  // The published URL (e.g. https://meshbook.example.org): with it the build writes a sitemap
+  // (Starlight's built-in @astrojs/sitemap) and canonical links; without it, neither.
+  ...(process.env.MESHBOOK_SITE_URL ? { site: process.env.MESHBOOK_SITE_URL } : {}),
+  vite: {
+    build: {
+      rollupOptions: {
+        onwarn(warning, warn) {
+          if (!isAstroHeadInject(warning)) warn(warning);
+        },
+      },
+    },
+  },
   // The dev server's background search build uses its own cache (src/integration/dev-search.ts).
   ...(process.env.MESHBOOK_CACHE_DIR ? { cacheDir: process.env.MESHBOOK_CACHE_DIR } : {}),
   // `/` redirects to the introduction: see src/pages/index.astro.

@@ -5,7 +5,8 @@
 
 import type { CheckResult, CheckStatus, ReadCount, RunProblem } from '../engine/types.ts';
 import type { RunStreamEvent } from '../server/run-events.ts';
-import { readText, renderFailure, renderNote, renderNotRun, renderProblem, renderResult } from './render-result.ts';
+import { findingKey, readText, renderFailure, renderNote, renderNotRun, renderProblem, renderResult } from './render-result.ts';
+import { applySeverityFilter, renderScoreboard, type BoardEntry, type SeverityFilter } from './scoreboard.ts';
 import type { Explainer } from './matrix-tool.ts';
 import type { ExplainAnswer } from '../reachability/explain-query.ts';
 
@@ -70,11 +71,51 @@ class RunbookRun extends HTMLElement {
     this.#set('running', renderNote(text, 'waiting'));
   }
 
-  /** Draws a finished result; `note` says what was left out to fit the stream. */
+  /** The runbook's title, as the page shows it. */
+  get runbookTitle(): string {
+    return this.closest('section.runbook')?.querySelector('.runbook-title')?.textContent?.trim() || this.check;
+  }
+
+  /**
+   * Draws a finished result; `note` says what was left out to fit the stream. The live result
+   * takes the recorded one's place: the recording folds to its one-line summary, which says how
+   * this run differs from it.
+   */
   show(result: CheckResult, targetName: string, note?: string): void {
     this.setAttribute('status', result.status);
     const explain = runner()?.explainer();
-    this.#set('done', renderResult(result, targetName, { ...(note === undefined ? {} : { note }), ...(explain === undefined ? {} : { explain }) }));
+    const label = document.createElement('p');
+    label.className = 'rb-live-label';
+    label.textContent = 'Live result · this run';
+    this.#set('done', label, renderResult(result, targetName, { ...(note === undefined ? {} : { note }), ...(explain === undefined ? {} : { explain }) }));
+    this.#foldRecorded(result);
+  }
+
+  #foldRecorded(result: CheckResult): void {
+    const recorded = this.closest('section.runbook')?.querySelector<HTMLDetailsElement>('details.mb-recorded');
+    if (recorded === null || recorded === undefined) return;
+    recorded.open = false;
+    recorded.dataset.superseded = '';
+    const diff = recorded.querySelector('[data-recorded-diff]');
+    if (diff === null) return;
+    if (recorded.dataset.stale !== undefined) {
+      diff.textContent = ' · made with an earlier version of this check';
+      return;
+    }
+    // Findings are matched by code and resource, as many times as each occurs.
+    const before = new Map<string, number>();
+    for (const li of recorded.querySelectorAll<HTMLElement>('li.rb-finding[data-key]')) before.set(li.dataset.key ?? '', (before.get(li.dataset.key ?? '') ?? 0) + 1);
+    let added = 0;
+    for (const f of Array.isArray(result.findings) ? result.findings : []) {
+      const key = findingKey(f);
+      const left = before.get(key) ?? 0;
+      if (left > 0) before.set(key, left - 1);
+      else added++;
+    }
+    const gone = [...before.values()].reduce((a, b) => a + b, 0);
+    diff.textContent = added === 0 && gone === 0 ? ' · same findings as this run' : ` · differs from this run: ${added} new, ${gone} gone`;
+    recorded.dataset.added = String(added);
+    recorded.dataset.gone = String(gone);
   }
 
   /**
@@ -105,6 +146,9 @@ class MeshbookRunner extends HTMLElement {
   #pageRun: Run | undefined;
   #active = 0;
   #waiting = new Set<() => void>();
+  /** The page run's scoreboard: one entry per runbook, in page order. */
+  #board = new Map<string, BoardEntry>();
+  #filter: SeverityFilter = 'all';
 
   connectedCallback(): void {
     this.querySelector<HTMLButtonElement>('button[data-run-all]')?.addEventListener('click', () => {
@@ -191,6 +235,26 @@ class MeshbookRunner extends HTMLElement {
     freshness.hidden = false;
   }
 
+  // The scoreboard under the progress line, redrawn as results arrive.
+  #drawBoard(): void {
+    this.querySelector('[data-scoreboard]')?.remove();
+    const entries = [...this.#board.values()].filter((e) => e.status !== undefined);
+    if (entries.length === 0) return;
+    this.querySelector('[data-progress]')?.after(
+      renderScoreboard(entries, this.#filter, (filter) => {
+        this.#filter = filter;
+        applySeverityFilter(filter);
+      }),
+    );
+  }
+
+  #score(id: string, title: string, status: BoardEntry['status'], result?: CheckResult): void {
+    const bySeverity: BoardEntry['bySeverity'] = {};
+    for (const f of Array.isArray(result?.findings) ? result.findings : []) bySeverity[f.severity] = (bySeverity[f.severity] ?? 0) + 1;
+    this.#board.set(id, { id, title, status, bySeverity });
+    this.#drawBoard();
+  }
+
   #progress(text: string): void {
     const p = this.querySelector('[data-progress]');
     if (p !== null) p.textContent = text;
@@ -272,6 +336,8 @@ class MeshbookRunner extends HTMLElement {
       this.setAttribute('done', '0');
       this.setAttribute('total', String(ids.length));
       if (allButton !== null) allButton.disabled = true;
+      this.#board.clear();
+      this.#drawBoard();
       this.#progress(`Running ${ids.length} checks against ${targetName}… 0 of ${ids.length} checks done`);
     }
     for (const r of runbooks) r.pending(targetName);
@@ -364,6 +430,7 @@ class MeshbookRunner extends HTMLElement {
             // The problem is said once: in the page's banner for a "Run all", else in the one runbook.
             if (notRun) r.notRun(drivesPage() ? undefined : problem, targetName);
             else r.show(event.result, targetName, event.note);
+            if (drivesPage()) this.#score(r.check, r.runbookTitle, notRun ? 'not-run' : event.result.status, event.result);
           }
           counts.set(event.result.status, (counts.get(event.result.status) ?? 0) + 1);
           if (drivesPage()) {

@@ -50,17 +50,41 @@ function mount(): void {
     // Pagefind's own English strings then.
   }
   const options = { element: '#starlight__search', baseUrl: '/', bundlePath: '/pagefind/', showImages: false, showSubResults: true, translations };
-  // The index is built in the background when the dev server starts; retry until it is served.
+  const unavailable = 'Search is not available: the dev server could not build its index (see its log).';
+  // The index is built in the background when the dev server starts: say so, and ask the
+  // server's status endpoint until it is ready rather than fetching the index early.
   const attempt = (left: number): void => {
-    loadPagefindUI().then(
-      (PagefindUI) => void new PagefindUI(options),
-      () => {
-        if (left > 0) setTimeout(() => attempt(left - 1), 3_000);
-        else target.textContent = 'Search is not available: the dev server could not build its index (see its log).';
-      },
-    );
+    indexState().then((state) => {
+      if (state === 'ready') {
+        loadPagefindUI().then(
+          (PagefindUI) => {
+            target.textContent = '';
+            delete target.dataset.searchBuilding;
+            void new PagefindUI(options);
+          },
+          () => (target.textContent = unavailable),
+        );
+      } else if (state === 'failed' || left === 0) {
+        target.textContent = unavailable;
+      } else {
+        target.textContent = 'Building the search index… (the dev server builds it once when it starts; a few seconds)';
+        target.dataset.searchBuilding = '';
+        setTimeout(() => attempt(left - 1), 2_000);
+      }
+    });
   };
-  attempt(40);
+  attempt(90);
+}
+
+/** What the dev server says of its index: `ready`, `building` or `failed` (unreachable counts as building). */
+async function indexState(): Promise<string> {
+  try {
+    const response = await fetch('/_meshbook/search-status', { cache: 'no-store' });
+    const body = (await response.json()) as { state?: unknown };
+    return typeof body.state === 'string' ? body.state : 'building';
+  } catch {
+    return 'building';
+  }
 }
 
 if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', mount);

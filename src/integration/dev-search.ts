@@ -18,6 +18,9 @@ import { getPublishState, publishPaths } from '../publish/state.ts';
 /** The page script that mounts Pagefind's UI in place of the dev warning. */
 const CLIENT = 'src/integration/dev-search-client.ts';
 
+/** Where the page asks whether the index is built yet (always 200, so nothing logs an error). */
+export const SEARCH_STATUS_PATH = '/_meshbook/search-status';
+
 /** The integration that makes search work under `astro dev`. */
 export function meshbookDevSearch(): AstroIntegration {
   let root = process.cwd();
@@ -36,16 +39,25 @@ export function meshbookDevSearch(): AstroIntegration {
         const site = join(cacheDir, 'site');
         const archives = publishPaths(getPublishState().publishDir).archive;
         let ready = false;
+        let failed = false;
         const started = performance.now();
         void buildIndex(root, cacheDir, site).then(
           () => {
             ready = true;
             logger.info(`Search index ready (${((performance.now() - started) / 1000).toFixed(1)} s, built into ${site}).`);
           },
-          (error: unknown) => logger.warn(`Search index not built: ${(error as Error).message}`),
+          (error: unknown) => {
+            failed = true;
+            logger.warn(`Search index not built: ${(error as Error).message}`);
+          },
         );
         server.middlewares.use((req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => {
           const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+          if (path === SEARCH_STATUS_PATH && req.method === 'GET') {
+            const state = ready ? 'ready' : failed ? 'failed' : 'building';
+            res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' }).end(JSON.stringify({ state }));
+            return;
+          }
           const pagefind = path.startsWith('/pagefind/');
           const archive = /^\/v\d[^/]*\//.test(path);
           if ((!pagefind && !archive) || (req.method !== 'GET' && req.method !== 'HEAD')) return next();
@@ -66,8 +78,9 @@ export function meshbookDevSearch(): AstroIntegration {
 }
 
 // A production build of the current book into the cache, with its own Astro cache so it
-// does not race the dev server's.
+// does not race the dev server's, and without re-recording the demo: starting a dev server
+// must not rewrite a committed file.
 async function buildIndex(root: string, cacheDir: string, site: string): Promise<void> {
   await rm(site, { recursive: true, force: true });
-  await runAstroBuild({ root, outDir: site, env: { MESHBOOK_DEV_SEARCH: '0', MESHBOOK_CACHE_DIR: join(cacheDir, 'astro-cache'), MESHBOOK_LINKS: 'warn' } });
+  await runAstroBuild({ root, outDir: site, env: { MESHBOOK_DEV_SEARCH: '0', MESHBOOK_RECORD_DEMO: '0', MESHBOOK_CACHE_DIR: join(cacheDir, 'astro-cache'), MESHBOOK_LINKS: 'warn' } });
 }

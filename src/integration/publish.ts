@@ -5,13 +5,16 @@
 // links; the archive script checks its links and stores it.
 
 import { fileURLToPath } from 'node:url';
-import { resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import type { AstroIntegration } from 'astro';
 import { CHECKS } from '../../runbooks/index.ts';
 import { codeDocsPath, listCodes } from '../engine/codes.ts';
 import { assembleSite, brokenLinksError, finishArchiveBuild } from '../publish/assemble.ts';
 import type { PublishMode } from '../publish/mode.ts';
 import { menuVersions, publishPaths, setPublishState } from '../publish/state.ts';
+import { currentCheckVersions, refreshDemoRecord, staleChecks } from '../publish/demo-record.ts';
+import { loadRecords } from '../publish/records.ts';
 
 /** Links findings point to, which must resolve even when no page shows such a finding. */
 export function findingLinks(): string[] {
@@ -24,9 +27,22 @@ export function meshbookPublish(mode: PublishMode): AstroIntegration {
   return {
     name: 'meshbook:publish',
     hooks: {
-      'astro:config:setup': ({ config, command }) => {
-        publishDir = resolve(fileURLToPath(config.root), mode.publishDir ?? 'publish');
+      'astro:config:setup': async ({ config, command, logger }) => {
+        const root = fileURLToPath(config.root);
+        publishDir = resolve(root, mode.publishDir ?? 'publish');
         setPublishState({ publishDir, ...(mode.archive === undefined ? {} : { archive: mode.archive }), cache: command === 'build' });
+        // An archive keeps the records it was cut with; the current book never shows a stale demo.
+        // MESHBOOK_RECORD_DEMO=0: the dev server's background search build, which must not write.
+        if (command !== 'build' || mode.archive !== undefined) return;
+        const records = publishPaths(publishDir).records;
+        if (process.env.MESHBOOK_RECORD_DEMO !== '0') {
+          const demo = await refreshDemoRecord(records, root, await packageVersion(root));
+          if (demo.status === 'recorded') logger.info(`Re-recorded the demo (${demo.stale.join(', ')} changed) in ${demo.ms} ms.`);
+        }
+        if (process.env.MESHBOOK_STRICT_RECORDS === '1') {
+          const stale = await staleRecords(records, root);
+          if (stale.length > 0) throw new Error(`Recorded results made with an earlier version of their check (MESHBOOK_STRICT_RECORDS=1): ${stale.join('; ')}. Re-record them with \`npx meshbook check … --record FILE\`.`);
+        }
       },
       // Runs after Starlight's own build:done (it is listed first), so Pagefind has indexed
       // only the current pages when the archives (each with its own index) are copied in.
@@ -49,4 +65,24 @@ export function meshbookPublish(mode: PublishMode): AstroIntegration {
       },
     },
   };
+}
+
+async function packageVersion(root: string): Promise<string> {
+  try {
+    const v = (JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { version?: unknown }).version;
+    return typeof v === 'string' ? v : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** `file: check, check` for every record holding a result of a check that changed since. */
+export async function staleRecords(recordsDir: string, root: string): Promise<string[]> {
+  const current = await currentCheckVersions(root);
+  const out: string[] = [];
+  for (const { file, record } of await loadRecords(recordsDir)) {
+    const stale = staleChecks(record, current, record.report.checks.map((c) => c.id));
+    if (stale.length > 0) out.push(`${file}: ${stale.join(', ')}`);
+  }
+  return out;
 }

@@ -4,7 +4,7 @@
 // version of each check ran (a content hash of its source file). Evidence is masked here,
 // before anything reaches the disk, because records are meant to be committed and published.
 
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'astro/zod';
 import { InputError, type ClusterSource } from '../engine/source.ts';
@@ -149,7 +149,10 @@ export async function writeRecord(file: string, report: RunReport, options: { so
   const record = recordSchema.parse(buildRecord(report, { ...versions, meshbookVersion: options.meshbookVersion, sources }));
   try {
     await mkdir(dirname(file), { recursive: true });
-    await writeFile(file, `${JSON.stringify(record, null, 2)}\n`);
+    // Written aside and renamed: a build reading the records meanwhile never sees half a file.
+    const partial = `${file}.${process.pid}.partial`;
+    await writeFile(partial, `${JSON.stringify(record, null, 2)}\n`);
+    await rename(partial, file);
   } catch (cause) {
     throw new InputError(`Cannot write the record to ${JSON.stringify(file)}: ${(cause as Error).message}`, { cause });
   }

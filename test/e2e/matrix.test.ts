@@ -4,14 +4,14 @@
 // blocks them. Screenshots of both themes go to the scratch directory (kept when
 // MESHBOOK_SCREENSHOTS names a directory to copy them to).
 
-import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import { YamlSource } from '../../src/cluster/yaml-source.ts';
 import { runChecks } from '../../src/engine/runner.ts';
 import type { CheckResult, ReachabilityMatrix } from '../../src/engine/types.ts';
-import { buildRecord } from '../../src/publish/record.ts';
+import { buildRecord, checkSourceFiles } from '../../src/publish/record.ts';
 import { scratchDir } from '../../src/publish/astro-build.ts';
 import { getCheck } from '../../runbooks/index.ts';
 import { launchBrowser, type Browser } from '../../tools/site/browser.ts';
@@ -34,7 +34,9 @@ beforeAll(async () => {
   // A recorded result of the same run, so the page also renders it through the serializer.
   scratch = await scratchDir(REPO_ROOT, 'test-e2e-matrix');
   await mkdir(join(scratch, 'publish', 'records'), { recursive: true });
-  const record = buildRecord(report, { meshbookVersion: '0.0.0-test', sources: new Map() });
+  // With the check's source as it is now: a record of an unknown or earlier version is not shown.
+  const sources = new Map([[CHECK, await readFile((await checkSourceFiles(join(REPO_ROOT, 'runbooks'))).get(CHECK)!, 'utf8')]]);
+  const record = buildRecord(report, { meshbookVersion: '0.0.0-test', sources });
   await writeFile(join(scratch, 'publish', 'records', '2026-11-25-demo.json'), `${JSON.stringify(record, null, 2)}\n`);
   // Without the dev search: its Pagefind UI import can leave the page's module graph on a 504
   // "Outdated Optimize Dep" after Vite re-optimizes, and search is not what this file tests.

@@ -2,9 +2,10 @@
 // archive cut with `npm run archive` (into scratch directories, with the fixture records).
 
 import { execa } from 'execa';
-import { cp, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyFixtureRecords } from '../publish/fixture-records.ts';
 import type { Page } from 'playwright-core';
 import { VITEST_ENV, scratchDir } from '../../src/publish/astro-build.ts';
 import { launchBrowser, type Browser } from '../../tools/site/browser.ts';
@@ -31,7 +32,7 @@ beforeAll(async () => {
   scratch = await scratchDir(REPO_ROOT, 'test-e2e-publish');
   const publish = join(scratch, 'publish');
   const dist = join(scratch, 'dist');
-  await cp(join(REPO_ROOT, 'test', 'publish', 'fixtures', 'records'), join(publish, 'records'), { recursive: true });
+  await copyFixtureRecords(join(publish, 'records'), REPO_ROOT);
   await cutArchive(publish, dist);
   server = await startStaticServer(dist);
   browser = await launchBrowser();

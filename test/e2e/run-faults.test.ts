@@ -13,7 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { closedPortUrl, writeKubeconfig } from '../helpers/fake-cluster.ts';
 import { launchBrowser, type Browser } from '../../tools/site/browser.ts';
-import { startDevServer, type DevServer } from '../../tools/site/dev-server.ts';
+import { REPO_ROOT, startDevServer, type DevServer } from '../../tools/site/dev-server.ts';
+import { currentCheckVersions } from '../../src/publish/demo-record.ts';
 
 const BIDI = 'bidi names';
 const PAGE_CHECKS = ['sidecar-injection', 'control-plane-health', 'gateway-ports', 'service-endpoints'];
@@ -73,7 +74,9 @@ beforeAll(async () => {
   ]);
   const publish = join(tmp, 'publish');
   await mkdir(join(publish, 'records'), { recursive: true });
-  await writeFile(join(publish, 'records', '2026-11-20-bidi.json'), JSON.stringify(RECORD));
+  // Recorded with the check as it is now: a record of an earlier version would not be shown.
+  const current = (await currentCheckVersions(REPO_ROOT)).get('gateway-ports')!;
+  await writeFile(join(publish, 'records', '2026-11-20-bidi.json'), JSON.stringify({ ...RECORD, checkVersions: { 'gateway-ports': current } }));
   server = await startDevServer({
     MESHBOOK_EXTRA_TARGETS: `${BIDI}=test/fixtures/e2e/bidi-names.yaml`,
     KUBECONFIG: kubeconfig,
@@ -174,7 +177,9 @@ describe('cluster text with bidi-override and zero-width characters', () => {
     await open('/introduction/');
     const recorded = page.locator('section.runbook[data-check="gateway-ports"] .mb-recorded');
     expect(await recorded.locator('.rb-resource').textContent()).toBe('Gateway shop/gw\\u202eeteled');
-    expect(await recorded.locator('.rb-remediation').textContent()).toBe('What to do: Run `kubectl -n shop delete gateway gw\\u202eeteled` only if it is unused.');
+    // The same renderer as the live result: the command in a code span, no raw backticks.
+    expect(await recorded.locator('.rb-remediation').textContent()).toBe('What to do: Run kubectl -n shop delete gateway gw\\u202eeteled only if it is unused.');
+    expect(await recorded.locator('.rb-remediation code').textContent()).toBe('kubectl -n shop delete gateway gw\\u202eeteled');
     expect(await recorded.locator('.mb-recorded-head strong').textContent()).toBe('staging\\u202eue');
     expect(await recorded.locator('.rb-read').textContent()).toBe('Read 12 objects of 3 kinds.');
     expect(await recorded.locator('.rb-resource').evaluate((el) => getComputedStyle(el).unicodeBidi)).toBe('isolate');

@@ -12,10 +12,13 @@ import { findingLinks } from '../../src/integration/publish.ts';
 import { runAstroBuild, scratchDir } from '../../src/publish/astro-build.ts';
 import { checkLinks, formatBroken } from '../../src/publish/check-links.ts';
 import { MASK } from '../../src/publish/mask.ts';
+import { copyFixtureRecords } from './fixture-records.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
+const SITE = 'https://meshbook.example.org';
 let scratch = '';
 let dist = '';
+let output = '';
 
 async function page(path: string): Promise<string> {
   return readFile(join(dist, path, 'index.html'), 'utf8');
@@ -32,9 +35,14 @@ beforeAll(async () => {
   scratch = await scratchDir(ROOT, 'test-build');
   dist = join(scratch, 'dist');
   const publish = join(scratch, 'publish');
-  await cp(join(import.meta.dirname, 'fixtures', 'records'), join(publish, 'records'), { recursive: true });
+  await copyFixtureRecords(join(publish, 'records'), ROOT);
   // Broken links are reported by the test below, not by failing every test here.
-  const ms = await runAstroBuild({ root: ROOT, outDir: dist, env: { MESHBOOK_PUBLISH_DIR: publish, MESHBOOK_LINKS: 'warn', MESHBOOK_CACHE_DIR: join(scratch, 'cache') } });
+  const ms = await runAstroBuild({
+    root: ROOT,
+    outDir: dist,
+    env: { MESHBOOK_PUBLISH_DIR: publish, MESHBOOK_LINKS: 'warn', MESHBOOK_CACHE_DIR: join(scratch, 'cache'), MESHBOOK_SITE_URL: SITE },
+    onOutput: (text) => (output += text),
+  });
   const pages = (await readdir(dist, { recursive: true })).filter((f) => f.endsWith('.html')).length;
   console.log(`static build: ${pages} pages in ${(ms / 1000).toFixed(1)} s (${(ms / pages).toFixed(0)} ms per page, process start included)`);
 }, 180_000);
@@ -76,13 +84,44 @@ describe('static build', () => {
     const s = section(await page('concepts/gateways'), 'gateway-ports');
     expect(s).toContain('Recorded on <time datetime="2026-11-20T09:30:00.000Z"');
     expect(s).toMatch(/against <strong[^>]*>staging-eu<\/strong><span[^>]*> \(Kubernetes v1\.36\.3, Istio 1\.28\.0\)/);
-    expect(s).toContain('The check has changed since this was recorded');
+    expect(s).not.toContain('earlier version of this check');
     expect(s).toContain('href="/reference/codes/ist0162/"');
+    // Drawn by the live renderer's code (result-tree.ts): backtick spans are code, never raw.
+    expect(s).toContain('<strong>What to do: </strong>Add port 9443 to the <code>istio-ingressgateway</code> Service.');
+    expect(s).not.toContain('`istio-ingressgateway`');
+    expect(s).toMatch(/<details class="mb-recorded[^"]*" open[^>]*><summary class="mb-recorded-head[^"]*"><span class="mb-recorded-label[^"]*">Recorded result<\/span>/);
     expect(s).toContain('href="/concepts/gateways/#gateway-ports"');
     expect(s).toContain(MASK);
     expect(s).toContain('shop-cert');
     for (const secret of ['hunter2-FIXTURE-PASSWORD', 'MIIBFIXTURECERTDATA', 'eyJhbGciOiJSUzI1NiJ9', '10.1.2.3', 'older snapshot']) expect(s).not.toContain(secret);
   });
+
+  it('never shows the findings of a result recorded with an earlier version of its check', async () => {
+    const s = section(await page('concepts/gateways'), 'gateway-conflicts');
+    expect(s).toContain('Recorded with an earlier version of this check');
+    expect(s).toContain('data-stale');
+    expect(s).not.toContain('STALE-FINDING-TEXT');
+    expect(s).not.toContain('rb-finding');
+  });
+
+  it('builds quietly, with a sitemap and canonical links when MESHBOOK_SITE_URL is set', async () => {
+    expect(output).not.toContain('MODULE_LEVEL_DIRECTIVE');
+    expect(await readFile(join(dist, 'sitemap-index.xml'), 'utf8')).toContain(`${SITE}/sitemap-0.xml`);
+    expect(await readFile(join(dist, 'sitemap-0.xml'), 'utf8')).toContain(`<loc>${SITE}/concepts/gateways/</loc>`);
+    expect(await page('concepts/gateways')).toMatch(new RegExp(`<link rel="canonical" href="${SITE}/concepts/gateways/"`));
+  });
+
+  it('keeps runbook labels apart in the text search indexes', async () => {
+    const html = await page('concepts/gateways');
+    expect(html).toMatch(/<dt[^>]*>Verifies<\/dt> <dd/);
+    expect(html).toContain('<a class="rb-code" href="/reference/codes/ist0162/">IST0162</a> <span class="rb-severity">warning</span> <span class="rb-resource">');
+  });
+
+  it('fails with MESHBOOK_STRICT_RECORDS=1 when a record was made with an earlier version of its check', async () => {
+    const publish = join(scratch, 'publish');
+    const build = runAstroBuild({ root: ROOT, outDir: join(scratch, 'dist-strict'), env: { MESHBOOK_PUBLISH_DIR: publish, MESHBOOK_STRICT_RECORDS: '1', MESHBOOK_CACHE_DIR: join(scratch, 'cache-strict') } });
+    await expect(build).rejects.toThrow(/earlier version of their check.*2026-11-21-stale\.json: gateway-conflicts/s);
+  }, 120_000);
 
   it('carries no endpoint, token or kubeconfig anywhere', async () => {
     const home = homedir();
