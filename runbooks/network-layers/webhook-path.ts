@@ -1,4 +1,4 @@
-import { defineCheck, ProbeError, type Probes, type ProxyAnswer } from '../../src/engine/check.ts';
+import { defineCheck, ProbeError, type ProxyAnswer } from '../../src/engine/check.ts';
 import type { KubeObject, Service } from '../../src/k8s/objects.ts';
 import { ISTIO_NAMESPACE } from '../../src/istio/mesh-config.ts';
 import { fullName, namespaceOf } from '../lib/mesh.ts';

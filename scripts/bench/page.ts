@@ -73,7 +73,6 @@ export async function benchPageLive(size: number, settings: BenchSettings): Prom
     const url = `${server.origin}${HEAVIEST_PAGE}`;
     interface Row { run: number; what: 'one' | 'all'; cache: 'cold' | 'warm'; m: PageMeasured; serverMs?: number; first: boolean; load: string }
     const measured: Row[] = [];
-    let startLine = '';
     try {
       browser = await launchBrowser();
       const page = await browser.context.newPage();
@@ -90,7 +89,7 @@ export async function benchPageLive(size: number, settings: BenchSettings): Prom
       const contextId = await option.getAttribute('value');
       const contextServer = await option.getAttribute('data-server');
       if (contextId === null || contextServer !== cluster.server) throw new Error(`the page does not offer the test cluster's context (got ${contextId} at ${contextServer}, expected ${cluster.server})`);
-      startLine = `Page (live): astro dev start → /introduction/ served ${fmt(startMs)} ms; first load of ${HEAVIEST_PAGE} (${cards} runbooks) → interactive ${fmt(firstPageMs)} ms; target ${contextId} (${contextServer}, viewer)`;
+      const startLine = `Page (live): astro dev start → /introduction/ served ${fmt(startMs)} ms; first load of ${HEAVIEST_PAGE} (${cards} runbooks) → interactive ${fmt(firstPageMs)} ms; target ${contextId} (${contextServer}, viewer)`;
       console.log(`\n${startLine}`);
 
       const open = async (): Promise<void> => {

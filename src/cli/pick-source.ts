@@ -14,7 +14,6 @@ import type { KindId } from '../k8s/kinds.ts';
 import type { TargetInfo } from '../engine/types.ts';
 import type { Probes } from '../engine/check.ts';
 import type { SourceOptions } from './args.ts';
-import { UsageError } from './errors.ts';
 import { REPO_ROOT } from '../site/pages.ts';
 import { DEMO_NAME, DEMO_RELATIVE_DIR } from '../cluster/demo.ts';
 

@@ -12,7 +12,7 @@ import type { KubeObject } from '../k8s/objects.ts';
  * (`endpoints: null` in an empty EndpointSlice) or the readers treat it as absent.
  */
 export type Shape =
-  | { readonly t: 'string' | 'boolean' | 'integer' | 'int-or-string' | 'any' }
+  | { readonly t: 'string' | 'boolean' | 'integer' | 'any' }
   | { readonly t: 'port'; readonly min: number; readonly orName?: true }
   | { readonly t: 'list'; readonly of: Shape }
   | { readonly t: 'map'; readonly of: Shape }
@@ -24,7 +24,6 @@ export type Shape =
 const str: Shape = { t: 'string' };
 const bool: Shape = { t: 'boolean' };
 const int: Shape = { t: 'integer' };
-const intOrString: Shape = { t: 'int-or-string' };
 // A TCP/UDP port number: an integer in 1–65535 (0 where Kubernetes allows it, e.g. an unset nodePort).
 const port: Shape = { t: 'port', min: 1 };
 const port0: Shape = { t: 'port', min: 0 };
@@ -263,9 +262,6 @@ function check(value: unknown, shape: Shape, path: string, problems: string[]): 
       return;
     case 'integer':
       if (!Number.isSafeInteger(value)) problems.push(`${path} must be an integer, found ${describeValue(value)}`);
-      return;
-    case 'int-or-string':
-      if (typeof value !== 'string' && !Number.isSafeInteger(value)) problems.push(`${path} must be an integer or a string, found ${describeValue(value)}`);
       return;
     case 'port':
       if (shape.orName === true && typeof value === 'string') return;

@@ -30,7 +30,7 @@ function mount(): void {
   const search = document.querySelector<HTMLElement>('site-search');
   const frame = search?.querySelector('.dialog-frame');
   const warning = frame?.querySelector(':scope > div[dir="ltr"]');
-  if (search == null || frame == null || warning == null) return;
+  if (!search || !frame || !warning) return;
   // Starlight's scoped styles match its own elements by the component's scope class.
   const scope = [...frame.classList].find((c) => c.startsWith('astro-'));
   const container = document.createElement('div');

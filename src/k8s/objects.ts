@@ -121,7 +121,7 @@ export interface Deployment extends KubeObject {
   };
 }
 
-export interface Namespace extends KubeObject {}
+export type Namespace = KubeObject;
 
 export interface EndpointSlice extends KubeObject {
   addressType?: string;

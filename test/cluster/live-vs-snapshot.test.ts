@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { GatherCache, LiveSource } from '../../src/cluster/live-source.ts';
 import { YamlSource, loadObjects as readFixtures } from '../../src/cluster/yaml-source.ts';

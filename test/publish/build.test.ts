@@ -2,7 +2,7 @@
 // runbook shows its source and local command, recorded results are rendered and masked,
 // nothing of the dev runner or a kubeconfig is in the output, and no internal link breaks.
 
-import { cp, readFile, readdir, rm } from 'node:fs/promises';
+import { readFile, readdir, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

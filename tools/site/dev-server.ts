@@ -115,7 +115,7 @@ export async function startDevServer(env: Record<string, string> = {}, options: 
   };
 
   const deadline = Date.now() + 120_000;
-  let last = 'no answer yet';
+  let last: string | undefined;
   for (;;) {
     if (finished !== undefined) {
       // execa's message names the command and how it ended (exit code, signal, or why it could not start).
@@ -131,7 +131,7 @@ export async function startDevServer(env: Record<string, string> = {}, options: 
     }
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`astro dev did not serve /introduction/ within 120 s (last: ${last}):\n${output}`);
+      throw new Error(`astro dev did not serve /introduction/ within 120 s (last: ${last ?? 'no answer yet'}):\n${output}`);
     }
     await new Promise((r) => setTimeout(r, 250));
   }
