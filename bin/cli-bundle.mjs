@@ -97,6 +97,8 @@ if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.
     process.stdout.write(`meshbook: built ${BUNDLE}\n`);
   } catch (error) {
     // Never fail an install over it: the CLI falls back to tsx.
-    process.stderr.write(`meshbook: could not build the CLI bundle (the CLI will run through tsx): ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(
+      `meshbook: could not build the CLI bundle (the CLI will run through tsx): ${error instanceof Error ? error.message : String(error)}\n`,
+    );
   }
 }

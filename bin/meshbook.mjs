@@ -5,7 +5,9 @@
 
 const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
 if (major < 22 || (major === 22 && minor < 12)) {
-  process.stderr.write(`meshbook: needs Node 22.12 or later, found ${process.version}. Run it through npx or npm (they use the project's Node).\n`);
+  process.stderr.write(
+    `meshbook: needs Node 22.12 or later, found ${process.version}. Run it through npx or npm (they use the project's Node).\n`,
+  );
   process.exit(2);
 }
 

@@ -43,7 +43,12 @@ export async function archive(argv: string[]): Promise<number> {
     const ms = await runAstroBuild({
       root: ROOT,
       outDir: join(staging, dirName),
-      env: { MESHBOOK_ARCHIVE_VERSION: version, MESHBOOK_ARCHIVED_ON: archivedOn, MESHBOOK_PUBLISH_DIR: publishDir, MESHBOOK_CACHE_DIR: join(staging, '.astro-cache') },
+      env: {
+        MESHBOOK_ARCHIVE_VERSION: version,
+        MESHBOOK_ARCHIVED_ON: archivedOn,
+        MESHBOOK_PUBLISH_DIR: publishDir,
+        MESHBOOK_CACHE_DIR: join(staging, '.astro-cache'),
+      },
     });
     const links = await checkLinks(staging, { within: versionBase(version) });
     console.log(`archive: built ${version} in ${(ms / 1000).toFixed(1)} s: ${links.pages} pages, ${links.links} internal links.`);

@@ -18,7 +18,9 @@ if (binaries === undefined) {
 }
 const cluster = await startCluster({ binaries });
 try {
-  console.log(`cluster start: etcd healthy ${cluster.timings.etcdMs} ms, kube-apiserver ready ${cluster.timings.apiserverMs} ms, CRDs established ${cluster.timings.crdsMs} ms (${cluster.crdOrigin})`);
+  console.log(
+    `cluster start: etcd healthy ${cluster.timings.etcdMs} ms, kube-apiserver ready ${cluster.timings.apiserverMs} ms, CRDs established ${cluster.timings.crdsMs} ms (${cluster.crdOrigin})`,
+  );
   const { objects } = await readFixtures([join(REPO, 'runbooks', 'demo-cluster')]);
   const t = performance.now();
   await loadObjects(cluster.admin, objects);
@@ -26,7 +28,10 @@ try {
   const checks = CHECKS.filter((c) => c.needs === undefined || c.needs.length === 0);
   console.log(`${checks.length} checks, ${inputsOf(checks).length} input kinds`);
   for (const mode of ['cold', 'warm'] as const) {
-    const source = await LiveSource.open({ kubeconfig: cluster.viewerKubeconfig }, { cache: new GatherCache(), cacheTtlMs: mode === 'cold' ? 0 : 60_000 });
+    const source = await LiveSource.open(
+      { kubeconfig: cluster.viewerKubeconfig },
+      { cache: new GatherCache(), cacheTtlMs: mode === 'cold' ? 0 : 60_000 },
+    );
     const gather: number[] = [];
     const total: number[] = [];
     const requests: number[] = [];
@@ -41,7 +46,9 @@ try {
       requests.push(source.requestCount - before);
     }
     source.close();
-    console.log(`${mode}: requests per run ${[...new Set(requests)].join('/')}, gather p50 ${p(gather, 0.5)} ms p90 ${p(gather, 0.9)} ms, whole run p50 ${p(total, 0.5)} ms (${runs} runs)`);
+    console.log(
+      `${mode}: requests per run ${[...new Set(requests)].join('/')}, gather p50 ${p(gather, 0.5)} ms p90 ${p(gather, 0.9)} ms, whole run p50 ${p(total, 0.5)} ms (${runs} runs)`,
+    );
   }
 } finally {
   await cluster.stop();

@@ -18,7 +18,6 @@ const { values } = parseArgs({
   },
 });
 
-
 const NAMESPACES = positive('namespaces', values.namespaces);
 const PODS = positive('pods', values.pods);
 const POLICIES = positive('policies', values.policies);
@@ -47,7 +46,13 @@ for (let n = 0; n < NAMESPACES; n++) {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name: app, namespace: nsName(n) },
-      spec: { selector: { app }, ports: [{ name: 'http', port: 80, targetPort: 'http' }, { name: 'grpc', port: 9090, targetPort: 9090 }] },
+      spec: {
+        selector: { app },
+        ports: [
+          { name: 'http', port: 80, targetPort: 'http' },
+          { name: 'grpc', port: 9090, targetPort: 9090 },
+        ],
+      },
     });
     for (let r = 0; r < 10 && pods.length < PODS; r++) {
       const version = r < 8 ? 'v1' : 'v2';
@@ -63,11 +68,21 @@ for (let n = 0; n < NAMESPACES; n++) {
         spec: {
           nodeName: `node-${Math.floor(rnd() * 50)}`,
           containers: [
-            { name: 'app', ports: [{ name: 'http', containerPort: 8080 }, { name: 'grpc', containerPort: 9090 }] },
+            {
+              name: 'app',
+              ports: [
+                { name: 'http', containerPort: 8080 },
+                { name: 'grpc', containerPort: 9090 },
+              ],
+            },
             { name: 'istio-proxy', ports: [{ name: 'http-envoy-prom', containerPort: 15090 }] },
           ],
         },
-        status: { phase: 'Running', podIP: `10.${(k >> 16) & 255}.${(k >> 8) & 255}.${k & 255}`, podIPs: [{ ip: `10.${(k >> 16) & 255}.${(k >> 8) & 255}.${k & 255}` }] },
+        status: {
+          phase: 'Running',
+          podIP: `10.${(k >> 16) & 255}.${(k >> 8) & 255}.${k & 255}`,
+          podIPs: [{ ip: `10.${(k >> 16) & 255}.${(k >> 8) & 255}.${k & 255}` }],
+        },
       });
     }
   }
@@ -91,10 +106,15 @@ for (let i = 0; policies.length < POLICIES; i++) {
         ingress: [
           { from: [{ podSelector: {} }] },
           {
-            from: [{
-              namespaceSelector: { matchLabels: { team: `t${n % 10}` }, matchExpressions: [{ key: 'env', operator: 'In', values: ['prod', 'staging'] }] },
-              podSelector: { matchExpressions: [{ key: 'version', operator: 'NotIn', values: ['v2'] }] },
-            }],
+            from: [
+              {
+                namespaceSelector: {
+                  matchLabels: { team: `t${n % 10}` },
+                  matchExpressions: [{ key: 'env', operator: 'In', values: ['prod', 'staging'] }],
+                },
+                podSelector: { matchExpressions: [{ key: 'version', operator: 'NotIn', values: ['v2'] }] },
+              },
+            ],
             ports: [{ port: 'http' }, { port: 9000, endPort: 9100 }],
           },
         ],
@@ -105,7 +125,13 @@ for (let i = 0; policies.length < POLICIES; i++) {
         podSelector: {},
         policyTypes: ['Egress'],
         egress: [
-          { to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } } }], ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] },
+          {
+            to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } } }],
+            ports: [
+              { protocol: 'UDP', port: 53 },
+              { protocol: 'TCP', port: 53 },
+            ],
+          },
           { to: [{ namespaceSelector: { matchLabels: { team: `t${n % 10}` } } }] },
           { to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] } }], ports: [{ port: 443 }] },
         ],
@@ -162,9 +188,15 @@ for (const pod of sample) {
 const perPodMs = (ms(t0) / sample.length) * pods.length;
 
 const fmt = (n: number): string => n.toLocaleString('en-US', { maximumFractionDigits: 1 });
-console.log(`cluster: ${fmt(namespaces.length)} namespaces, ${fmt(pods.length)} pods, ${fmt(services.length)} services, ${fmt(policies.length)} policies (seed ${SEED})`);
-console.log(`index build:              ${fmt(buildMs)} ms → ${fmt(index.classes.length)} pod classes, ${index.problems.length} policy problems`);
+console.log(
+  `cluster: ${fmt(namespaces.length)} namespaces, ${fmt(pods.length)} pods, ${fmt(services.length)} services, ${fmt(policies.length)} policies (seed ${SEED})`,
+);
+console.log(
+  `index build:              ${fmt(buildMs)} ms → ${fmt(index.classes.length)} pod classes, ${index.problems.length} policy problems`,
+);
 console.log(`service targets:          ${fmt(targetsMs)} ms → ${fmt(targets.length)} (class, targetPort) destinations`);
-console.log(`sweep (class × target):   ${fmt(sweepMs)} ms for ${fmt(evaluations)} evaluations = ${fmt((sweepMs * 1e6) / evaluations)} ns each; ${fmt(blocked)} blocked`);
+console.log(
+  `sweep (class × target):   ${fmt(sweepMs)} ms for ${fmt(evaluations)} evaluations = ${fmt((sweepMs * 1e6) / evaluations)} ns each; ${fmt(blocked)} blocked`,
+);
 console.log(`same sweep per source pod: ~${fmt(perPodMs)} ms (extrapolated from ${sample.length} pods)`);
 console.log(`total (build + targets + sweep): ${fmt(buildMs + targetsMs + sweepMs)} ms; node ${process.version}`);

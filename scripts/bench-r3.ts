@@ -23,7 +23,6 @@ const { values } = parseArgs({
   },
 });
 
-
 const NAMESPACES = positive('namespaces', values.namespaces);
 const APPS = positive('apps', values.apps);
 const REPLICAS = positive('replicas', values.replicas);
@@ -44,7 +43,11 @@ objects.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'istio-sys
 objects.push({
   apiVersion: 'v1',
   kind: 'Pod',
-  metadata: { name: 'istio-ingressgateway-6c8f9d7b5-m2vqz', namespace: 'istio-system', labels: { app: 'istio-ingressgateway', istio: 'ingressgateway', 'pod-template-hash': '6c8f9d7b5' } },
+  metadata: {
+    name: 'istio-ingressgateway-6c8f9d7b5-m2vqz',
+    namespace: 'istio-system',
+    labels: { app: 'istio-ingressgateway', istio: 'ingressgateway', 'pod-template-hash': '6c8f9d7b5' },
+  },
   spec: { containers: [{ name: 'istio-proxy', ports: [{ name: 'http2', containerPort: 8080 }] }] },
   status: { phase: 'Running', podIP: ip(podCount++) },
 } satisfies Pod);
@@ -61,14 +64,24 @@ const policy = (namespace: string, name: string, spec: NetworkPolicy['spec']): v
 
 for (let n = 0; n < NAMESPACES; n++) {
   const ns = nsName(n);
-  objects.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { 'istio-injection': 'enabled', team: `t${n % 10}` } } } satisfies Namespace);
+  objects.push({
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: ns, labels: { 'istio-injection': 'enabled', team: `t${n % 10}` } },
+  } satisfies Namespace);
   for (let a = 0; a < APPS; a++) {
     const app = `svc-${a}`;
     objects.push({
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name: app, namespace: ns },
-      spec: { selector: { app }, ports: [{ name: 'http', port: 80, targetPort: 'http' }, { name: 'grpc', port: 9090, targetPort: 9090 }] },
+      spec: {
+        selector: { app },
+        ports: [
+          { name: 'http', port: 80, targetPort: 'http' },
+          { name: 'grpc', port: 9090, targetPort: 9090 },
+        ],
+      },
     } satisfies Service);
     for (let r = 0; r < REPLICAS; r++) {
       const version = r < REPLICAS * 0.8 ? 'v1' : 'v2';
@@ -85,7 +98,13 @@ for (let n = 0; n < NAMESPACES; n++) {
         spec: {
           nodeName: `node-${Math.floor(rnd() * 50)}`,
           containers: [
-            { name: 'app', ports: [{ name: 'http', containerPort: 8080 }, { name: 'grpc', containerPort: 9090 }] },
+            {
+              name: 'app',
+              ports: [
+                { name: 'http', containerPort: 8080 },
+                { name: 'grpc', containerPort: 9090 },
+              ],
+            },
             { name: 'istio-proxy', ports: [{ name: 'http-envoy-prom', containerPort: 15090 }] },
           ],
         },
@@ -99,12 +118,30 @@ for (let n = 0; n < NAMESPACES; n++) {
     podSelector: {},
     ingress: [
       { from: [{ podSelector: {} }] },
-      { from: [{ namespaceSelector: { matchLabels: { team: `t${n % 10}` } }, podSelector: { matchExpressions: [{ key: 'version', operator: 'NotIn', values: ['v2'] }] } }], ports: [{ port: 'http' }] },
+      {
+        from: [
+          {
+            namespaceSelector: { matchLabels: { team: `t${n % 10}` } },
+            podSelector: { matchExpressions: [{ key: 'version', operator: 'NotIn', values: ['v2'] }] },
+          },
+        ],
+        ports: [{ port: 'http' }],
+      },
     ],
   });
   policy(ns, 'svc-0-from-gateway', {
     podSelector: { matchLabels: { app: 'svc-0' } },
-    ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } }, podSelector: { matchLabels: { istio: 'ingressgateway' } } }], ports: [{ port: 8080 }] }],
+    ingress: [
+      {
+        from: [
+          {
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } },
+            podSelector: { matchLabels: { istio: 'ingressgateway' } },
+          },
+        ],
+        ports: [{ port: 8080 }],
+      },
+    ],
   });
   // Every third namespace also limits egress: DNS, its team, istiod.
   if (n % 3 === 0) {
@@ -112,7 +149,12 @@ for (let n = 0; n < NAMESPACES; n++) {
       podSelector: {},
       policyTypes: ['Egress'],
       egress: [
-        { ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] },
+        {
+          ports: [
+            { protocol: 'UDP', port: 53 },
+            { protocol: 'TCP', port: 53 },
+          ],
+        },
         { to: [{ namespaceSelector: { matchLabels: { team: `t${n % 10}` } } }] },
         { to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } } }], ports: [{ port: 15012 }] },
       ],
@@ -127,7 +169,9 @@ if (check === undefined) throw new Error('mesh-reachability is not registered');
 const snapshot = new Snapshot(objects, { kinds: KIND_IDS });
 const fmt = (n: number): string => n.toLocaleString('en-US', { maximumFractionDigits: 1 });
 const pods = snapshot.list('v1/Pod').length;
-console.log(`snapshot: ${fmt(snapshot.list('v1/Namespace').length)} namespaces, ${fmt(pods)} pods, ${fmt(snapshot.list('v1/Service').length)} services, ${fmt(snapshot.list('networking.k8s.io/v1/NetworkPolicy').length)} policies (seed ${SEED})`);
+console.log(
+  `snapshot: ${fmt(snapshot.list('v1/Namespace').length)} namespaces, ${fmt(pods)} pods, ${fmt(snapshot.list('v1/Service').length)} services, ${fmt(snapshot.list('networking.k8s.io/v1/NetworkPolicy').length)} policies (seed ${SEED})`,
+);
 
 const times: number[] = [];
 for (let run = 1; run <= RUNS; run++) {

@@ -57,7 +57,8 @@ if (values.phases !== undefined) {
 
 function sizesOf(text: string, flag: string): number[] {
   const sizes = text.split(',').map((s) => Number(s.trim()));
-  if (sizes.some((n) => !Number.isInteger(n) || n < 100)) throw new Error(`${flag} must be comma-separated integers ≥ 100, received ${JSON.stringify(text)}`);
+  if (sizes.some((n) => !Number.isInteger(n) || n < 100))
+    throw new Error(`${flag} must be comma-separated integers ≥ 100, received ${JSON.stringify(text)}`);
   return sizes;
 }
 
@@ -67,10 +68,15 @@ function integerOf(text: string, flag: string, min: number): number {
   return n;
 }
 
-const only = new Set<Part>((values.only ?? [...PARTS]).flatMap((v) => v.split(',')).map((v) => {
-  if (!(PARTS as readonly string[]).includes(v)) throw new Error(`--only must be one of ${PARTS.join(', ')}, received ${JSON.stringify(v)}`);
-  return v as Part;
-}));
+const only = new Set<Part>(
+  (values.only ?? [...PARTS])
+    .flatMap((v) => v.split(','))
+    .map((v) => {
+      if (!(PARTS as readonly string[]).includes(v))
+        throw new Error(`--only must be one of ${PARTS.join(', ')}, received ${JSON.stringify(v)}`);
+      return v as Part;
+    }),
+);
 const settings = {
   seed: integerOf(values.seed, '--seed', 0),
   runs: integerOf(values.runs, '--runs', 1),
@@ -78,10 +84,13 @@ const settings = {
   loadConcurrency: integerOf(values['load-concurrency'], '--load-concurrency', 1),
 };
 const pageLiveSize = Number(values['page-live-size']);
-if (!Number.isInteger(pageLiveSize) || (pageLiveSize !== 0 && pageLiveSize < 100)) throw new Error(`--page-live-size must be 0 or an integer ≥ 100, received ${JSON.stringify(values['page-live-size'])}`);
+if (!Number.isInteger(pageLiveSize) || (pageLiveSize !== 0 && pageLiveSize < 100))
+  throw new Error(`--page-live-size must be 0 or an integer ≥ 100, received ${JSON.stringify(values['page-live-size'])}`);
 
 const { REPO, fmt, load } = await import('./bench/shared.ts');
-console.log(`meshbook bench: node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${fmt(totalmem() / 2 ** 30, 1)} GiB, load ${load()}, seed ${settings.seed}`);
+console.log(
+  `meshbook bench: node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${fmt(totalmem() / 2 ** 30, 1)} GiB, load ${load()}, seed ${settings.seed}`,
+);
 if (only.has('snapshot') || only.has('istioctl') || only.has('live') || only.has('namespaces')) {
   // The CLI bundle fresh before anything is timed (bin/meshbook.mjs would otherwise build it in the first timed run).
   const { execa } = await import('execa');

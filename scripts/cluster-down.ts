@@ -11,7 +11,10 @@ if (!existsSync(STATE_FILE)) {
   process.exit(0);
 }
 const state = JSON.parse(await readFile(STATE_FILE, 'utf8')) as ClusterState;
-for (const [pid, program] of [[state.pids.apiserver, 'kube-apiserver'], [state.pids.etcd, 'etcd']] as const) {
+for (const [pid, program] of [
+  [state.pids.apiserver, 'kube-apiserver'],
+  [state.pids.etcd, 'etcd'],
+] as const) {
   if (!isRunning(pid, program)) continue;
   process.kill(pid, 'SIGCONT');
   process.kill(pid, 'SIGTERM');

@@ -31,7 +31,9 @@ if (existsSync(STATE_FILE)) {
 
 const binaries = findClusterBinaries();
 if (binaries === undefined) {
-  console.error('cluster:up: kube-apiserver and etcd are not built. Run tools/cluster/build-all.sh (or set KUBE_APISERVER_BIN and ETCD_BIN).');
+  console.error(
+    'cluster:up: kube-apiserver and etcd are not built. Run tools/cluster/build-all.sh (or set KUBE_APISERVER_BIN and ETCD_BIN).',
+  );
   process.exit(1);
 }
 const cluster = await startCluster({ binaries, detached: true, dir: CLUSTER_DIR });
@@ -44,7 +46,9 @@ const state: ClusterState = {
   auditLog: cluster.auditLog,
 };
 await writeFile(STATE_FILE, JSON.stringify(state, null, 2));
-console.error(`cluster:up: ${cluster.server} — etcd ${cluster.timings.etcdMs} ms, kube-apiserver ready ${cluster.timings.apiserverMs} ms, CRDs (${cluster.crdOrigin}) ${cluster.timings.crdsMs} ms; logs in ${CLUSTER_DIR}`);
+console.error(
+  `cluster:up: ${cluster.server} — etcd ${cluster.timings.etcdMs} ms, kube-apiserver ready ${cluster.timings.apiserverMs} ms, CRDs (${cluster.crdOrigin}) ${cluster.timings.crdsMs} ms; logs in ${CLUSTER_DIR}`,
+);
 if (load.length > 0) {
   const { objects } = await readFixtures(load);
   const loaded = await loadObjects(cluster.admin, objects);

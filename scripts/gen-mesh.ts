@@ -81,19 +81,56 @@ export async function generateMesh(target: number, seed = 1): Promise<GeneratedM
     return `10.${96 + ((k >> 16) & 15)}.${(k >> 8) & 255}.${k & 255}`;
   };
 
-  const WORDS = ['cart', 'catalog', 'checkout', 'payments', 'orders', 'search', 'users', 'auth', 'ledger', 'billing', 'inventory', 'shipping', 'reviews', 'ratings', 'notify', 'profile', 'ads', 'media'];
+  const WORDS = [
+    'cart',
+    'catalog',
+    'checkout',
+    'payments',
+    'orders',
+    'search',
+    'users',
+    'auth',
+    'ledger',
+    'billing',
+    'inventory',
+    'shipping',
+    'reviews',
+    'ratings',
+    'notify',
+    'profile',
+    'ads',
+    'media',
+  ];
   for (let n = 0; objects.length < target; n++) {
     const ns = `team-${String(n).padStart(4, '0')}`;
-    add({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { 'kubernetes.io/metadata.name': ns, 'istio-injection': 'enabled', team: `t${n % 10}` } } });
+    add({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: ns, labels: { 'kubernetes.io/metadata.name': ns, 'istio-injection': 'enabled', team: `t${n % 10}` } },
+    });
     add(netpol(ns, 'default-deny', { podSelector: {}, policyTypes: ['Ingress'] }));
     add(netpol(ns, 'allow-same-namespace', { podSelector: {}, ingress: [{ from: [{ podSelector: {} }] }] }));
-    add(netpol(ns, 'allow-from-ingress', {
-      podSelector: { matchLabels: { tier: 'frontend' } },
-      ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } }, podSelector: { matchLabels: { istio: 'ingressgateway' } } }], ports: [{ protocol: 'TCP', port: 8080 }] }],
-    }));
+    add(
+      netpol(ns, 'allow-from-ingress', {
+        podSelector: { matchLabels: { tier: 'frontend' } },
+        ingress: [
+          {
+            from: [
+              {
+                namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } },
+                podSelector: { matchLabels: { istio: 'ingressgateway' } },
+              },
+            ],
+            ports: [{ protocol: 'TCP', port: 8080 }],
+          },
+        ],
+      }),
+    );
     const host = `${ns}.example.com`;
     add({
-      apiVersion: 'networking.istio.io/v1', kind: 'Gateway', metadata: { name: `${ns}-gateway`, namespace: ns },
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'Gateway',
+      metadata: { name: `${ns}-gateway`, namespace: ns },
       spec: { selector: { istio: 'ingressgateway' }, servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: [host] }] },
     });
     const apps = 6 + Math.floor(rnd() * 5);
@@ -105,8 +142,18 @@ export async function generateMesh(target: number, seed = 1): Promise<GeneratedM
       const sa = `${app}-sa`;
       add({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: sa, namespace: ns, labels: { app } } });
       add({
-        apiVersion: 'v1', kind: 'Service', metadata: { name: app, namespace: ns, labels: { app, service: app } },
-        spec: { type: 'ClusterIP', clusterIP: clusterIp(), selector: { app }, ports: [{ name: 'http', port: 80, targetPort: port, protocol: 'TCP' }, { name: 'grpc-api', port: 9090, targetPort: 9090, protocol: 'TCP' }] },
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: app, namespace: ns, labels: { app, service: app } },
+        spec: {
+          type: 'ClusterIP',
+          clusterIP: clusterIp(),
+          selector: { app },
+          ports: [
+            { name: 'http', port: 80, targetPort: port, protocol: 'TCP' },
+            { name: 'grpc-api', port: 9090, targetPort: 9090, protocol: 'TCP' },
+          ],
+        },
       });
       const endpoints: unknown[] = [];
       for (const version of ['v1', 'v2']) {
@@ -114,35 +161,105 @@ export async function generateMesh(target: number, seed = 1): Promise<GeneratedM
         const hash = hex(10);
         const labels = { app, version, ...(frontend ? { tier: 'frontend' } : {}) };
         add({
-          apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: `${app}-${version}`, namespace: ns, labels },
-          spec: { replicas: count, selector: { matchLabels: { app, version } }, template: { metadata: { labels }, spec: podSpec(app, sa, port, undefined) } },
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          metadata: { name: `${app}-${version}`, namespace: ns, labels },
+          spec: {
+            replicas: count,
+            selector: { matchLabels: { app, version } },
+            template: { metadata: { labels }, spec: podSpec(app, sa, port, undefined) },
+          },
           status: { observedGeneration: 1, replicas: count, updatedReplicas: count, readyReplicas: count, availableReplicas: count },
         });
         for (let r = 0; r < count; r++) {
           const name = `${app}-${version}-${hash}-${hex(5)}`;
           const node = pick(nodes);
           const ip = podIp();
-          add(pod(ns, name, { ...labels, 'pod-template-hash': hash, 'security.istio.io/tlsMode': 'istio', 'service.istio.io/canonical-name': app, 'service.istio.io/canonical-revision': version }, podSpec(app, sa, port, node.name), node.ip, ip, `${app}-${version}-${hash}`));
-          endpoints.push({ addresses: [ip], conditions: { ready: true, serving: true, terminating: false }, nodeName: node.name, targetRef: { kind: 'Pod', name, namespace: ns }, zone: node.zone });
+          add(
+            pod(
+              ns,
+              name,
+              {
+                ...labels,
+                'pod-template-hash': hash,
+                'security.istio.io/tlsMode': 'istio',
+                'service.istio.io/canonical-name': app,
+                'service.istio.io/canonical-revision': version,
+              },
+              podSpec(app, sa, port, node.name),
+              node.ip,
+              ip,
+              `${app}-${version}-${hash}`,
+            ),
+          );
+          endpoints.push({
+            addresses: [ip],
+            conditions: { ready: true, serving: true, terminating: false },
+            nodeName: node.name,
+            targetRef: { kind: 'Pod', name, namespace: ns },
+            zone: node.zone,
+          });
         }
       }
       add({
-        apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
-        metadata: { name: `${app}-${hex(5)}`, namespace: ns, labels: { app, 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io', 'kubernetes.io/service-name': app } },
-        addressType: 'IPv4', endpoints,
-        ports: [{ name: 'http', port, protocol: 'TCP' }, { name: 'grpc-api', port: 9090, protocol: 'TCP' }],
+        apiVersion: 'discovery.k8s.io/v1',
+        kind: 'EndpointSlice',
+        metadata: {
+          name: `${app}-${hex(5)}`,
+          namespace: ns,
+          labels: { app, 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io', 'kubernetes.io/service-name': app },
+        },
+        addressType: 'IPv4',
+        endpoints,
+        ports: [
+          { name: 'http', port, protocol: 'TCP' },
+          { name: 'grpc-api', port: 9090, protocol: 'TCP' },
+        ],
       });
       add({
-        apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: app, namespace: ns },
-        spec: { host: app, trafficPolicy: { connectionPool: { http: { http1MaxPendingRequests: 100 } } }, subsets: [{ name: 'v1', labels: { version: 'v1' } }, { name: 'v2', labels: { version: 'v2' } }] },
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'DestinationRule',
+        metadata: { name: app, namespace: ns },
+        spec: {
+          host: app,
+          trafficPolicy: { connectionPool: { http: { http1MaxPendingRequests: 100 } } },
+          subsets: [
+            { name: 'v1', labels: { version: 'v1' } },
+            { name: 'v2', labels: { version: 'v2' } },
+          ],
+        },
       });
       // A few routes leave the port out on a two-port Service (IST0112), as real meshes do.
       const dport = rnd() < 0.03 ? {} : { port: { number: 80 } };
       add({
-        apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: app, namespace: ns },
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'VirtualService',
+        metadata: { name: app, namespace: ns },
         spec: frontend
-          ? { hosts: [host, app], gateways: [`${ns}-gateway`, 'mesh'], http: [{ route: [{ destination: { host: app, subset: 'v1', port: { number: 80 } }, weight: 90 }, { destination: { host: app, subset: 'v2', port: { number: 80 } }, weight: 10 }] }] }
-          : { hosts: [app], http: [{ timeout: '5s', route: [{ destination: { host: app, subset: 'v1', ...dport }, weight: 80 }, { destination: { host: app, subset: 'v2', ...dport }, weight: 20 }] }] },
+          ? {
+              hosts: [host, app],
+              gateways: [`${ns}-gateway`, 'mesh'],
+              http: [
+                {
+                  route: [
+                    { destination: { host: app, subset: 'v1', port: { number: 80 } }, weight: 90 },
+                    { destination: { host: app, subset: 'v2', port: { number: 80 } }, weight: 10 },
+                  ],
+                },
+              ],
+            }
+          : {
+              hosts: [app],
+              http: [
+                {
+                  timeout: '5s',
+                  route: [
+                    { destination: { host: app, subset: 'v1', ...dport }, weight: 80 },
+                    { destination: { host: app, subset: 'v2', ...dport }, weight: 20 },
+                  ],
+                },
+              ],
+            },
       });
     }
   }
@@ -160,16 +277,34 @@ const BOOKINFO = [
 
 /** The control plane and the cluster-scoped objects both shapes start from. */
 async function controlPlane(add: (o: KubeObject) => void): Promise<{ name: string; ip: string; zone: string }[]> {
-  const nodes = Array.from({ length: NODES }, (_, i) => ({ name: `node-${String(i).padStart(2, '0')}`, ip: `172.18.0.${10 + i}`, zone: `zone-${'abc'[i % 3]}` }));
+  const nodes = Array.from({ length: NODES }, (_, i) => ({
+    name: `node-${String(i).padStart(2, '0')}`,
+    ip: `172.18.0.${10 + i}`,
+    zone: `zone-${'abc'[i % 3]}`,
+  }));
   for (const n of nodes) {
     add({
-      apiVersion: 'v1', kind: 'Node',
-      metadata: { name: n.name, labels: { 'kubernetes.io/hostname': n.name, 'kubernetes.io/os': 'linux', 'topology.kubernetes.io/zone': n.zone } },
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: {
+        name: n.name,
+        labels: { 'kubernetes.io/hostname': n.name, 'kubernetes.io/os': 'linux', 'topology.kubernetes.io/zone': n.zone },
+      },
       spec: { podCIDR: `10.244.${nodes.indexOf(n)}.0/24` },
-      status: { addresses: [{ type: 'InternalIP', address: n.ip }, { type: 'Hostname', address: n.name }], conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', lastHeartbeatTime: CREATED, lastTransitionTime: CREATED }] },
+      status: {
+        addresses: [
+          { type: 'InternalIP', address: n.ip },
+          { type: 'Hostname', address: n.name },
+        ],
+        conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', lastHeartbeatTime: CREATED, lastTransitionTime: CREATED }],
+      },
     });
   }
-  add({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'istio-system', labels: { 'kubernetes.io/metadata.name': 'istio-system' } } });
+  add({
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: 'istio-system', labels: { 'kubernetes.io/metadata.name': 'istio-system' } },
+  });
   for (const doc of yaml.loadAll(await readFile(ISTIO_SYSTEM, 'utf8')) as (KubeObject | null)[]) if (doc !== null) add(fresh(doc));
   return nodes;
 }
@@ -181,7 +316,8 @@ async function controlPlane(add: (o: KubeObject) => void): Promise<{ name: strin
  * namespace (the first one): every other cross-namespace pair is blocked.
  */
 export async function generateNamespaces(namespaces: number, seed = 1): Promise<GeneratedMesh> {
-  if (!Number.isInteger(namespaces) || namespaces < 1) throw new Error(`namespaces must be an integer ≥ 1, received ${JSON.stringify(namespaces)}`);
+  if (!Number.isInteger(namespaces) || namespaces < 1)
+    throw new Error(`namespaces must be an integer ≥ 1, received ${JSON.stringify(namespaces)}`);
   const rnd = mulberry32(seed);
   const hex = (n: number): string => Array.from({ length: n }, () => '0123456789bcdfghjklmnpqrstvwxz'[Math.floor(rnd() * 30)]).join('');
   const byNamespace = new Map<string, KubeObject[]>();
@@ -198,55 +334,142 @@ export async function generateNamespaces(namespaces: number, seed = 1): Promise<
   let podSeq = 0;
   for (let n = 0; n < namespaces; n++) {
     const ns = `bookinfo-${String(n).padStart(4, '0')}`;
-    add({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { 'kubernetes.io/metadata.name': ns, 'istio-injection': 'enabled' } } });
-    add(netpol(ns, 'namespace-isolation', {
-      podSelector: {},
-      policyTypes: ['Ingress'],
-      ingress: [{ from: [{ podSelector: {} }, { namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['istio-system', frontendNs] }] } }] }],
-    }));
+    add({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: ns, labels: { 'kubernetes.io/metadata.name': ns, 'istio-injection': 'enabled' } },
+    });
+    add(
+      netpol(ns, 'namespace-isolation', {
+        podSelector: {},
+        policyTypes: ['Ingress'],
+        ingress: [
+          {
+            from: [
+              { podSelector: {} },
+              {
+                namespaceSelector: {
+                  matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['istio-system', frontendNs] }],
+                },
+              },
+            ],
+          },
+        ],
+      }),
+    );
     const host = `${ns}.example.com`;
     add({
-      apiVersion: 'networking.istio.io/v1', kind: 'Gateway', metadata: { name: 'bookinfo-gateway', namespace: ns },
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'bookinfo-gateway', namespace: ns },
       spec: { selector: { istio: 'ingressgateway' }, servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: [host] }] },
     });
     for (const { app, versions } of BOOKINFO) {
       add({
-        apiVersion: 'v1', kind: 'Service', metadata: { name: app, namespace: ns, labels: { app, service: app } },
-        spec: { type: 'ClusterIP', clusterIP: `10.${96 + (n >> 8)}.${n & 255}.${10 + BOOKINFO.findIndex((b) => b.app === app)}`, selector: { app }, ports: [{ name: 'http', port: 9080, targetPort: 9080, protocol: 'TCP' }] },
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: app, namespace: ns, labels: { app, service: app } },
+        spec: {
+          type: 'ClusterIP',
+          clusterIP: `10.${96 + (n >> 8)}.${n & 255}.${10 + BOOKINFO.findIndex((b) => b.app === app)}`,
+          selector: { app },
+          ports: [{ name: 'http', port: 9080, targetPort: 9080, protocol: 'TCP' }],
+        },
       });
       const endpoints: unknown[] = [];
       for (const version of versions) {
         const hash = hex(10);
         const labels = { app, version };
         add({
-          apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: `${app}-${version}`, namespace: ns, labels },
-          spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: podSpec(app, 'default', 9080, undefined) } },
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          metadata: { name: `${app}-${version}`, namespace: ns, labels },
+          spec: {
+            replicas: 1,
+            selector: { matchLabels: labels },
+            template: { metadata: { labels }, spec: podSpec(app, 'default', 9080, undefined) },
+          },
           status: { observedGeneration: 1, replicas: 1, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1 },
         });
         const name = `${app}-${version}-${hash}-${hex(5)}`;
         const node = nodes[podSeq % nodes.length]!;
         const k = podSeq++;
         const ip = `10.${244 + Math.floor(k / 254 / 256)}.${Math.floor(k / 254) % 256}.${(k % 254) + 1}`;
-        add(pod(ns, name, { ...labels, 'pod-template-hash': hash, 'security.istio.io/tlsMode': 'istio', 'service.istio.io/canonical-name': app, 'service.istio.io/canonical-revision': version }, podSpec(app, 'default', 9080, node.name), node.ip, ip, `${app}-${version}-${hash}`));
-        endpoints.push({ addresses: [ip], conditions: { ready: true, serving: true, terminating: false }, nodeName: node.name, targetRef: { kind: 'Pod', name, namespace: ns }, zone: node.zone });
+        add(
+          pod(
+            ns,
+            name,
+            {
+              ...labels,
+              'pod-template-hash': hash,
+              'security.istio.io/tlsMode': 'istio',
+              'service.istio.io/canonical-name': app,
+              'service.istio.io/canonical-revision': version,
+            },
+            podSpec(app, 'default', 9080, node.name),
+            node.ip,
+            ip,
+            `${app}-${version}-${hash}`,
+          ),
+        );
+        endpoints.push({
+          addresses: [ip],
+          conditions: { ready: true, serving: true, terminating: false },
+          nodeName: node.name,
+          targetRef: { kind: 'Pod', name, namespace: ns },
+          zone: node.zone,
+        });
       }
       add({
-        apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
-        metadata: { name: `${app}-${hex(5)}`, namespace: ns, labels: { app, 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io', 'kubernetes.io/service-name': app } },
-        addressType: 'IPv4', endpoints, ports: [{ name: 'http', port: 9080, protocol: 'TCP' }],
+        apiVersion: 'discovery.k8s.io/v1',
+        kind: 'EndpointSlice',
+        metadata: {
+          name: `${app}-${hex(5)}`,
+          namespace: ns,
+          labels: { app, 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io', 'kubernetes.io/service-name': app },
+        },
+        addressType: 'IPv4',
+        endpoints,
+        ports: [{ name: 'http', port: 9080, protocol: 'TCP' }],
       });
     }
     add({
-      apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'bookinfo', namespace: ns },
-      spec: { hosts: [host], gateways: ['bookinfo-gateway'], http: [{ match: [{ uri: { prefix: '/productpage' } }], route: [{ destination: { host: 'productpage', port: { number: 9080 } } }] }] },
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: { name: 'bookinfo', namespace: ns },
+      spec: {
+        hosts: [host],
+        gateways: ['bookinfo-gateway'],
+        http: [{ match: [{ uri: { prefix: '/productpage' } }], route: [{ destination: { host: 'productpage', port: { number: 9080 } } }] }],
+      },
     });
     add({
-      apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'reviews', namespace: ns },
-      spec: { hosts: ['reviews'], http: [{ route: [{ destination: { host: 'reviews', subset: 'v1' }, weight: 50 }, { destination: { host: 'reviews', subset: 'v2' }, weight: 50 }] }] },
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: { name: 'reviews', namespace: ns },
+      spec: {
+        hosts: ['reviews'],
+        http: [
+          {
+            route: [
+              { destination: { host: 'reviews', subset: 'v1' }, weight: 50 },
+              { destination: { host: 'reviews', subset: 'v2' }, weight: 50 },
+            ],
+          },
+        ],
+      },
     });
     add({
-      apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'reviews', namespace: ns },
-      spec: { host: 'reviews', subsets: [{ name: 'v1', labels: { version: 'v1' } }, { name: 'v2', labels: { version: 'v2' } }] },
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'DestinationRule',
+      metadata: { name: 'reviews', namespace: ns },
+      spec: {
+        host: 'reviews',
+        subsets: [
+          { name: 'v1', labels: { version: 'v1' } },
+          { name: 'v2', labels: { version: 'v2' } },
+        ],
+      },
     });
   }
   const counts = new Map<string, number>();
@@ -263,40 +486,107 @@ function podSpec(app: string, sa: string, port: number, nodeName: string | undef
     serviceAccountName: sa,
     ...(nodeName === undefined ? {} : { nodeName }),
     containers: [
-      { name: app, image: `registry.example.com/${app}:1.4.2`, ports: [{ name: 'http', containerPort: port, protocol: 'TCP' }, { name: 'grpc-api', containerPort: 9090, protocol: 'TCP' }], resources: { requests: { cpu: '100m', memory: '128Mi' } } },
       {
-        name: 'istio-proxy', image: PROXY_IMAGE,
+        name: app,
+        image: `registry.example.com/${app}:1.4.2`,
+        ports: [
+          { name: 'http', containerPort: port, protocol: 'TCP' },
+          { name: 'grpc-api', containerPort: 9090, protocol: 'TCP' },
+        ],
+        resources: { requests: { cpu: '100m', memory: '128Mi' } },
+      },
+      {
+        name: 'istio-proxy',
+        image: PROXY_IMAGE,
         args: ['proxy', 'sidecar', '--domain', '$(POD_NAMESPACE).svc.cluster.local', '--proxyLogLevel=warning'],
-        env: [{ name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } }, { name: 'CA_ADDR', value: 'istiod.istio-system.svc:15012' }],
+        env: [
+          { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+          { name: 'CA_ADDR', value: 'istiod.istio-system.svc:15012' },
+        ],
         ports: [{ name: 'http-envoy-prom', containerPort: 15090, protocol: 'TCP' }],
         readinessProbe: { httpGet: { path: '/healthz/ready', port: 15021 }, periodSeconds: 15, failureThreshold: 4 },
         resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '2', memory: '1Gi' } },
       },
     ],
-    initContainers: [{ name: 'istio-init', image: PROXY_IMAGE, args: ['istio-iptables', '-p', '15001', '-z', '15006', '-u', '1337', '-m', 'REDIRECT', '-i', '*', '-x', '', '-b', '*', '-d', '15090,15021,15020'] }],
+    initContainers: [
+      {
+        name: 'istio-init',
+        image: PROXY_IMAGE,
+        args: [
+          'istio-iptables',
+          '-p',
+          '15001',
+          '-z',
+          '15006',
+          '-u',
+          '1337',
+          '-m',
+          'REDIRECT',
+          '-i',
+          '*',
+          '-x',
+          '',
+          '-b',
+          '*',
+          '-d',
+          '15090,15021,15020',
+        ],
+      },
+    ],
   };
 }
 
-function pod(namespace: string, name: string, labels: Record<string, string>, spec: Record<string, unknown>, hostIP: string, podIP: string, replicaSet: string): KubeObject {
+function pod(
+  namespace: string,
+  name: string,
+  labels: Record<string, string>,
+  spec: Record<string, unknown>,
+  hostIP: string,
+  podIP: string,
+  replicaSet: string,
+): KubeObject {
   const containers = (spec.containers as { name: string; image: string }[]).map((c) => ({
-    name: c.name, image: c.image, imageID: `${c.image}@sha256:${'0'.repeat(64)}`, ready: true, restartCount: 0, started: true, state: { running: { startedAt: CREATED } },
+    name: c.name,
+    image: c.image,
+    imageID: `${c.image}@sha256:${'0'.repeat(64)}`,
+    ready: true,
+    restartCount: 0,
+    started: true,
+    state: { running: { startedAt: CREATED } },
   }));
   return {
-    apiVersion: 'v1', kind: 'Pod',
+    apiVersion: 'v1',
+    kind: 'Pod',
     metadata: {
-      name, namespace, labels,
+      name,
+      namespace,
+      labels,
       annotations: {
         'istio.io/rev': 'default',
-        'prometheus.io/path': '/stats/prometheus', 'prometheus.io/port': '15020', 'prometheus.io/scrape': 'true',
-        'sidecar.istio.io/status': '{"initContainers":["istio-init"],"containers":["istio-proxy"],"volumes":["workload-socket","credential-socket","workload-certs","istio-envoy","istio-data","istio-podinfo","istio-token","istiod-ca-cert"],"imagePullSecrets":null,"revision":"default"}',
+        'prometheus.io/path': '/stats/prometheus',
+        'prometheus.io/port': '15020',
+        'prometheus.io/scrape': 'true',
+        'sidecar.istio.io/status':
+          '{"initContainers":["istio-init"],"containers":["istio-proxy"],"volumes":["workload-socket","credential-socket","workload-certs","istio-envoy","istio-data","istio-podinfo","istio-token","istiod-ca-cert"],"imagePullSecrets":null,"revision":"default"}',
       },
-      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: replicaSet, uid: '00000000-0000-4000-8000-000000000000', controller: true }],
+      ownerReferences: [
+        { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: replicaSet, uid: '00000000-0000-4000-8000-000000000000', controller: true },
+      ],
     },
     spec,
     status: {
       phase: 'Running',
-      conditions: ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'].map((type) => ({ type, status: 'True', lastTransitionTime: CREATED })),
-      hostIP, hostIPs: [{ ip: hostIP }], podIP, podIPs: [{ ip: podIP }], startTime: CREATED, qosClass: 'Burstable',
+      conditions: ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'].map((type) => ({
+        type,
+        status: 'True',
+        lastTransitionTime: CREATED,
+      })),
+      hostIP,
+      hostIPs: [{ ip: hostIP }],
+      podIP,
+      podIPs: [{ ip: podIP }],
+      startTime: CREATED,
+      qosClass: 'Burstable',
       containerStatuses: containers,
     },
   };
@@ -314,15 +604,34 @@ export async function writeMesh(mesh: GeneratedMesh, dir: string): Promise<void>
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { values } = parseArgs({ options: { objects: { type: 'string' }, namespaces: { type: 'string' }, seed: { type: 'string', default: '1' }, out: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: {
+      objects: { type: 'string' },
+      namespaces: { type: 'string' },
+      seed: { type: 'string', default: '1' },
+      out: { type: 'string' },
+    },
+  });
   const seed = Number(values.seed);
   const size = Number(values.namespaces ?? values.objects);
-  if (values.out === undefined || (values.objects === undefined) === (values.namespaces === undefined) || !Number.isInteger(size) || !Number.isInteger(seed)) {
-    console.error('usage: node --import tsx scripts/gen-mesh.ts (--objects N | --namespaces N) [--seed 1] --out DIR\n  --objects: namespaces of 6–10 apps each; --namespaces: N bookinfo namespaces of 24 objects, isolated from each other');
+  if (
+    values.out === undefined ||
+    (values.objects === undefined) === (values.namespaces === undefined) ||
+    !Number.isInteger(size) ||
+    !Number.isInteger(seed)
+  ) {
+    console.error(
+      'usage: node --import tsx scripts/gen-mesh.ts (--objects N | --namespaces N) [--seed 1] --out DIR\n  --objects: namespaces of 6–10 apps each; --namespaces: N bookinfo namespaces of 24 objects, isolated from each other',
+    );
     process.exit(2);
   }
   const mesh = values.namespaces === undefined ? await generateMesh(size, seed) : await generateNamespaces(size, seed);
   await writeMesh(mesh, values.out);
   console.log(`${mesh.objects.length} objects in ${mesh.byNamespace.size} files → ${values.out}`);
-  process.stdout.write([...mesh.counts].sort((a, b) => b[1] - a[1]).map(([kind, n]) => `  ${String(n).padStart(6)} ${kind}\n`).join(''));
+  process.stdout.write(
+    [...mesh.counts]
+      .sort((a, b) => b[1] - a[1])
+      .map(([kind, n]) => `  ${String(n).padStart(6)} ${kind}\n`)
+      .join(''),
+  );
 }

@@ -23,11 +23,32 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   'src/site': ['src/engine'],
   runbooks: ['src/k8s', 'src/engine', 'src/istio', 'src/mesh', 'src/reachability'],
   'src/server': ['src/k8s', 'src/engine', 'src/istio', 'src/mesh', 'src/reachability', 'src/cluster', 'src/report', 'src/site', 'runbooks'],
-  'src/publish': ['src/k8s', 'src/engine', 'src/istio', 'src/mesh', 'src/reachability', 'src/cluster', 'src/report', 'src/site', 'runbooks'],
+  'src/publish': [
+    'src/k8s',
+    'src/engine',
+    'src/istio',
+    'src/mesh',
+    'src/reachability',
+    'src/cluster',
+    'src/report',
+    'src/site',
+    'runbooks',
+  ],
   'src/components': ['src/k8s', 'src/engine', 'src/reachability', 'src/report', 'src/site', 'src/server', 'src/publish', 'runbooks'],
   'src/pages': ['src/k8s', 'src/engine', 'src/site', 'src/publish', 'src/components', 'runbooks'],
   'src/integration': ['src/k8s', 'src/engine', 'src/cluster', 'src/report', 'src/site', 'src/server', 'src/publish', 'runbooks'],
-  'src/cli': ['src/k8s', 'src/engine', 'src/istio', 'src/mesh', 'src/reachability', 'src/cluster', 'src/report', 'src/site', 'src/publish', 'runbooks'],
+  'src/cli': [
+    'src/k8s',
+    'src/engine',
+    'src/istio',
+    'src/mesh',
+    'src/reachability',
+    'src/cluster',
+    'src/report',
+    'src/site',
+    'src/publish',
+    'runbooks',
+  ],
   tools: ['src', 'runbooks'],
   scripts: ['src', 'runbooks', 'tools'],
   test: ['src', 'runbooks', 'scripts', 'tools'],
@@ -41,7 +62,8 @@ interface Edge {
 }
 
 // `import … from '…'` and `export … from '…'` (also across lines), `import '…'`, `import('…')`.
-const IMPORT = /^[ \t]*(?:import|export)\b[^;'"]*?\bfrom\s*['"]([^'"]+)['"]|^[ \t]*import\s*['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/gm;
+const IMPORT =
+  /^[ \t]*(?:import|export)\b[^;'"]*?\bfrom\s*['"]([^'"]+)['"]|^[ \t]*import\s*['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/gm;
 
 /** The layer a path belongs to: `src/<folder>` under src/, else its top-level folder (`src` for files directly in src/). */
 function layerOf(path: string): string {
@@ -101,7 +123,9 @@ function sourceFiles(dir: string): string[] {
     return [];
   }
   return entries
-    .filter((e) => e.isFile() && /\.(?:ts|mts|tsx|astro|mjs)$/.test(e.name) && !join(e.parentPath, e.name).includes(`${sep}node_modules${sep}`))
+    .filter(
+      (e) => e.isFile() && /\.(?:ts|mts|tsx|astro|mjs)$/.test(e.name) && !join(e.parentPath, e.name).includes(`${sep}node_modules${sep}`),
+    )
     .map((e) => join(e.parentPath, e.name));
 }
 

@@ -191,7 +191,7 @@ describe('the fix templates', () => {
     expect(readFileSync(file, 'utf8')).not.toMatch(/\bremediation\s*:/);
   });
 
-  it('are rendered into the finding by the runner, and an unnamed fix gives the code\'s general one', async () => {
+  it("are rendered into the finding by the runner, and an unnamed fix gives the code's general one", async () => {
     const check = defineCheck({
       id: 'fix-rendering',
       title: 'Fix rendering',
@@ -201,11 +201,19 @@ describe('the fix templates', () => {
       docs: '/x/',
       analyze(ctx) {
         const resource = { kind: 'Gateway', namespace: 'shop', name: 'web' };
-        ctx.report('IST0101', resource, { kind: 'credentialName', ref: 'a' }, { evidence: { x: 1 }, fix: 'create-secret', fixParams: { namespace: 'shop', secret: 'web-cert' } });
+        ctx.report(
+          'IST0101',
+          resource,
+          { kind: 'credentialName', ref: 'a' },
+          { evidence: { x: 1 }, fix: 'create-secret', fixParams: { namespace: 'shop', secret: 'web-cert' } },
+        );
         ctx.report('IST0101', resource, { kind: 'credentialName', ref: 'b' }, { evidence: { x: 1 } });
       },
     });
-    const result = await runOne(check, new Snapshot([], { kinds: ['v1/Pod'] }), new AbortController().signal, { checkTimeoutMs: 10_000, maxFindingsPerCheck: 10 });
+    const result = await runOne(check, new Snapshot([], { kinds: ['v1/Pod'] }), new AbortController().signal, {
+      checkTimeoutMs: 10_000,
+      maxFindingsPerCheck: 10,
+    });
     expect(result.findings.map((f) => f.remediation)).toEqual([
       "Create the Secret in the gateway pods' namespace: kubectl create -n shop secret tls web-cert --cert=… --key=…, or point credentialName at an existing TLS Secret there.",
       CODES.IST0101.fix,

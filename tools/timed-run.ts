@@ -9,7 +9,9 @@ const GNU_TIME = '/usr/bin/time';
 // GNU time appends this line to the child's stderr, after "Command exited with non-zero status N"
 // or "Command terminated by signal N" when the child failed; both are removed from the stderr returned.
 const MARK = 'MESHBOOK_TIMED';
-const REPORT = new RegExp(`(Command (exited with non-zero status|terminated by signal) \\d+\\n)?${MARK} maxrss_kb=(\\d+) cpu_s=([\\d.]+)\\+([\\d.]+)\\n?$`);
+const REPORT = new RegExp(
+  `(Command (exited with non-zero status|terminated by signal) \\d+\\n)?${MARK} maxrss_kb=(\\d+) cpu_s=([\\d.]+)\\+([\\d.]+)\\n?$`,
+);
 
 export interface TimedRunOptions {
   cwd?: string;
@@ -37,7 +39,11 @@ export interface TimedRun {
 // The processes `pid` started (Linux): GNU time's command, to be killed with it.
 function childrenOf(pid: number): number[] {
   try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter((p) => p !== '').map(Number);
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter((p) => p !== '')
+      .map(Number);
   } catch {
     return [];
   }
@@ -81,7 +87,8 @@ export async function timedRun(command: string, args: readonly string[], options
   if (result.isCanceled || (result.exitCode === undefined && result.signal === undefined)) throw result;
   // GNU time's own failure to start the command (exit 127 or 126), as if the command had no GNU time around it.
   const cannotRun = withTime ? /^\/usr\/bin\/time: cannot run .*$/m.exec(result.stderr) : null;
-  if (cannotRun !== null && (result.exitCode === 127 || result.exitCode === 126)) throw new Error(`${command} could not be started: ${cannotRun[0]}`);
+  if (cannotRun !== null && (result.exitCode === 127 || result.exitCode === 126))
+    throw new Error(`${command} could not be started: ${cannotRun[0]}`);
   const m = withTime ? REPORT.exec(result.stderr) : null;
   return {
     command: result.command,

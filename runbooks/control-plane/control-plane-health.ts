@@ -10,7 +10,7 @@ export default defineCheck({
   id: 'control-plane-health',
   title: 'The Istio control plane is running',
   description:
-    'An istiod Deployment (or Istio 1.0\'s istio-pilot) exists, all its replicas are ready and available, and its containers are not restarting over and over. Reports the version and revision of each control plane found.',
+    "An istiod Deployment (or Istio 1.0's istio-pilot) exists, all its replicas are ready and available, and its containers are not restarting over and over. Reports the version and revision of each control plane found.",
   why: 'Every sidecar and gateway gets its routes, endpoints and certificates from istiod. When it is missing or not ready, the mesh freezes in its last state: new pods are not injected, new endpoints are not pushed and certificates are not renewed.',
   inputs: ['apps/v1/Deployment', 'v1/Pod'],
   docs: '/concepts/mesh/#control-plane-health',
@@ -25,9 +25,7 @@ export default defineCheck({
       // just it; the snapshot source reads everything and the runner filters findings), so the
       // data decides: when nothing outside that namespace was seen, say only what was seen.
       const deployments = ctx.list('apps/v1/Deployment');
-      const limited =
-        ctx.namespace !== undefined &&
-        [...deployments, ...ctx.list('v1/Pod')].every((o) => namespaceOf(o) === ctx.namespace);
+      const limited = ctx.namespace !== undefined && [...deployments, ...ctx.list('v1/Pod')].every((o) => namespaceOf(o) === ctx.namespace);
       ctx.report(
         'MB0101',
         { kind: 'Namespace', name: limited ? ctx.namespace! : ISTIO_NAMESPACE },
@@ -60,26 +58,38 @@ export default defineCheck({
       const hasStatus = d.status !== undefined;
       if (hasStatus && (desired === 0 || Math.min(ready, available) < desired)) {
         const condition = d.status?.conditions?.find((c) => c.type === 'Available');
-        ctx.report('MB0102', resource, { deployment: fullName(d), ready, available, desired }, {
-          evidence: {
-            'spec.replicas': desired,
-            'status.readyReplicas': ready,
-            'status.availableReplicas': available,
-            ...(condition === undefined ? {} : { 'status.conditions[Available]': `${condition.status}${condition.reason ? ` (${condition.reason})` : ''}` }),
-            ...identity,
+        ctx.report(
+          'MB0102',
+          resource,
+          { deployment: fullName(d), ready, available, desired },
+          {
+            evidence: {
+              'spec.replicas': desired,
+              'status.readyReplicas': ready,
+              'status.availableReplicas': available,
+              ...(condition === undefined
+                ? {}
+                : { 'status.conditions[Available]': `${condition.status}${condition.reason ? ` (${condition.reason})` : ''}` }),
+              ...identity,
+            },
+            ...(desired === 0
+              ? { fix: 'scaled-to-zero', fixParams: { namespace: ns, name: d.metadata.name, revision } }
+              : { fix: 'not-ready', fixParams: { namespace: ns, name: d.metadata.name } }),
           },
-          ...(desired === 0
-            ? { fix: 'scaled-to-zero', fixParams: { namespace: ns, name: d.metadata.name, revision } }
-            : { fix: 'not-ready', fixParams: { namespace: ns, name: d.metadata.name } }),
-        });
+        );
       } else {
-        ctx.report('MB0104', resource, { deployment: fullName(d), version, revision }, {
-          evidence: {
-            ...identity,
-            replicas: hasStatus ? `${ready}/${desired} ready` : 'unknown (no status in the snapshot)',
+        ctx.report(
+          'MB0104',
+          resource,
+          { deployment: fullName(d), version, revision },
+          {
+            evidence: {
+              ...identity,
+              replicas: hasStatus ? `${ready}/${desired} ready` : 'unknown (no status in the snapshot)',
+            },
+            fix: 'nothing-to-fix',
           },
-          fix: 'nothing-to-fix',
-        });
+        );
       }
 
       // A Deployment's own pods: its selector, and its ReplicaSet — revisions of istiod share labels
@@ -89,19 +99,30 @@ export default defineCheck({
           const restarts = status.restartCount ?? 0;
           if (restarts < RESTART_WARNING) continue;
           const last = status.lastState?.terminated;
-          ctx.report('MB0103', { kind: 'Pod', namespace: ns, name: pod.metadata.name }, { pod: fullName(pod), container: status.name, restarts }, {
-            evidence: {
-              [`status.containerStatuses[${status.name}].restartCount`]: restarts,
-              ...(last?.reason === undefined ? {} : { [`status.containerStatuses[${status.name}].lastState.terminated.reason`]: last.reason }),
-              ...(last?.exitCode === undefined ? {} : { [`status.containerStatuses[${status.name}].lastState.terminated.exitCode`]: last.exitCode }),
-              ...(typeof last?.finishedAt === 'string' ? { [`status.containerStatuses[${status.name}].lastState.terminated.finishedAt`]: last.finishedAt } : {}),
-              deployment: fullName(d),
-              ...identity,
+          ctx.report(
+            'MB0103',
+            { kind: 'Pod', namespace: ns, name: pod.metadata.name },
+            { pod: fullName(pod), container: status.name, restarts },
+            {
+              evidence: {
+                [`status.containerStatuses[${status.name}].restartCount`]: restarts,
+                ...(last?.reason === undefined
+                  ? {}
+                  : { [`status.containerStatuses[${status.name}].lastState.terminated.reason`]: last.reason }),
+                ...(last?.exitCode === undefined
+                  ? {}
+                  : { [`status.containerStatuses[${status.name}].lastState.terminated.exitCode`]: last.exitCode }),
+                ...(typeof last?.finishedAt === 'string'
+                  ? { [`status.containerStatuses[${status.name}].lastState.terminated.finishedAt`]: last.finishedAt }
+                  : {}),
+                deployment: fullName(d),
+                ...identity,
+              },
+              ...(last?.reason === 'OOMKilled'
+                ? { fix: 'oom-killed' }
+                : { fix: 'read-previous-log', fixParams: { namespace: ns, pod: pod.metadata.name, container: status.name } }),
             },
-            ...(last?.reason === 'OOMKilled'
-              ? { fix: 'oom-killed' }
-              : { fix: 'read-previous-log', fixParams: { namespace: ns, pod: pod.metadata.name, container: status.name } }),
-          });
+          );
         }
       }
     }

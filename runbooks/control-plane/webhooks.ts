@@ -76,7 +76,10 @@ function combinations(base: Labels[], revisions: readonly string[]): Labels[] {
   return [...base, ...revisions.flatMap((rev) => base.map((b) => ({ ...b, [REV]: rev })))];
 }
 
-const labelsText = (l: Labels): string => Object.entries(l).map(([k, v]) => `${k}=${v}`).join(',') || '(none)';
+const labelsText = (l: Labels): string =>
+  Object.entries(l)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',') || '(none)';
 
 function readyAddresses(slices: readonly EndpointSlice[]): number {
   let n = 0;
@@ -113,16 +116,27 @@ export default defineCheck({
         const matches = new Set<string>();
         for (const cfg of mutating) {
           for (const wh of cfg.webhooks ?? []) {
-            if (selectorMatches(wh.namespaceSelector, nl) && selectorMatches(wh.objectSelector, ol)) matches.add(`${cfg.metadata.name}/${wh.name ?? ''}`);
+            if (selectorMatches(wh.namespaceSelector, nl) && selectorMatches(wh.objectSelector, ol))
+              matches.add(`${cfg.metadata.name}/${wh.name ?? ''}`);
           }
         }
         if (matches.size <= 1) continue;
         for (const match of matches) {
           const others = [...matches].filter((m) => m !== match).sort();
-          ctx.report('IST0139', ref(owner.get(match)!), { error: `Webhook overlaps with others: [${others.join(' ')}]. This may cause injection to occur twice.` }, {
-            evidence: { webhook: match, 'namespace labels': labelsText(nl), 'pod labels': labelsText(ol), 'also matched by': others.join(', ') },
-            fix: 'overlapping-webhooks',
-          });
+          ctx.report(
+            'IST0139',
+            ref(owner.get(match)!),
+            { error: `Webhook overlaps with others: [${others.join(' ')}]. This may cause injection to occur twice.` },
+            {
+              evidence: {
+                webhook: match,
+                'namespace labels': labelsText(nl),
+                'pod labels': labelsText(ol),
+                'also matched by': others.join(', '),
+              },
+              fix: 'overlapping-webhooks',
+            },
+          );
         }
       }
     }
@@ -140,11 +154,16 @@ export default defineCheck({
         const found = IGNORED_NAMESPACES.has(ns) ? undefined : ctx.find('v1/Service', ns, name);
         if (found === undefined) {
           if (reportMissing) {
-            ctx.report('IST0139', ref(cfg), { error: `Injector refers to a control plane service that does not exist: ${full}.` }, {
-              evidence: { webhook: wh.name ?? '', 'clientConfig.service': full },
-              fix: 'missing-injector-service',
-              fixParams: { service: full },
-            });
+            ctx.report(
+              'IST0139',
+              ref(cfg),
+              { error: `Injector refers to a control plane service that does not exist: ${full}.` },
+              {
+                evidence: { webhook: wh.name ?? '', 'clientConfig.service': full },
+                fix: 'missing-injector-service',
+                fixParams: { service: full },
+              },
+            );
           }
           continue;
         }
@@ -161,19 +180,35 @@ export default defineCheck({
       const name = full.slice(slash + 1);
       const svc = ctx.find('v1/Service', ns, name);
       if (svc === undefined || svc.spec?.type === 'ExternalName') continue;
-      const slices = ctx.list('discovery.k8s.io/v1/EndpointSlice', { namespace: ns }).filter((s) => s.metadata.labels?.[SERVICE_NAME_LABEL] === name);
+      const slices = ctx
+        .list('discovery.k8s.io/v1/EndpointSlice', { namespace: ns })
+        .filter((s) => s.metadata.labels?.[SERVICE_NAME_LABEL] === name);
       if (readyAddresses(slices) > 0) continue;
       const unique = [...new Set(users)];
-      ctx.report('MB0105', { kind: 'Service', namespace: ns, name }, { service: full, webhooks: unique.join(', ') }, {
-        evidence: {
-          'called by': listForEvidence(unique),
-          'spec.selector': Object.entries(svc.spec?.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(',') || '(none)',
-          EndpointSlices: slices.length === 0 ? '(none)' : slices.map((s) => s.metadata.name).join(', '),
-          'ready addresses': 0,
+      ctx.report(
+        'MB0105',
+        { kind: 'Service', namespace: ns, name },
+        { service: full, webhooks: unique.join(', ') },
+        {
+          evidence: {
+            'called by': listForEvidence(unique),
+            'spec.selector':
+              Object.entries(svc.spec?.selector ?? {})
+                .map(([k, v]) => `${k}=${v}`)
+                .join(',') || '(none)',
+            EndpointSlices: slices.length === 0 ? '(none)' : slices.map((s) => s.metadata.name).join(', '),
+            'ready addresses': 0,
+          },
+          fix: 'no-ready-istiod',
+          fixParams: {
+            service: full,
+            namespace: ns,
+            podSelector: Object.entries(svc.spec?.selector ?? { app: 'istiod' })
+              .map(([k, v]) => `${k}=${v}`)
+              .join(','),
+          },
         },
-        fix: 'no-ready-istiod',
-        fixParams: { service: full, namespace: ns, podSelector: Object.entries(svc.spec?.selector ?? { app: 'istiod' }).map(([k, v]) => `${k}=${v}`).join(',') },
-      });
+      );
     }
   },
 });

@@ -101,7 +101,7 @@ export default defineCheck({
   id: 'proxy-image-skew',
   title: 'Running proxies use the image the injector injects',
   description:
-    'In every namespace with injection enabled, each pod\'s istio-proxy runs the image the injector of its revision would inject today (with the image variant from meshConfig, ProxyConfig or the pod\'s annotation).',
+    "In every namespace with injection enabled, each pod's istio-proxy runs the image the injector of its revision would inject today (with the image variant from meshConfig, ProxyConfig or the pod's annotation).",
   why: 'Pods keep the proxy they were created with: after a control-plane upgrade, pods that were never restarted run an older proxy than istiod expects, outside the fixes and the version window it supports.',
   inputs: ['v1/Namespace', 'v1/Pod', 'v1/ConfigMap', 'networking.istio.io/v1beta1/ProxyConfig'],
   analyzer: 'injection.ImageAnalyzer',
@@ -164,7 +164,10 @@ export default defineCheck({
       return { variant: variant === 'default' ? '' : variant, from };
     };
 
-    const mismatched = new Map<string, { pod: string; image: string; expected: string; variant: string; from: string; configMap: string }[]>();
+    const mismatched = new Map<
+      string,
+      { pod: string; image: string; expected: string; variant: string; from: string; configMap: string }[]
+    >();
     for (const pod of pods) {
       const ns = namespaceOf(pod);
       const revision = injected.get(ns);
@@ -187,18 +190,29 @@ export default defineCheck({
       const names = entries.map((e) => e.pod).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
       const first = entries[0]!;
       const images = [...new Set(entries.map((e) => e.image || '(none)'))];
-      ctx.report('IST0158', { kind: 'Namespace', name: ns }, { podNames: `[${names.join(' ')}]` }, {
-        evidence: {
-          injectorConfigMap: `${ISTIO_NAMESPACE}/${first.configMap}`,
-          injectorImage: first.expected === '' ? '(none: its values JSON does not decode)' : first.expected,
-          'image variant': first.variant === '' ? `(none; ${first.from})` : `${first.variant} (${first.from})`,
-          'istio-proxy images found': listForEvidence(images, 4),
-          'pods': listForEvidence(entries.map((e) => `${e.pod}: ${e.image || '(none)'}`), 6),
+      ctx.report(
+        'IST0158',
+        { kind: 'Namespace', name: ns },
+        { podNames: `[${names.join(' ')}]` },
+        {
+          evidence: {
+            injectorConfigMap: `${ISTIO_NAMESPACE}/${first.configMap}`,
+            injectorImage: first.expected === '' ? '(none: its values JSON does not decode)' : first.expected,
+            'image variant': first.variant === '' ? `(none; ${first.from})` : `${first.variant} (${first.from})`,
+            'istio-proxy images found': listForEvidence(images, 4),
+            pods: listForEvidence(
+              entries.map((e) => `${e.pod}: ${e.image || '(none)'}`),
+              6,
+            ),
+          },
+          ...(first.expected === ''
+            ? { fix: 'repair-injector-configmap', fixParams: { configMap: `${ISTIO_NAMESPACE}/${first.configMap}` } }
+            : {
+                fix: 'restart-workloads',
+                fixParams: { image: `${first.expected}${first.variant === '' ? '' : `-${first.variant}`}`, namespace: ns },
+              }),
         },
-        ...(first.expected === ''
-          ? { fix: 'repair-injector-configmap', fixParams: { configMap: `${ISTIO_NAMESPACE}/${first.configMap}` } }
-          : { fix: 'restart-workloads', fixParams: { image: `${first.expected}${first.variant === '' ? '' : `-${first.variant}`}`, namespace: ns } }),
-      });
+      );
     }
   },
 });

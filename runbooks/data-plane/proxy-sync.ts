@@ -62,12 +62,22 @@ export function parseSyncz(body: string, istiod: string): ProxyStatus[] {
     if (resources !== null && typeof resources === 'object' && !Array.isArray(resources) && Object.keys(resources).length > 0) {
       for (const [url, r] of Object.entries(resources as Record<string, unknown>)) {
         const res = (r ?? {}) as Record<string, unknown>;
-        types.push({ type: shortType(url), status: statusOf(str(res.sent), str(res.acked), str(res.lastError)), error: str(res.lastError) });
+        types.push({
+          type: shortType(url),
+          status: statusOf(str(res.sent), str(res.acked), str(res.lastError)),
+          error: str(res.lastError),
+        });
       }
     } else {
       // Older istiod: nonces per type only. A type nothing was sent for may simply not be watched
       // (ECDS, RDS without HTTP routes), so NOT SENT is only concluded for clusters and listeners.
-      for (const [prefix, type] of [['cluster', 'CDS'], ['listener', 'LDS'], ['route', 'RDS'], ['endpoint', 'EDS'], ['extensionconfig', 'ECDS']] as const) {
+      for (const [prefix, type] of [
+        ['cluster', 'CDS'],
+        ['listener', 'LDS'],
+        ['route', 'RDS'],
+        ['endpoint', 'EDS'],
+        ['extensionconfig', 'ECDS'],
+      ] as const) {
         const sent = str(e[`${prefix}_sent`]);
         const acked = str(e[`${prefix}_acked`]);
         if (sent === '' && type !== 'CDS' && type !== 'LDS') continue;
@@ -94,7 +104,9 @@ function podRef(id: string): { namespace: string; name: string } | undefined {
 /** A running, not terminating pod whose istio-proxy container has started: it should hold an xDS stream. */
 function expectsConnection(pod: Pod): boolean {
   if (pod.metadata.deletionTimestamp !== undefined || pod.status?.phase !== 'Running' || pod.spec?.hostNetwork === true) return false;
-  const status = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])].find((c) => c.name === ISTIO_PROXY);
+  const status = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])].find(
+    (c) => c.name === ISTIO_PROXY,
+  );
   return status === undefined || status.state?.running !== undefined;
 }
 
@@ -102,7 +114,7 @@ export default defineCheck({
   id: 'proxy-sync',
   title: 'Every proxy is connected to istiod and in sync (asked live)',
   description:
-    'Reads istiod\'s own sync status (/debug/syncz, what istioctl proxy-status shows) from every ready istiod replica, and reports proxies whose configuration was rejected, not acknowledged or not sent, and meshed pods no istiod lists at all.',
+    "Reads istiod's own sync status (/debug/syncz, what istioctl proxy-status shows) from every ready istiod replica, and reports proxies whose configuration was rejected, not acknowledged or not sent, and meshed pods no istiod lists at all.",
   why: 'Configuration in the API server is only intent: a proxy that rejected a push, or lost its connection to istiod, keeps routing on old configuration and stops getting endpoint and certificate updates.',
   inputs: ['apps/v1/Deployment', 'v1/Pod'],
   needs: ['probes'],
@@ -115,7 +127,10 @@ export default defineCheck({
 
     const statuses: ProxyStatus[] = [];
     for (const t of targets) statuses.push(...(await ask(probes, t)));
-    const asked = listForEvidence(targets.map((t) => t.label), 4);
+    const asked = listForEvidence(
+      targets.map((t) => t.label),
+      4,
+    );
 
     const connected = new Set<string>();
     for (const s of statuses) {
@@ -131,25 +146,46 @@ export default defineCheck({
       };
       const errors = s.types.filter((t) => t.status === 'ERROR');
       if (errors.length > 0) {
-        ctx.report('MB0106', resource, { proxy: s.id, types: errors.map((t) => t.type).join(', '), istiod: s.istiod }, {
-          evidence: { ...evidence, 'last error': listForEvidence(errors.map((t) => `${t.type}: ${t.error}`), 3) },
-          fix: 'read-rejection',
-          fixParams: { proxy: s.id },
-        });
+        ctx.report(
+          'MB0106',
+          resource,
+          { proxy: s.id, types: errors.map((t) => t.type).join(', '), istiod: s.istiod },
+          {
+            evidence: {
+              ...evidence,
+              'last error': listForEvidence(
+                errors.map((t) => `${t.type}: ${t.error}`),
+                3,
+              ),
+            },
+            fix: 'read-rejection',
+            fixParams: { proxy: s.id },
+          },
+        );
       }
       if (byStatus('STALE').length > 0) {
-        ctx.report('MB0107', resource, { proxy: s.id, types: byStatus('STALE').join(', '), istiod: s.istiod }, {
-          evidence,
-          fix: 'recheck-then-inspect',
-          fixParams: { proxy: s.id, pod: ref?.name ?? s.id, namespace: ref?.namespace ?? '<namespace>' },
-        });
+        ctx.report(
+          'MB0107',
+          resource,
+          { proxy: s.id, types: byStatus('STALE').join(', '), istiod: s.istiod },
+          {
+            evidence,
+            fix: 'recheck-then-inspect',
+            fixParams: { proxy: s.id, pod: ref?.name ?? s.id, namespace: ref?.namespace ?? '<namespace>' },
+          },
+        );
       }
       if (byStatus('NOT SENT').length > 0) {
-        ctx.report('MB0108', resource, { proxy: s.id, types: byStatus('NOT SENT').join(', '), istiod: s.istiod }, {
-          evidence,
-          fix: 'read-istiod-log',
-          fixParams: { istioNamespace: ISTIO_NAMESPACE, pod: ref?.name ?? s.id },
-        });
+        ctx.report(
+          'MB0108',
+          resource,
+          { proxy: s.id, types: byStatus('NOT SENT').join(', '), istiod: s.istiod },
+          {
+            evidence,
+            fix: 'read-istiod-log',
+            fixParams: { istioNamespace: ISTIO_NAMESPACE, pod: ref?.name ?? s.id },
+          },
+        );
       }
     }
 
@@ -159,18 +195,27 @@ export default defineCheck({
       const id = `${pod.metadata.name}.${ns}`;
       if (connected.has(id)) continue;
       const revision = pod.metadata.labels?.['istio.io/rev'] ?? 'default';
-      ctx.report('MB0109', { kind: 'Pod', namespace: ns, name: pod.metadata.name }, { pod: fullName(pod), revision }, {
-        evidence: {
-          'expected proxy ID': id,
-          'status.phase': pod.status?.phase ?? '(none)',
-          'istiod asked': asked,
-          ...(revisions.size > 0 ? { 'control plane revisions': [...revisions].join(', ') } : {}),
-          'proxies listed': statuses.length,
-          ...(viaService ? { note: 'asked through the Service, which reaches one istiod replica: with several replicas this proxy may be connected to another one' } : {}),
+      ctx.report(
+        'MB0109',
+        { kind: 'Pod', namespace: ns, name: pod.metadata.name },
+        { pod: fullName(pod), revision },
+        {
+          evidence: {
+            'expected proxy ID': id,
+            'status.phase': pod.status?.phase ?? '(none)',
+            'istiod asked': asked,
+            ...(revisions.size > 0 ? { 'control plane revisions': [...revisions].join(', ') } : {}),
+            'proxies listed': statuses.length,
+            ...(viaService
+              ? {
+                  note: 'asked through the Service, which reaches one istiod replica: with several replicas this proxy may be connected to another one',
+                }
+              : {}),
+          },
+          fix: 'read-sidecar-log',
+          fixParams: { namespace: ns, pod: pod.metadata.name, revision, istioNamespace: ISTIO_NAMESPACE },
         },
-        fix: 'read-sidecar-log',
-        fixParams: { namespace: ns, pod: pod.metadata.name, revision, istioNamespace: ISTIO_NAMESPACE },
-      });
+      );
     }
   },
 });

@@ -1,7 +1,15 @@
 import { defineCheck } from '../../src/engine/check.ts';
 import type { ConfigMap, Namespace, Pod } from '../../src/k8s/objects.ts';
 import { ISTIO_NAMESPACE } from '../../src/istio/mesh-config.ts';
-import { IGNORED_NAMESPACES, deploymentOfPod, fullName, injectorConfigMapName, listForEvidence, namespaceOf, proxyContainer } from '../lib/mesh.ts';
+import {
+  IGNORED_NAMESPACES,
+  deploymentOfPod,
+  fullName,
+  injectorConfigMapName,
+  listForEvidence,
+  namespaceOf,
+  proxyContainer,
+} from '../lib/mesh.ts';
 
 // Mirrors istioctl's injection.Analyzer (pkg/config/analysis/analyzers/injection/injection.go):
 // - istio-system is skipped by name, and so are the namespaces istioctl's live source never
@@ -76,7 +84,8 @@ export default defineCheck({
     // istioctl's live source reads ConfigMaps of the istio namespace only; a snapshot may hold
     // others, so one there wins over a namesake elsewhere.
     const injectorConfigMap = (name: string): ConfigMap | undefined =>
-      configMaps.find((cm) => cm.metadata.name === name && namespaceOf(cm) === ISTIO_NAMESPACE) ?? configMaps.find((cm) => cm.metadata.name === name);
+      configMaps.find((cm) => cm.metadata.name === name && namespaceOf(cm) === ISTIO_NAMESPACE) ??
+      configMaps.find((cm) => cm.metadata.name === name);
 
     const pods = ctx.list('v1/Pod');
     const podsIn = (ns: string): Pod[] => pods.filter((p) => namespaceOf(p) === ns);
@@ -92,12 +101,17 @@ export default defineCheck({
 
       const asked = injectionLabels(ns);
       if (asked.length > 1 && reportable) {
-        ctx.report('IST0123', resource, { labels: `[${asked.join(' ')}]` }, {
-          evidence: { 'metadata.labels': labelsForEvidence(ns) },
-          ...(labels[DATAPLANE_MODE_LABEL] !== undefined
-            ? { fix: 'sidecars-or-ambient', fixParams: { namespace: name } }
-            : { fix: 'injection-or-revision', fixParams: { namespace: name, revision: labels[REVISION_LABEL] ?? '' } }),
-        });
+        ctx.report(
+          'IST0123',
+          resource,
+          { labels: `[${asked.join(' ')}]` },
+          {
+            evidence: { 'metadata.labels': labelsForEvidence(ns) },
+            ...(labels[DATAPLANE_MODE_LABEL] !== undefined
+              ? { fix: 'sidecars-or-ambient', fixParams: { namespace: name } }
+              : { fix: 'injection-or-revision', fixParams: { namespace: name, revision: labels[REVISION_LABEL] ?? '' } }),
+          },
+        );
       }
 
       if (labels[DATAPLANE_MODE_LABEL] === 'ambient') continue;
@@ -110,25 +124,35 @@ export default defineCheck({
         const nsPods = podsIn(name);
         const withProxy = nsPods.filter((p) => proxyContainer(p) !== undefined).length;
         if (enableNamespacesByDefault(cm)) {
-          ctx.report('IST0148', resource, { namespace: name }, {
-            evidence: {
-              'metadata.labels': labelsForEvidence(ns),
-              injectorConfigMap: cm === undefined ? cmName : fullName(cm),
-              'values.sidecarInjectorWebhook.enableNamespacesByDefault': true,
+          ctx.report(
+            'IST0148',
+            resource,
+            { namespace: name },
+            {
+              evidence: {
+                'metadata.labels': labelsForEvidence(ns),
+                injectorConfigMap: cm === undefined ? cmName : fullName(cm),
+                'values.sidecarInjectorWebhook.enableNamespacesByDefault': true,
+              },
+              fix: 'label-explicitly',
+              fixParams: { namespace: name },
             },
-            fix: 'label-explicitly',
-            fixParams: { namespace: name },
-          });
+          );
         } else {
-          ctx.report('IST0102', resource, { namespace: name }, {
-            evidence: {
-              'metadata.labels': labelsForEvidence(ns),
-              pods: nsPods.length,
-              'pods with istio-proxy': withProxy,
+          ctx.report(
+            'IST0102',
+            resource,
+            { namespace: name },
+            {
+              evidence: {
+                'metadata.labels': labelsForEvidence(ns),
+                pods: nsPods.length,
+                'pods with istio-proxy': withProxy,
+              },
+              fix: 'label-namespace',
+              fixParams: { namespace: name },
             },
-            fix: 'label-namespace',
-            fixParams: { namespace: name },
-          });
+          );
         }
         continue;
       }
@@ -151,20 +175,28 @@ export default defineCheck({
       const deployment = deploymentOfPod(pod);
       const containers = (pod.spec?.containers ?? []).map((c) => c.name);
       const initContainers = (pod.spec?.initContainers ?? []).map((c) => c.name);
-      ctx.report('IST0103', { kind: 'Pod', namespace: ns, name: pod.metadata.name }, { pod: fullName(pod) }, {
-        evidence: {
-          namespaceInjectionLabel: 'enabled',
-          'spec.containers': listForEvidence(containers),
-          ...(initContainers.length > 0 ? { 'spec.initContainers': listForEvidence(initContainers) } : {}),
-          ...(proxy !== undefined ? { 'istio-proxy image': '(none: istioctl does not count a sidecar without an image)' } : {}),
-          'metadata.annotations[sidecar.istio.io/status]': pod.metadata.annotations?.['sidecar.istio.io/status'] === undefined ? 'absent (the injector never ran on this pod)' : 'present',
-          ...(optOut === undefined ? {} : { [`${INJECT_OPT_OUT}`]: optOut }),
-          ...(typeof pod.metadata.creationTimestamp === 'string' ? { 'metadata.creationTimestamp': pod.metadata.creationTimestamp } : {}),
+      ctx.report(
+        'IST0103',
+        { kind: 'Pod', namespace: ns, name: pod.metadata.name },
+        { pod: fullName(pod) },
+        {
+          evidence: {
+            namespaceInjectionLabel: 'enabled',
+            'spec.containers': listForEvidence(containers),
+            ...(initContainers.length > 0 ? { 'spec.initContainers': listForEvidence(initContainers) } : {}),
+            ...(proxy !== undefined ? { 'istio-proxy image': '(none: istioctl does not count a sidecar without an image)' } : {}),
+            'metadata.annotations[sidecar.istio.io/status]':
+              pod.metadata.annotations?.['sidecar.istio.io/status'] === undefined
+                ? 'absent (the injector never ran on this pod)'
+                : 'present',
+            ...(optOut === undefined ? {} : { [`${INJECT_OPT_OUT}`]: optOut }),
+            ...(typeof pod.metadata.creationTimestamp === 'string' ? { 'metadata.creationTimestamp': pod.metadata.creationTimestamp } : {}),
+          },
+          ...(deployment !== undefined
+            ? { fix: 'restart-deployment', fixParams: { namespace: ns, deployment } }
+            : { fix: 'recreate-pod', fixParams: { namespace: ns, pod: pod.metadata.name } }),
         },
-        ...(deployment !== undefined
-          ? { fix: 'restart-deployment', fixParams: { namespace: ns, deployment } }
-          : { fix: 'recreate-pod', fixParams: { namespace: ns, pod: pod.metadata.name } }),
-      });
+      );
     }
   },
 });

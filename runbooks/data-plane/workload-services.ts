@@ -35,10 +35,10 @@ const sorted = <T extends string | number>(xs: T[]): T[] => [...xs].sort((a, b) 
 
 export default defineCheck({
   id: 'workload-services',
-  title: 'Services agree on a workload\'s ports',
+  title: "Services agree on a workload's ports",
   description:
-    'The Services that select a meshed Deployment\'s pods never expose one port number with two protocols, and never map two different ports to the same targetPort.',
-  why: 'The sidecar builds one inbound listener per pod port: when Services disagree on a port\'s protocol, or reach one targetPort through different ports, istiod picks one of them and traffic through the other is handled with the wrong protocol or not routed at all.',
+    "The Services that select a meshed Deployment's pods never expose one port number with two protocols, and never map two different ports to the same targetPort.",
+  why: "The sidecar builds one inbound listener per pod port: when Services disagree on a port's protocol, or reach one targetPort through different ports, istiod picks one of them and traffic through the other is handled with the wrong protocol or not routed at all.",
   inputs: ['apps/v1/Deployment', 'v1/Service', 'v1/Namespace'],
   analyzer: 'deployment.MultiServiceAnalyzer',
   docs: '/concepts/mesh/#workload-services',
@@ -51,10 +51,13 @@ export default defineCheck({
       const resource = { kind: 'Deployment', namespace: ns, name: d.metadata.name };
       const podLabels = d.spec?.template?.metadata?.labels ?? {};
       // Only this namespace's Services can match (scanning all of them per Deployment was O(D×S)).
-      const matching = ctx.list('v1/Service', { namespace: ns }).filter(visible).filter((s) => {
-        const sel = s.spec?.selector ?? {};
-        return Object.keys(sel).length > 0 && namespaceOf(s) === ns && matchesLabels(sel, podLabels);
-      });
+      const matching = ctx
+        .list('v1/Service', { namespace: ns })
+        .filter(visible)
+        .filter((s) => {
+          const sel = s.spec?.selector ?? {};
+          return Object.keys(sel).length > 0 && namespaceOf(s) === ns && matchesLabels(sel, podLabels);
+        });
 
       // port → protocol → Services (one entry per Service port, so a Service can appear twice).
       const byPort = new Map<number, Map<string, string[]>>();
@@ -77,21 +80,36 @@ export default defineCheck({
       for (const [port, protocols] of byPort) {
         if (protocols.size <= 1) continue;
         const names = sorted([...protocols.values()].flat());
-        ctx.report('IST0116', resource, { deployment: d.metadata.name, port, services: `[${names.join(' ')}]` }, {
-          evidence: { port, servicesByProtocol: [...protocols].map(([protocol, svcs]) => `${protocol}: ${svcs.join(', ')}`).join('; ') },
-          fix: 'one-protocol-per-port',
-          fixParams: { port, deployment: d.metadata.name },
-        });
+        ctx.report(
+          'IST0116',
+          resource,
+          { deployment: d.metadata.name, port, services: `[${names.join(' ')}]` },
+          {
+            evidence: { port, servicesByProtocol: [...protocols].map(([protocol, svcs]) => `${protocol}: ${svcs.join(', ')}`).join('; ') },
+            fix: 'one-protocol-per-port',
+            fixParams: { port, deployment: d.metadata.name },
+          },
+        );
       }
       for (const [target, ports] of byTarget) {
         if (ports.size <= 1) continue;
         const names = sorted([...ports.values()]);
         const numbers = sorted([...ports.keys()]);
-        ctx.report('IST0137', resource, { deployment: d.metadata.name, services: `[${names.join(' ')}]`, targetPort: JSON.stringify(target), ports: `[${numbers.join(' ')}]` }, {
-          evidence: { targetPort: target, servicePorts: [...ports].map(([port, svc]) => `${svc} port ${port}`).join(', ') },
-          fix: 'one-port-per-target',
-          fixParams: { targetPort: target, deployment: d.metadata.name, example: numbers[0]! },
-        });
+        ctx.report(
+          'IST0137',
+          resource,
+          {
+            deployment: d.metadata.name,
+            services: `[${names.join(' ')}]`,
+            targetPort: JSON.stringify(target),
+            ports: `[${numbers.join(' ')}]`,
+          },
+          {
+            evidence: { targetPort: target, servicePorts: [...ports].map(([port, svc]) => `${svc} port ${port}`).join(', ') },
+            fix: 'one-port-per-target',
+            fixParams: { targetPort: target, deployment: d.metadata.name, example: numbers[0]! },
+          },
+        );
       }
     }
   },

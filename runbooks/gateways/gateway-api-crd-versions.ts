@@ -80,14 +80,19 @@ export default defineCheck({
       const installed = parseSemver(raw);
       if (installed === undefined || !lessThan(installed.parts, minimum)) continue;
       const wanted = minimum.join('.');
-      ctx.report('IST0176', { kind: 'CustomResourceDefinition', name }, { crd: name, installedVersion: semverString(installed), minimumVersion: wanted }, {
-        evidence: {
-          [`metadata.annotations[${BUNDLE_VERSION}]`]: raw,
-          'minimum for this Istio release': wanted,
+      ctx.report(
+        'IST0176',
+        { kind: 'CustomResourceDefinition', name },
+        { crd: name, installedVersion: semverString(installed), minimumVersion: wanted },
+        {
+          evidence: {
+            [`metadata.annotations[${BUNDLE_VERSION}]`]: raw,
+            'minimum for this Istio release': wanted,
+          },
+          fix: 'upgrade-crds',
+          fixParams: { version: wanted, crd: name },
         },
-        fix: 'upgrade-crds',
-        fixParams: { version: wanted, crd: name },
-      });
+      );
     }
   },
 });

@@ -45,17 +45,20 @@ export default defineCheck({
   title: 'Gateways do not claim the same host on the same port',
   description:
     'No two Gateways that select the same gateway pods define servers on the same port for the same host, and a Gateway without servers still selects gateway pods.',
-  why: 'Envoy can serve a host on a port from only one server: when two Gateways claim it, istiod keeps one and the other\'s TLS settings and routes silently never apply.',
+  why: "Envoy can serve a host on a port from only one server: when two Gateways claim it, istiod keeps one and the other's TLS settings and routes silently never apply.",
   inputs: ['networking.istio.io/v1/Gateway', 'v1/Pod'],
   analyzer: 'gateway.ConflictingGatewayAnalyzer',
   docs: '/concepts/gateways/#gateway-conflicts',
   analyze(ctx) {
     const pods = ctx.list('v1/Pod').filter((p) => !IGNORED_NAMESPACES.has(namespaceOf(p)));
-    const gateways = ctx.list('networking.istio.io/v1/Gateway').filter(inAnalyzedRevision).sort((a, b) => {
-      const ka = `${namespaceOf(a)}/${a.metadata.name}`;
-      const kb = `${namespaceOf(b)}/${b.metadata.name}`;
-      return ka < kb ? -1 : ka > kb ? 1 : 0;
-    });
+    const gateways = ctx
+      .list('networking.istio.io/v1/Gateway')
+      .filter(inAnalyzedRevision)
+      .sort((a, b) => {
+        const ka = `${namespaceOf(a)}/${a.metadata.name}`;
+        const kb = `${namespaceOf(b)}/${b.metadata.name}`;
+        return ka < kb ? -1 : ka > kb ? 1 : 0;
+      });
 
     // `<selector>~<port>` → Gateway "ns/name" → host → bind (initGatewaysMap).
     const groups = new Map<string, Map<string, HostsBind>>();
@@ -84,11 +87,20 @@ export default defineCheck({
         }
       }
       if (sel !== '' && same.length === 0) {
-        ctx.report('IST0101', resource, { kind: 'selector', ref: sel }, {
-          evidence: { 'spec.selector': sel, 'spec.servers': (gw.spec?.servers ?? []).length, 'matching pods': pods.filter((p) => matchesLabels(selector, p.metadata.labels)).length },
-          fix: 'gateway-without-servers',
-          fixParams: { gateway: name, selector: sel },
-        });
+        ctx.report(
+          'IST0101',
+          resource,
+          { kind: 'selector', ref: sel },
+          {
+            evidence: {
+              'spec.selector': sel,
+              'spec.servers': (gw.spec?.servers ?? []).length,
+              'matching pods': pods.filter((p) => matchesLabels(selector, p.metadata.labels)).length,
+            },
+            fix: 'gateway-without-servers',
+            fixParams: { gateway: name, selector: sel },
+          },
+        );
         continue;
       }
       ((gw.spec?.servers ?? []) as Server[]).forEach((server, i) => {
@@ -108,16 +120,21 @@ export default defineCheck({
         }
         if (conflicting.length === 0) return;
         conflicting.sort();
-        ctx.report('IST0145', resource, { gateway: conflicting.join(','), selector: sel, portnumber: port, hosts: hosts.join(',') }, {
-          evidence: {
-            'spec.selector': sel || '(empty: every pod)',
-            [`spec.servers[${i}].port.number`]: port,
-            [`spec.servers[${i}].hosts`]: listForEvidence(hosts),
-            'hosts also served by': `${listForEvidence([...shared])} in ${conflicting.join(', ')}`,
+        ctx.report(
+          'IST0145',
+          resource,
+          { gateway: conflicting.join(','), selector: sel, portnumber: port, hosts: hosts.join(',') },
+          {
+            evidence: {
+              'spec.selector': sel || '(empty: every pod)',
+              [`spec.servers[${i}].port.number`]: port,
+              [`spec.servers[${i}].hosts`]: listForEvidence(hosts),
+              'hosts also served by': `${listForEvidence([...shared])} in ${conflicting.join(', ')}`,
+            },
+            fix: 'one-gateway-per-host',
+            fixParams: { hosts: listForEvidence([...shared]), port },
           },
-          fix: 'one-gateway-per-host',
-          fixParams: { hosts: listForEvidence([...shared]), port },
-        });
+        );
       });
     }
   },

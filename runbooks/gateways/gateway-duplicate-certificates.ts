@@ -37,14 +37,17 @@ function subset(x: Labels, y: Labels): boolean {
 export default defineCheck({
   id: 'gateway-duplicate-certificates',
   title: 'Gateways on the same pods do not share a certificate',
-  description: 'No two Gateways that apply to the same gateway pods serve TLS with the same certificate (credentialName, or serverCertificate and privateKey).',
-  why: 'Browsers reuse an HTTP/2 connection for every host its certificate covers; when two Gateways present the same certificate, requests for one Gateway\'s hosts arrive on the other\'s connection and get 404s.',
+  description:
+    'No two Gateways that apply to the same gateway pods serve TLS with the same certificate (credentialName, or serverCertificate and privateKey).',
+  why: "Browsers reuse an HTTP/2 connection for every host its certificate covers; when two Gateways present the same certificate, requests for one Gateway's hosts arrive on the other's connection and get 404s.",
   inputs: ['networking.istio.io/v1/Gateway'],
   analyzer: 'gateway.CertificateAnalyzer',
   docs: '/concepts/gateways/#gateway-duplicate-certificates',
   analyze(ctx) {
     // Only Gateways with a TLS server can share a certificate (thousands without one would be compared pairwise for nothing).
-    const gateways = ctx.list('networking.istio.io/v1/Gateway').filter((g) => inAnalyzedRevision(g) && (g.spec?.servers ?? []).some((s) => s.tls !== undefined && s.tls !== null));
+    const gateways = ctx
+      .list('networking.istio.io/v1/Gateway')
+      .filter((g) => inAnalyzedRevision(g) && (g.spec?.servers ?? []).some((s) => s.tls !== undefined && s.tls !== null));
     for (const gw of gateways) {
       const name = `${namespaceOf(gw)}/${gw.metadata.name}`;
       const selector = gw.spec?.selector ?? {};
@@ -58,13 +61,26 @@ export default defineCheck({
             if (server.tls === undefined || server.tls === null || theirs.tls === undefined || theirs.tls === null) return;
             if (!sameCertificate(server.tls, theirs.tls)) return;
             const byName = (server.tls.credentialName ?? '') !== '';
-            ctx.report('IST0138', resource, { gateways: `[${name} ${otherName}]` }, {
-              evidence: byName
-                ? { [`spec.servers[${i}].tls.credentialName`]: server.tls.credentialName!, otherGateway: otherName, [`otherGateway.spec.servers[${j}].tls.credentialName`]: theirs.tls.credentialName! }
-                : { [`spec.servers[${i}].tls.serverCertificate`]: server.tls.serverCertificate!, otherGateway: otherName, [`otherGateway.spec.servers[${j}].tls.serverCertificate`]: theirs.tls.serverCertificate! },
-              fix: 'separate-certificates',
-              fixParams: { gateway: name, otherGateway: otherName },
-            });
+            ctx.report(
+              'IST0138',
+              resource,
+              { gateways: `[${name} ${otherName}]` },
+              {
+                evidence: byName
+                  ? {
+                      [`spec.servers[${i}].tls.credentialName`]: server.tls.credentialName!,
+                      otherGateway: otherName,
+                      [`otherGateway.spec.servers[${j}].tls.credentialName`]: theirs.tls.credentialName!,
+                    }
+                  : {
+                      [`spec.servers[${i}].tls.serverCertificate`]: server.tls.serverCertificate!,
+                      otherGateway: otherName,
+                      [`otherGateway.spec.servers[${j}].tls.serverCertificate`]: theirs.tls.serverCertificate!,
+                    },
+                fix: 'separate-certificates',
+                fixParams: { gateway: name, otherGateway: otherName },
+              },
+            );
           });
         });
       }

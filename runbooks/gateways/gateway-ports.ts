@@ -25,10 +25,15 @@ export default defineCheck({
       let selected = selectedBy.get(selectorKey);
       if (selected === undefined) selectedBy.set(selectorKey, (selected = pods.filter((p) => matchesLabels(selector, p.metadata.labels))));
       if (selected.length === 0) {
-        ctx.report('IST0101', resource, { kind: 'selector', ref: selectorString(selector) }, {
-          evidence: { 'spec.selector': selectorString(selector) || '(empty)', 'matching pods': 0 },
-          fix: 'gateway-selector-matches-nothing',
-        });
+        ctx.report(
+          'IST0101',
+          resource,
+          { kind: 'selector', ref: selectorString(selector) },
+          {
+            evidence: { 'spec.selector': selectorString(selector) || '(empty)', 'matching pods': 0 },
+            fix: 'gateway-selector-matches-nothing',
+          },
+        );
         continue;
       }
       const servicePorts = new Set<number>();
@@ -53,14 +58,19 @@ export default defineCheck({
         if (server.port === undefined) return;
         const port = server.port.number ?? 0;
         if (servicePorts.has(port) || portMapping.has(port)) return;
-        ctx.report('IST0162', resource, { port, selector: selectorString(selector) }, {
-          evidence: {
-            [`spec.servers[${i}].port.number`]: port,
-            'service TCP ports (port→targetPort)': exposed.length > 0 ? exposed.join(', ') : '(none)',
+        ctx.report(
+          'IST0162',
+          resource,
+          { port, selector: selectorString(selector) },
+          {
+            evidence: {
+              [`spec.servers[${i}].port.number`]: port,
+              'service TCP ports (port→targetPort)': exposed.length > 0 ? exposed.join(', ') : '(none)',
+            },
+            fix: 'expose-port',
+            fixParams: { port, selector: selectorString(selector) },
           },
-          fix: 'expose-port',
-          fixParams: { port, selector: selectorString(selector) },
-        });
+        );
       });
     }
   },

@@ -24,7 +24,7 @@ export default defineCheck({
   id: 'gateway-secrets',
   title: 'Gateway TLS Secrets exist where the gateway pods run',
   description:
-    'Every TLS server\'s credentialName names a Secret in the namespace of the gateway pods the Gateway selects. With --read-secrets, the certificate itself is validated too (istioctl\'s IST0161); by default Meshbook reads Secrets as metadata only.',
+    "Every TLS server's credentialName names a Secret in the namespace of the gateway pods the Gateway selects. With --read-secrets, the certificate itself is validated too (istioctl's IST0161); by default Meshbook reads Secrets as metadata only.",
   why: 'The gateway proxy loads its certificate from a Secret in its own namespace; when that Secret is missing, the TLS server has no certificate and handshakes fail for its hosts.',
   inputs: ['networking.istio.io/v1/Gateway', 'v1/Pod', 'v1/Secret'],
   analyzer: 'gateway.SecretAnalyzer',
@@ -38,13 +38,22 @@ export default defineCheck({
       const selector = gw.spec?.selector ?? {};
       const sel = selectorString(selector);
       const selectorKey = JSON.stringify(Object.entries(selector).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-      if (!firstPod.has(selectorKey)) firstPod.set(selectorKey, pods.find((p) => matchesLabels(selector, p.metadata.labels)));
+      if (!firstPod.has(selectorKey))
+        firstPod.set(
+          selectorKey,
+          pods.find((p) => matchesLabels(selector, p.metadata.labels)),
+        );
       const pod = firstPod.get(selectorKey);
       if (pod === undefined) {
-        ctx.report('IST0101', resource, { kind: 'selector', ref: sel }, {
-          evidence: { 'spec.selector': sel || '(empty)', 'matching pods': 0 },
-          fix: 'tls-gateway-selector-matches-nothing',
-        });
+        ctx.report(
+          'IST0101',
+          resource,
+          { kind: 'selector', ref: sel },
+          {
+            evidence: { 'spec.selector': sel || '(empty)', 'matching pods': 0 },
+            fix: 'tls-gateway-selector-matches-nothing',
+          },
+        );
         continue;
       }
       const podNs = namespaceOf(pod);
@@ -59,31 +68,50 @@ export default defineCheck({
           // Without --read-secrets there is no `data` and nothing more to validate.
           const invalid = secret.data === undefined ? undefined : credentialProblem(secret.data);
           if (invalid === undefined) return;
-          ctx.report('IST0161', resource, { gatewayName: gw.metadata.name, gatewayNamespace: podNs }, {
+          ctx.report(
+            'IST0161',
+            resource,
+            { gatewayName: gw.metadata.name, gatewayNamespace: podNs },
+            {
+              evidence: {
+                [`spec.servers[${i}].tls.credentialName`]: cn,
+                'gateway pod': `${podNs}/${pod.metadata.name}`,
+                'looked up as': `Secret ${secretNs}/${secretName}`,
+                ...invalid.evidence,
+              },
+              fix: 'replace-certificate',
+              fixParams: { namespace: secretNs, secret: secretName, problem: invalid.problem },
+            },
+          );
+          return;
+        }
+        const nearby = ctx
+          .list('v1/Secret', { namespace: secretNs })
+          .filter((s) => s.type === 'kubernetes.io/tls')
+          .map((s) => s.metadata.name);
+        const elsewhere = ctx
+          .list('v1/Secret')
+          .filter((s) => s.metadata.name === secretName)
+          .map((s) => namespaceOf(s));
+        ctx.report(
+          'IST0101',
+          resource,
+          { kind: 'credentialName', ref: cn },
+          {
             evidence: {
               [`spec.servers[${i}].tls.credentialName`]: cn,
               'gateway pod': `${podNs}/${pod.metadata.name}`,
               'looked up as': `Secret ${secretNs}/${secretName}`,
-              ...invalid.evidence,
+              tlsSecretsInThatNamespace: listForEvidence(nearby),
             },
-            fix: 'replace-certificate',
-            fixParams: { namespace: secretNs, secret: secretName, problem: invalid.problem },
-          });
-          return;
-        }
-        const nearby = ctx.list('v1/Secret', { namespace: secretNs }).filter((s) => s.type === 'kubernetes.io/tls').map((s) => s.metadata.name);
-        const elsewhere = ctx.list('v1/Secret').filter((s) => s.metadata.name === secretName).map((s) => namespaceOf(s));
-        ctx.report('IST0101', resource, { kind: 'credentialName', ref: cn }, {
-          evidence: {
-            [`spec.servers[${i}].tls.credentialName`]: cn,
-            'gateway pod': `${podNs}/${pod.metadata.name}`,
-            'looked up as': `Secret ${secretNs}/${secretName}`,
-            tlsSecretsInThatNamespace: listForEvidence(nearby),
+            ...(elsewhere.length > 0
+              ? {
+                  fix: 'secret-in-other-namespace',
+                  fixParams: { secret: secretName, foundIn: elsewhere.join(', '), podNamespace: podNs, namespace: secretNs },
+                }
+              : { fix: 'create-secret', fixParams: { namespace: secretNs, secret: secretName } }),
           },
-          ...(elsewhere.length > 0
-            ? { fix: 'secret-in-other-namespace', fixParams: { secret: secretName, foundIn: elsewhere.join(', '), podNamespace: podNs, namespace: secretNs } }
-            : { fix: 'create-secret', fixParams: { namespace: secretNs, secret: secretName } }),
-        });
+        );
       });
     }
   },

@@ -72,16 +72,22 @@ export default defineCheck({
         const labels = pod.metadata.labels ?? {};
         if (!containsAll(labels, matchLabels)) continue;
         const gateway = labels[GATEWAY_NAME_LABEL]!;
-        ctx.report('IST0166', resource, { gateway }, {
-          evidence: {
-            'spec.selector.matchLabels': Object.keys(matchLabels).length === 0 ? '(empty: matches every pod in the namespace)' : selectorText,
-            'gateway pod': `${ns}/${pod.metadata.name}`,
-            [`pod label ${GATEWAY_NAME_LABEL}`]: gateway,
+        ctx.report(
+          'IST0166',
+          resource,
+          { gateway },
+          {
+            evidence: {
+              'spec.selector.matchLabels':
+                Object.keys(matchLabels).length === 0 ? '(empty: matches every pod in the namespace)' : selectorText,
+              'gateway pod': `${ns}/${pod.metadata.name}`,
+              [`pod label ${GATEWAY_NAME_LABEL}`]: gateway,
+            },
+            ...(Object.keys(matchLabels).length === 0
+              ? { fix: 'target-gateway-or-namespace', fixParams: { kind, gateway } }
+              : { fix: 'target-gateway', fixParams: { kind, gateway } }),
           },
-          ...(Object.keys(matchLabels).length === 0
-            ? { fix: 'target-gateway-or-namespace', fixParams: { kind, gateway } }
-            : { fix: 'target-gateway', fixParams: { kind, gateway } }),
-        });
+        );
       }
     }
   },

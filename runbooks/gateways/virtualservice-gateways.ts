@@ -62,14 +62,15 @@ export default defineCheck({
   id: 'virtualservice-gateways',
   title: 'VirtualServices bind to existing Gateways',
   description:
-    'Every gateway a VirtualService lists (other than mesh) is an existing Istio Gateway, not an internal generated one, and serves at least one of the VirtualService\'s hosts.',
+    "Every gateway a VirtualService lists (other than mesh) is an existing Istio Gateway, not an internal generated one, and serves at least one of the VirtualService's hosts.",
   why: 'A VirtualService bound to a missing Gateway, or to one that serves none of its hosts, configures no route on the gateway: requests entering the mesh there get 404 NR.',
   inputs: ['networking.istio.io/v1/VirtualService', 'networking.istio.io/v1/Gateway', 'gateway.networking.k8s.io/v1/Gateway'],
   analyzer: 'virtualservice.GatewayAnalyzer',
   docs: '/concepts/gateways/#virtualservice-gateways',
   analyze(ctx) {
     const gateways = new Map<string, IstioGateway>();
-    for (const gw of ctx.list('networking.istio.io/v1/Gateway').filter(inAnalyzedRevision)) gateways.set(`${namespaceOf(gw)}/${gw.metadata.name}`, gw);
+    for (const gw of ctx.list('networking.istio.io/v1/Gateway').filter(inAnalyzedRevision))
+      gateways.set(`${namespaceOf(gw)}/${gw.metadata.name}`, gw);
     const k8sGateways = new Set(ctx.list('gateway.networking.k8s.io/v1/Gateway').map((gw) => `${namespaceOf(gw)}/${gw.metadata.name}`));
 
     for (const vs of ctx.list('networking.istio.io/v1/VirtualService').filter(inAnalyzedRevision)) {
@@ -82,11 +83,16 @@ export default defineCheck({
         const path = `spec.gateways[${i}]`;
         if (isInternalGatewayReference(ref)) {
           const owner = ref.slice(ref.indexOf('/') + 1).split(INTERNAL_GATEWAY_MARK)[0] ?? '';
-          ctx.report('IST0165', resource, { virtualservice: vsName, gateway: ref }, {
-            evidence: { [path]: ref },
-            fix: 'use-httproute',
-            fixParams: { owner },
-          });
+          ctx.report(
+            'IST0165',
+            resource,
+            { virtualservice: vsName, gateway: ref },
+            {
+              evidence: { [path]: ref },
+              fix: 'use-httproute',
+              fixParams: { owner },
+            },
+          );
           return;
         }
         // resource.NewShortOrFullName: text before the first slash is the namespace.
@@ -97,27 +103,37 @@ export default defineCheck({
         const gw = gateways.get(gwFull);
         const isK8sGateway = gw === undefined && k8sGateways.has(gwFull);
         if (gw === undefined) {
-          ctx.report('IST0101', resource, { kind: 'gateway', ref }, {
-            evidence: { [path]: ref, 'looked up as': `Gateway ${gwFull}` },
-            ...(isK8sGateway
-              ? { fix: 'gateway-api-gateway', fixParams: { gateway: gwFull } }
-              : { fix: 'create-gateway', fixParams: { gateway: gwFull, namespace: vsNs } }),
-          });
+          ctx.report(
+            'IST0101',
+            resource,
+            { kind: 'gateway', ref },
+            {
+              evidence: { [path]: ref, 'looked up as': `Gateway ${gwFull}` },
+              ...(isK8sGateway
+                ? { fix: 'gateway-api-gateway', fixParams: { gateway: gwFull } }
+                : { fix: 'create-gateway', fixParams: { gateway: gwFull, namespace: vsNs } }),
+            },
+          );
         }
         const serverHosts = (gw?.spec?.servers ?? []).flatMap((s) => normaliseServerHosts(s.hosts ?? [], gwNs));
         const visible = namesForNamespace(serverHosts, vsNs);
         if (visible.some((gh) => vsHosts.some((vh) => hostsOverlap(gh, vh)))) return;
-        ctx.report('IST0132', resource, { hosts: `[${vsHosts.join(' ')}]`, virtualservice: vsName, gateway: gwFull }, {
-          evidence: {
-            'spec.hosts': listForEvidence(vsHosts),
-            [path]: ref,
-            'gateway server hosts': gw === undefined ? '(gateway not found)' : listForEvidence(serverHosts),
-            visibleGatewayHosts: listForEvidence(visible),
+        ctx.report(
+          'IST0132',
+          resource,
+          { hosts: `[${vsHosts.join(' ')}]`, virtualservice: vsName, gateway: gwFull },
+          {
+            evidence: {
+              'spec.hosts': listForEvidence(vsHosts),
+              [path]: ref,
+              'gateway server hosts': gw === undefined ? '(gateway not found)' : listForEvidence(serverHosts),
+              visibleGatewayHosts: listForEvidence(visible),
+            },
+            ...(gw === undefined
+              ? { fix: 'create-gateway-for-hosts', fixParams: { gateway: gwFull } }
+              : { fix: 'add-host-to-gateway', fixParams: { gateway: gwFull, namespace: vsNs } }),
           },
-          ...(gw === undefined
-            ? { fix: 'create-gateway-for-hosts', fixParams: { gateway: gwFull } }
-            : { fix: 'add-host-to-gateway', fixParams: { gateway: gwFull, namespace: vsNs } }),
-        });
+        );
       });
     }
   },

@@ -21,12 +21,26 @@ import {
 import { isLivePod, isPrometheusPod } from '../../src/mesh/meshed.ts';
 import type { BlockedGroup, GroupFix } from '../../src/reachability/blocked/index.ts';
 import { networkModel } from '../../src/reachability/context.ts';
-import { addressSource, blockedControlTraffic, classSource, reachableFromOutside, type ControlFlow, type ControlSource } from '../../src/reachability/control-traffic.ts';
+import {
+  addressSource,
+  blockedControlTraffic,
+  classSource,
+  reachableFromOutside,
+  type ControlFlow,
+  type ControlSource,
+} from '../../src/reachability/control-traffic.ts';
 import type { NetworkModel } from '../../src/reachability/network-model.ts';
 import type { PodClass, PortQuery } from '../../src/reachability/netpol/types.ts';
 import { fullName, namespaceOf } from './mesh.ts';
 
-type Kinds = 'apps/v1/Deployment' | 'v1/Service' | 'v1/Pod' | 'v1/Namespace' | 'v1/ConfigMap' | 'networking.k8s.io/v1/NetworkPolicy' | 'discovery.k8s.io/v1/EndpointSlice';
+type Kinds =
+  | 'apps/v1/Deployment'
+  | 'v1/Service'
+  | 'v1/Pod'
+  | 'v1/Namespace'
+  | 'v1/ConfigMap'
+  | 'networking.k8s.io/v1/NetworkPolicy'
+  | 'discovery.k8s.io/v1/EndpointSlice';
 
 /** A metrics port Prometheus scrapes. */
 export interface Scrape {
@@ -57,7 +71,8 @@ export const componentText = (c: ControlComponent): string => `${componentName(c
 /** The port a control port is on a class's pods: a number, or a named targetPort the pods declare. */
 function portOn(entry: ControlPort, cls: PodClass): PortQuery | undefined {
   const name = entry.servicePort?.name;
-  if (typeof entry.port === 'number') return name === undefined ? { protocol: 'TCP', port: entry.port } : { protocol: 'TCP', port: entry.port, name };
+  if (typeof entry.port === 'number')
+    return name === undefined ? { protocol: 'TCP', port: entry.port } : { protocol: 'TCP', port: entry.port, name };
   const number = cls.namedPorts.get(`${entry.port}/TCP`)?.[0];
   return number === undefined ? undefined : { protocol: 'TCP', port: number, name: entry.port };
 }
@@ -89,11 +104,22 @@ function* flowsTo(
 }
 
 /** The proxy classes (meshed, not the control plane) and which control components each dials. */
-function proxiesOf(net: NetworkModel, install: IstioInstall, pods: readonly Pod[], namespaceRevision: ReadonlyMap<string, string | undefined>) {
+function proxiesOf(
+  net: NetworkModel,
+  install: IstioInstall,
+  pods: readonly Pod[],
+  namespaceRevision: ReadonlyMap<string, string | undefined>,
+) {
   const classesOf = new Map<ControlComponent, PodClass[]>();
   const controlClasses = new Set<number>();
   for (const c of install.components) {
-    const classes = [...new Set(podsOfDeployment(c.deployment, pods).filter(isLivePod).map((p) => net.index.classOf(p)))].filter((cls) => cls.id >= 0);
+    const classes = [
+      ...new Set(
+        podsOfDeployment(c.deployment, pods)
+          .filter(isLivePod)
+          .map((p) => net.index.classOf(p)),
+      ),
+    ].filter((cls) => cls.id >= 0);
     classesOf.set(c, classes);
     for (const cls of classes) controlClasses.add(cls.id);
   }
@@ -116,27 +142,46 @@ export function controlTraffic(ctx: CheckContext<Kinds>): ControlTraffic | undef
   const net = networkModel(ctx);
   const namespaceRevision = new Map(ctx.list('v1/Namespace').map((n) => [n.metadata.name, n.metadata.labels?.['istio.io/rev']]));
   const { classesOf, proxies, dials } = proxiesOf(net, install, ctx.list('v1/Pod'), namespaceRevision);
-  const detected = { 'Istio detected': install.summary, 'control ports checked': describePorts(ports, install, facts), meshConfig: facts.source };
+  const detected = {
+    'Istio detected': install.summary,
+    'control ports checked': describePorts(ports, install, facts),
+    meshConfig: facts.source,
+  };
 
   // 1. Sidecars and gateways → the control plane.
   const proxySources = (entry: ControlPort) => proxies.filter((src) => dials(src, entry.component)).map((src) => classSource(net, src));
-  const xds = blockedControlTraffic(net, flowsTo(ports, 'proxies', classesOf, (i) => `${i}`, proxySources));
+  const xds = blockedControlTraffic(
+    net,
+    flowsTo(ports, 'proxies', classesOf, (i) => `${i}`, proxySources),
+  );
 
   // 2. The API server → the webhooks. It is not a pod: only rules with no `from` or an ipBlock admit it.
   const apiServer = apiServerAddresses(ctx.list('discovery.k8s.io/v1/EndpointSlice', { namespace: 'default' }));
   const known = apiServer.length > 0;
   // With the API server's address unknown, the webhook is blocked when no address a policy could name (standInAddresses) gets through.
   const outsideBlocked = (dst: PodClass, port: PortQuery): boolean => {
-    const isolating = net.index.isolatingPolicies({ kind: 'class', podClass: dst }, 'ingress').map((ref) => net.index.policy(ref)).filter((p) => p !== undefined);
+    const isolating = net.index
+      .isolatingPolicies({ kind: 'class', podClass: dst }, 'ingress')
+      .map((ref) => net.index.policy(ref))
+      .filter((p) => p !== undefined);
     return !reachableFromOutside(net, standInAddresses(isolating), dst, port);
   };
-  const webhookFlows = flowsTo(ports, 'api-server', classesOf, (i) => `${i}|${known ? 'known' : 'unknown'}`, () =>
-    known ? apiServer.map((ip) => addressSource(ip, `API server ${ip}`)) : [addressSource(OUTSIDE_ADDRESS, `API server ${OUTSIDE_ADDRESS}`)],
+  const webhookFlows = flowsTo(
+    ports,
+    'api-server',
+    classesOf,
+    (i) => `${i}|${known ? 'known' : 'unknown'}`,
+    () =>
+      known
+        ? apiServer.map((ip) => addressSource(ip, `API server ${ip}`))
+        : [addressSource(OUTSIDE_ADDRESS, `API server ${OUTSIDE_ADDRESS}`)],
   );
-  const webhooks = blockedControlTraffic(net, known ? webhookFlows : [...webhookFlows].filter((f) => outsideBlocked(f.to, f.port))).map((group) => ({
-    group,
-    fix: group.fix === undefined ? undefined : known ? group.fix : fromAnywhere(group.fix),
-  }));
+  const webhooks = blockedControlTraffic(net, known ? webhookFlows : [...webhookFlows].filter((f) => outsideBlocked(f.to, f.port))).map(
+    (group) => ({
+      group,
+      fix: group.fix === undefined ? undefined : known ? group.fix : fromAnywhere(group.fix),
+    }),
+  );
 
   // 3. Prometheus → the metrics ports, when a Prometheus runs in the cluster.
   const prometheus = net.index.classes.filter((c) => c.pods.some(isPrometheusPod));
@@ -146,9 +191,17 @@ export function controlTraffic(ctx: CheckContext<Kinds>): ControlTraffic | undef
   if (prometheus.length > 0) {
     for (const { port, purpose } of proxyScrapePorts(install)) {
       const meta = { target: 'sidecars and gateways', purpose, port };
-      for (const dst of proxies) if (!promIds.has(dst.id)) scrapeFlows.push({ key: `proxy|${port}`, meta, to: dst, port: { protocol: 'TCP', port }, sources: promSources });
+      for (const dst of proxies)
+        if (!promIds.has(dst.id))
+          scrapeFlows.push({ key: `proxy|${port}`, meta, to: dst, port: { protocol: 'TCP', port }, sources: promSources });
     }
-    for (const f of flowsTo(ports, 'prometheus', classesOf, (i) => `control|${i}`, () => promSources)) {
+    for (const f of flowsTo(
+      ports,
+      'prometheus',
+      classesOf,
+      (i) => `control|${i}`,
+      () => promSources,
+    )) {
       scrapeFlows.push({ ...f, meta: { target: componentText(f.meta.component), purpose: f.meta.purpose, port: f.port.port } });
     }
   }

@@ -51,7 +51,10 @@ export function credentialProblem(data: Readonly<Record<string, string>>, now: D
   const from = cert.validFromDate;
   const to = cert.validToDate;
   if (now > to || now < from) {
-    const problem = now > to ? `the certificate in ${certKey} expired on ${to.toISOString()}` : `the certificate in ${certKey} is not valid before ${from.toISOString()}`;
+    const problem =
+      now > to
+        ? `the certificate in ${certKey} expired on ${to.toISOString()}`
+        : `the certificate in ${certKey} is not valid before ${from.toISOString()}`;
     return {
       problem,
       evidence: {
@@ -71,7 +74,10 @@ export function credentialProblem(data: Readonly<Record<string, string>>, now: D
 function firstPemBlock(text: Buffer): Buffer | undefined {
   const m = /-----BEGIN ([^\r\n-]*)-----\r?\n([\s\S]*?)-----END \1-----/.exec(text.toString('latin1'));
   if (m === null) return undefined;
-  const body = m[2]!.split(/\r?\n/).filter((l) => !l.includes(':')).join('');
+  const body = m[2]!
+    .split(/\r?\n/)
+    .filter((l) => !l.includes(':'))
+    .join('');
   if (!/^[A-Za-z0-9+/=\s]*$/.test(body)) return undefined;
   const der = Buffer.from(body, 'base64');
   return der.length === 0 ? undefined : der;
@@ -84,5 +90,8 @@ function truncatedKeys(names: readonly string[]): string {
 
 // X509Certificate joins RDNs with newlines.
 function oneLine(dn: string): string {
-  return dn.split('\n').filter((p) => p !== '').join(', ');
+  return dn
+    .split('\n')
+    .filter((p) => p !== '')
+    .join(', ');
 }

@@ -24,7 +24,6 @@ export function injectorConfigMapName(revision: string | undefined): string {
   return revision === undefined || revision === '' || revision === 'default' ? INJECTOR_CONFIGMAP : `${INJECTOR_CONFIGMAP}-${revision}`;
 }
 
-
 /** The pod's `istio-proxy` container, in containers or (native sidecars) initContainers. */
 export function proxyContainer(pod: Pod): Container | undefined {
   return [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].find((c) => c.name === ISTIO_PROXY);

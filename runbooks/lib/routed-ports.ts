@@ -126,7 +126,14 @@ export class RouteResolver {
       const { targets } = net.serviceTargets(service); // computed once per Service (and shared with R3)
       for (const servicePort of ports) {
         const key = `${fullName(service)}:${portText(servicePort)}`;
-        const entry = routed.get(key) ?? { vs, service, servicePort, host, paths: [], targets: targets.filter((t) => t.servicePort === servicePort) };
+        const entry = routed.get(key) ?? {
+          vs,
+          service,
+          servicePort,
+          host,
+          paths: [],
+          targets: targets.filter((t) => t.servicePort === servicePort),
+        };
         entry.paths.push(d.path);
         routed.set(key, entry);
       }

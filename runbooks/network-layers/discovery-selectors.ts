@@ -1,6 +1,12 @@
 import { defineCheck } from '../../src/engine/check.ts';
 import type { ConfigMap, Labels, Pod } from '../../src/k8s/objects.ts';
-import { discoverySelection, isDiscovered, labelsToAdd, selectorText, type DiscoverySelection } from '../../src/istio/discovery-selectors.ts';
+import {
+  discoverySelection,
+  isDiscovered,
+  labelsToAdd,
+  selectorText,
+  type DiscoverySelection,
+} from '../../src/istio/discovery-selectors.ts';
 import { routeDestinations, mirrorDestinations } from '../../src/istio/destinations.ts';
 import { resourceNameFromHost, toFqdn } from '../../src/istio/hosts.ts';
 import { ISTIO_NAMESPACE, MESH_CONFIGMAP } from '../../src/istio/mesh-config.ts';
@@ -18,7 +24,10 @@ interface Meshed {
 }
 
 /** Meshed namespaces, with the revisions their proxies use and why each counts as meshed. */
-function meshedNamespaces(namespaces: readonly { metadata: { name: string; labels?: Labels } }[], pods: readonly Pod[]): Map<string, Meshed> {
+function meshedNamespaces(
+  namespaces: readonly { metadata: { name: string; labels?: Labels } }[],
+  pods: readonly Pod[],
+): Map<string, Meshed> {
   const out = new Map<string, Meshed>();
   const add = (ns: string, revision: string, why: string): void => {
     const entry = out.get(ns) ?? { revisions: new Set<string>(), why: [] };
@@ -44,9 +53,16 @@ export default defineCheck({
   id: 'discovery-selectors',
   title: 'istiod discovers every meshed namespace',
   description:
-    "Reads meshConfig discoverySelectors (the mesh key of ConfigMap istio, or istio-<rev> for a revision, in istio-system) and reports each namespace with meshed workloads that none of the selectors matches, and each VirtualService or DestinationRule whose host is a Service in a namespace istiod does not discover.",
+    'Reads meshConfig discoverySelectors (the mesh key of ConfigMap istio, or istio-<rev> for a revision, in istio-system) and reports each namespace with meshed workloads that none of the selectors matches, and each VirtualService or DestinationRule whose host is a Service in a namespace istiod does not discover.',
   why: 'istiod ignores everything in a namespace its discoverySelectors do not select (R1): routes to its Services fail with 503 NC and its sidecars get no configuration, while Kubernetes itself shows nothing wrong.',
-  inputs: ['v1/ConfigMap', 'v1/Namespace', 'v1/Pod', 'v1/Service', 'networking.istio.io/v1/VirtualService', 'networking.istio.io/v1/DestinationRule'],
+  inputs: [
+    'v1/ConfigMap',
+    'v1/Namespace',
+    'v1/Pod',
+    'v1/Service',
+    'networking.istio.io/v1/VirtualService',
+    'networking.istio.io/v1/DestinationRule',
+  ],
   docs: '/network-layers/r1-service-discovery/#discovery-selectors',
   analyze(ctx) {
     const meshConfigs = new Map<string, ConfigMap>();
@@ -77,18 +93,37 @@ export default defineCheck({
         const configMap = `${namespaceOf(sel.cm)}/${sel.cm.metadata.name}`;
         const add = labelsToAdd(sel.selection, ns, labels);
         const selectorFix = { namespace: ns, configMap, istiod: `istiod${rev === DEFAULT_REVISION ? '' : `-${rev}`}` };
-        ctx.report('MB0206', { kind: 'Namespace', name: ns }, { namespace: ns, configMap }, {
-          evidence: {
-            'meshed because': info.why.join('; '),
-            ...(rev === DEFAULT_REVISION ? {} : { revision: rev }),
-            'namespace labels': labels === undefined ? 'namespace object not read' : listForEvidence(Object.entries(labels).map(([k, v]) => `${k}=${v}`), 12) || 'none',
-            discoverySelectors: sel.selection.selectors.map(selectorText).join(' OR '),
-            meshConfig: sel.selection.source,
+        ctx.report(
+          'MB0206',
+          { kind: 'Namespace', name: ns },
+          { namespace: ns, configMap },
+          {
+            evidence: {
+              'meshed because': info.why.join('; '),
+              ...(rev === DEFAULT_REVISION ? {} : { revision: rev }),
+              'namespace labels':
+                labels === undefined
+                  ? 'namespace object not read'
+                  : listForEvidence(
+                      Object.entries(labels).map(([k, v]) => `${k}=${v}`),
+                      12,
+                    ) || 'none',
+              discoverySelectors: sel.selection.selectors.map(selectorText).join(' OR '),
+              meshConfig: sel.selection.source,
+            },
+            ...(add === undefined || Object.keys(add).length === 0
+              ? { fix: 'add-selector', fixParams: selectorFix }
+              : {
+                  fix: 'label-namespace',
+                  fixParams: {
+                    ...selectorFix,
+                    labels: Object.entries(add)
+                      .map(([k, v]) => `${k}=${v}`)
+                      .join(' '),
+                  },
+                }),
           },
-          ...(add === undefined || Object.keys(add).length === 0
-            ? { fix: 'add-selector', fixParams: selectorFix }
-            : { fix: 'label-namespace', fixParams: { ...selectorFix, labels: Object.entries(add).map(([k, v]) => `${k}=${v}`).join(' ') } }),
-        });
+        );
       }
     }
 
@@ -105,15 +140,27 @@ export default defineCheck({
       const selection = undiscovered(ns, target.namespace);
       if (selection === undefined || selection.kind !== 'selectors') return;
       if (ctx.find('v1/Service', target.namespace, target.name) === undefined) return;
-      ctx.report('MB0207', { kind, namespace: ns, name }, { resource: `${kind} ${ns}/${name}`, host, namespace: target.namespace }, {
-        evidence: { [path]: host, Service: `${target.namespace}/${target.name}`, discoverySelectors: selection.selectors.map(selectorText).join(' OR '), meshConfig: selection.source },
-        fix: 'discover-namespace',
-        fixParams: { namespace: target.namespace },
-      });
+      ctx.report(
+        'MB0207',
+        { kind, namespace: ns, name },
+        { resource: `${kind} ${ns}/${name}`, host, namespace: target.namespace },
+        {
+          evidence: {
+            [path]: host,
+            Service: `${target.namespace}/${target.name}`,
+            discoverySelectors: selection.selectors.map(selectorText).join(' OR '),
+            meshConfig: selection.source,
+          },
+          fix: 'discover-namespace',
+          fixParams: { namespace: target.namespace },
+        },
+      );
     };
     for (const vs of ctx.list('networking.istio.io/v1/VirtualService')) {
-      for (const d of [...routeDestinations(vs), ...mirrorDestinations(vs)]) checkHost('VirtualService', namespaceOf(vs), vs.metadata.name, d.destination.host, `${d.path}.host`);
+      for (const d of [...routeDestinations(vs), ...mirrorDestinations(vs)])
+        checkHost('VirtualService', namespaceOf(vs), vs.metadata.name, d.destination.host, `${d.path}.host`);
     }
-    for (const dr of ctx.list('networking.istio.io/v1/DestinationRule')) checkHost('DestinationRule', namespaceOf(dr), dr.metadata.name, dr.spec?.host, 'spec.host');
+    for (const dr of ctx.list('networking.istio.io/v1/DestinationRule'))
+      checkHost('DestinationRule', namespaceOf(dr), dr.metadata.name, dr.spec?.host, 'spec.host');
   },
 });

@@ -12,7 +12,10 @@ import { fullName, isPodReady, listForEvidence, namespaceOf } from '../lib/mesh.
 // the snapshot's RBAC objects, as the API server's RBAC authorizer would decide.
 
 function boundText(b: BoundRole): string {
-  const binding = b.binding.namespace === undefined ? `${b.binding.kind} ${b.binding.name}` : `${b.binding.kind} ${b.binding.namespace}/${b.binding.name}`;
+  const binding =
+    b.binding.namespace === undefined
+      ? `${b.binding.kind} ${b.binding.name}`
+      : `${b.binding.kind} ${b.binding.namespace}/${b.binding.name}`;
   const role = b.role.namespace === undefined ? `${b.role.kind} ${b.role.name}` : `${b.role.kind} ${b.role.namespace}/${b.role.name}`;
   const missing = b.rules === undefined ? ' (not found)' : '';
   const aggregated = b.aggregatedFrom.length > 0 ? ` (aggregates ${listForEvidence([...b.aggregatedFrom], 4)})` : '';
@@ -27,7 +30,7 @@ export default defineCheck({
   id: 'istiod-api-access',
   title: 'istiod can read the API server',
   description:
-    'istiod is running and ready, and its ServiceAccount is bound to rules that let it get, list and watch Services, EndpointSlices, Pods, Nodes, Namespaces and Istio\'s networking and security kinds, and create TokenReviews and SubjectAccessReviews — evaluated over the snapshot\'s ClusterRoles, Roles and bindings (groups, wildcards and aggregated ClusterRoles included).',
+    "istiod is running and ready, and its ServiceAccount is bound to rules that let it get, list and watch Services, EndpointSlices, Pods, Nodes, Namespaces and Istio's networking and security kinds, and create TokenReviews and SubjectAccessReviews — evaluated over the snapshot's ClusterRoles, Roles and bindings (groups, wildcards and aggregated ClusterRoles included).",
   why: 'istiod learns every service, endpoint and routing rule from the API server (R2). Without a permission it never becomes ready, or its view goes stale while proxies keep receiving it.',
   inputs: [
     'apps/v1/Deployment',
@@ -43,10 +46,18 @@ export default defineCheck({
     const planes = ctx.list('apps/v1/Deployment').filter(isControlPlane);
     if (planes.length === 0) {
       const namespace = ctx.namespace ?? ISTIO_NAMESPACE;
-      ctx.report('MB0101', { kind: 'Namespace', name: namespace }, { scope: ctx.namespace === undefined ? 'anywhere in the cluster' : `in namespace ${ctx.namespace}, the only one this run reads` }, {
-        evidence: { 'Deployments read': ctx.list('apps/v1/Deployment').length, 'Deployments named istiod, istiod-<rev>, istio-pilot or labelled app=istiod': 0 },
-        fix: 'nothing-reads-the-api-server',
-      });
+      ctx.report(
+        'MB0101',
+        { kind: 'Namespace', name: namespace },
+        { scope: ctx.namespace === undefined ? 'anywhere in the cluster' : `in namespace ${ctx.namespace}, the only one this run reads` },
+        {
+          evidence: {
+            'Deployments read': ctx.list('apps/v1/Deployment').length,
+            'Deployments named istiod, istiod-<rev>, istio-pilot or labelled app=istiod': 0,
+          },
+          fix: 'nothing-reads-the-api-server',
+        },
+      );
       return;
     }
 
@@ -59,16 +70,26 @@ export default defineCheck({
       const notReady = own.length > 0 ? ready.length === 0 : d.status !== undefined && (statusReady ?? 0) === 0;
       if (!notReady) continue;
       const ns = namespaceOf(d);
-      ctx.report('MB0301', { kind: 'Deployment', namespace: ns, name: d.metadata.name }, { deployment: fullName(d), ready: ready.length, pods: own.length }, {
-        evidence: {
-          'control plane': planeText(d),
-          pods: listForEvidence(own.map((p) => `${p.metadata.name} (${p.status?.phase ?? 'unknown'}, Ready=${p.status?.conditions?.find((c) => c.type === 'Ready')?.status ?? 'unknown'})`)) ,
-          'status.readyReplicas': statusReady ?? 0,
-          'spec.replicas': d.spec?.replicas ?? 1,
+      ctx.report(
+        'MB0301',
+        { kind: 'Deployment', namespace: ns, name: d.metadata.name },
+        { deployment: fullName(d), ready: ready.length, pods: own.length },
+        {
+          evidence: {
+            'control plane': planeText(d),
+            pods: listForEvidence(
+              own.map(
+                (p) =>
+                  `${p.metadata.name} (${p.status?.phase ?? 'unknown'}, Ready=${p.status?.conditions?.find((c) => c.type === 'Ready')?.status ?? 'unknown'})`,
+              ),
+            ),
+            'status.readyReplicas': statusReady ?? 0,
+            'spec.replicas': d.spec?.replicas ?? 1,
+          },
+          fix: 'read-discovery-log',
+          fixParams: { namespace: ns, name: d.metadata.name },
         },
-        fix: 'read-discovery-log',
-        fixParams: { namespace: ns, name: d.metadata.name },
-      });
+      );
     }
 
     // Permissions, once per ServiceAccount (revisions often share one).
@@ -89,19 +110,31 @@ export default defineCheck({
       const serviceAccountObject = ctx.find('v1/ServiceAccount', ns, name) === undefined ? 'not in the snapshot' : 'present';
       const used = listForEvidence(deployments.map(planeText), 4);
       if (!rbac.hasBindings) {
-        ctx.report('MB0303', resource, { serviceAccount: key }, {
-          evidence: { 'used by': used, 'ClusterRoleBindings and RoleBindings in the snapshot': 0 },
-          fix: 'snapshot-rbac',
-        });
+        ctx.report(
+          'MB0303',
+          resource,
+          { serviceAccount: key },
+          {
+            evidence: { 'used by': used, 'ClusterRoleBindings and RoleBindings in the snapshot': 0 },
+            fix: 'snapshot-rbac',
+          },
+        );
         continue;
       }
       const identity = serviceAccountIdentity(ns, name);
       const bound = rbac.boundRoles(identity);
       const boundList = listForEvidence(bound.map(boundText), 6);
       // Where a missing rule should go: a ClusterRole bound cluster-wide that the aggregation controller does not rewrite.
-      const target = bound.find(
-        (b) => b.scope.cluster && b.role.kind === 'ClusterRole' && b.rules !== undefined && !rbac.isAggregated(b.role.name) && /istiod|pilot/.test(b.role.name),
-      ) ?? bound.find((b) => b.scope.cluster && b.role.kind === 'ClusterRole' && b.rules !== undefined && !rbac.isAggregated(b.role.name));
+      const target =
+        bound.find(
+          (b) =>
+            b.scope.cluster &&
+            b.role.kind === 'ClusterRole' &&
+            b.rules !== undefined &&
+            !rbac.isAggregated(b.role.name) &&
+            /istiod|pilot/.test(b.role.name),
+        ) ??
+        bound.find((b) => b.scope.cluster && b.role.kind === 'ClusterRole' && b.rules !== undefined && !rbac.isAggregated(b.role.name));
       const era = deployments.some((d) => d.metadata.name === 'istio-pilot') ? 'split' : 'istiod';
 
       for (const need of discoveryPermissions(era)) {
@@ -113,23 +146,35 @@ export default defineCheck({
           else granted.push(`${verb} (${grants[0]!.bound.role.kind} ${grants[0]!.bound.role.name} rules[${grants[0]!.rule}])`);
         }
         if (missing.length === 0) continue;
-        const partial = [...new Set(missing.flatMap((verb) => rbac.namespacedOnly(identity, { verb, group: need.group, resource: need.resource }, bound)))].sort();
+        const partial = [
+          ...new Set(missing.flatMap((verb) => rbac.namespacedOnly(identity, { verb, group: need.group, resource: need.resource }, bound))),
+        ].sort();
         const res = resourceText(need.group, need.resource);
         const rule = { apiGroups: [need.group], resources: [need.resource], verbs: missing };
-        ctx.report('MB0302', resource, { serviceAccount: key, verbs: missing.join(', '), resource: res, purpose: need.purpose }, {
-          evidence: {
-            identity: `${identity.user} (groups ${identity.groups.join(', ')})`,
-            'used by': used,
-            'ServiceAccount object': serviceAccountObject,
-            'roles bound to it': boundList,
-            'missing verbs (cluster-wide)': missing.join(', '),
-            'granted verbs': granted.length > 0 ? granted.join(', ') : '(none)',
-            ...(partial.length > 0 ? { 'granted only in namespaces (RoleBinding; istiod watches all namespaces)': listForEvidence(partial) } : {}),
+        ctx.report(
+          'MB0302',
+          resource,
+          { serviceAccount: key, verbs: missing.join(', '), resource: res, purpose: need.purpose },
+          {
+            evidence: {
+              identity: `${identity.user} (groups ${identity.groups.join(', ')})`,
+              'used by': used,
+              'ServiceAccount object': serviceAccountObject,
+              'roles bound to it': boundList,
+              'missing verbs (cluster-wide)': missing.join(', '),
+              'granted verbs': granted.length > 0 ? granted.join(', ') : '(none)',
+              ...(partial.length > 0
+                ? { 'granted only in namespaces (RoleBinding; istiod watches all namespaces)': listForEvidence(partial) }
+                : {}),
+            },
+            ...(target !== undefined
+              ? { fix: 'patch-clusterrole', fixParams: { rule: JSON.stringify(rule), role: target.role.name } }
+              : {
+                  fix: 'create-clusterrole',
+                  fixParams: { serviceAccount: key, name, namespace: ns, verbs: missing.join(','), resource: res },
+                }),
           },
-          ...(target !== undefined
-            ? { fix: 'patch-clusterrole', fixParams: { rule: JSON.stringify(rule), role: target.role.name } }
-            : { fix: 'create-clusterrole', fixParams: { serviceAccount: key, name, namespace: ns, verbs: missing.join(','), resource: res } }),
-        });
+        );
       }
     }
   },

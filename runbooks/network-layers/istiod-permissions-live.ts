@@ -26,8 +26,8 @@ export default defineCheck({
   id: 'istiod-permissions-live',
   title: 'The API server lets istiod read what it discovers (asked live)',
   description:
-    'Asks the live API server, with a SubjectAccessReview per verb for istiod\'s ServiceAccount (from the istiod Deployment; istio-system/istiod when none is visible), whether istiod may list and watch Services, EndpointSlices, Pods, Nodes, Namespaces and Istio\'s networking and security kinds, and create TokenReviews and SubjectAccessReviews.',
-  why: 'istiod learns every service, endpoint and routing rule from the API server (R2). The authorizer\'s own answer covers what no snapshot can: every binding, group and authorizer as the API server applies them.',
+    "Asks the live API server, with a SubjectAccessReview per verb for istiod's ServiceAccount (from the istiod Deployment; istio-system/istiod when none is visible), whether istiod may list and watch Services, EndpointSlices, Pods, Nodes, Namespaces and Istio's networking and security kinds, and create TokenReviews and SubjectAccessReviews.",
+  why: "istiod learns every service, endpoint and routing rule from the API server (R2). The authorizer's own answer covers what no snapshot can: every binding, group and authorizer as the API server applies them.",
   inputs: ['apps/v1/Deployment'],
   needs: ['probes'],
   docs: '/network-layers/r2-api-server/#istiod-permissions-live',
@@ -41,7 +41,8 @@ export default defineCheck({
       accounts.set(key, [...(accounts.get(key) ?? []), `Deployment ${fullName(d)}`]);
     }
     // None visible (a run limited to another namespace, or istiod not installed yet): the chart's default.
-    if (accounts.size === 0) accounts.set('istio-system/istiod', ['no istiod Deployment was read; the Istio chart\'s default ServiceAccount']);
+    if (accounts.size === 0)
+      accounts.set('istio-system/istiod', ["no istiod Deployment was read; the Istio chart's default ServiceAccount"]);
 
     const needs = discoveryPermissions('istiod');
     for (const [key, usedBy] of accounts) {
@@ -50,7 +51,13 @@ export default defineCheck({
       const answers = new Map<string, AccessReviewAnswer>();
       const questions = needs.flatMap((need) => verbsToAsk(need).map((verb) => ({ need, verb })));
       await askAll(questions, async ({ need, verb }) => {
-        const answer = await probes.accessReview({ user: identity.user, groups: identity.groups, verb, resource: need.resource, group: need.group });
+        const answer = await probes.accessReview({
+          user: identity.user,
+          groups: identity.groups,
+          verb,
+          resource: need.resource,
+          group: need.group,
+        });
         answers.set(`${need.group}/${need.resource}/${verb}`, answer);
       });
 
@@ -61,18 +68,35 @@ export default defineCheck({
         const res = resourceText(need.group, need.resource);
         const rule = { apiGroups: [need.group], resources: [need.resource], verbs: [...need.verbs] };
         const role = `istiod-clusterrole-${ns}`;
-        const reasons = [...new Set(denied.map((v) => answers.get(`${need.group}/${need.resource}/${v}`)?.reason ?? '').filter((r) => r !== ''))];
-        ctx.report('MB0304', { kind: 'ServiceAccount', namespace: ns, name }, { serviceAccount: key, verbs: denied.join(', '), resource: res, purpose: need.purpose }, {
-          evidence: {
-            'SubjectAccessReview user': identity.user,
-            'SubjectAccessReview groups': identity.groups.join(', '),
-            'used by': listForEvidence(usedBy, 4),
-            'denied verbs (cluster-wide)': denied.join(', '),
-            'status.reason': reasons.length > 0 ? reasons.join(' | ') : '(none given)',
+        const reasons = [
+          ...new Set(denied.map((v) => answers.get(`${need.group}/${need.resource}/${v}`)?.reason ?? '').filter((r) => r !== '')),
+        ];
+        ctx.report(
+          'MB0304',
+          { kind: 'ServiceAccount', namespace: ns, name },
+          { serviceAccount: key, verbs: denied.join(', '), resource: res, purpose: need.purpose },
+          {
+            evidence: {
+              'SubjectAccessReview user': identity.user,
+              'SubjectAccessReview groups': identity.groups.join(', '),
+              'used by': listForEvidence(usedBy, 4),
+              'denied verbs (cluster-wide)': denied.join(', '),
+              'status.reason': reasons.length > 0 ? reasons.join(' | ') : '(none given)',
+            },
+            fix: 'grant-permission',
+            fixParams: {
+              serviceAccount: key,
+              role,
+              group: need.group,
+              resources: need.resource,
+              rule: JSON.stringify(rule),
+              name,
+              namespace: ns,
+              verbs: need.verbs.join(','),
+              resource: res,
+            },
           },
-          fix: 'grant-permission',
-          fixParams: { serviceAccount: key, role, group: need.group, resources: need.resource, rule: JSON.stringify(rule), name, namespace: ns, verbs: need.verbs.join(','), resource: res },
-        });
+        );
       }
     }
   },

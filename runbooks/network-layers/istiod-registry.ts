@@ -13,7 +13,12 @@ import { IGNORED_NAMESPACES, fullName, namespaceOf } from '../lib/mesh.ts';
 // One ready replica per control plane is asked: replicas build the registry from the same watches.
 // istiod's refusal of the relayed request (401 on most clusters) is an error, never a pass.
 
-const REGISTRYZ: DebugEndpoint = { path: '/debug/registryz', what: 'its service registry', instead: 'istioctl x internal-debug registryz', items: 'services' };
+const REGISTRYZ: DebugEndpoint = {
+  path: '/debug/registryz',
+  what: 'its service registry',
+  instead: 'istioctl x internal-debug registryz',
+  items: 'services',
+};
 const DEFAULT_REVISION = 'default';
 
 interface RegistryEntry {
@@ -32,7 +37,10 @@ export function parseRegistryz(body: string, istiod: string): RegistryEntry[] {
     const e = entry as Record<string, unknown>;
     const hostname = str(e.hostname);
     if (hostname === '') continue;
-    const attrs = e.Attributes !== null && typeof e.Attributes === 'object' && !Array.isArray(e.Attributes) ? (e.Attributes as Record<string, unknown>) : {};
+    const attrs =
+      e.Attributes !== null && typeof e.Attributes === 'object' && !Array.isArray(e.Attributes)
+        ? (e.Attributes as Record<string, unknown>)
+        : {};
     out.push({ hostname, namespace: str(attrs.Namespace), name: str(attrs.Name) });
   }
   return out;
@@ -99,17 +107,22 @@ export default defineCheck({
       const hostname = `${name}.${ns}.svc.${clusterDomain(registry.entries)}`;
       const listed = registry.entries.some((e) => (e.name === name && e.namespace === ns) || e.hostname === hostname);
       if (listed) continue;
-      ctx.report('MB0208', { kind: 'Service', namespace: ns, name }, { service: fullName(svc), istiod: registry.istiod }, {
-        evidence: {
-          'hostname looked for': hostname,
-          'registry size': `${registry.entries.length} service(s)`,
-          'istiod asked': registry.istiod,
-          ...(rev === DEFAULT_REVISION ? {} : { revision: rev }),
-          ...(viaService ? { note: 'asked through the Service: no ready istiod pod was visible' } : {}),
+      ctx.report(
+        'MB0208',
+        { kind: 'Service', namespace: ns, name },
+        { service: fullName(svc), istiod: registry.istiod },
+        {
+          evidence: {
+            'hostname looked for': hostname,
+            'registry size': `${registry.entries.length} service(s)`,
+            'istiod asked': registry.istiod,
+            ...(rev === DEFAULT_REVISION ? {} : { revision: rev }),
+            ...(viaService ? { note: 'asked through the Service: no ready istiod pod was visible' } : {}),
+          },
+          fix: 'recheck-then-inspect',
+          fixParams: { hostname, service: name, namespace: ns, istioNamespace: ISTIO_NAMESPACE },
         },
-        fix: 'recheck-then-inspect',
-        fixParams: { hostname, service: name, namespace: ns, istioNamespace: ISTIO_NAMESPACE },
-      });
+      );
     }
   },
 });

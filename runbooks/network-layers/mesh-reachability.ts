@@ -40,31 +40,45 @@ export default defineCheck({
       const rule: Record<string, string> = g.fix === undefined ? {} : { 'rule that would allow it': ruleText(g.fix) };
       if (g.meta.kind === 'egress') {
         const namespaces = [...new Set(g.destinations.map((d) => d.slice(0, d.indexOf('/'))))].sort();
-        ctx.report('MB0402', resource, { policy, sources: g.sources.length, services: g.destinations.length, namespaces: namespaces.length }, {
-          evidence: {
-            blockedSources: countedList(g.sources, 12),
-            unreachableServicePorts: countedList(g.destinations, 12),
-            namespaces: countedList(namespaces, 12),
-            'egress policies on the source pods': listForEvidence(g.isolatedBy.map(refText)),
-            ...rule,
+        ctx.report(
+          'MB0402',
+          resource,
+          { policy, sources: g.sources.length, services: g.destinations.length, namespaces: namespaces.length },
+          {
+            evidence: {
+              blockedSources: countedList(g.sources, 12),
+              unreachableServicePorts: countedList(g.destinations, 12),
+              namespaces: countedList(namespaces, 12),
+              'egress policies on the source pods': listForEvidence(g.isolatedBy.map(refText)),
+              ...rule,
+            },
+            ...(g.fix === undefined
+              ? { fix: 'allow-in-egress-policies' }
+              : { fix: 'allow-egress-rule', fixParams: { rule: fixSentence(g.fix) } }),
           },
-          ...(g.fix === undefined ? { fix: 'allow-in-egress-policies' } : { fix: 'allow-egress-rule', fixParams: { rule: fixSentence(g.fix) } }),
-        });
+        );
         continue;
       }
       const col = g.meta.column;
       const service = `${namespaceOf(col.service)}/${col.service.metadata.name}`;
       const targetPorts = g.ports.map((p) => (p.name === undefined ? `${p.port}` : `${p.port} (${p.name})`)).join(', ');
-      ctx.report('MB0401', resource, { policy, service, port: col.servicePort.port, sources: g.sources.length }, {
-        evidence: {
-          destination: `Service ${service} port ${col.servicePort.port}/${col.servicePort.protocol ?? 'TCP'} → targetPort ${targetPorts} on pods ${selectorString(col.service.spec?.selector) || '(no selector)'}`,
-          blockedSources: countedList(g.sources, 12),
-          'ingress policies on the destination pods': listForEvidence(g.isolatedBy.map(refText)),
-          reachingSources: countedList([...reach.reachedBy(col)].sort(), 12),
-          ...rule,
+      ctx.report(
+        'MB0401',
+        resource,
+        { policy, service, port: col.servicePort.port, sources: g.sources.length },
+        {
+          evidence: {
+            destination: `Service ${service} port ${col.servicePort.port}/${col.servicePort.protocol ?? 'TCP'} → targetPort ${targetPorts} on pods ${selectorString(col.service.spec?.selector) || '(no selector)'}`,
+            blockedSources: countedList(g.sources, 12),
+            'ingress policies on the destination pods': listForEvidence(g.isolatedBy.map(refText)),
+            reachingSources: countedList([...reach.reachedBy(col)].sort(), 12),
+            ...rule,
+          },
+          ...(g.fix === undefined
+            ? { fix: 'allow-in-ingress-policies' }
+            : { fix: 'allow-ingress-rule', fixParams: { service, rule: fixSentence(g.fix) } }),
         },
-        ...(g.fix === undefined ? { fix: 'allow-in-ingress-policies' } : { fix: 'allow-ingress-rule', fixParams: { service, rule: fixSentence(g.fix) } }),
-      });
+      );
     }
 
     const { rows, columns: cols } = reach.matrix.size;

@@ -20,9 +20,16 @@ export default defineCheck({
   id: 'route-reachability',
   title: 'NetworkPolicies let VirtualService routes through',
   description:
-    'For every VirtualService route (http, tcp and tls), takes the pods that apply it — the gateway pods of its Gateways, or the meshed clients of the namespaces it is exported to — and the routed Service\'s target pods and port, and reports routes whose connections NetworkPolicies drop at either end.',
+    "For every VirtualService route (http, tcp and tls), takes the pods that apply it — the gateway pods of its Gateways, or the meshed clients of the namespaces it is exported to — and the routed Service's target pods and port, and reports routes whose connections NetworkPolicies drop at either end.",
   why: 'A route that Istio accepts but the network drops fails only at request time, with 503s and timeouts (R4): the VirtualService looks right, the NetworkPolicy looks right, and only together do they break the path.',
-  inputs: ['networking.istio.io/v1/VirtualService', 'networking.istio.io/v1/Gateway', 'v1/Service', 'v1/Pod', 'v1/Namespace', 'networking.k8s.io/v1/NetworkPolicy'],
+  inputs: [
+    'networking.istio.io/v1/VirtualService',
+    'networking.istio.io/v1/Gateway',
+    'v1/Service',
+    'v1/Pod',
+    'v1/Namespace',
+    'networking.k8s.io/v1/NetworkPolicy',
+  ],
   docs: '/network-layers/r4-firewall-rules/#route-reachability',
   analyze(ctx) {
     const net = meshNetwork(ctx);
@@ -40,19 +47,27 @@ export default defineCheck({
         for (const gw of gatewaySources) {
           for (const g of reach.blockedFrom(gw.classes, r.targets, key, gw)) {
             const policy = `${g.policy.namespace}/${g.policy.name}`;
-            ctx.report('MB0501', resource, { virtualService: fullName(vs), gateway: gw.name, host: r.host, port: r.servicePort.port, policy, direction: g.direction }, {
-              evidence: {
-                route: listForEvidence(r.paths, 4),
-                destination: targetText(r),
-                'gateway pods': `selector ${selectorString(gw.gateway.spec?.selector)}: ${listForEvidence(g.sources)}`,
-                'blocked at': g.direction === 'ingress' ? `ingress of ${listForEvidence(g.destinations)}` : `egress of the gateway pods, towards ${listForEvidence(g.destinations)}`,
-                isolatingPolicies: `${g.direction} policies: ${listForEvidence(g.isolatedBy.map((p) => `${p.namespace}/${p.name}`))}`,
-                ...(g.fix === undefined ? {} : { 'rule that would allow it': ruleText(g.fix) }),
+            ctx.report(
+              'MB0501',
+              resource,
+              { virtualService: fullName(vs), gateway: gw.name, host: r.host, port: r.servicePort.port, policy, direction: g.direction },
+              {
+                evidence: {
+                  route: listForEvidence(r.paths, 4),
+                  destination: targetText(r),
+                  'gateway pods': `selector ${selectorString(gw.gateway.spec?.selector)}: ${listForEvidence(g.sources)}`,
+                  'blocked at':
+                    g.direction === 'ingress'
+                      ? `ingress of ${listForEvidence(g.destinations)}`
+                      : `egress of the gateway pods, towards ${listForEvidence(g.destinations)}`,
+                  isolatingPolicies: `${g.direction} policies: ${listForEvidence(g.isolatedBy.map((p) => `${p.namespace}/${p.name}`))}`,
+                  ...(g.fix === undefined ? {} : { 'rule that would allow it': ruleText(g.fix) }),
+                },
+                ...(g.fix === undefined
+                  ? { fix: 'allow-gateway-pods', fixParams: { ports: g.ports.map((p) => p.port).join(', '), direction: g.direction } }
+                  : { fix: 'allow-rule-or-remove-route', fixParams: { rule: fixSentence(g.fix), virtualService: fullName(vs) } }),
               },
-              ...(g.fix === undefined
-                ? { fix: 'allow-gateway-pods', fixParams: { ports: g.ports.map((p) => p.port).join(', '), direction: g.direction } }
-                : { fix: 'allow-rule-or-remove-route', fixParams: { rule: fixSentence(g.fix), virtualService: fullName(vs) } }),
-            });
+            );
           }
         }
 
@@ -68,25 +83,50 @@ export default defineCheck({
           const evidence = {
             route: listForEvidence(r.paths, 4),
             destination: targetText(r),
-            'applies to': scope === undefined ? 'meshed clients in every namespace (no exportTo)' : `meshed clients in ${listForEvidence([...scope].sort())} (exportTo)`,
+            'applies to':
+              scope === undefined
+                ? 'meshed clients in every namespace (no exportTo)'
+                : `meshed clients in ${listForEvidence([...scope].sort())} (exportTo)`,
             blockedClients: countedList(g.sources, 12),
             isolatingPolicies: `${g.direction} policies: ${listForEvidence(g.isolatedBy.map((p) => `${p.namespace}/${p.name}`))}`,
             ...(g.fix === undefined ? {} : { 'rule that would allow it': ruleText(g.fix) }),
           };
           const rule = g.fix === undefined ? undefined : fixSentence(g.fix);
           if (none) {
-            ctx.report('MB0502', resource, { virtualService: fullName(vs), host: r.host, port: r.servicePort.port, policy, clients: allClients.size }, {
-              evidence,
-              ...(rule === undefined ? { fix: 'allow-in-listed-policies', fixParams: { direction: g.direction } } : { fix: 'allow-rule', fixParams: { rule } }),
-            });
+            ctx.report(
+              'MB0502',
+              resource,
+              { virtualService: fullName(vs), host: r.host, port: r.servicePort.port, policy, clients: allClients.size },
+              {
+                evidence,
+                ...(rule === undefined
+                  ? { fix: 'allow-in-listed-policies', fixParams: { direction: g.direction } }
+                  : { fix: 'allow-rule', fixParams: { rule } }),
+              },
+            );
           } else {
-            const exportTo = { virtualService: fullName(vs), exportTo: JSON.stringify(reachableNamespaces.map((n) => (n === vsNs ? '.' : n))) };
-            ctx.report('MB0503', resource, { virtualService: fullName(vs), host: r.host, port: r.servicePort.port, policy, blocked: g.sources.length, clients: allClients.size }, {
-              evidence: { ...evidence, reachingClients: countedList(reachable.sort(), 12) },
-              ...(rule === undefined
-                ? { fix: 'allow-in-listed-policies-or-export', fixParams: { ...exportTo, direction: g.direction } }
-                : { fix: 'allow-rule-or-export', fixParams: { ...exportTo, rule } }),
-            });
+            const exportTo = {
+              virtualService: fullName(vs),
+              exportTo: JSON.stringify(reachableNamespaces.map((n) => (n === vsNs ? '.' : n))),
+            };
+            ctx.report(
+              'MB0503',
+              resource,
+              {
+                virtualService: fullName(vs),
+                host: r.host,
+                port: r.servicePort.port,
+                policy,
+                blocked: g.sources.length,
+                clients: allClients.size,
+              },
+              {
+                evidence: { ...evidence, reachingClients: countedList(reachable.sort(), 12) },
+                ...(rule === undefined
+                  ? { fix: 'allow-in-listed-policies-or-export', fixParams: { ...exportTo, direction: g.direction } }
+                  : { fix: 'allow-rule-or-export', fixParams: { ...exportTo, rule } }),
+              },
+            );
           }
         }
       }

@@ -11,12 +11,19 @@ const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 const MANAGED_BY_LABEL = 'endpointslice.kubernetes.io/managed-by';
 
 /** A namespace is in the mesh when it asks for sidecars or ambient, or already runs a proxy. */
-function meshedNamespaces(namespaces: readonly { metadata: { name: string; labels?: Record<string, string> } }[], pods: readonly Pod[]): Set<string> {
+function meshedNamespaces(
+  namespaces: readonly { metadata: { name: string; labels?: Record<string, string> } }[],
+  pods: readonly Pod[],
+): Set<string> {
   const meshed = new Set<string>();
   for (const ns of namespaces) {
     const labels = ns.metadata.labels ?? {};
     const injection = labels['istio-injection'];
-    if (injection === 'enabled' || (labels['istio.io/rev'] !== undefined && (injection === undefined || injection === 'enabled')) || labels['istio.io/dataplane-mode'] === 'ambient') {
+    if (
+      injection === 'enabled' ||
+      (labels['istio.io/rev'] !== undefined && (injection === undefined || injection === 'enabled')) ||
+      labels['istio.io/dataplane-mode'] === 'ambient'
+    ) {
       meshed.add(ns.metadata.name);
     }
   }
@@ -31,10 +38,16 @@ function readyAddresses(slice: EndpointSlice): string[] {
 }
 
 /** Why an address is stale, from what the namespace's pods say about that IP. */
-function staleReason(address: string, slice: EndpointSlice, service: Service, nsPods: readonly Pod[]): { reason: string; evidence: Record<string, string> } {
+function staleReason(
+  address: string,
+  slice: EndpointSlice,
+  service: Service,
+  nsPods: readonly Pod[],
+): { reason: string; evidence: Record<string, string> } {
   const owner = nsPods.find((p) => podIPs(p).includes(address));
   const target = slice.endpoints?.find((e) => e.addresses?.includes(address))?.targetRef;
-  const targetEvidence: Record<string, string> = target?.name === undefined ? {} : { 'endpoint targetRef': `${target.kind ?? 'Pod'} ${target.name}` };
+  const targetEvidence: Record<string, string> =
+    target?.name === undefined ? {} : { 'endpoint targetRef': `${target.kind ?? 'Pod'} ${target.name}` };
   if (owner === undefined) {
     const named = target?.name === undefined ? undefined : nsPods.find((p) => p.metadata.name === target.name);
     const reason =
@@ -79,41 +92,65 @@ export default defineCheck({
       const resource = { kind: 'Service', namespace: ns, name: svc.metadata.name };
       const nsPods = ctx.list('v1/Pod', { namespace: ns });
       // Terminal pods (Succeeded, Failed) never become endpoints; the controller ignores them.
-      const selected = nsPods.filter((p) => matchesLabels(selector, p.metadata.labels) && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed');
+      const selected = nsPods.filter(
+        (p) => matchesLabels(selector, p.metadata.labels) && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed',
+      );
       const ready = selected.filter(isPodReady);
-      const slices = ctx.list('discovery.k8s.io/v1/EndpointSlice', { namespace: ns }).filter((s) => s.metadata.labels?.[SERVICE_NAME_LABEL] === svc.metadata.name);
+      const slices = ctx
+        .list('discovery.k8s.io/v1/EndpointSlice', { namespace: ns })
+        .filter((s) => s.metadata.labels?.[SERVICE_NAME_LABEL] === svc.metadata.name);
       const headless = svc.spec?.clusterIP === 'None';
       const sliceNames = listForEvidence(slices.map((s) => s.metadata.name));
       const kindNote: Record<string, string> = headless ? { 'spec.clusterIP': 'None (headless)' } : {};
 
       if (selected.length === 0) {
-        ctx.report('MB0201', resource, { service, selector: selectorString(selector) }, {
-          evidence: { 'spec.selector': selectorString(selector), 'pods in namespace': nsPods.length, 'pods matching': 0, ...kindNote },
-          fix: 'compare-selector',
-          fixParams: { namespace: ns, selector: selectorString(selector), service },
-        });
-      } else if (ready.length === 0) {
-        ctx.report('MB0205', resource, { service, pods: selected.length }, {
-          evidence: {
-            'spec.selector': selectorString(selector),
-            'selected pods': listForEvidence(selected.map((p) => `${p.metadata.name} (${p.status?.phase ?? 'unknown'}, Ready=${p.status?.conditions?.find((c) => c.type === 'Ready')?.status ?? 'unknown'})`)),
-            ...kindNote,
+        ctx.report(
+          'MB0201',
+          resource,
+          { service, selector: selectorString(selector) },
+          {
+            evidence: { 'spec.selector': selectorString(selector), 'pods in namespace': nsPods.length, 'pods matching': 0, ...kindNote },
+            fix: 'compare-selector',
+            fixParams: { namespace: ns, selector: selectorString(selector), service },
           },
-          fix: 'describe-pod',
-          fixParams: { namespace: ns, pod: selected[0]!.metadata.name },
-        });
+        );
+      } else if (ready.length === 0) {
+        ctx.report(
+          'MB0205',
+          resource,
+          { service, pods: selected.length },
+          {
+            evidence: {
+              'spec.selector': selectorString(selector),
+              'selected pods': listForEvidence(
+                selected.map(
+                  (p) =>
+                    `${p.metadata.name} (${p.status?.phase ?? 'unknown'}, Ready=${p.status?.conditions?.find((c) => c.type === 'Ready')?.status ?? 'unknown'})`,
+                ),
+              ),
+              ...kindNote,
+            },
+            fix: 'describe-pod',
+            fixParams: { namespace: ns, pod: selected[0]!.metadata.name },
+          },
+        );
       }
 
       if (slices.length === 0) {
-        ctx.report('MB0204', resource, { service }, {
-          evidence: {
-            'EndpointSlices labelled kubernetes.io/service-name': `${svc.metadata.name}: none`,
-            'ready pods selected': listForEvidence(ready.map((p) => `${p.metadata.name} ${listForEvidence(podIPs(p))}`)),
-            ...kindNote,
+        ctx.report(
+          'MB0204',
+          resource,
+          { service },
+          {
+            evidence: {
+              'EndpointSlices labelled kubernetes.io/service-name': `${svc.metadata.name}: none`,
+              'ready pods selected': listForEvidence(ready.map((p) => `${p.metadata.name} ${listForEvidence(podIPs(p))}`)),
+              ...kindNote,
+            },
+            fix: 'check-endpointslice-controller',
+            fixParams: { service },
           },
-          fix: 'check-endpointslice-controller',
-          fixParams: { service },
-        });
+        );
         // Every ready pod would be "missing" too; the one finding above already says it.
         continue;
       }
@@ -125,17 +162,22 @@ export default defineCheck({
       for (const pod of ready) {
         const ips = podIPs(pod);
         if (ips.length === 0 || ips.some((ip) => listed.has(ip))) continue;
-        ctx.report('MB0202', resource, { pod: pod.metadata.name, ip: ips.join(', '), service }, {
-          evidence: {
-            'pod status.podIPs': ips.join(', '),
-            'pod phase / Ready': `${pod.status?.phase} / True`,
-            EndpointSlices: sliceNames,
-            'ready addresses in the slices': allReady,
-            ...kindNote,
+        ctx.report(
+          'MB0202',
+          resource,
+          { pod: pod.metadata.name, ip: ips.join(', '), service },
+          {
+            evidence: {
+              'pod status.podIPs': ips.join(', '),
+              'pod phase / Ready': `${pod.status?.phase} / True`,
+              EndpointSlices: sliceNames,
+              'ready addresses in the slices': allReady,
+              ...kindNote,
+            },
+            fix: 'rebuild-slices',
+            fixParams: { namespace: ns, service: svc.metadata.name },
           },
-          fix: 'rebuild-slices',
-          fixParams: { namespace: ns, service: svc.metadata.name },
-        });
+        );
       }
 
       // With publishNotReadyAddresses the controller lists every selected pod as ready on purpose.
@@ -144,19 +186,24 @@ export default defineCheck({
         if (expected.has(address)) continue;
         const { reason, evidence } = staleReason(address, slice, svc, nsPods);
         const managedBy = slice.metadata.labels?.[MANAGED_BY_LABEL];
-        ctx.report('MB0203', { kind: 'EndpointSlice', namespace: ns, name: slice.metadata.name }, { slice: fullName(slice), address, service, reason }, {
-          evidence: {
-            'endpoints[].addresses': address,
-            'endpoints[].conditions.ready': 'true',
-            ...evidence,
-            'IPs of ready selected pods': listForEvidence([...new Set(ready.flatMap(podIPs))].sort()),
-            ...(managedBy === undefined ? {} : { [`labels[${MANAGED_BY_LABEL}]`]: managedBy }),
-            ...kindNote,
+        ctx.report(
+          'MB0203',
+          { kind: 'EndpointSlice', namespace: ns, name: slice.metadata.name },
+          { slice: fullName(slice), address, service, reason },
+          {
+            evidence: {
+              'endpoints[].addresses': address,
+              'endpoints[].conditions.ready': 'true',
+              ...evidence,
+              'IPs of ready selected pods': listForEvidence([...new Set(ready.flatMap(podIPs))].sort()),
+              ...(managedBy === undefined ? {} : { [`labels[${MANAGED_BY_LABEL}]`]: managedBy }),
+              ...kindNote,
+            },
+            ...(managedBy !== undefined && managedBy !== 'endpointslice-controller.k8s.io'
+              ? { fix: 'fix-slice-controller', fixParams: { controller: managedBy, address } }
+              : { fix: 'rebuild-slice', fixParams: { namespace: ns, slice: slice.metadata.name, service, address } }),
           },
-          ...(managedBy !== undefined && managedBy !== 'endpointslice-controller.k8s.io'
-            ? { fix: 'fix-slice-controller', fixParams: { controller: managedBy, address } }
-            : { fix: 'rebuild-slice', fixParams: { namespace: ns, slice: slice.metadata.name, service, address } }),
-        });
+        );
       }
     }
   },

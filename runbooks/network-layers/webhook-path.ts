@@ -30,7 +30,12 @@ interface WebhookConfig extends KubeObject {
 /** Istio's webhook configurations: istio-sidecar-injector[-rev], istio-validator[-rev]-…, istiod-default-validator, or any webhook named *.istio.io. */
 function isIstioWebhook(config: WebhookConfig): boolean {
   const name = config.metadata.name;
-  return name.startsWith('istio-sidecar-injector') || name.startsWith('istio-validator') || name.startsWith('istiod-') || (config.webhooks ?? []).some((w) => w.name?.endsWith('.istio.io') === true);
+  return (
+    name.startsWith('istio-sidecar-injector') ||
+    name.startsWith('istio-validator') ||
+    name.startsWith('istiod-') ||
+    (config.webhooks ?? []).some((w) => w.name?.endsWith('.istio.io') === true)
+  );
 }
 
 /** The Service ports the API server calls for Istio's webhooks (revisions included), from the webhook configurations. */
@@ -63,19 +68,35 @@ export default defineCheck({
   description:
     "Asks the live API server to proxy a GET to istiod's webhook server through the Service port its admission webhooks use (istiod's https-webhook, 443 → 15017; each revision's istiod from the webhook configurations) and reports each one the API server cannot reach.",
   why: 'Sidecar injection and config validation are webhook calls from the API server to istiod on 15017 (R5). No snapshot shows the firewall between the control plane and the nodes; this request crosses it exactly as a webhook call does.',
-  inputs: ['admissionregistration.k8s.io/v1/MutatingWebhookConfiguration', 'admissionregistration.k8s.io/v1/ValidatingWebhookConfiguration', 'v1/Service'],
+  inputs: [
+    'admissionregistration.k8s.io/v1/MutatingWebhookConfiguration',
+    'admissionregistration.k8s.io/v1/ValidatingWebhookConfiguration',
+    'v1/Service',
+  ],
   needs: ['probes'],
   docs: '/network-layers/r5-control-ports/#webhook-path',
   async analyze(ctx) {
     const probes = ctx.probes;
 
     const configs = [
-      ...ctx.list('admissionregistration.k8s.io/v1/MutatingWebhookConfiguration').map((config) => ({ kind: 'MutatingWebhookConfiguration', config: config as WebhookConfig })),
-      ...ctx.list('admissionregistration.k8s.io/v1/ValidatingWebhookConfiguration').map((config) => ({ kind: 'ValidatingWebhookConfiguration', config: config as WebhookConfig })),
+      ...ctx
+        .list('admissionregistration.k8s.io/v1/MutatingWebhookConfiguration')
+        .map((config) => ({ kind: 'MutatingWebhookConfiguration', config: config as WebhookConfig })),
+      ...ctx
+        .list('admissionregistration.k8s.io/v1/ValidatingWebhookConfiguration')
+        .map((config) => ({ kind: 'ValidatingWebhookConfiguration', config: config as WebhookConfig })),
     ];
     let targets = webhookTargets(configs);
     // No webhook configuration read (none installed yet, or a limited run): the chart's default Service.
-    if (targets.length === 0) targets = [{ namespace: ISTIO_NAMESPACE, name: 'istiod', port: DEFAULT_WEBHOOK_PORT, callers: ['no Istio webhook configuration was read; the Istio chart\'s default istiod Service'] }];
+    if (targets.length === 0)
+      targets = [
+        {
+          namespace: ISTIO_NAMESPACE,
+          name: 'istiod',
+          port: DEFAULT_WEBHOOK_PORT,
+          callers: ["no Istio webhook configuration was read; the Istio chart's default istiod Service"],
+        },
+      ];
 
     for (const target of targets) {
       const service = ctx.find('v1/Service', target.namespace, target.name);
@@ -86,7 +107,10 @@ export default defineCheck({
       const timeout = AbortSignal.timeout(PROBE_TIMEOUT_MS);
       let answer: ProxyAnswer | undefined;
       try {
-        answer = await probes.proxyGet({ kind: 'service', namespace: target.namespace, name: target.name, port, scheme: 'https', path: READY_PATH }, { signal: timeout });
+        answer = await probes.proxyGet(
+          { kind: 'service', namespace: target.namespace, name: target.name, port, scheme: 'https', path: READY_PATH },
+          { signal: timeout },
+        );
       } catch (error) {
         if (ctx.signal.aborted) throw error;
         if (error instanceof ProbeError) {
@@ -99,21 +123,27 @@ export default defineCheck({
       }
       // A 2xx, or any answer below 500 (istiod's own 404 on an older version): istiod answered, so the path works.
       if (answer !== undefined && answer.status < 500) continue;
-      const reply = answer === undefined ? `no answer within ${PROBE_TIMEOUT_MS / 1000} s` : `${answer.status}: ${answer.body.trim().slice(0, 400)}`;
-      ctx.report('MB0604', { kind: 'Service', namespace: namespaceOf(service), name: service.metadata.name }, {
-        service: fullName(service),
-        port: target.port,
-        answer: answer === undefined ? `no answer within ${PROBE_TIMEOUT_MS / 1000} s` : `HTTP ${answer.status}`,
-      }, {
-        evidence: {
-          request,
-          'API server answered': reply,
-          'called by': target.callers.join(', '),
-          'Service port': `${target.port}${typeof port === 'string' ? ` (${port})` : ''} → ${String(service.spec?.ports?.find((p) => p.port === target.port)?.targetPort ?? 'targetPort unknown')}`,
+      const reply =
+        answer === undefined ? `no answer within ${PROBE_TIMEOUT_MS / 1000} s` : `${answer.status}: ${answer.body.trim().slice(0, 400)}`;
+      ctx.report(
+        'MB0604',
+        { kind: 'Service', namespace: namespaceOf(service), name: service.metadata.name },
+        {
+          service: fullName(service),
+          port: target.port,
+          answer: answer === undefined ? `no answer within ${PROBE_TIMEOUT_MS / 1000} s` : `HTTP ${answer.status}`,
         },
-        fix: 'open-webhook-port',
-        fixParams: { namespace: target.namespace, path: request.slice(4) },
-      });
+        {
+          evidence: {
+            request,
+            'API server answered': reply,
+            'called by': target.callers.join(', '),
+            'Service port': `${target.port}${typeof port === 'string' ? ` (${port})` : ''} → ${String(service.spec?.ports?.find((p) => p.port === target.port)?.targetPort ?? 'targetPort unknown')}`,
+          },
+          fix: 'open-webhook-port',
+          fixParams: { namespace: target.namespace, path: request.slice(4) },
+        },
+      );
     }
   },
 });

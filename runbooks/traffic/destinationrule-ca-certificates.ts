@@ -50,21 +50,35 @@ export default defineCheck({
 
       const topMode = unverified(spec.trafficPolicy?.tls);
       if (topMode !== undefined) {
-        ctx.report('IST0128', resource, { ...base, mode: topMode }, {
-          evidence: { 'spec.trafficPolicy.tls.mode': topMode, 'spec.trafficPolicy.tls.caCertificates': '(none)', ...credentialEvidence('spec.trafficPolicy.tls', spec.trafficPolicy?.tls, hasSelector) },
-          fix: 'set-ca-certificates',
-          fixParams: { where: 'spec.trafficPolicy.tls', host },
-        });
+        ctx.report(
+          'IST0128',
+          resource,
+          { ...base, mode: topMode },
+          {
+            evidence: {
+              'spec.trafficPolicy.tls.mode': topMode,
+              'spec.trafficPolicy.tls.caCertificates': '(none)',
+              ...credentialEvidence('spec.trafficPolicy.tls', spec.trafficPolicy?.tls, hasSelector),
+            },
+            fix: 'set-ca-certificates',
+            fixParams: { where: 'spec.trafficPolicy.tls', host },
+          },
+        );
       }
       (spec.trafficPolicy?.portLevelSettings ?? []).forEach((p, i) => {
         const mode = unverified(p?.tls);
         if (mode === undefined) return;
         const where = `spec.trafficPolicy.portLevelSettings[${i}].tls`;
-        ctx.report('IST0129', resource, { ...base, mode, port: portText(p?.port) }, {
-          evidence: { [`${where}.mode`]: mode, [`${where}.caCertificates`]: '(none)', ...credentialEvidence(where, p?.tls, hasSelector) },
-          fix: 'set-ca-certificates',
-          fixParams: { where, host },
-        });
+        ctx.report(
+          'IST0129',
+          resource,
+          { ...base, mode, port: portText(p?.port) },
+          {
+            evidence: { [`${where}.mode`]: mode, [`${where}.caCertificates`]: '(none)', ...credentialEvidence(where, p?.tls, hasSelector) },
+            fix: 'set-ca-certificates',
+            fixParams: { where, host },
+          },
+        );
       });
     }
   },
@@ -88,5 +102,8 @@ function portText(port: PortPolicy['port']): string {
 
 function credentialEvidence(where: string, tls: ClientTls | null | undefined, hasSelector: boolean): Record<string, string> {
   if (!nonEmpty(tls?.credentialName)) return {};
-  return { [`${where}.credentialName`]: String(tls?.credentialName), 'spec.workloadSelector': hasSelector ? 'set' : '(none: credentialName alone does not count)' };
+  return {
+    [`${where}.credentialName`]: String(tls?.credentialName),
+    'spec.workloadSelector': hasSelector ? 'set' : '(none: credentialName alone does not count)',
+  };
 }

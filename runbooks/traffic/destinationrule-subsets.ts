@@ -41,12 +41,17 @@ export default defineCheck({
       const host = dr.spec?.host ?? '';
       const target = index.lookup(ns, dr.spec?.exportTo, host);
       if (target === undefined) {
-        ctx.report('IST0174', resource, { host }, {
-          evidence: { 'spec.host': host, 'looked up as': toFqdn(ns, host), 'visible from namespace': ns },
-          ...(host.includes('.')
-            ? { fix: 'host-not-visible', fixParams: { host, namespace: ns } }
-            : { fix: 'short-name', fixParams: { host, fqdn: toFqdn(ns, host) } }),
-        });
+        ctx.report(
+          'IST0174',
+          resource,
+          { host },
+          {
+            evidence: { 'spec.host': host, 'looked up as': toFqdn(ns, host), 'visible from namespace': ns },
+            ...(host.includes('.')
+              ? { fix: 'host-not-visible', fixParams: { host, namespace: ns } }
+              : { fix: 'short-name', fixParams: { host, fqdn: toFqdn(ns, host) } }),
+          },
+        );
         continue;
       }
       // One selector per subset name; a later subset with the same name replaces the earlier one.
@@ -65,12 +70,17 @@ export default defineCheck({
           evidence.serviceEntry = `${target.source.namespace}/${target.source.name}`;
           evidence['serviceEntry.spec.workloadSelector'] = selectorString(target.workloadSelector);
         }
-        ctx.report('IST0173', resource, { subset: name }, {
-          evidence,
-          ...(selectorString(selector) === ''
-            ? { fix: 'no-pods-at-all', fixParams: { subset: name } }
-            : { fix: 'no-pod-has-labels', fixParams: { selector: selectorString(selector) } }),
-        });
+        ctx.report(
+          'IST0173',
+          resource,
+          { subset: name },
+          {
+            evidence,
+            ...(selectorString(selector) === ''
+              ? { fix: 'no-pods-at-all', fixParams: { subset: name } }
+              : { fix: 'no-pod-has-labels', fixParams: { selector: selectorString(selector) } }),
+          },
+        );
       }
     }
   },

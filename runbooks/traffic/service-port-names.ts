@@ -33,28 +33,47 @@ export default defineCheck({
         const name = port.name ?? '';
         const decision = decideProtocol(port.port, name, port.protocol, port.appProtocol);
         if (decision.protocol !== UNSUPPORTED && !(externalName && name === 'tcp')) return;
-        const evidence: Record<string, string | number> = { [`spec.ports[${i}].name`]: name === '' ? '(none)' : name, [`spec.ports[${i}].port`]: port.port };
-        if (port.appProtocol !== undefined) evidence[`spec.ports[${i}].appProtocol`] = port.appProtocol === '' ? '(empty)' : port.appProtocol;
-        if (decision.protocol === UNSUPPORTED) evidence['protocol looked up'] = `${JSON.stringify(decision.looked)} (from ${decision.from}): not an Istio protocol`;
+        const evidence: Record<string, string | number> = {
+          [`spec.ports[${i}].name`]: name === '' ? '(none)' : name,
+          [`spec.ports[${i}].port`]: port.port,
+        };
+        if (port.appProtocol !== undefined)
+          evidence[`spec.ports[${i}].appProtocol`] = port.appProtocol === '' ? '(empty)' : port.appProtocol;
+        if (decision.protocol === UNSUPPORTED)
+          evidence['protocol looked up'] = `${JSON.stringify(decision.looked)} (from ${decision.from}): not an Istio protocol`;
         if (externalName) {
           evidence['spec.type'] = 'ExternalName';
-          ctx.report('IST0150', resource, {}, {
-            evidence,
-            ...(name === 'tcp'
-              ? { fix: 'external-tcp-port', fixParams: { port: port.port, service: svc.metadata.name } }
-              : { fix: 'name-external-port', fixParams: { port: port.port, service: svc.metadata.name, externalName: svc.spec?.externalName ?? 'the external host' } }),
-          });
+          ctx.report(
+            'IST0150',
+            resource,
+            {},
+            {
+              evidence,
+              ...(name === 'tcp'
+                ? { fix: 'external-tcp-port', fixParams: { port: port.port, service: svc.metadata.name } }
+                : {
+                    fix: 'name-external-port',
+                    fixParams: { port: port.port, service: svc.metadata.name, externalName: svc.spec?.externalName ?? 'the external host' },
+                  }),
+            },
+          );
           return;
         }
         // The API server defaults an omitted targetPort to the port, which is what istioctl prints on a live cluster.
-        const targetPort = port.targetPort === undefined || port.targetPort === 0 || port.targetPort === '' ? String(port.port) : String(port.targetPort);
+        const targetPort =
+          port.targetPort === undefined || port.targetPort === 0 || port.targetPort === '' ? String(port.port) : String(port.targetPort);
         const suffix = name === '' ? 'web' : name;
-        ctx.report('IST0118', resource, { portName: name, port: port.port, targetPort }, {
-          evidence,
-          ...(decision.from === 'appProtocol'
-            ? { fix: 'unknown-app-protocol', fixParams: { appProtocol: port.appProtocol ?? '', port: port.port } }
-            : { fix: 'declare-protocol', fixParams: { port: port.port, suffix } }),
-        });
+        ctx.report(
+          'IST0118',
+          resource,
+          { portName: name, port: port.port, targetPort },
+          {
+            evidence,
+            ...(decision.from === 'appProtocol'
+              ? { fix: 'unknown-app-protocol', fixParams: { appProtocol: port.appProtocol ?? '', port: port.port } }
+              : { fix: 'declare-protocol', fixParams: { port: port.port, suffix } }),
+          },
+        );
       });
     }
   },

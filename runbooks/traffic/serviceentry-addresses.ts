@@ -25,19 +25,26 @@ export default defineCheck({
       if (Array.isArray(status?.addresses) && status.addresses.length > 0) continue;
       const tcp = (se.spec?.ports ?? []).flatMap((p, i) => {
         const proto = p.protocol ?? '';
-        return proto === '' || proto.toUpperCase() === 'TCP' ? [`spec.ports[${i}]: ${p.number ?? 0}/${proto === '' ? '(protocol unset)' : proto}`] : [];
+        return proto === '' || proto.toUpperCase() === 'TCP'
+          ? [`spec.ports[${i}]: ${p.number ?? 0}/${proto === '' ? '(protocol unset)' : proto}`]
+          : [];
       });
       if (tcp.length === 0) continue;
-      ctx.report('IST0134', { kind: 'ServiceEntry', namespace: namespaceOf(se), name: se.metadata.name }, {}, {
-        evidence: {
-          'spec.hosts': (se.spec?.hosts ?? []).join(', '),
-          'spec.addresses': '(none)',
-          'TCP ports': tcp.join('; '),
-          'meshConfig address auto-allocation': `off (${facts.source})`,
+      ctx.report(
+        'IST0134',
+        { kind: 'ServiceEntry', namespace: namespaceOf(se), name: se.metadata.name },
+        {},
+        {
+          evidence: {
+            'spec.hosts': (se.spec?.hosts ?? []).join(', '),
+            'spec.addresses': '(none)',
+            'TCP ports': tcp.join('; '),
+            'meshConfig address auto-allocation': `off (${facts.source})`,
+          },
+          fix: 'give-addresses',
+          fixParams: { serviceEntry: se.metadata.name },
         },
-        fix: 'give-addresses',
-        fixParams: { serviceEntry: se.metadata.name },
-      });
+      );
     }
   },
 });

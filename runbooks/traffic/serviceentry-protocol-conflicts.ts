@@ -29,7 +29,9 @@ export default defineCheck({
     for (const se of ctx.list('networking.istio.io/v1/ServiceEntry')) {
       const ns = namespaceOf(se);
       const exportTo = se.spec?.exportTo;
-      const scopes = isExportToAll(exportTo) ? [EXPORT_TO_ALL] : [...new Set((exportTo ?? []).map((e) => (e === EXPORT_TO_LOCAL ? ns : e)))];
+      const scopes = isExportToAll(exportTo)
+        ? [EXPORT_TO_ALL]
+        : [...new Set((exportTo ?? []).map((e) => (e === EXPORT_TO_LOCAL ? ns : e)))];
       for (const scope of scopes) {
         for (const host of se.spec?.hosts ?? []) {
           (se.spec?.ports ?? []).forEach((p, i) => {
@@ -55,18 +57,23 @@ export default defineCheck({
         const name = fullName(e.se);
         if (reported.has(name)) continue;
         reported.add(name);
-        ctx.report('IST0177', { kind: 'ServiceEntry', namespace: namespaceOf(e.se), name: e.se.metadata.name }, { serviceEntries: names, host, port, protocols: protocols.join(', ') }, {
-          evidence: {
-            host,
-            port,
-            [`${e.path}.protocol`]: e.protocol === '' ? '(unset)' : e.protocol,
-            'export scope': scope,
-            'protocols declared': shown.join(', '),
-            'ServiceEntries': names,
+        ctx.report(
+          'IST0177',
+          { kind: 'ServiceEntry', namespace: namespaceOf(e.se), name: e.se.metadata.name },
+          { serviceEntries: names, host, port, protocols: protocols.join(', ') },
+          {
+            evidence: {
+              host,
+              port,
+              [`${e.path}.protocol`]: e.protocol === '' ? '(unset)' : e.protocol,
+              'export scope': scope,
+              'protocols declared': shown.join(', '),
+              ServiceEntries: names,
+            },
+            fix: 'one-protocol',
+            fixParams: { host, port, serviceEntries: names },
           },
-          fix: 'one-protocol',
-          fixParams: { host, port, serviceEntries: names },
-        });
+        );
       }
     }
   },

@@ -26,7 +26,12 @@ export default defineCheck({
   docs: '/concepts/traffic-management/#sidecar-selectors',
   analyze(ctx) {
     const pods = ctx.list('v1/Pod').filter((p) => !IGNORED_NAMESPACES.has(namespaceOf(p)));
-    const namespaces = new Map(ctx.list('v1/Namespace').filter((n) => !IGNORED_NAMESPACES.has(n.metadata.name)).map((n) => [n.metadata.name, n]));
+    const namespaces = new Map(
+      ctx
+        .list('v1/Namespace')
+        .filter((n) => !IGNORED_NAMESPACES.has(n.metadata.name))
+        .map((n) => [n.metadata.name, n]),
+    );
     const podsToSidecars = new Map<string, { pod: Pod; sidecars: Sidecar[] }>();
     const namespaceWide = new Map<string, Sidecar[]>();
     const ref = (s: Sidecar) => ({ kind: 'Sidecar', namespace: namespaceOf(s), name: s.metadata.name });
@@ -48,11 +53,16 @@ export default defineCheck({
         podsToSidecars.set(key, entry);
       }
       if (!found) {
-        ctx.report('IST0101', ref(sc), { kind: 'selector', ref: selectorString(labels) }, {
-          evidence: { 'spec.workloadSelector.labels': selectorString(labels), 'matching pods': 0 },
-          fix: 'sidecar-selector-matches-nothing',
-          fixParams: { namespace: ns, selector: selectorString(labels) },
-        });
+        ctx.report(
+          'IST0101',
+          ref(sc),
+          { kind: 'selector', ref: selectorString(labels) },
+          {
+            evidence: { 'spec.workloadSelector.labels': selectorString(labels), 'matching pods': 0 },
+            fix: 'sidecar-selector-matches-nothing',
+            fixParams: { namespace: ns, selector: selectorString(labels) },
+          },
+        );
       }
     }
 
@@ -61,10 +71,15 @@ export default defineCheck({
       const key = `${namespaceOf(sc)}/${sc.metadata.name}`;
       if (reported.has(key)) return;
       reported.add(key);
-      ctx.report('IST0167', ref(sc), { reason }, {
-        evidence,
-        fix: 'use-waypoint',
-      });
+      ctx.report(
+        'IST0167',
+        ref(sc),
+        { reason },
+        {
+          evidence,
+          fix: 'use-waypoint',
+        },
+      );
     };
 
     for (const [podKey, { pod, sidecars }] of podsToSidecars) {
@@ -76,32 +91,43 @@ export default defineCheck({
           ineffective(sc, AMBIENT_POD_REASON, { pod: podKey, 'metadata.annotations[ambient.istio.io/redirection]': 'enabled' });
           continue;
         }
-        ctx.report('IST0110', ref(sc), { sidecars: names.join(' '), namespace: namespaceOf(pod), pod: pod.metadata.name }, {
-          evidence: {
-            'spec.workloadSelector.labels': selectorString(sc.spec?.workloadSelector?.labels),
-            pod: podKey,
-            'Sidecars selecting it': names.join(', '),
+        ctx.report(
+          'IST0110',
+          ref(sc),
+          { sidecars: names.join(' '), namespace: namespaceOf(pod), pod: pod.metadata.name },
+          {
+            evidence: {
+              'spec.workloadSelector.labels': selectorString(sc.spec?.workloadSelector?.labels),
+              pod: podKey,
+              'Sidecars selecting it': names.join(', '),
+            },
+            fix: 'disjoint-selectors',
+            fixParams: { pod: podKey, sidecars: names.join(', ') },
           },
-          fix: 'disjoint-selectors',
-          fixParams: { pod: podKey, sidecars: names.join(', ') },
-        });
+        );
       }
     }
 
     for (const [ns, sidecars] of namespaceWide) {
       const nsObj = namespaces.get(ns);
       if (nsObj !== undefined && namespaceInAmbient(nsObj)) {
-        for (const sc of sidecars) ineffective(sc, AMBIENT_NAMESPACE_REASON, { namespace: ns, 'namespace label istio.io/dataplane-mode': 'ambient' });
+        for (const sc of sidecars)
+          ineffective(sc, AMBIENT_NAMESPACE_REASON, { namespace: ns, 'namespace label istio.io/dataplane-mode': 'ambient' });
         continue;
       }
       if (sidecars.length < 2) continue;
       const names = sidecars.map((s) => s.metadata.name).sort();
       for (const sc of sidecars) {
-        ctx.report('IST0111', ref(sc), { sidecars: names.join(' '), namespace: ns }, {
-          evidence: { 'spec.workloadSelector': '(none)', sidecarsWithoutSelector: names.join(', ') },
-          fix: 'one-default-sidecar',
-          fixParams: { namespace: ns, sidecars: names.join(', ') },
-        });
+        ctx.report(
+          'IST0111',
+          ref(sc),
+          { sidecars: names.join(' '), namespace: ns },
+          {
+            evidence: { 'spec.workloadSelector': '(none)', sidecarsWithoutSelector: names.join(', ') },
+            fix: 'one-default-sidecar',
+            fixParams: { namespace: ns, sidecars: names.join(', ') },
+          },
+        );
       }
     }
   },

@@ -33,18 +33,24 @@ export default defineCheck({
     for (const vs of virtualServices) {
       const ns = namespaceOf(vs);
       const resource = { kind: 'VirtualService', namespace: ns, name: vs.metadata.name };
-      const visibleFrom = vs.spec?.exportTo !== undefined && vs.spec.exportTo.length > 0 ? `${ns} (exportTo: ${vs.spec.exportTo.join(', ')})` : ns;
+      const visibleFrom =
+        vs.spec?.exportTo !== undefined && vs.spec.exportTo.length > 0 ? `${ns} (exportTo: ${vs.spec.exportTo.join(', ')})` : ns;
 
       const check = (d: AnnotatedDestination, refKind: 'host' | 'mirror host'): void => {
         const host = d.destination.host ?? '';
         const target = index.lookup(ns, vs.spec?.exportTo, host);
         if (target === undefined) {
-          ctx.report('IST0101', resource, { kind: refKind, ref: host }, {
-            evidence: { [`${d.path}.host`]: host, 'looked up as': toFqdn(ns, host), 'visible from namespace': visibleFrom },
-            ...(host.includes('.')
-              ? { fix: 'destination-host-not-visible', fixParams: { host, namespace: ns } }
-              : { fix: 'destination-short-name', fixParams: { host, fqdn: toFqdn(ns, host), namespace: ns } }),
-          });
+          ctx.report(
+            'IST0101',
+            resource,
+            { kind: refKind, ref: host },
+            {
+              evidence: { [`${d.path}.host`]: host, 'looked up as': toFqdn(ns, host), 'visible from namespace': visibleFrom },
+              ...(host.includes('.')
+                ? { fix: 'destination-host-not-visible', fixParams: { host, namespace: ns } }
+                : { fix: 'destination-short-name', fixParams: { host, fqdn: toFqdn(ns, host), namespace: ns } }),
+            },
+          );
           return;
         }
         checkPort(d, host, target);
@@ -56,20 +62,34 @@ export default defineCheck({
         const port = d.destination.port;
         if (port === undefined || port === null) {
           if (ports.length <= 1) return;
-          ctx.report('IST0112', resource, { host, ports: ports.join(' ') }, {
-            evidence: { [`${d.path}.host`]: host, [`${d.path}.port`]: '(none)', destination: where, destinationPorts: ports.join(', ') },
-            fix: 'name-the-port',
-            fixParams: { ports: ports.join(', '), path: d.path },
-          });
+          ctx.report(
+            'IST0112',
+            resource,
+            { host, ports: ports.join(' ') },
+            {
+              evidence: { [`${d.path}.host`]: host, [`${d.path}.port`]: '(none)', destination: where, destinationPorts: ports.join(', ') },
+              fix: 'name-the-port',
+              fixParams: { ports: ports.join(', '), path: d.path },
+            },
+          );
           return;
         }
         const number = port.number ?? 0;
         if (ports.includes(number)) return;
-        ctx.report('IST0101', resource, { kind: 'host:port', ref: `${host}:${number}` }, {
-          evidence: { [`${d.path}.port.number`]: number, destination: where, destinationPorts: ports.length > 0 ? ports.join(', ') : '(none)' },
-          fix: 'no-such-port',
-          fixParams: { destination: where, port: number, ports: ports.length > 0 ? ports.join(', ') : 'it declares none' },
-        });
+        ctx.report(
+          'IST0101',
+          resource,
+          { kind: 'host:port', ref: `${host}:${number}` },
+          {
+            evidence: {
+              [`${d.path}.port.number`]: number,
+              destination: where,
+              destinationPorts: ports.length > 0 ? ports.join(', ') : '(none)',
+            },
+            fix: 'no-such-port',
+            fixParams: { destination: where, port: number, ports: ports.length > 0 ? ports.join(', ') : 'it declares none' },
+          },
+        );
       };
 
       for (const d of routeDestinations(vs)) check(d, 'host');
@@ -84,17 +104,22 @@ export default defineCheck({
           for (const [other, dests] of subsetRoutes) {
             for (const sub of dests) {
               if ((sub.host ?? '') !== (dest.host ?? '')) continue;
-              ctx.report('IST0140', resource, { subsetVirtualService: other, virtualService: fullName(vs) }, {
-                evidence: {
-                  [`spec.http[${i}].route[${j}].destination.host`]: dest.host ?? '',
-                  [`spec.http[${i}].route[${j}].destination.subset`]: '(none)',
-                  'spec.gateways': (vs.spec?.gateways ?? []).join(', '),
-                  subsetVirtualService: other,
-                  subsetRoutedTo: sub.subset ?? '',
+              ctx.report(
+                'IST0140',
+                resource,
+                { subsetVirtualService: other, virtualService: fullName(vs) },
+                {
+                  evidence: {
+                    [`spec.http[${i}].route[${j}].destination.host`]: dest.host ?? '',
+                    [`spec.http[${i}].route[${j}].destination.subset`]: '(none)',
+                    'spec.gateways': (vs.spec?.gateways ?? []).join(', '),
+                    subsetVirtualService: other,
+                    subsetRoutedTo: sub.subset ?? '',
+                  },
+                  fix: 'name-the-subset',
+                  fixParams: { gateways: (vs.spec?.gateways ?? []).join(', '), host: dest.host ?? '', subsetVirtualService: other },
                 },
-                fix: 'name-the-subset',
-                fixParams: { gateways: (vs.spec?.gateways ?? []).join(', '), host: dest.host ?? '', subsetVirtualService: other },
-              });
+              );
             }
           }
         });

@@ -43,17 +43,25 @@ export default defineCheck({
         const known = subsets.get(`${target.namespace}/${target.name}`);
         if (known?.has(subset) === true) return;
         const defined = known === undefined ? [] : [...known.keys()];
-        ctx.report('IST0101', resource, { kind: refKind, ref: `${host}+${subset}` }, {
-          evidence: {
-            [`${d.path}.host`]: host,
-            [`${d.path}.subset`]: subset,
-            'host means Service': `${target.namespace}/${target.name}`,
-            'subsets defined for it': defined.length > 0 ? defined.join(', ') : '(no DestinationRule with subsets)',
+        ctx.report(
+          'IST0101',
+          resource,
+          { kind: refKind, ref: `${host}+${subset}` },
+          {
+            evidence: {
+              [`${d.path}.host`]: host,
+              [`${d.path}.subset`]: subset,
+              'host means Service': `${target.namespace}/${target.name}`,
+              'subsets defined for it': defined.length > 0 ? defined.join(', ') : '(no DestinationRule with subsets)',
+            },
+            ...(defined.length > 0
+              ? { fix: 'add-subset', fixParams: { subset, host, defined: defined.join(', ') } }
+              : {
+                  fix: 'create-destinationrule',
+                  fixParams: { host, subset, namespace: ns, fqdn: `${target.name}.${target.namespace}.svc.cluster.local` },
+                }),
           },
-          ...(defined.length > 0
-            ? { fix: 'add-subset', fixParams: { subset, host, defined: defined.join(', ') } }
-            : { fix: 'create-destinationrule', fixParams: { host, subset, namespace: ns, fqdn: `${target.name}.${target.namespace}.svc.cluster.local` } }),
-        });
+        );
       };
       for (const d of routeDestinations(vs)) check(d, 'host+subset in destinationrule');
       for (const d of mirrorDestinations(vs)) check(d, 'mirror+subset in destinationrule');

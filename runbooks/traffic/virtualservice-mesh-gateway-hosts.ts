@@ -25,7 +25,9 @@ export default defineCheck({
       const gateways = vs.spec?.gateways ?? [];
       if (gateways.length > 0 && !gateways.includes('mesh')) continue;
       const ns = namespaceOf(vs);
-      const scopes = isExportToAll(vs.spec?.exportTo) ? [EXPORT_TO_ALL] : [...new Set((vs.spec?.exportTo ?? []).map((e) => (e === EXPORT_TO_LOCAL ? ns : e)))];
+      const scopes = isExportToAll(vs.spec?.exportTo)
+        ? [EXPORT_TO_ALL]
+        : [...new Set((vs.spec?.exportTo ?? []).map((e) => (e === EXPORT_TO_LOCAL ? ns : e)))];
       for (const scope of scopes) {
         for (const host of vs.spec?.hosts ?? []) {
           const key = `${scope}/${toFqdn(ns, host)}`;
@@ -50,16 +52,21 @@ export default defineCheck({
         const name = fullName(vs);
         if (reported.has(name)) continue;
         reported.add(name);
-        ctx.report('IST0109', { kind: 'VirtualService', namespace: namespaceOf(vs), name: vs.metadata.name }, { virtualServices: names, host: key }, {
-          evidence: {
-            'spec.hosts': (vs.spec?.hosts ?? []).join(', '),
-            'spec.gateways': (vs.spec?.gateways ?? []).length > 0 ? (vs.spec?.gateways ?? []).join(', ') : '(none: mesh)',
-            'export scope / host': key,
-            'VirtualServices claiming it': names,
+        ctx.report(
+          'IST0109',
+          { kind: 'VirtualService', namespace: namespaceOf(vs), name: vs.metadata.name },
+          { virtualServices: names, host: key },
+          {
+            evidence: {
+              'spec.hosts': (vs.spec?.hosts ?? []).join(', '),
+              'spec.gateways': (vs.spec?.gateways ?? []).length > 0 ? (vs.spec?.gateways ?? []).join(', ') : '(none: mesh)',
+              'export scope / host': key,
+              'VirtualServices claiming it': names,
+            },
+            fix: 'merge-virtualservices',
+            fixParams: { virtualServices: names, host: fqdn },
           },
-          fix: 'merge-virtualservices',
-          fixParams: { virtualServices: names, host: fqdn },
-        });
+        );
       }
     }
   },

@@ -22,16 +22,26 @@ import { fmt, load, median, table, withCluster, type BenchSettings, type TableRo
 const REACHABILITY = new Set(['mesh-reachability', 'route-reachability']);
 
 /** The floor: the same kinds' paginated LISTs (limit 500 + continue), parsed, by a bare https client; 4 kinds at a time like LiveSource. */
-async function rawLists(cluster: TestCluster, kinds: readonly KindId[]): Promise<{ ms: number; requests: number; objects: number; cpuMs: number }> {
-  const agent = new https.Agent({ keepAlive: true, ca: readFileSync(join(cluster.dir, 'ca.crt')), cert: readFileSync(join(cluster.dir, 'viewer.crt')), key: readFileSync(join(cluster.dir, 'viewer.key')) });
+async function rawLists(
+  cluster: TestCluster,
+  kinds: readonly KindId[],
+): Promise<{ ms: number; requests: number; objects: number; cpuMs: number }> {
+  const agent = new https.Agent({
+    keepAlive: true,
+    ca: readFileSync(join(cluster.dir, 'ca.crt')),
+    cert: readFileSync(join(cluster.dir, 'viewer.crt')),
+    key: readFileSync(join(cluster.dir, 'viewer.key')),
+  });
   const get = (path: string): Promise<{ status: number; body: string }> =>
     new Promise((resolve, reject) => {
-      https.get(`${cluster.server}${path}`, { agent, headers: { Accept: 'application/json' } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      }).on('error', reject);
+      https
+        .get(`${cluster.server}${path}`, { agent, headers: { Accept: 'application/json' } }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+          res.on('error', reject);
+        })
+        .on('error', reject);
     });
   let requests = 0;
   let objects = 0;
@@ -70,7 +80,9 @@ export async function benchLive(sizes: number[], settings: BenchSettings, alsoIs
     await withCluster(async (cluster) => {
       const mesh = await generateMesh(size, seed);
       const loaded = await loadMesh(cluster.admin, mesh.objects, loadConcurrency);
-      console.log(`${fmt(mesh.objects.length)} objects loaded in ${fmt(loaded.ms / 1000, 1)} s (${fmt(loaded.requests)} requests, ${loadConcurrency} at a time, load ${load()})`);
+      console.log(
+        `${fmt(mesh.objects.length)} objects loaded in ${fmt(loaded.ms / 1000, 1)} s (${fmt(loaded.requests)} requests, ${loadConcurrency} at a time, load ${load()})`,
+      );
       const checks = [...CHECKS];
       const kinds = inputsOf(checks.filter((c) => c.needs === undefined || c.needs.length === 0));
       const ours: number[] = [];
@@ -118,18 +130,89 @@ export async function benchLive(sizes: number[], settings: BenchSettings, alsoIs
           }
         }
       }
-      if (errorsSeen.size > 0) console.log(`  checks in error (expected on the test cluster: its proxied GETs to istiod are answered 403, nothing serves them):\n    ${[...errorsSeen].join('\n    ')}`);
+      if (errorsSeen.size > 0)
+        console.log(
+          `  checks in error (expected on the test cluster: its proxied GETs to istiod are answered 403, nothing serves them):\n    ${[...errorsSeen].join('\n    ')}`,
+        );
       // kinds × pages: per kind, one LIST request per started 500 items (at least one), from what the floor read.
       const pages = floorRequests;
       const floor = median(floors);
-      rows.push([fmt(objects), fmt(kinds.length), fmt(median(gathers)), fmt(median(ours)), fmt(median(oursWithout)), fmt(median(oursCpu)), fmt(floor), fmt(median(floorsCpu)), `${(median(gathers) / floor).toFixed(2)}×`, `${(median(ours) / floor).toFixed(2)}×`, `${(median(oursWithout) / floor).toFixed(2)}×`, load()]);
+      rows.push([
+        fmt(objects),
+        fmt(kinds.length),
+        fmt(median(gathers)),
+        fmt(median(ours)),
+        fmt(median(oursWithout)),
+        fmt(median(oursCpu)),
+        fmt(floor),
+        fmt(median(floorsCpu)),
+        `${(median(gathers) / floor).toFixed(2)}×`,
+        `${(median(ours) / floor).toFixed(2)}×`,
+        `${(median(oursWithout) / floor).toFixed(2)}×`,
+        load(),
+      ]);
       const listCount = counts.list ?? 0;
-      requestRows.push([fmt(objects), fmt(requests), fmt(listCount), fmt(pages), listCount === pages ? 'yes' : `**no** (${listCount - pages > 0 ? '+' : ''}${listCount - pages})`, fmt(counts.get ?? 0), fmt(counts['access-review'] ?? 0), fmt(counts.proxy ?? 0)]);
+      requestRows.push([
+        fmt(objects),
+        fmt(requests),
+        fmt(listCount),
+        fmt(pages),
+        listCount === pages ? 'yes' : `**no** (${listCount - pages > 0 ? '+' : ''}${listCount - pages})`,
+        fmt(counts.get ?? 0),
+        fmt(counts['access-review'] ?? 0),
+        fmt(counts.proxy ?? 0),
+      ]);
       if (floorObjects === 0) console.log('  (the floor read no objects?)');
       if (alsoIstioctl) istioRows.push(...(await istioctlLive(cluster, runs, objects)));
     });
   }
-  table(`Live scale (viewer; median of ${runs} after one warm-up; floor = raw paginated LISTs of the same kinds, 4 at a time, parsed; CPU = this process's user+sys during the run)`, ['objects read', 'kinds', 'our gather ms', 'our full run ms', 'run w/o R3/R4 ms', 'our run CPU ms', 'floor ms', 'floor CPU ms', 'gather / floor', 'run / floor', 'run w/o R3/R4 / floor', 'load 1/5/15'], rows);
-  table('Requests of one full run by purpose (kinds × pages = the floor\'s LIST requests: one per kind, plus one per further 500 items)', ['objects read', 'all requests', 'LIST pages', 'kinds × pages', 'LISTs = kinds × pages', 'other GETs (2 proof: /version, /api; discovery)', 'access reviews', 'proxied GETs'], requestRows);
-  if (istioRows.length > 0) table(`istioctl analyze vs meshbook check on the live cluster (child processes, median of ${runs}; CPU = the child's user+sys, GNU time)`, ['objects', 'meshbook run as', 'istioctl ms', 'istioctl CPU ms', 'meshbook ms', 'meshbook CPU ms', 'meshbook / istioctl', 'istioctl msgs', 'meshbook findings', 'load 1/5/15'], istioRows);
+  table(
+    `Live scale (viewer; median of ${runs} after one warm-up; floor = raw paginated LISTs of the same kinds, 4 at a time, parsed; CPU = this process's user+sys during the run)`,
+    [
+      'objects read',
+      'kinds',
+      'our gather ms',
+      'our full run ms',
+      'run w/o R3/R4 ms',
+      'our run CPU ms',
+      'floor ms',
+      'floor CPU ms',
+      'gather / floor',
+      'run / floor',
+      'run w/o R3/R4 / floor',
+      'load 1/5/15',
+    ],
+    rows,
+  );
+  table(
+    "Requests of one full run by purpose (kinds × pages = the floor's LIST requests: one per kind, plus one per further 500 items)",
+    [
+      'objects read',
+      'all requests',
+      'LIST pages',
+      'kinds × pages',
+      'LISTs = kinds × pages',
+      'other GETs (2 proof: /version, /api; discovery)',
+      'access reviews',
+      'proxied GETs',
+    ],
+    requestRows,
+  );
+  if (istioRows.length > 0)
+    table(
+      `istioctl analyze vs meshbook check on the live cluster (child processes, median of ${runs}; CPU = the child's user+sys, GNU time)`,
+      [
+        'objects',
+        'meshbook run as',
+        'istioctl ms',
+        'istioctl CPU ms',
+        'meshbook ms',
+        'meshbook CPU ms',
+        'meshbook / istioctl',
+        'istioctl msgs',
+        'meshbook findings',
+        'load 1/5/15',
+      ],
+      istioRows,
+    );
 }

@@ -34,7 +34,8 @@ export async function benchNamespaces(counts: number[], settings: BenchSettings)
       if (istioctl !== undefined) {
         // istioctl exits 79 when it finds something; its messages are on stdout either way.
         const a = await measured(istioctl, ['analyze', '--use-kube=false', '-o', 'json', dir]);
-        if (a.exitCode !== 0 && a.exitCode !== 79 && a.stdout.trim() === '') throw new Error(`${a.command} failed (${a.exitCode ?? a.signal}): ${a.stderr.slice(0, 1000)}`);
+        if (a.exitCode !== 0 && a.exitCode !== 79 && a.stdout.trim() === '')
+          throw new Error(`${a.command} failed (${a.exitCode ?? a.signal}): ${a.stderr.slice(0, 1000)}`);
         theirs.ms.push(a.ms);
         theirs.rss = Math.max(theirs.rss, a.maxRssBytes ?? 0);
       }
@@ -57,16 +58,41 @@ export async function benchNamespaces(counts: number[], settings: BenchSettings)
     const t = theirs.ms.length === 0 ? undefined : median(theirs.ms);
     const ratio = (x: number, y: number | undefined): string => (y === undefined || y === 0 ? '?' : `${(x / y).toFixed(2)}×`);
     rows.push([
-      fmt(n), fmt(p.objects),
-      t === undefined ? '?' : fmt(t), theirs.rss === 0 ? '?' : mb(theirs.rss),
-      fmt(median(ours.ms)), ours.rss === 0 ? '?' : mb(ours.rss),
-      ratio(median(ours.ms), t), ratio(ours.rss, theirs.rss || undefined),
-      fmt(ours.findings), load(),
+      fmt(n),
+      fmt(p.objects),
+      t === undefined ? '?' : fmt(t),
+      theirs.rss === 0 ? '?' : mb(theirs.rss),
+      fmt(median(ours.ms)),
+      ours.rss === 0 ? '?' : mb(ours.rss),
+      ratio(median(ours.ms), t),
+      ratio(ours.rss, theirs.rss || undefined),
+      fmt(ours.findings),
+      load(),
     ]);
   }
-  table(`Many namespaces: meshbook check --snapshot (all checks) vs istioctl analyze --use-kube=false (all analyzers), same files, child processes, median of ${runs}; peak RSS by GNU time`,
-    ['namespaces', 'objects', 'istioctl ms', 'istioctl MB', 'meshbook ms', 'meshbook MB', 'time meshbook / istioctl', 'memory meshbook / istioctl', 'meshbook findings', 'load 1/5/15'], rows);
+  table(
+    `Many namespaces: meshbook check --snapshot (all checks) vs istioctl analyze --use-kube=false (all analyzers), same files, child processes, median of ${runs}; peak RSS by GNU time`,
+    [
+      'namespaces',
+      'objects',
+      'istioctl ms',
+      'istioctl MB',
+      'meshbook ms',
+      'meshbook MB',
+      'time meshbook / istioctl',
+      'memory meshbook / istioctl',
+      'meshbook findings',
+      'load 1/5/15',
+    ],
+    rows,
+  );
   // The checks above 20 ms at some size, slowest first (in process, fresh process per size).
-  const slow = [...perCheck].filter(([, m]) => [...m.values()].some((ms) => ms > 20)).sort((a, b) => Math.max(...b[1].values()) - Math.max(...a[1].values()));
-  table('Many namespaces, analyze ms per check (in process; "(parse)" = read + YAML + validation)', ['check', ...counts.map((n) => `${fmt(n)} ns`)], slow.map(([id, m]) => [id, ...counts.map((n) => fmt(m.get(n) ?? 0, 1))]));
+  const slow = [...perCheck]
+    .filter(([, m]) => [...m.values()].some((ms) => ms > 20))
+    .sort((a, b) => Math.max(...b[1].values()) - Math.max(...a[1].values()));
+  table(
+    'Many namespaces, analyze ms per check (in process; "(parse)" = read + YAML + validation)',
+    ['check', ...counts.map((n) => `${fmt(n)} ns`)],
+    slow.map(([id, m]) => [id, ...counts.map((n) => fmt(m.get(n) ?? 0, 1))]),
+  );
 }

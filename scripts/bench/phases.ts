@@ -33,7 +33,19 @@ export async function phases(dir: string): Promise<PhaseResult> {
   for (const check of runnable) {
     t = performance.now();
     const result = await runOne(check, snapshot, signal, { checkTimeoutMs: 600_000, maxFindingsPerCheck: 1_000, shared });
-    checks.push({ id: check.id, ms: performance.now() - t, status: result.status, findings: result.findings.length + (result.truncated ?? 0) });
+    checks.push({
+      id: check.id,
+      ms: performance.now() - t,
+      status: result.status,
+      findings: result.findings.length + (result.truncated ?? 0),
+    });
   }
-  return { objects: loaded.objects.length, parseMs, indexMs, checks, maxRssBytes: process.resourceUsage().maxRSS * 1024, heapUsedBytes: process.memoryUsage().heapUsed };
+  return {
+    objects: loaded.objects.length,
+    parseMs,
+    indexMs,
+    checks,
+    maxRssBytes: process.resourceUsage().maxRSS * 1024,
+    heapUsedBytes: process.memoryUsage().heapUsed,
+  };
 }

@@ -26,7 +26,8 @@ export interface BenchSettings {
 
 export type TableRow = (string | number)[];
 
-export const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+export const fmt = (n: number, digits = 0): string =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 export const mb = (bytes: number): string => fmt(bytes / 2 ** 20);
 export const kib = (bytes: number): string => fmt(bytes / 1024, bytes < 10 * 1024 ? 1 : 0);
 
@@ -43,7 +44,9 @@ export function table(title: string, head: string[], rows: TableRow[]): void {
 
 /** The 1/5/15-minute load averages: every row carries them, the machine is shared. */
 export function load(): string {
-  return loadavg().map((l) => l.toFixed(2)).join(' ');
+  return loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 }
 
 export function median(xs: number[]): number {

@@ -32,14 +32,35 @@ export async function benchSnapshot(sizes: number[], settings: BenchSettings): P
     const analyzeMs = p.checks.reduce((n, c) => n + c.ms, 0);
     const wall = median(walls);
     e2e.push([fmt(objects), fmt(wall), fmt(objects / (wall / 1000)), rss === 0 ? '?' : mb(rss), fmt(findings), load()]);
-    phaseRows.push([fmt(objects), fmt(p.parseMs), fmt(p.indexMs, 1), fmt(analyzeMs), fmt(p.parseMs + p.indexMs + analyzeMs), fmt(objects / ((p.parseMs + p.indexMs + analyzeMs) / 1000)), mb(p.maxRssBytes), mb(p.heapUsedBytes)]);
+    phaseRows.push([
+      fmt(objects),
+      fmt(p.parseMs),
+      fmt(p.indexMs, 1),
+      fmt(analyzeMs),
+      fmt(p.parseMs + p.indexMs + analyzeMs),
+      fmt(objects / ((p.parseMs + p.indexMs + analyzeMs) / 1000)),
+      mb(p.maxRssBytes),
+      mb(p.heapUsedBytes),
+    ]);
     for (const c of p.checks) {
       let row = perCheck.get(c.id);
       if (row === undefined) perCheck.set(c.id, (row = new Map()));
       row.set(size, c.ms);
     }
   }
-  table(`Snapshot scale: meshbook check --snapshot DIR --format json (child process, median of ${runs}; peak RSS by GNU time)`, ['objects', 'wall ms', 'objects/s', 'peak RSS MB', 'findings', 'load 1/5/15'], e2e);
-  table('Snapshot scale, in process by phase (fresh process per size)', ['objects', 'parse ms', 'index ms', 'analyze ms', 'total ms', 'objects/s', 'maxRSS MB', 'heap used MB'], phaseRows);
-  table('Analyze ms per check', ['check', ...sizes.map((s) => fmt(s))], [...perCheck].map(([id, m]) => [id, ...sizes.map((s) => fmt(m.get(s) ?? 0, 1))]));
+  table(
+    `Snapshot scale: meshbook check --snapshot DIR --format json (child process, median of ${runs}; peak RSS by GNU time)`,
+    ['objects', 'wall ms', 'objects/s', 'peak RSS MB', 'findings', 'load 1/5/15'],
+    e2e,
+  );
+  table(
+    'Snapshot scale, in process by phase (fresh process per size)',
+    ['objects', 'parse ms', 'index ms', 'analyze ms', 'total ms', 'objects/s', 'maxRSS MB', 'heap used MB'],
+    phaseRows,
+  );
+  table(
+    'Analyze ms per check',
+    ['check', ...sizes.map((s) => fmt(s))],
+    [...perCheck].map(([id, m]) => [id, ...sizes.map((s) => fmt(m.get(s) ?? 0, 1))]),
+  );
 }

@@ -9,7 +9,11 @@ export const RUN_PATH = '/__meshbook/run';
 
 /** Waits until the page's island has defined its custom elements. */
 export async function waitForIsland(page: Page, timeout = 60_000): Promise<void> {
-  await page.waitForFunction(() => customElements.get('runbook-run') !== undefined && customElements.get('meshbook-runner') !== undefined, undefined, { timeout });
+  await page.waitForFunction(
+    () => customElements.get('runbook-run') !== undefined && customElements.get('meshbook-runner') !== undefined,
+    undefined,
+    { timeout },
+  );
 }
 
 export interface ClickTiming {
@@ -99,10 +103,25 @@ export function parseRunStream(body: Buffer): StreamSummary {
     const event = JSON.parse(line) as { type: string; [k: string]: unknown };
     if (event.type === 'gathered') {
       const e = event as unknown as { kinds: string[]; objects: number; durationMs: number; cachedKinds?: number };
-      summary.gathered = { kinds: e.kinds.length, kindNames: e.kinds, objects: e.objects, durationMs: e.durationMs, ...(e.cachedKinds === undefined ? {} : { cachedKinds: e.cachedKinds }) };
+      summary.gathered = {
+        kinds: e.kinds.length,
+        kindNames: e.kinds,
+        objects: e.objects,
+        durationMs: e.durationMs,
+        ...(e.cachedKinds === undefined ? {} : { cachedKinds: e.cachedKinds }),
+      };
     } else if (event.type === 'result') {
-      const r = (event as unknown as { result: { id: string; status: string; durationMs: number; findings: unknown[]; truncated?: number } }).result;
-      summary.results.push({ id: r.id, status: r.status, durationMs: r.durationMs, bytes: Buffer.byteLength(line) + 1, findings: r.findings.length, truncated: r.truncated ?? 0 });
+      const r = (
+        event as unknown as { result: { id: string; status: string; durationMs: number; findings: unknown[]; truncated?: number } }
+      ).result;
+      summary.results.push({
+        id: r.id,
+        status: r.status,
+        durationMs: r.durationMs,
+        bytes: Buffer.byteLength(line) + 1,
+        findings: r.findings.length,
+        truncated: r.truncated ?? 0,
+      });
     } else if (event.type === 'error') {
       summary.error = String(event.message);
     }
@@ -174,5 +193,6 @@ export async function assertNoDevServer(repo: string): Promise<void> {
   if (found.failed) throw found;
   const out = found.stdout;
   const running = out.split('\n').filter((l) => /astro(\.mjs)?\s+dev\b/.test(l) && (l.includes(repo) || !l.includes('/node_modules/')));
-  if (running.length > 0) throw new Error(`an astro dev server is already running; stop it first (one per project directory):\n  ${running.join('\n  ')}`);
+  if (running.length > 0)
+    throw new Error(`an astro dev server is already running; stop it first (one per project directory):\n  ${running.join('\n  ')}`);
 }

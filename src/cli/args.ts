@@ -72,12 +72,7 @@ export interface ListCommand {
 }
 
 export type Command =
-  | CheckCommand
-  | SnapshotCommand
-  | ListCommand
-  | ExplainCommand
-  | { command: 'help'; topic?: HelpTopic }
-  | { command: 'version' };
+  CheckCommand | SnapshotCommand | ListCommand | ExplainCommand | { command: 'help'; topic?: HelpTopic } | { command: 'version' };
 
 /** The commands `meshbook help TOPIC` knows. */
 export type HelpTopic = 'check' | 'snapshot' | 'list' | 'explain';
@@ -153,7 +148,9 @@ export function parseCommand(argv: readonly string[]): Command {
     case 'explain':
       return parseExplain(rest);
     default:
-      throw new UsageError(`Unknown command ${JSON.stringify(first)}. Commands: check, snapshot, explain, list, help. Run "meshbook --help" for usage.`);
+      throw new UsageError(
+        `Unknown command ${JSON.stringify(first)}. Commands: check, snapshot, explain, list, help. Run "meshbook --help" for usage.`,
+      );
   }
 }
 
@@ -168,7 +165,10 @@ function parseCheck(args: string[]): Command {
   if (values.help === true) return { command: 'help', topic: 'check' };
   const source = sourceOptions(values);
   if (values['read-secrets'] === true) source.readSecrets = true;
-  const checks = nonEmpty((values.check ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()), '--check');
+  const checks = nonEmpty(
+    (values.check ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()),
+    '--check',
+  );
   const pages = nonEmpty(values.page ?? [], '--page');
   const command: CheckCommand = {
     command: 'check',
@@ -195,12 +195,17 @@ function parseSnapshot(args: string[]): Command {
   const { values } = parseStrict(args, SNAPSHOT_OPTIONS, 'snapshot');
   if (values.help === true) return { command: 'help', topic: 'snapshot' };
   if (values.output === undefined || values.output === '') {
-    throw new UsageError(`meshbook snapshot needs --output DIR (a new or empty directory to write the YAML files to)${values.output === '' ? ', received ""' : ''}.`);
+    throw new UsageError(
+      `meshbook snapshot needs --output DIR (a new or empty directory to write the YAML files to)${values.output === '' ? ', received ""' : ''}.`,
+    );
   }
   const command: SnapshotCommand = {
     command: 'snapshot',
     source: sourceOptions(values),
-    checks: nonEmpty((values.check ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()), '--check'),
+    checks: nonEmpty(
+      (values.check ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()),
+      '--check',
+    ),
     pages: nonEmpty(values.page ?? [], '--page'),
     output: values.output,
   };
@@ -220,7 +225,9 @@ function sourceOptions(values: { snapshot?: string[]; context?: string; kubeconf
     if (value === undefined) continue;
     if (value.trim() === '') throw new UsageError(`--${flag} needs a value, received ${JSON.stringify(value)}.`);
     if (source.snapshots.length > 0) {
-      throw new UsageError(`--${flag} selects a live cluster and --snapshot a snapshot; pass one or the other (received --${flag} ${JSON.stringify(value)} and --snapshot ${JSON.stringify(source.snapshots[0])}).`);
+      throw new UsageError(
+        `--${flag} selects a live cluster and --snapshot a snapshot; pass one or the other (received --${flag} ${JSON.stringify(value)} and --snapshot ${JSON.stringify(source.snapshots[0])}).`,
+      );
     }
     source[flag] = value;
   }
@@ -229,7 +236,9 @@ function sourceOptions(values: { snapshot?: string[]; context?: string; kubeconf
 
 function namespaceOf(value: string): string {
   if (!NAMESPACE_PATTERN.test(value)) {
-    throw new UsageError(`--namespace must be a Kubernetes namespace name (lower-case letters, digits and '-', at most 63 characters), received ${JSON.stringify(value)}.`);
+    throw new UsageError(
+      `--namespace must be a Kubernetes namespace name (lower-case letters, digits and '-', at most 63 characters), received ${JSON.stringify(value)}.`,
+    );
   }
   return value;
 }
@@ -242,15 +251,21 @@ function parseExplain(args: string[]): Command {
   const { values } = parseStrict(args, EXPLAIN_OPTIONS, 'explain');
   if (values.help === true) return { command: 'help', topic: 'explain' };
   if (values.from === undefined || values.to === undefined) {
-    throw new UsageError(`meshbook explain needs --from NS/POD and --to NS/SERVICE:PORT (missing ${values.from === undefined ? '--from' : '--to'}). Run "meshbook explain --help" for usage.`);
+    throw new UsageError(
+      `meshbook explain needs --from NS/POD and --to NS/SERVICE:PORT (missing ${values.from === undefined ? '--from' : '--to'}). Run "meshbook explain --help" for usage.`,
+    );
   }
   const from = /^([^/]*)\/([^/]*)$/.exec(values.from);
   if (from === null || !NAMESPACE_PATTERN.test(from[1]!) || !OBJECT_NAME.test(from[2]!)) {
-    throw new UsageError(`--from must be NAMESPACE/POD (or NAMESPACE/WORKLOAD), e.g. bookinfo/productpage-v1; received ${JSON.stringify(values.from)}.`);
+    throw new UsageError(
+      `--from must be NAMESPACE/POD (or NAMESPACE/WORKLOAD), e.g. bookinfo/productpage-v1; received ${JSON.stringify(values.from)}.`,
+    );
   }
   const to = /^([^/]*)\/([^/:]*):([^/:]*)$/.exec(values.to);
   if (to === null || !NAMESPACE_PATTERN.test(to[1]!) || !OBJECT_NAME.test(to[2]!) || !PORT.test(to[3]!)) {
-    throw new UsageError(`--to must be NAMESPACE/SERVICE:PORT (a port number or name), e.g. bookinfo/ratings:9080; received ${JSON.stringify(values.to)}.`);
+    throw new UsageError(
+      `--to must be NAMESPACE/SERVICE:PORT (a port number or name), e.g. bookinfo/ratings:9080; received ${JSON.stringify(values.to)}.`,
+    );
   }
   return {
     command: 'explain',

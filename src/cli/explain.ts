@@ -15,7 +15,12 @@ export interface ExplainIo {
 }
 
 /** Runs the explain command; returns the exit code. Unknown names throw InputError (exit 2) naming what exists nearby. */
-export async function explainCommand(command: ExplainCommand, io: ExplainIo, signal: AbortSignal, until: <T>(work: Promise<T>) => Promise<T>): Promise<number> {
+export async function explainCommand(
+  command: ExplainCommand,
+  io: ExplainIo,
+  signal: AbortSignal,
+  until: <T>(work: Promise<T>) => Promise<T>,
+): Promise<number> {
   const picked = pickSource(command.source, io.env);
   let report: ExplainReport;
   try {

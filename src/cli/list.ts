@@ -57,7 +57,10 @@ function textList(rows: readonly ListedCheck[]): string {
     lines.push(`${page}`);
     for (const c of checks) {
       const text = [c.title];
-      const notes = [c.analyzer === undefined ? undefined : `istioctl: ${c.analyzer}`, c.docs === `${page}#${c.id}` ? undefined : `section: ${c.docs.slice(page.length)}`].filter((n) => n !== undefined);
+      const notes = [
+        c.analyzer === undefined ? undefined : `istioctl: ${c.analyzer}`,
+        c.docs === `${page}#${c.id}` ? undefined : `section: ${c.docs.slice(page.length)}`,
+      ].filter((n) => n !== undefined);
       if (notes.length > 0) text.push(notes.join(' · '));
       const wrapped = text.flatMap((t) => wrap(t, LIST_WIDTH - indent.length));
       const head = `  ${c.id.padEnd(idWidth)}  `;

@@ -61,7 +61,9 @@ export async function main(argv: readonly string[], io: CliIo, signal: AbortSign
       case 'snapshot':
         return await snapshot(command, io, signal);
       case 'explain':
-        return await explainCommand(command, { env: io.env, out: io.out, color: wantsColor(io.env, io.stdoutIsTTY) }, signal, (work) => untilAborted(work, signal));
+        return await explainCommand(command, { env: io.env, out: io.out, color: wantsColor(io.env, io.stdoutIsTTY) }, signal, (work) =>
+          untilAborted(work, signal),
+        );
     }
   } catch (error) {
     if (signal.aborted) {
@@ -148,7 +150,8 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
 
 // The report is rendered while it is written: only the file system's errors are the user's to fix.
 async function writeReport(file: string, chunks: Iterable<string>): Promise<void> {
-  const cannot = (cause: unknown): InputError => new InputError(`Cannot write the report to ${JSON.stringify(file)}: ${(cause as Error).message}`, { cause });
+  const cannot = (cause: unknown): InputError =>
+    new InputError(`Cannot write the report to ${JSON.stringify(file)}: ${(cause as Error).message}`, { cause });
   let handle;
   try {
     await mkdir(dirname(file), { recursive: true });

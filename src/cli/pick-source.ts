@@ -53,7 +53,10 @@ export function pickSource(options: SourceOptions, env: Readonly<Record<string, 
   const demo = relative(process.cwd(), DEMO_DIR) || '.';
   const paths = options.snapshots.map((p) => (p === DEMO_SNAPSHOT ? demo : p));
   const onlyDemo = options.snapshots.every((p) => p === DEMO_SNAPSHOT);
-  const source = new YamlSource([...new Set(paths)], onlyDemo ? DEMO_NAME : undefined, { readSecrets: options.readSecrets === true, allowEmpty: options.allowEmpty === true });
+  const source = new YamlSource([...new Set(paths)], onlyDemo ? DEMO_NAME : undefined, {
+    readSecrets: options.readSecrets === true,
+    allowEmpty: options.allowEmpty === true,
+  });
   return {
     source,
     async preflight() {
@@ -112,5 +115,7 @@ async function assertDemoPresent(): Promise<void> {
   } catch {
     // Reported below with the path this checkout expects.
   }
-  throw new InputError(`The bundled demo cluster snapshot is missing from this checkout (expected ${relative(process.cwd(), DEMO_DIR) || DEMO_DIR}/).`);
+  throw new InputError(
+    `The bundled demo cluster snapshot is missing from this checkout (expected ${relative(process.cwd(), DEMO_DIR) || DEMO_DIR}/).`,
+  );
 }

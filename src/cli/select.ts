@@ -17,7 +17,10 @@ export async function selectChecks(all: readonly Check[], selection: Selection, 
   const known = new Set(all.map((c) => c.id));
   const wanted = new Set<string>();
   for (const id of selection.checks) {
-    if (!known.has(id)) throw new UsageError(`Unknown check ${JSON.stringify(id)}. Valid ids: ${[...known].join(', ')}. Run "meshbook list" to see them all.`);
+    if (!known.has(id))
+      throw new UsageError(
+        `Unknown check ${JSON.stringify(id)}. Valid ids: ${[...known].join(', ')}. Run "meshbook list" to see them all.`,
+      );
     wanted.add(id);
   }
   if (selection.pages.length > 0) {
@@ -25,7 +28,8 @@ export async function selectChecks(all: readonly Check[], selection: Selection, 
     for (const slug of selection.pages) {
       const file = pages.get(slug);
       if (file === undefined) {
-        const valid = pages.size > 0 ? `Valid pages: ${[...pages.keys()].join(', ')}.` : `No pages were found under ${JSON.stringify(contentDir)}.`;
+        const valid =
+          pages.size > 0 ? `Valid pages: ${[...pages.keys()].join(', ')}.` : `No pages were found under ${JSON.stringify(contentDir)}.`;
         throw new UsageError(`Unknown page ${JSON.stringify(slug)}. ${valid}`);
       }
       const ids = await pageRunbookIds(file);
@@ -33,7 +37,9 @@ export async function selectChecks(all: readonly Check[], selection: Selection, 
       if (ids.length === 0) throw new UsageError(`Page ${JSON.stringify(slug)} (${shown}) embeds no runbooks.`);
       for (const id of ids) {
         if (!known.has(id)) {
-          throw new UsageError(`Page ${JSON.stringify(slug)} (${shown}) embeds <Runbook id=${JSON.stringify(id)}>, which is not a registered check. Valid ids: ${[...known].join(', ')}.`);
+          throw new UsageError(
+            `Page ${JSON.stringify(slug)} (${shown}) embeds <Runbook id=${JSON.stringify(id)}>, which is not a registered check. Valid ids: ${[...known].join(', ')}.`,
+          );
         }
         wanted.add(id);
       }

@@ -12,7 +12,12 @@ import type { SnapshotCommand } from './args.ts';
 import type { PickedSource } from './pick-source.ts';
 
 /** Gathers the inputs of `checks` from `picked` and writes them to the command's directory. */
-export async function writeSnapshot(command: SnapshotCommand, checks: readonly Check[], picked: PickedSource, signal: AbortSignal): Promise<SnapshotManifest> {
+export async function writeSnapshot(
+  command: SnapshotCommand,
+  checks: readonly Check[],
+  picked: PickedSource,
+  signal: AbortSignal,
+): Promise<SnapshotManifest> {
   const kinds = inputsOf(checks);
   const gatherOptions = command.namespace === undefined ? { signal } : { signal, namespace: command.namespace };
   const snapshot = await picked.source.gather(kinds, gatherOptions);
@@ -28,7 +33,9 @@ export async function writeSnapshot(command: SnapshotCommand, checks: readonly C
 
 // A LiveSnapshot, without importing the live source (it is loaded only for live runs).
 function isLive(snapshot: object): snapshot is { gatheredAt: string; versions: ReadonlyMap<KindId, string> } {
-  return typeof (snapshot as { gatheredAt?: unknown }).gatheredAt === 'string' && (snapshot as { versions?: unknown }).versions instanceof Map;
+  return (
+    typeof (snapshot as { gatheredAt?: unknown }).gatheredAt === 'string' && (snapshot as { versions?: unknown }).versions instanceof Map
+  );
 }
 
 /** The lines `meshbook snapshot` prints: where, what, and what could not be read. */
@@ -38,7 +45,8 @@ export function snapshotSummary(dir: string, manifest: SnapshotManifest): string
   const lines = [
     `Wrote ${objects} object${objects === 1 ? '' : 's'} of ${manifest.kinds.length} kind${manifest.kinds.length === 1 ? '' : 's'} from ${manifest.target.name} to ${shown}/ (manifest: ${MANIFEST_FILE}).`,
   ];
-  for (const p of manifest.problems) lines.push(`  ${p.reason === 'not-installed' ? 'not installed' : 'not read'}: ${p.kind} — ${p.message}`);
+  for (const p of manifest.problems)
+    lines.push(`  ${p.reason === 'not-installed' ? 'not installed' : 'not read'}: ${p.kind} — ${p.message}`);
   lines.push(`Run the checks on it offline with: meshbook check --snapshot ${shown}`);
   return `${lines.join('\n')}\n`;
 }

@@ -189,7 +189,11 @@ export class KubeReader {
     this.#timeoutMs = positive(options.timeoutMs, 'timeoutMs') ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.#maxBytes = positive(options.maxResponseBytes, 'maxResponseBytes') ?? DEFAULT_MAX_RESPONSE_BYTES;
     // Our own keep-alive agent (client-node's is not); a configured proxy-url keeps client-node's.
-    this.#agent = context.auth.proxied ? undefined : context.server.startsWith('http:') ? new http.Agent({ keepAlive: true, maxSockets: 8 }) : new https.Agent({ keepAlive: true, maxSockets: 8 });
+    this.#agent = context.auth.proxied
+      ? undefined
+      : context.server.startsWith('http:')
+        ? new http.Agent({ keepAlive: true, maxSockets: 8 })
+        : new https.Agent({ keepAlive: true, maxSockets: 8 });
   }
 
   /** The API server URL requests go to. */
@@ -210,7 +214,13 @@ export class KubeReader {
   /** GET of a read path (`/api…`, `/apis…`, `/version`, health); returns the parsed JSON. */
   async get(path: string, options: CallOptions & { accept?: string } = {}): Promise<unknown> {
     checkReadPath(path);
-    const res = await this.#request({ method: 'GET', purpose: 'get', path, accept: options.accept ?? 'application/json', signal: options.signal });
+    const res = await this.#request({
+      method: 'GET',
+      purpose: 'get',
+      path,
+      accept: options.accept ?? 'application/json',
+      signal: options.signal,
+    });
     return parseJson(res, `GET ${path}`);
   }
 
@@ -245,9 +255,19 @@ export class KubeReader {
       if (error instanceof KubeRequestError && error.reason === 'not-found') {
         // Every Kubernetes API server serves the core kinds: a 404 there is not a missing CRD.
         if (info.group === '') {
-          throw new KubeRequestError('invalid', `GET ${path.split('?')[0]} answered 404 at ${this.server}: every Kubernetes API server serves ${resourceName(kind)}, so this server (or a proxy in front of it) is not answering as one.`, 404, { cause: error, ...(error.answer === undefined ? {} : { answer: error.answer }) });
+          throw new KubeRequestError(
+            'invalid',
+            `GET ${path.split('?')[0]} answered 404 at ${this.server}: every Kubernetes API server serves ${resourceName(kind)}, so this server (or a proxy in front of it) is not answering as one.`,
+            404,
+            { cause: error, ...(error.answer === undefined ? {} : { answer: error.answer }) },
+          );
         }
-        throw new KubeRequestError('not-installed', `${resourceName(kind)} is not served at ${info.group}/${version} by ${this.server} (404): the CRD is not installed.`, 404, { cause: error });
+        throw new KubeRequestError(
+          'not-installed',
+          `${resourceName(kind)} is not served at ${info.group}/${version} by ${this.server} (404): the CRD is not installed.`,
+          404,
+          { cause: error },
+        );
       }
       throw error;
     });
@@ -259,11 +279,16 @@ export class KubeReader {
     });
     // An empty PartialObjectMetadataList comes back with `items: null` (a nil Go slice), not [].
     const rawItems: unknown = isRecord(body) ? (body.items ?? []) : undefined;
-    if (!isRecord(body) || !Array.isArray(rawItems)) throw new KubeRequestError('invalid', `${where} did not return a list (no items array).`, res.status);
+    if (!isRecord(body) || !Array.isArray(rawItems))
+      throw new KubeRequestError('invalid', `${where} did not return a list (no items array).`, res.status);
     // A list of another kind (a misrouting proxy, a different API at the same path) is not this kind's data.
     const listKinds = metadataOnly ? ['PartialObjectMetadataList', `${info.kind}List`] : [`${info.kind}List`, 'List'];
     if (!listKinds.includes(body.kind as string)) {
-      throw new KubeRequestError('invalid', `${where} at ${this.server} returned ${body.kind === undefined ? 'a list without a kind' : `kind ${escapeText(String(body.kind), 60)}`} instead of ${info.kind}List; nothing of ${resourceName(kind)} was used.`, res.status);
+      throw new KubeRequestError(
+        'invalid',
+        `${where} at ${this.server} returned ${body.kind === undefined ? 'a list without a kind' : `kind ${escapeText(String(body.kind), 60)}`} instead of ${info.kind}List; nothing of ${resourceName(kind)} was used.`,
+        res.status,
+      );
     }
     if (metadataOnly && body.kind !== 'PartialObjectMetadataList' && !this.#warned.has(kind)) {
       // Payloads are stripped below regardless; this only tells the user (once per kind) the server ignored the Accept header.
@@ -271,7 +296,15 @@ export class KubeReader {
       process.emitWarning(`GET ${path} returned ${String(body.kind)} instead of PartialObjectMetadataList; payloads were dropped.`);
     }
     const apiVersion = info.group === '' ? version : `${info.group}/${version}`;
-    const itemShape = { apiVersion, kind: info.kind, metadataOnly, contents: info.metadataOnly === true && !metadataOnly, path, namespaced: info.namespaced, namespace: ns };
+    const itemShape = {
+      apiVersion,
+      kind: info.kind,
+      metadataOnly,
+      contents: info.metadataOnly === true && !metadataOnly,
+      path,
+      namespaced: info.namespaced,
+      namespace: ns,
+    };
     const items = rawItems.map((item: unknown, i: number) => normalizeItem(item, i, itemShape));
     const meta = isRecord(body.metadata) ? body.metadata : {};
     const page: ListPage = { items, size };
@@ -292,11 +325,13 @@ export class KubeReader {
       accept: 'application/json',
       body: JSON.stringify(body),
       signal: options.signal,
-      forbidden: () => `cannot create ${plural}.authorization.k8s.io: forbidden — needs create on ${plural} (apiGroup authorization.k8s.io).`,
+      forbidden: () =>
+        `cannot create ${plural}.authorization.k8s.io: forbidden — needs create on ${plural} (apiGroup authorization.k8s.io).`,
     });
     const parsed = parseJson(res, `POST ${path}`);
     const status = isRecord(parsed) && isRecord(parsed.status) ? parsed.status : undefined;
-    if (status === undefined || typeof status.allowed !== 'boolean') throw new KubeRequestError('invalid', `POST ${path} returned no status.allowed.`, res.status);
+    if (status === undefined || typeof status.allowed !== 'boolean')
+      throw new KubeRequestError('invalid', `POST ${path} returned no status.allowed.`, res.status);
     const out: AccessReviewStatus = { allowed: status.allowed };
     if (typeof status.denied === 'boolean') out.denied = status.denied;
     if (typeof status.reason === 'string') out.reason = status.reason;
@@ -306,13 +341,20 @@ export class KubeReader {
 
   /** GET through the API server's service/pod proxy (e.g. istiod's debug endpoints). */
   async proxyGet(target: ProxyTarget, path: string, options: CallOptions = {}): Promise<ProxyResponse> {
-    if (target.kind !== 'service' && target.kind !== 'pod') throw new TypeError(`Proxy target kind must be service or pod, received ${JSON.stringify(target.kind)}`);
+    if (target.kind !== 'service' && target.kind !== 'pod')
+      throw new TypeError(`Proxy target kind must be service or pod, received ${JSON.stringify(target.kind)}`);
     checkName(target.namespace, 'namespace', DNS_LABEL);
     checkName(target.name, `${target.kind} name`, DNS_SUBDOMAIN);
-    if (target.port !== undefined && !(typeof target.port === 'number' ? Number.isInteger(target.port) && target.port > 0 && target.port < 65536 : DNS_LABEL.test(target.port))) {
+    if (
+      target.port !== undefined &&
+      !(typeof target.port === 'number'
+        ? Number.isInteger(target.port) && target.port > 0 && target.port < 65536
+        : DNS_LABEL.test(target.port))
+    ) {
       throw new TypeError(`Proxy port must be a port number or name, received ${JSON.stringify(target.port)}`);
     }
-    if (target.scheme !== undefined && target.scheme !== 'http' && target.scheme !== 'https') throw new TypeError(`Proxy scheme must be http or https, received ${JSON.stringify(target.scheme)}`);
+    if (target.scheme !== undefined && target.scheme !== 'http' && target.scheme !== 'https')
+      throw new TypeError(`Proxy scheme must be http or https, received ${JSON.stringify(target.scheme)}`);
     if (!path.startsWith('/') || rawSegments(path).some((s) => s === '..' || s === '.') || /[\u0000-\u001f#]/.test(path)) {
       throw new TypeError(`Proxy path must be an absolute path without dot segments, received ${JSON.stringify(path)}`);
     }
@@ -378,7 +420,11 @@ export class KubeReader {
       // Exec credential plugins can hang (an interactive login nobody answers): bound them too.
       await raceSignal(this.context.auth.apply(opts), signal).catch((error: unknown) => {
         if (spec.signal?.aborted) throw spec.signal.reason;
-        if (timer.signal.aborted) throw new KubeRequestError('timeout', `Getting credentials for context "${this.context.name}" took longer than ${timeoutMs / 1000} s${this.context.exec === undefined ? '' : ` (exec plugin ${JSON.stringify(this.context.exec.command)})`}: log in again, then retry.`);
+        if (timer.signal.aborted)
+          throw new KubeRequestError(
+            'timeout',
+            `Getting credentials for context "${this.context.name}" took longer than ${timeoutMs / 1000} s${this.context.exec === undefined ? '' : ` (exec plugin ${JSON.stringify(this.context.exec.command)})`}: log in again, then retry.`,
+          );
         throw this.#authError(error);
       });
       if (this.#agent !== undefined) opts.agent = this.#agent;
@@ -392,14 +438,27 @@ export class KubeReader {
           settled = true;
           if (error instanceof KubeRequestError) return reject(error);
           if (spec.signal?.aborted) return reject(spec.signal.reason);
-          if (timer.signal.aborted) return reject(new KubeRequestError('timeout', `No complete answer from the API server at ${this.server} within ${timeoutMs / 1000} s (${what}): it is slow or overloaded — check its health, then retry.`, undefined, { cause: error }));
+          if (timer.signal.aborted)
+            return reject(
+              new KubeRequestError(
+                'timeout',
+                `No complete answer from the API server at ${this.server} within ${timeoutMs / 1000} s (${what}): it is slow or overloaded — check its health, then retry.`,
+                undefined,
+                { cause: error },
+              ),
+            );
           const classified = this.#networkError(error, what);
           if (req.reusedSocket && (error as NodeJS.ErrnoException).code === 'ECONNRESET') return reject(new ReusedSocketReset(classified));
           reject(classified);
         };
         const req = transport.request(url, opts, (res) => {
           const limit = spec.maxBytes ?? this.#maxBytes;
-          const tooLarge = (): KubeRequestError => new KubeRequestError('invalid', `The response to ${what} is larger than ${formatBytes(limit)}; limit the run to a namespace (--namespace) to read less.`, res.statusCode);
+          const tooLarge = (): KubeRequestError =>
+            new KubeRequestError(
+              'invalid',
+              `The response to ${what} is larger than ${formatBytes(limit)}; limit the run to a namespace (--namespace) to read less.`,
+              res.statusCode,
+            );
           const gzipped = res.headers['content-encoding'] === 'gzip';
           // The body is collected as sent, then a gzipped one is inflated in one call: a Gunzip
           // stream in between costs a callback and a thread-pool round trip per chunk (~15% more
@@ -432,8 +491,19 @@ export class KubeReader {
                 const code = (error as NodeJS.ErrnoException).code ?? '';
                 if (code === 'ERR_BUFFER_TOO_LARGE') return fail(tooLarge());
                 // A server answered, with bytes that are not what it declared: an answer, not a network failure.
-                const answer: ServerAnswer = { status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), excerpt: '(a body declared gzip that is not valid gzip)' };
-                return fail(new KubeRequestError('invalid', `The answer of ${this.server} to ${what} says it is gzip-compressed but is not valid gzip (${code || error.message}).`, res.statusCode, { cause: error, answer }));
+                const answer: ServerAnswer = {
+                  status: res.statusCode ?? 0,
+                  contentType: String(res.headers['content-type'] ?? ''),
+                  excerpt: '(a body declared gzip that is not valid gzip)',
+                };
+                return fail(
+                  new KubeRequestError(
+                    'invalid',
+                    `The answer of ${this.server} to ${what} says it is gzip-compressed but is not valid gzip (${code || error.message}).`,
+                    res.statusCode,
+                    { cause: error, answer },
+                  ),
+                );
               }
               if (settled) return;
               settled = true;
@@ -463,16 +533,40 @@ export class KubeReader {
     const answer = answerOf(res);
     const o = { answer };
     if (status === 401) {
-      return new KubeRequestError('unauthorized', `The API server at ${this.server} rejected the credentials of user "${this.context.user}" in context "${this.context.name}" (401 Unauthorized): log in again or refresh the credentials.`, status, o);
+      return new KubeRequestError(
+        'unauthorized',
+        `The API server at ${this.server} rejected the credentials of user "${this.context.user}" in context "${this.context.name}" (401 Unauthorized): log in again or refresh the credentials.`,
+        status,
+        o,
+      );
     }
     if (status === 403) return new KubeRequestError('forbidden', spec.forbidden?.() ?? `${what}: forbidden${suffix}.`, status, o);
     if (status === 404) return new KubeRequestError('not-found', `${what}: not found (404)${suffix}.`, status, o);
     if (status === 410) return new KubeRequestError('expired', `${what}: the list's continue token expired (410)${suffix}.`, status, o);
-    if (status === 429) return new KubeRequestError('server-error', `The API server at ${this.server} is throttling requests (429 Too Many Requests) to ${what}${suffix}; retry in a minute.`, status, o);
-    if (status >= 500) return new KubeRequestError('server-error', `The API server at ${this.server} answered ${status} to ${what}${suffix}.`, status, o);
-    if (status === 406) return new KubeRequestError('invalid', `The API server at ${this.server} cannot answer ${what} in the format asked for (406 Not Acceptable${suffix}); Meshbook needs Kubernetes 1.15 or later.`, status, o);
+    if (status === 429)
+      return new KubeRequestError(
+        'server-error',
+        `The API server at ${this.server} is throttling requests (429 Too Many Requests) to ${what}${suffix}; retry in a minute.`,
+        status,
+        o,
+      );
+    if (status >= 500)
+      return new KubeRequestError('server-error', `The API server at ${this.server} answered ${status} to ${what}${suffix}.`, status, o);
+    if (status === 406)
+      return new KubeRequestError(
+        'invalid',
+        `The API server at ${this.server} cannot answer ${what} in the format asked for (406 Not Acceptable${suffix}); Meshbook needs Kubernetes 1.15 or later.`,
+        status,
+        o,
+      );
     // Redirects are never followed: credentials go to the configured server only.
-    if (status >= 300 && status < 400) return new KubeRequestError('invalid', `The server at ${this.server} answered ${status} to ${what}, a redirect${answer.location === undefined ? '' : ` to ${answer.location}`}; Meshbook does not follow redirects (it would send the credentials elsewhere) — put the API server's own URL in the kubeconfig.`, status, o);
+    if (status >= 300 && status < 400)
+      return new KubeRequestError(
+        'invalid',
+        `The server at ${this.server} answered ${status} to ${what}, a redirect${answer.location === undefined ? '' : ` to ${answer.location}`}; Meshbook does not follow redirects (it would send the credentials elsewhere) — put the API server's own URL in the kubeconfig.`,
+        status,
+        o,
+      );
     return new KubeRequestError('invalid', `The API server at ${this.server} answered ${status} to ${what}${suffix}.`, status, o);
   }
 
@@ -481,22 +575,47 @@ export class KubeReader {
     const server = this.server;
     const where = `is the cluster running, and is "${this.context.name}" the right context?`;
     const tls = tlsExplanation(code, error.message, this.context.cluster);
-    if (tls !== undefined) return new KubeRequestError('tls', `TLS with the API server at ${server} failed (${code || error.message}): ${tls}`, undefined, { cause: error });
+    if (tls !== undefined)
+      return new KubeRequestError('tls', `TLS with the API server at ${server} failed (${code || error.message}): ${tls}`, undefined, {
+        cause: error,
+      });
     switch (code) {
       case 'ECONNREFUSED':
-        return new KubeRequestError('unreachable', `Cannot reach the API server at ${server}: connection refused — ${where}`, undefined, { cause: error });
+        return new KubeRequestError('unreachable', `Cannot reach the API server at ${server}: connection refused — ${where}`, undefined, {
+          cause: error,
+        });
       case 'ENOTFOUND':
       case 'EAI_AGAIN':
-        return new KubeRequestError('unreachable', `Cannot reach the API server at ${server}: its host name does not resolve (${code}) — ${where} (VPN or DNS down?)`, undefined, { cause: error });
+        return new KubeRequestError(
+          'unreachable',
+          `Cannot reach the API server at ${server}: its host name does not resolve (${code}) — ${where} (VPN or DNS down?)`,
+          undefined,
+          { cause: error },
+        );
       case 'EHOSTUNREACH':
       case 'ENETUNREACH':
       case 'ETIMEDOUT':
-        return new KubeRequestError('unreachable', `Cannot reach the API server at ${server}: no route to it (${code}) — ${where} (VPN, firewall or bastion needed?)`, undefined, { cause: error });
+        return new KubeRequestError(
+          'unreachable',
+          `Cannot reach the API server at ${server}: no route to it (${code}) — ${where} (VPN, firewall or bastion needed?)`,
+          undefined,
+          { cause: error },
+        );
       case 'ECONNRESET':
       case 'EPIPE':
-        return new KubeRequestError('unreachable', `The API server at ${server} closed the connection before answering ${what} (${code}) — it may be restarting, or a proxy in between dropped the request; retry.`, undefined, { cause: error });
+        return new KubeRequestError(
+          'unreachable',
+          `The API server at ${server} closed the connection before answering ${what} (${code}) — it may be restarting, or a proxy in between dropped the request; retry.`,
+          undefined,
+          { cause: error },
+        );
       default:
-        return new KubeRequestError('unreachable', `Request to the API server at ${server} failed (${what}): ${error.message}${code === '' ? '' : ` (${code})`} — ${where}`, undefined, { cause: error });
+        return new KubeRequestError(
+          'unreachable',
+          `Request to the API server at ${server} failed (${what}): ${error.message}${code === '' ? '' : ` (${code})`} — ${where}`,
+          undefined,
+          { cause: error },
+        );
     }
   }
 
@@ -505,12 +624,24 @@ export class KubeReader {
     const code = (error as NodeJS.ErrnoException | undefined)?.code;
     const exec = this.context.exec;
     if (exec !== undefined && code === 'ENOENT') {
-      return new KubeRequestError('invalid', `The credential plugin ${JSON.stringify(exec.command)} of user "${this.context.user}" is not installed (not found on PATH).${exec.installHint === undefined ? '' : ` ${exec.installHint.trim()}`}`, undefined, { cause: error });
+      return new KubeRequestError(
+        'invalid',
+        `The credential plugin ${JSON.stringify(exec.command)} of user "${this.context.user}" is not installed (not found on PATH).${exec.installHint === undefined ? '' : ` ${exec.installHint.trim()}`}`,
+        undefined,
+        { cause: error },
+      );
     }
     if (exec !== undefined) {
-      return new KubeRequestError('invalid', `The credential plugin ${JSON.stringify(exec.command)} of user "${this.context.user}" failed: ${message || 'no output'} — log in again (run the plugin yourself to see why).`, undefined, { cause: error });
+      return new KubeRequestError(
+        'invalid',
+        `The credential plugin ${JSON.stringify(exec.command)} of user "${this.context.user}" failed: ${message || 'no output'} — log in again (run the plugin yourself to see why).`,
+        undefined,
+        { cause: error },
+      );
     }
-    return new KubeRequestError('invalid', `Cannot prepare credentials for context "${this.context.name}": ${message}`, undefined, { cause: error });
+    return new KubeRequestError('invalid', `Cannot prepare credentials for context "${this.context.name}": ${message}`, undefined, {
+      cause: error,
+    });
   }
 }
 
@@ -531,15 +662,15 @@ function tlsExplanation(code: string, message: string, cluster: string): string 
     case 'UNABLE_TO_GET_ISSUER_CERT':
       return `the server's certificate is not signed by a CA this client trusts — ${ca}.`;
     case 'CERT_HAS_EXPIRED':
-      return 'the server\'s certificate has expired — the cluster\'s certificates need rotating.';
+      return "the server's certificate has expired — the cluster's certificates need rotating.";
     case 'CERT_NOT_YET_VALID':
-      return 'the server\'s certificate is not valid yet — check this machine\'s clock.';
+      return "the server's certificate is not valid yet — check this machine's clock.";
     case 'ERR_TLS_CERT_ALTNAME_INVALID':
       return `the server's certificate does not name this host — the server URL does not match the certificate (set tls-server-name on cluster "${cluster}" if you reach it through another name).`;
     case 'ERR_SSL_WRONG_VERSION_NUMBER':
     case 'EPROTO':
       return /wrong version number|packet length too long|http request/i.test(message)
-        ? 'the server does not speak TLS on this port — is the URL\'s scheme (https://) and port right?'
+        ? "the server does not speak TLS on this port — is the URL's scheme (https://) and port right?"
         : `the TLS handshake was refused (${message}) — ${ca}, and check the client certificate.`;
     default:
       if (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_')) return `${message} — ${ca}, and check the client certificate.`;
@@ -560,10 +691,14 @@ function retryDelay(res: RawResponse, attempt: number): number | undefined {
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(t);
-      reject(signal.reason);
-    }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
   });
 }
 
@@ -616,13 +751,23 @@ function answerOf(res: RawResponse): ServerAnswer {
 function parseJson(res: RawResponse, what: string, admit?: (size: PageSize) => void): unknown {
   const values = scanJson(res.body, MAX_JSON_DEPTH);
   if (values === undefined) {
-    throw new KubeRequestError('invalid', `${what} returned JSON nested deeper than ${MAX_JSON_DEPTH} levels, which no Kubernetes object is; it was not read.`, res.status, { answer: answerOf(res) });
+    throw new KubeRequestError(
+      'invalid',
+      `${what} returned JSON nested deeper than ${MAX_JSON_DEPTH} levels, which no Kubernetes object is; it was not read.`,
+      res.status,
+      { answer: answerOf(res) },
+    );
   }
   admit?.({ bytes: res.body.length, values });
   try {
     return JSON.parse(res.body.toString('utf8'));
   } catch (cause) {
-    throw new KubeRequestError('invalid', `${what} did not return JSON (content-type ${JSON.stringify(res.headers['content-type'] ?? '')}).`, res.status, { cause, answer: answerOf(res) });
+    throw new KubeRequestError(
+      'invalid',
+      `${what} did not return JSON (content-type ${JSON.stringify(res.headers['content-type'] ?? '')}).`,
+      res.status,
+      { cause, answer: answerOf(res) },
+    );
   }
 }
 
@@ -657,9 +802,25 @@ function scanJson(buf: Buffer, limit: number): number | undefined {
   return values;
 }
 
-function normalizeItem(item: unknown, index: number, o: { apiVersion: string; kind: string; metadataOnly: boolean; contents: boolean; path: string; namespaced: boolean; namespace: string | undefined }): KubeObject {
+function normalizeItem(
+  item: unknown,
+  index: number,
+  o: {
+    apiVersion: string;
+    kind: string;
+    metadataOnly: boolean;
+    contents: boolean;
+    path: string;
+    namespaced: boolean;
+    namespace: string | undefined;
+  },
+): KubeObject {
   const where = `GET ${o.path.split('?')[0]}`;
-  if (!isRecord(item)) throw new KubeRequestError('invalid', `${where} returned an item that is not an object (items[${index}] is ${Array.isArray(item) ? 'a list' : item === null ? 'null' : typeof item}).`);
+  if (!isRecord(item))
+    throw new KubeRequestError(
+      'invalid',
+      `${where} returned an item that is not an object (items[${index}] is ${Array.isArray(item) ? 'a list' : item === null ? 'null' : typeof item}).`,
+    );
   if (!isRecord(item.metadata) || typeof item.metadata.name !== 'string' || item.metadata.name === '') {
     throw new KubeRequestError('invalid', `${where} returned an item without metadata.name (items[${index}]).`);
   }
@@ -667,16 +828,31 @@ function normalizeItem(item: unknown, index: number, o: { apiVersion: string; ki
   // LIST items usually carry no apiVersion/kind; when they do, they must be the kind asked for.
   const kinds = o.metadataOnly ? [o.kind, 'PartialObjectMetadata'] : [o.kind];
   if (item.kind !== undefined && !kinds.includes(item.kind as string)) {
-    throw new KubeRequestError('invalid', `${where} returned items[${index}] (${name}) of kind ${escapeText(String(item.kind), 60)}, not ${o.kind}: the list is not this kind's data.`);
+    throw new KubeRequestError(
+      'invalid',
+      `${where} returned items[${index}] (${name}) of kind ${escapeText(String(item.kind), 60)}, not ${o.kind}: the list is not this kind's data.`,
+    );
   }
   const apiVersions = o.metadataOnly ? [o.apiVersion, 'meta.k8s.io/v1'] : [o.apiVersion];
   if (item.apiVersion !== undefined && !apiVersions.includes(item.apiVersion as string)) {
-    throw new KubeRequestError('invalid', `${where} returned items[${index}] (${name}) at apiVersion ${escapeText(String(item.apiVersion), 60)}, not ${o.apiVersion}.`);
+    throw new KubeRequestError(
+      'invalid',
+      `${where} returned items[${index}] (${name}) at apiVersion ${escapeText(String(item.apiVersion), 60)}, not ${o.apiVersion}.`,
+    );
   }
   const ns = item.metadata.namespace;
-  if (o.namespaced ? typeof ns !== 'string' || ns === '' || (o.namespace !== undefined && ns !== o.namespace) : ns !== undefined && ns !== '') {
-    const expected = !o.namespaced ? 'no namespace (the kind is cluster-scoped)' : o.namespace === undefined ? 'a namespace' : `namespace ${o.namespace}`;
-    throw new KubeRequestError('invalid', `${where} returned items[${index}] (${name}) with ${ns === undefined ? 'no namespace' : `namespace ${escapeText(String(ns), 80)}`}, expected ${expected}.`);
+  if (
+    o.namespaced ? typeof ns !== 'string' || ns === '' || (o.namespace !== undefined && ns !== o.namespace) : ns !== undefined && ns !== ''
+  ) {
+    const expected = !o.namespaced
+      ? 'no namespace (the kind is cluster-scoped)'
+      : o.namespace === undefined
+        ? 'a namespace'
+        : `namespace ${o.namespace}`;
+    throw new KubeRequestError(
+      'invalid',
+      `${where} returned items[${index}] (${name}) with ${ns === undefined ? 'no namespace' : `namespace ${escapeText(String(ns), 80)}`}, expected ${expected}.`,
+    );
   }
   // managedFields are bulky bookkeeping no check reads.
   const { managedFields: _managed, ...metadata } = item.metadata;
@@ -693,17 +869,21 @@ function normalizeItem(item: unknown, index: number, o: { apiVersion: string; ki
 
 function validateReview(review: AccessReview): Record<string, unknown> {
   if (review.kind !== 'SelfSubjectAccessReview' && review.kind !== 'SubjectAccessReview') {
-    throw new TypeError(`Access review kind must be SelfSubjectAccessReview or SubjectAccessReview, received ${JSON.stringify((review as { kind?: unknown }).kind)}`);
+    throw new TypeError(
+      `Access review kind must be SelfSubjectAccessReview or SubjectAccessReview, received ${JSON.stringify((review as { kind?: unknown }).kind)}`,
+    );
   }
   const spec = review.spec;
   const hasResource = spec.resourceAttributes !== undefined;
   const hasNonResource = spec.nonResourceAttributes !== undefined;
-  if (hasResource === hasNonResource) throw new TypeError('An access review needs exactly one of resourceAttributes and nonResourceAttributes');
+  if (hasResource === hasNonResource)
+    throw new TypeError('An access review needs exactly one of resourceAttributes and nonResourceAttributes');
   const out: Record<string, unknown> = {};
   if (spec.resourceAttributes !== undefined) {
     const ra = spec.resourceAttributes;
     for (const key of ['namespace', 'verb', 'group', 'version', 'resource', 'subresource', 'name'] as const) {
-      if (ra[key] !== undefined && typeof ra[key] !== 'string') throw new TypeError(`resourceAttributes.${key} must be a string, received ${JSON.stringify(ra[key])}`);
+      if (ra[key] !== undefined && typeof ra[key] !== 'string')
+        throw new TypeError(`resourceAttributes.${key} must be a string, received ${JSON.stringify(ra[key])}`);
     }
     if (ra.verb === '' || ra.resource === '') throw new TypeError('resourceAttributes needs a verb and a resource');
     out.resourceAttributes = { ...ra };
@@ -715,7 +895,8 @@ function validateReview(review: AccessReview): Record<string, unknown> {
   }
   if (review.kind === 'SubjectAccessReview') {
     const s = review.spec;
-    if (s.user === undefined && (s.groups === undefined || s.groups.length === 0)) throw new TypeError('A SubjectAccessReview needs a user or groups');
+    if (s.user === undefined && (s.groups === undefined || s.groups.length === 0))
+      throw new TypeError('A SubjectAccessReview needs a user or groups');
     if (s.user !== undefined) out.user = String(s.user);
     if (s.groups !== undefined) out.groups = s.groups.map(String);
     if (s.uid !== undefined) out.uid = String(s.uid);
@@ -729,29 +910,36 @@ function checkReadPath(path: string): void {
   }
   // Segments are checked before URL parsing, which would resolve `..` away.
   if (rawSegments(path).some((s) => s === '..' || s === '.' || CONNECT_SEGMENTS.has(s))) {
-    throw new TypeError(`Read paths cannot name dot segments or connect subresources (exec, attach, portforward, proxy): ${JSON.stringify(path)}`);
+    throw new TypeError(
+      `Read paths cannot name dot segments or connect subresources (exec, attach, portforward, proxy): ${JSON.stringify(path)}`,
+    );
   }
   // Secret payloads are never read: Secrets come only through list(), as metadata.
   if (/^\/api\/v1\/(namespaces\/[^/]+\/)?secrets(\/|$)/.test(rawSegments(path).join('/'))) {
     throw new TypeError(`Secrets are read only as metadata, through list(): ${JSON.stringify(path)}`);
   }
   const url = new URL(path, 'http://read.invalid');
-  if (url.searchParams.has('watch') || url.searchParams.has('follow')) throw new TypeError(`Streaming reads are not supported: ${JSON.stringify(path)}`);
+  if (url.searchParams.has('watch') || url.searchParams.has('follow'))
+    throw new TypeError(`Streaming reads are not supported: ${JSON.stringify(path)}`);
 }
 
 // Path segments as the server would decode them (so `%2e%2e` and `%65xec` are seen for what they are).
 function rawSegments(path: string): string[] {
-  return path.split('?')[0]!.split('/').map((segment) => {
-    try {
-      return decodeURIComponent(segment);
-    } catch {
-      return segment;
-    }
-  });
+  return path
+    .split('?')[0]!
+    .split('/')
+    .map((segment) => {
+      try {
+        return decodeURIComponent(segment);
+      } catch {
+        return segment;
+      }
+    });
 }
 
 function checkName(value: string, what: string, pattern: RegExp): void {
-  if (typeof value !== 'string' || value.length > 253 || !pattern.test(value)) throw new TypeError(`Not a valid ${what}: ${JSON.stringify(value)}`);
+  if (typeof value !== 'string' || value.length > 253 || !pattern.test(value))
+    throw new TypeError(`Not a valid ${what}: ${JSON.stringify(value)}`);
 }
 
 function positive(value: number | undefined, what: string): number | undefined {

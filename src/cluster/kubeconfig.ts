@@ -103,8 +103,22 @@ async function kubeConfigClass(): Promise<typeof KubeConfig> {
   }
 }
 
-const SIMPLE_CLUSTER_KEYS = new Set(['server', 'certificate-authority', 'certificate-authority-data', 'insecure-skip-tls-verify', 'tls-server-name']);
-const SIMPLE_USER_KEYS = new Set(['client-certificate', 'client-certificate-data', 'client-key', 'client-key-data', 'token', 'username', 'password']);
+const SIMPLE_CLUSTER_KEYS = new Set([
+  'server',
+  'certificate-authority',
+  'certificate-authority-data',
+  'insecure-skip-tls-verify',
+  'tls-server-name',
+]);
+const SIMPLE_USER_KEYS = new Set([
+  'client-certificate',
+  'client-certificate-data',
+  'client-key',
+  'client-key-data',
+  'token',
+  'username',
+  'password',
+]);
 
 /**
  * Our own credentials for a context whose cluster and user use only the keys above, applied as
@@ -130,7 +144,10 @@ async function simpleAuth(cluster: Raw, user: Raw): Promise<ContextAuth | undefi
   if (cluster['insecure-skip-tls-verify'] === true) tls.rejectUnauthorized = false;
   if (typeof cluster['tls-server-name'] === 'string' && cluster['tls-server-name'] !== '') tls.servername = cluster['tls-server-name'];
   const token = typeof user.token === 'string' && user.token !== '' ? user.token : undefined;
-  const basic = typeof user.username === 'string' && user.username !== '' ? `${user.username}:${typeof user.password === 'string' ? user.password : ''}` : undefined;
+  const basic =
+    typeof user.username === 'string' && user.username !== ''
+      ? `${user.username}:${typeof user.password === 'string' ? user.password : ''}`
+      : undefined;
   return {
     proxied: false,
     via: 'meshbook',
@@ -167,7 +184,14 @@ export function kubeconfigFiles(sel: KubeconfigSelection = {}): { files: string[
   const env = sel.env ?? process.env;
   const list = env.KUBECONFIG;
   if (list !== undefined && list !== '') {
-    const files = [...new Set(list.split(delimiter).filter((f) => f !== '').map((f) => resolve(f)))];
+    const files = [
+      ...new Set(
+        list
+          .split(delimiter)
+          .filter((f) => f !== '')
+          .map((f) => resolve(f)),
+      ),
+    ];
     if (files.length > 0) return { files, from: 'env' };
   }
   return { files: [join(sel.home ?? homedir(), '.kube', 'config')], from: 'default' };
@@ -183,7 +207,8 @@ export async function loadKubeconfig(sel: KubeconfigSelection = {}): Promise<Mer
     try {
       text = (await readBounded(file, MAX_KUBECONFIG_BYTES)).toString('utf8');
     } catch (cause) {
-      if (cause instanceof BoundedReadError) throw new InputError(`Kubeconfig ${JSON.stringify(file)} ${cause.message}: pass the kubeconfig file itself.`, { cause });
+      if (cause instanceof BoundedReadError)
+        throw new InputError(`Kubeconfig ${JSON.stringify(file)} ${cause.message}: pass the kubeconfig file itself.`, { cause });
       const code = (cause as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' && from !== 'flag') {
         // kubectl skips files in $KUBECONFIG that do not exist.
@@ -191,7 +216,10 @@ export async function loadKubeconfig(sel: KubeconfigSelection = {}): Promise<Mer
         continue;
       }
       if (code === 'ENOENT') {
-        throw new InputError(`Kubeconfig ${JSON.stringify(file)} (from --kubeconfig) does not exist. Pass an existing file, or leave out --kubeconfig to use $KUBECONFIG or ~/.kube/config.`, { cause });
+        throw new InputError(
+          `Kubeconfig ${JSON.stringify(file)} (from --kubeconfig) does not exist. Pass an existing file, or leave out --kubeconfig to use $KUBECONFIG or ~/.kube/config.`,
+          { cause },
+        );
       }
       throw new InputError(`Cannot read kubeconfig ${JSON.stringify(file)}: ${(cause as Error).message}`, { cause });
     }
@@ -200,9 +228,13 @@ export async function loadKubeconfig(sel: KubeconfigSelection = {}): Promise<Mer
   }
   if (merged.files.length === 0) {
     if (from === 'env') {
-      throw new InputError(`None of the files in $KUBECONFIG exist (${missing.map((f) => JSON.stringify(f)).join(', ')}). Fix KUBECONFIG, pass --kubeconfig PATH, or use the demo cluster snapshot.`);
+      throw new InputError(
+        `None of the files in $KUBECONFIG exist (${missing.map((f) => JSON.stringify(f)).join(', ')}). Fix KUBECONFIG, pass --kubeconfig PATH, or use the demo cluster snapshot.`,
+      );
     }
-    throw new InputError(`No kubeconfig found: $KUBECONFIG is not set and ${JSON.stringify(missing[0])} does not exist. Point KUBECONFIG or --kubeconfig at a kubeconfig file, or use the demo cluster snapshot.`);
+    throw new InputError(
+      `No kubeconfig found: $KUBECONFIG is not set and ${JSON.stringify(missing[0])} does not exist. Point KUBECONFIG or --kubeconfig at a kubeconfig file, or use the demo cluster snapshot.`,
+    );
   }
   return merged;
 }
@@ -216,12 +248,17 @@ export function parseKubeconfigText(text: string, file: string): Raw {
     const mark = (cause as { mark?: { line?: number } }).mark;
     const where = mark?.line === undefined ? file : `${file}:${mark.line + 1}`;
     const reason = (cause as { reason?: string }).reason ?? String(cause);
-    throw new InputError(`Kubeconfig ${where}: invalid YAML: ${reason}. Fix the file (\`kubectl config view\` shows how kubectl reads it).`, { cause });
+    throw new InputError(
+      `Kubeconfig ${where}: invalid YAML: ${reason}. Fix the file (\`kubectl config view\` shows how kubectl reads it).`,
+      { cause },
+    );
   }
   // An empty file is an empty config, as in kubectl.
   if (value === null || value === undefined) return {};
   if (typeof value !== 'object' || Array.isArray(value)) {
-    throw new InputError(`Kubeconfig ${file}: expected a mapping with clusters, users and contexts, found ${Array.isArray(value) ? 'a list' : JSON.stringify(value)}.`);
+    throw new InputError(
+      `Kubeconfig ${file}: expected a mapping with clusters, users and contexts, found ${Array.isArray(value) ? 'a list' : JSON.stringify(value)}.`,
+    );
   }
   return value as Raw;
 }
@@ -243,7 +280,9 @@ function mergeFile(merged: MergedKubeconfig, raw: Raw, file: string): void {
       if (typeof name !== 'string' || name === '') throw new InputError(`Kubeconfig ${file}: ${section}[${i}] has no name.`);
       const body = (item as Raw)[field];
       if (body !== undefined && body !== null && !isRaw(body)) {
-        throw new InputError(`Kubeconfig ${file}: ${section}[${i}] (${JSON.stringify(name)}) ${field} must be a mapping, found ${JSON.stringify(body)}.`);
+        throw new InputError(
+          `Kubeconfig ${file}: ${section}[${i}] (${JSON.stringify(name)}) ${field} must be a mapping, found ${JSON.stringify(body)}.`,
+        );
       }
       const map = merged[section];
       if (!map.has(name)) map.set(name, { name, body: resolvePaths(section, isRaw(body) ? body : {}, dirname(file)), file });
@@ -290,7 +329,14 @@ function describeContext(merged: MergedKubeconfig, entry: Entry, current: boolea
   const user = str(entry.body.user);
   const namespace = str(entry.body.namespace);
   const server = str(merged.clusters.get(cluster)?.body.server);
-  const info: ContextInfo = { name: entry.name, cluster, server, user, current, fingerprint: fingerprint(entry.name, cluster, server, user, namespace) };
+  const info: ContextInfo = {
+    name: entry.name,
+    cluster,
+    server,
+    user,
+    current,
+    fingerprint: fingerprint(entry.name, cluster, server, user, namespace),
+  };
   if (namespace !== '') info.namespace = namespace;
   const problem = contextProblem(merged, entry);
   if (problem !== undefined) info.problem = problem;
@@ -311,13 +357,15 @@ function contextProblem(merged: MergedKubeconfig, entry: Entry): string | undefi
   } catch {
     return `Cluster ${JSON.stringify(clusterName)} has server ${JSON.stringify(server)}, which is not a URL (expected https://host:port).`;
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return `Cluster ${JSON.stringify(clusterName)} has server ${JSON.stringify(server)}: only https:// (or http://) URLs are supported.`;
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    return `Cluster ${JSON.stringify(clusterName)} has server ${JSON.stringify(server)}: only https:// (or http://) URLs are supported.`;
   // client-node refuses to send credentials over plain http unless TLS verification is explicitly off.
   if (url.protocol === 'http:' && cluster.body['insecure-skip-tls-verify'] !== true) {
     return `Cluster ${JSON.stringify(clusterName)} uses plain http (${server}); Meshbook only allows that with insecure-skip-tls-verify: true on the cluster (e.g. for kubectl proxy).`;
   }
   const userName = str(entry.body.user);
-  if (userName !== '' && !merged.users.has(userName)) return `Context ${name} refers to user ${JSON.stringify(userName)}, which no kubeconfig file defines.`;
+  if (userName !== '' && !merged.users.has(userName))
+    return `Context ${name} refers to user ${JSON.stringify(userName)}, which no kubeconfig file defines.`;
   return undefined;
 }
 
@@ -328,12 +376,16 @@ export async function resolveContext(sel: KubeconfigSelection = {}): Promise<Res
   const available = names.length === 0 ? 'the kubeconfig defines no contexts' : `available: ${names.join(', ')}`;
   const wanted = sel.context !== undefined && sel.context !== '' ? sel.context : merged.currentContext;
   if (wanted === undefined) {
-    throw new InputError(`The kubeconfig (${merged.files.join(', ')}) sets no current-context. Choose one with --context NAME (${available}), or run \`kubectl config use-context NAME\`.`);
+    throw new InputError(
+      `The kubeconfig (${merged.files.join(', ')}) sets no current-context. Choose one with --context NAME (${available}), or run \`kubectl config use-context NAME\`.`,
+    );
   }
   const entry = merged.contexts.get(wanted);
   if (entry === undefined) {
     const origin = sel.context !== undefined && sel.context !== '' ? '--context' : 'current-context';
-    throw new InputError(`Context ${JSON.stringify(wanted)} (from ${origin}) is not in the kubeconfig (${merged.files.join(', ')}); ${available}.`);
+    throw new InputError(
+      `Context ${JSON.stringify(wanted)} (from ${origin}) is not in the kubeconfig (${merged.files.join(', ')}); ${available}.`,
+    );
   }
   const problem = contextProblem(merged, entry);
   if (problem !== undefined) throw new InputError(problem);
@@ -397,7 +449,10 @@ async function readCredentialFile(file: string): Promise<Buffer> {
   try {
     return await readBounded(file, MAX_CREDENTIAL_BYTES);
   } catch (cause) {
-    if (cause instanceof BoundedReadError) throw new InputError(`${JSON.stringify(file)} ${cause.message}: a kubeconfig's certificate, key and token files must be files.`, { cause });
+    if (cause instanceof BoundedReadError)
+      throw new InputError(`${JSON.stringify(file)} ${cause.message}: a kubeconfig's certificate, key and token files must be files.`, {
+        cause,
+      });
     throw cause;
   }
 }
@@ -409,7 +464,10 @@ async function checkFiles(entry: Entry, keys: readonly string[]): Promise<void> 
     try {
       await access(path, fsConstants.R_OK);
     } catch (cause) {
-      throw new InputError(`${key} ${JSON.stringify(path)} of ${JSON.stringify(entry.name)} (in ${entry.file}) cannot be read: ${(cause as Error).message}`, { cause });
+      throw new InputError(
+        `${key} ${JSON.stringify(path)} of ${JSON.stringify(entry.name)} (in ${entry.file}) cannot be read: ${(cause as Error).message}`,
+        { cause },
+      );
     }
   }
 }
@@ -425,7 +483,10 @@ async function prepareUser(user: Entry, cluster: Entry): Promise<Raw> {
     try {
       body.token = (await readCredentialFile(tokenFile)).toString('utf8').trim();
     } catch (cause) {
-      throw new InputError(`token-file ${JSON.stringify(tokenFile)} of user ${JSON.stringify(user.name)} (in ${user.file}) cannot be read: ${(cause as Error).message}`, { cause });
+      throw new InputError(
+        `token-file ${JSON.stringify(tokenFile)} of user ${JSON.stringify(user.name)} (in ${user.file}) cannot be read: ${(cause as Error).message}`,
+        { cause },
+      );
     }
   }
   const exec = body.exec;
@@ -438,7 +499,9 @@ async function prepareUser(user: Entry, cluster: Entry): Promise<Raw> {
     }
     const env = exec.env ?? [];
     if (!Array.isArray(env) || env.some((e) => !isRaw(e) || typeof e.name !== 'string' || typeof e.value !== 'string')) {
-      throw new InputError(`User ${JSON.stringify(user.name)}: exec.env must be a list of {name, value} strings, found ${JSON.stringify(env)}.`);
+      throw new InputError(
+        `User ${JSON.stringify(user.name)}: exec.env must be a list of {name, value} strings, found ${JSON.stringify(env)}.`,
+      );
     }
     const apiVersion = typeof exec.apiVersion === 'string' ? exec.apiVersion : 'client.authentication.k8s.io/v1';
     const spec: Raw = { interactive: false };

@@ -43,7 +43,8 @@ export async function proveKubernetes(reader: KubeReader, signal: AbortSignal, c
   let proven: ServerVersion | undefined;
   if (version.status === 'fulfilled') {
     const v = version.value;
-    if (isRecord(v) && typeof v.major === 'string' && typeof v.minor === 'string' && typeof v.gitVersion === 'string') proven = { major: v.major, minor: v.minor, gitVersion: v.gitVersion };
+    if (isRecord(v) && typeof v.major === 'string' && typeof v.minor === 'string' && typeof v.gitVersion === 'string')
+      proven = { major: v.major, minor: v.minor, gitVersion: v.gitVersion };
     else notK8s.push(`GET /version answered JSON of another shape (${shapeOf(v)}), not a version with major, minor and gitVersion`);
   } else if (!(version.reason instanceof KubeRequestError && version.reason.reason === 'forbidden')) {
     notK8s.push(describeAnswer('/version', version.reason as KubeRequestError));
@@ -63,18 +64,33 @@ export async function proveKubernetes(reader: KubeReader, signal: AbortSignal, c
     throw new SourceUnavailableError('server-error', serverErrors[0]!.message, { cause: serverErrors[0] });
   }
   if (notK8s.length > 0) {
-    throw new SourceUnavailableError('not-kubernetes', `The server at ${server} (context "${contextName}") is not a Kubernetes API server: ${notK8s.join('; ')}. Check the server URL (scheme, host and port) of the context's cluster in the kubeconfig; nothing was read.`);
+    throw new SourceUnavailableError(
+      'not-kubernetes',
+      `The server at ${server} (context "${contextName}") is not a Kubernetes API server: ${notK8s.join('; ')}. Check the server URL (scheme, host and port) of the context's cluster in the kubeconfig; nothing was read.`,
+    );
   }
   if (apiForbidden !== undefined) {
-    throw new SourceUnavailableError('forbidden', `The API server at ${server} refused to list its API versions to user "${reader.context.user}" (GET /api: 403 Forbidden): the user cannot read discovery (normally granted to every authenticated user by system:discovery); nothing was read.`, { cause: apiForbidden });
+    throw new SourceUnavailableError(
+      'forbidden',
+      `The API server at ${server} refused to list its API versions to user "${reader.context.user}" (GET /api: 403 Forbidden): the user cannot read discovery (normally granted to every authenticated user by system:discovery); nothing was read.`,
+      { cause: apiForbidden },
+    );
   }
   return proven;
 }
 
 /** What a failed discovery request says about the whole source. */
 export function sourceProblemOf(error: KubeRequestError, path: string, server: string): SourceUnavailableError {
-  const reason: SourceProblemReason = error.reason === 'not-found' || error.reason === 'invalid' || error.reason === 'not-installed' ? 'not-kubernetes' : error.reason === 'expired' ? 'server-error' : error.reason;
-  const message = reason === 'not-kubernetes' ? `The server at ${server} does not answer API discovery as a Kubernetes API server does: ${describeAnswer(path, error)}; nothing was read.` : error.message;
+  const reason: SourceProblemReason =
+    error.reason === 'not-found' || error.reason === 'invalid' || error.reason === 'not-installed'
+      ? 'not-kubernetes'
+      : error.reason === 'expired'
+        ? 'server-error'
+        : error.reason;
+  const message =
+    reason === 'not-kubernetes'
+      ? `The server at ${server} does not answer API discovery as a Kubernetes API server does: ${describeAnswer(path, error)}; nothing was read.`
+      : error.message;
   return new SourceUnavailableError(reason, message, { cause: error });
 }
 
@@ -92,7 +108,10 @@ function shapeOf(value: unknown): string {
   if (!isRecord(value)) return value === null ? 'null' : `a ${typeof value}`;
   const keys = Object.keys(value);
   if (keys.length === 0) return 'an empty object';
-  return `an object with keys ${keys.slice(0, 5).map((k) => escapeText(k, 40)).join(', ')}${keys.length > 5 ? ', …' : ''}`;
+  return `an object with keys ${keys
+    .slice(0, 5)
+    .map((k) => escapeText(k, 40))
+    .join(', ')}${keys.length > 5 ? ', …' : ''}`;
 }
 
 // Aggregated discovery (v2, then v2beta1), falling back to the legacy APIGroupList.
@@ -103,7 +122,15 @@ const AGGREGATED_ACCEPT = [
 ].join(',');
 
 // Built-in groups: a served group-version always has our resources, no per-version request needed.
-const BUILTIN_GROUPS = new Set(['', 'apps', 'discovery.k8s.io', 'networking.k8s.io', 'rbac.authorization.k8s.io', 'admissionregistration.k8s.io', 'apiextensions.k8s.io']);
+const BUILTIN_GROUPS = new Set([
+  '',
+  'apps',
+  'discovery.k8s.io',
+  'networking.k8s.io',
+  'rbac.authorization.k8s.io',
+  'admissionregistration.k8s.io',
+  'apiextensions.k8s.io',
+]);
 
 /** What to read for a kind: the version to LIST, or why it cannot be read. */
 export type KindPlan = { version: string } | { problem: GatherProblem };
@@ -134,7 +161,10 @@ export class DiscoveryState {
     if (info.group === '') return { version: info.versions[0]! };
     const served = this.#groups.get(info.group);
     if (served === undefined) {
-      return notInstalled(id, `${resourceName(id)} is not installed: the API server at ${reader.server} serves no ${info.group} API group.`);
+      return notInstalled(
+        id,
+        `${resourceName(id)} is not installed: the API server at ${reader.server} serves no ${info.group} API group.`,
+      );
     }
     for (const version of info.versions) {
       if (!served.includes(version)) continue;
@@ -147,7 +177,10 @@ export class DiscoveryState {
       }
       if (resources.has(info.plural)) return { version };
     }
-    return notInstalled(id, `${resourceName(id)} is not installed: the ${info.group} API group is served (${served.join(', ')}) but not this resource at ${info.versions.join(', ')}.`);
+    return notInstalled(
+      id,
+      `${resourceName(id)} is not installed: the ${info.group} API group is served (${served.join(', ')}) but not this resource at ${info.versions.join(', ')}.`,
+    );
   }
 
   async #resourcesOf(gv: string, reader: KubeReader, signal: AbortSignal): Promise<Set<string> | KubeRequestError> {
@@ -183,17 +216,22 @@ export async function discover(reader: KubeReader, signal: AbortSignal): Promise
         // A Stale aggregated API may be down; its resources are still listed, so the LIST will say.
         versions.push(v.version);
         const set = new Set<string>();
-        for (const r of Array.isArray(v.resources) ? v.resources : []) if (isRecord(r) && typeof r.resource === 'string') set.add(r.resource);
+        for (const r of Array.isArray(v.resources) ? v.resources : [])
+          if (isRecord(r) && typeof r.resource === 'string') set.add(r.resource);
         resources.set(`${item.metadata.name}/${v.version}`, set);
       }
       groups.set(item.metadata.name, versions);
     }
     return new DiscoveryState(groups, resources, true);
   }
-  if (!Array.isArray(body.groups)) throw new KubeRequestError('invalid', `GET /apis on ${reader.server} returned neither an APIGroupDiscoveryList nor an APIGroupList.`);
+  if (!Array.isArray(body.groups))
+    throw new KubeRequestError('invalid', `GET /apis on ${reader.server} returned neither an APIGroupDiscoveryList nor an APIGroupList.`);
   for (const g of body.groups) {
     if (!isRecord(g) || typeof g.name !== 'string' || !Array.isArray(g.versions)) continue;
-    const versions = g.versions.filter(isRecord).map((v) => v.version).filter((v): v is string => typeof v === 'string');
+    const versions = g.versions
+      .filter(isRecord)
+      .map((v) => v.version)
+      .filter((v): v is string => typeof v === 'string');
     groups.set(g.name, versions);
   }
   return new DiscoveryState(groups, resources, false);

@@ -15,7 +15,15 @@ import { resolveContext, type KubeconfigSelection, type ResolvedContext } from '
 import { validateObject } from './validate-object.ts';
 import { KubeReader, KubeRequestError, escapeText, type KubeReaderOptions, type PageSize, type RequestPurpose } from './kube-http.ts';
 import { withSecretContents } from './secret-contents.ts';
-import { discover, proveKubernetes, sourceProblemOf, toProblemReason, type DiscoveryState, type KindPlan, type ServerVersion } from './live-discovery.ts';
+import {
+  discover,
+  proveKubernetes,
+  sourceProblemOf,
+  toProblemReason,
+  type DiscoveryState,
+  type KindPlan,
+  type ServerVersion,
+} from './live-discovery.ts';
 import type { KubeObject } from '../k8s/objects.ts';
 import type { TargetInfo } from '../engine/types.ts';
 import { PROBE_BODY_LIMIT, ProbeError, type Probes } from '../engine/check.ts';
@@ -84,7 +92,8 @@ export function liveOptionsFromEnv(env: Readonly<Record<string, string | undefin
     const raw = env[name];
     if (raw === undefined || raw === '') continue;
     const n = Number(raw);
-    if (!/^[0-9]+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n <= 0) throw new InputError(`${name} must be a positive whole number, received ${JSON.stringify(raw)}.`);
+    if (!/^[0-9]+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n <= 0)
+      throw new InputError(`${name} must be a positive whole number, received ${JSON.stringify(raw)}.`);
     out[key] = n;
   }
   return out as LiveSourceOptions;
@@ -136,7 +145,14 @@ export class LiveSnapshot extends Snapshot {
 
   constructor(
     objects: Iterable<KubeObject>,
-    options: { kinds: Iterable<KindId>; problems: Iterable<GatherProblem>; gatheredAt: number; fromCache: Iterable<KindId>; requests: number; versions: Map<KindId, string> },
+    options: {
+      kinds: Iterable<KindId>;
+      problems: Iterable<GatherProblem>;
+      gatheredAt: number;
+      fromCache: Iterable<KindId>;
+      requests: number;
+      versions: Map<KindId, string>;
+    },
   ) {
     super(objects, { kinds: options.kinds, problems: options.problems });
     this.gatheredAt = new Date(options.gatheredAt).toISOString();
@@ -190,7 +206,8 @@ export class LiveSource implements ClusterSource {
     };
     for (const [key, value] of Object.entries(this.#opts)) {
       const min = key === 'cacheTtlMs' ? 0 : 1;
-      if (!Number.isInteger(value) || value < min) throw new TypeError(`LiveSource ${key} must be an integer ≥ ${min}, received ${JSON.stringify(value)}`);
+      if (!Number.isInteger(value) || value < min)
+        throw new TypeError(`LiveSource ${key} must be an integer ≥ ${min}, received ${JSON.stringify(value)}`);
     }
     this.#cache = options.cache ?? sharedGatherCache;
     this.readSecrets = options.readSecrets === true;
@@ -222,7 +239,9 @@ export class LiveSource implements ClusterSource {
     const runSignal = options.signal;
     runSignal.throwIfAborted();
     if (options.namespace !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(options.namespace)) {
-      throw new InputError(`Namespace ${JSON.stringify(options.namespace)} is not a valid namespace name (lower-case letters, digits and '-').`);
+      throw new InputError(
+        `Namespace ${JSON.stringify(options.namespace)} is not a valid namespace name (lower-case letters, digits and '-').`,
+      );
     }
     if (options.refresh === true) this.invalidate();
     const deadline = new AbortController();
@@ -277,12 +296,16 @@ export class LiveSource implements ClusterSource {
     for (const kind of kinds) {
       const scoped = KINDS[kind].namespaced ? namespace : undefined;
       const exact = this.#cache.get<KindData>(this.#key(kind, scoped), this.#opts.cacheTtlMs);
-      const wide = exact ?? (scoped === undefined ? undefined : this.#cache.get<KindData>(this.#key(kind, undefined), this.#opts.cacheTtlMs));
+      const wide =
+        exact ?? (scoped === undefined ? undefined : this.#cache.get<KindData>(this.#key(kind, undefined), this.#opts.cacheTtlMs));
       if (wide === undefined) {
         todo.push(kind);
         continue;
       }
-      const objects = exact !== undefined || scoped === undefined ? wide.value.objects : wide.value.objects.filter((o) => o.metadata.namespace === scoped);
+      const objects =
+        exact !== undefined || scoped === undefined
+          ? wide.value.objects
+          : wide.value.objects.filter((o) => o.metadata.namespace === scoped);
       outcomes.set(kind, { data: { objects, version: wide.value.version }, at: wide.at, cached: true });
     }
     return todo;
@@ -311,7 +334,14 @@ export class LiveSource implements ClusterSource {
     return plans;
   }
 
-  async #listAll(work: { kind: KindId; version: string }[], namespace: string | undefined, signal: AbortSignal, runSignal: AbortSignal, outcomes: Map<KindId, Outcome>, run: RunState): Promise<void> {
+  async #listAll(
+    work: { kind: KindId; version: string }[],
+    namespace: string | undefined,
+    signal: AbortSignal,
+    runSignal: AbortSignal,
+    outcomes: Map<KindId, Outcome>,
+    run: RunState,
+  ): Promise<void> {
     let next = 0;
     // Once the server is unreachable or not answering, the kinds not started yet say so without trying.
     let broken: GatherProblem | undefined;
@@ -350,7 +380,10 @@ export class LiveSource implements ClusterSource {
     const plural = KINDS[kind].plural;
     const o = this.#opts;
     const limitHit = (what: string, option: keyof typeof LIVE_ENV): KubeRequestError =>
-      new KubeRequestError('invalid', `Reading ${plural} stopped: ${what}. Nothing of ${plural} was used; limit the run to a namespace (--namespace), or raise the limit with ${LIVE_ENV[option]} if the cluster really is that large.`);
+      new KubeRequestError(
+        'invalid',
+        `Reading ${plural} stopped: ${what}. Nothing of ${plural} was used; limit the run to a namespace (--namespace), or raise the limit with ${LIVE_ENV[option]} if the cluster really is that large.`,
+      );
     for (let attempt = 1; ; attempt++) {
       const items: KubeObject[] = [];
       const seen = new Set<string>();
@@ -360,7 +393,11 @@ export class LiveSource implements ClusterSource {
       try {
         do {
           if (run.exhausted !== undefined) throw limitHit(run.exhausted.what, run.exhausted.option);
-          if (pages >= o.maxPagesPerKind) throw limitHit(`the API server at ${this.context.server} was still paging after ${o.maxPagesPerKind} pages of ${o.pageSize} (the per-kind page limit; its pagination may never end)`, 'maxPagesPerKind');
+          if (pages >= o.maxPagesPerKind)
+            throw limitHit(
+              `the API server at ${this.context.server} was still paging after ${o.maxPagesPerKind} pages of ${o.pageSize} (the per-kind page limit; its pagination may never end)`,
+              'maxPagesPerKind',
+            );
           const contents = this.#contents(kind);
           // Budgets are spent before a page is parsed, so an oversized run never holds the objects.
           const admit = (size: PageSize): void => {
@@ -368,26 +405,66 @@ export class LiveSource implements ClusterSource {
             bytes += size.bytes;
             run.bytes += size.bytes;
             run.values += size.values;
-            if (run.bytes > o.maxBytesPerGather) run.exhausted ??= { what: `this run read more than ${formatMiB(o.maxBytesPerGather)} of JSON from ${this.context.server} (the per-run byte limit)`, option: 'maxBytesPerGather' };
-            if (run.values > o.maxValuesPerGather) run.exhausted ??= { what: `this run read more than ${o.maxValuesPerGather.toLocaleString('en-US')} JSON values from ${this.context.server} (the per-run value limit)`, option: 'maxValuesPerGather' };
+            if (run.bytes > o.maxBytesPerGather)
+              run.exhausted ??= {
+                what: `this run read more than ${formatMiB(o.maxBytesPerGather)} of JSON from ${this.context.server} (the per-run byte limit)`,
+                option: 'maxBytesPerGather',
+              };
+            if (run.values > o.maxValuesPerGather)
+              run.exhausted ??= {
+                what: `this run read more than ${o.maxValuesPerGather.toLocaleString('en-US')} JSON values from ${this.context.server} (the per-run value limit)`,
+                option: 'maxValuesPerGather',
+              };
             if (run.exhausted !== undefined) throw limitHit(run.exhausted.what, run.exhausted.option);
-            if (bytes > o.maxBytesPerKind) throw limitHit(`more than ${formatMiB(o.maxBytesPerKind)} of JSON in ${pages} pages (the per-kind byte limit)`, 'maxBytesPerKind');
+            if (bytes > o.maxBytesPerKind)
+              throw limitHit(
+                `more than ${formatMiB(o.maxBytesPerKind)} of JSON in ${pages} pages (the per-kind byte limit)`,
+                'maxBytesPerKind',
+              );
           };
-          const page = await this.reader.list(kind, { version, namespace, limit: o.pageSize, continue: token, signal, admit, ...(contents ? { contents } : {}) });
+          const page = await this.reader.list(kind, {
+            version,
+            namespace,
+            limit: o.pageSize,
+            continue: token,
+            signal,
+            admit,
+            ...(contents ? { contents } : {}),
+          });
           for (const item of page.items) {
             // Checks must not run on partial data: one object with a wrong-typed field makes the whole kind a problem.
             const bad = validateObject(kind, item);
             if (bad.length > 0) {
-              const name = escapeText(`${item.metadata.namespace === undefined ? '' : `${item.metadata.namespace}/`}${item.metadata.name}`, 120, false);
-              throw new KubeRequestError('invalid', `The API server at ${this.context.server} returned ${KINDS[kind].kind} ${name}: ${bad[0]}${bad.length > 1 ? ` (and ${bad.length - 1} more)` : ''}. Nothing of ${plural} was used.`);
+              const name = escapeText(
+                `${item.metadata.namespace === undefined ? '' : `${item.metadata.namespace}/`}${item.metadata.name}`,
+                120,
+                false,
+              );
+              throw new KubeRequestError(
+                'invalid',
+                `The API server at ${this.context.server} returned ${KINDS[kind].kind} ${name}: ${bad[0]}${bad.length > 1 ? ` (and ${bad.length - 1} more)` : ''}. Nothing of ${plural} was used.`,
+              );
             }
-            items.push(contents ? withSecretContents(item, (m) => { throw new KubeRequestError('invalid', m); }) : item);
+            items.push(
+              contents
+                ? withSecretContents(item, (m) => {
+                    throw new KubeRequestError('invalid', m);
+                  })
+                : item,
+            );
           }
-          if (items.length > MAX_ITEMS_PER_KIND) throw new KubeRequestError('invalid', `More than ${MAX_ITEMS_PER_KIND} ${plural} were returned; limit the run to a namespace (--namespace).`);
+          if (items.length > MAX_ITEMS_PER_KIND)
+            throw new KubeRequestError(
+              'invalid',
+              `More than ${MAX_ITEMS_PER_KIND} ${plural} were returned; limit the run to a namespace (--namespace).`,
+            );
           token = page.continue;
           if (token !== undefined) {
             if (seen.has(token)) {
-              throw new KubeRequestError('invalid', `Reading ${plural} stopped: the API server at ${this.context.server} sent the same continue token again after ${pages} pages, so its pagination would never end. Nothing of ${plural} was used.`);
+              throw new KubeRequestError(
+                'invalid',
+                `Reading ${plural} stopped: the API server at ${this.context.server} sent the same continue token again after ${pages} pages, so its pagination would never end. Nothing of ${plural} was used.`,
+              );
             }
             seen.add(token);
           }
@@ -408,7 +485,10 @@ export class LiveSource implements ClusterSource {
     if (signal.aborted) return { reason: 'timeout', message: this.#deadlineMessage() };
     if (error instanceof KubeRequestError) return { reason: toProblemReason(error.reason), message: error.message };
     // A bug or an unexpected failure: still one kind's problem, never a crash of the whole gather.
-    return { reason: 'invalid', message: `Reading the cluster failed unexpectedly: ${error instanceof Error ? error.message : String(error)}` };
+    return {
+      reason: 'invalid',
+      message: `Reading the cluster failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`,
+    };
   }
 
   #snapshot(kinds: readonly KindId[], outcomes: Map<KindId, Outcome>, requests: number): LiveSnapshot {
@@ -460,7 +540,8 @@ interface RunState {
 function sourceReasonOf(error: unknown, signal: AbortSignal): SourceProblemReason | undefined {
   if (signal.aborted) return 'timeout';
   if (!(error instanceof KubeRequestError)) return undefined;
-  if (error.reason === 'unreachable' || error.reason === 'tls' || error.reason === 'timeout' || error.reason === 'unauthorized') return error.reason;
+  if (error.reason === 'unreachable' || error.reason === 'tls' || error.reason === 'timeout' || error.reason === 'unauthorized')
+    return error.reason;
   return undefined;
 }
 
@@ -476,23 +557,48 @@ export function liveProbes(reader: KubeReader): Probes {
   };
   return {
     async accessReview(q, options = {}) {
-      const resourceAttributes: { verb: string; resource: string; group?: string; namespace?: string; subresource?: string } = { verb: q.verb, resource: q.resource };
+      const resourceAttributes: { verb: string; resource: string; group?: string; namespace?: string; subresource?: string } = {
+        verb: q.verb,
+        resource: q.resource,
+      };
       if (q.group !== undefined && q.group !== '') resourceAttributes.group = q.group;
       if (q.namespace !== undefined) resourceAttributes.namespace = q.namespace;
       if (q.subresource !== undefined) resourceAttributes.subresource = q.subresource;
       const status = await reader
-        .createAccessReview({ kind: 'SubjectAccessReview', spec: { user: q.user, ...(q.groups === undefined ? {} : { groups: [...q.groups] }), resourceAttributes } }, options)
+        .createAccessReview(
+          {
+            kind: 'SubjectAccessReview',
+            spec: { user: q.user, ...(q.groups === undefined ? {} : { groups: [...q.groups] }), resourceAttributes },
+          },
+          options,
+        )
         .catch(fail);
       return { allowed: status.allowed, reason: status.reason ?? status.evaluationError ?? '' };
     },
     async proxyGet(r, options = {}) {
       try {
-        const res = await reader.proxyGet({ kind: r.kind, namespace: r.namespace, name: r.name, ...(r.port === undefined ? {} : { port: r.port }), ...(r.scheme === undefined ? {} : { scheme: r.scheme }) }, r.path, options);
+        const res = await reader.proxyGet(
+          {
+            kind: r.kind,
+            namespace: r.namespace,
+            name: r.name,
+            ...(r.port === undefined ? {} : { port: r.port }),
+            ...(r.scheme === undefined ? {} : { scheme: r.scheme }),
+          },
+          r.path,
+          options,
+        );
         const truncated = res.body.length > PROBE_BODY_LIMIT;
         return { status: res.status, body: truncated ? res.body.slice(0, PROBE_BODY_LIMIT) : res.body, truncated };
       } catch (error) {
         // The backend answered, just not 2xx (through the proxy): that is an answer, not a failure to ask.
-        if (error instanceof KubeRequestError && error.status !== undefined && error.status !== 401 && error.status !== 403 && error.reason !== 'unreachable') {
+        if (
+          error instanceof KubeRequestError &&
+          error.status !== undefined &&
+          error.status !== 401 &&
+          error.status !== 403 &&
+          error.reason !== 'unreachable'
+        ) {
           return { status: error.status, body: error.message.slice(0, PROBE_BODY_LIMIT), truncated: false };
         }
         return fail(error);

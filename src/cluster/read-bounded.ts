@@ -15,7 +15,15 @@ export class BoundedReadError extends Error {
 /** The bytes of `path`, a regular file or a FIFO of at most `maxBytes`; throws BoundedReadError or the file system's error. */
 export async function readBounded(path: string, maxBytes: number): Promise<Buffer> {
   const info = await stat(path);
-  const kind = info.isCharacterDevice() ? 'a character device' : info.isBlockDevice() ? 'a block device' : info.isSocket() ? 'a socket' : info.isDirectory() ? 'a directory' : undefined;
+  const kind = info.isCharacterDevice()
+    ? 'a character device'
+    : info.isBlockDevice()
+      ? 'a block device'
+      : info.isSocket()
+        ? 'a socket'
+        : info.isDirectory()
+          ? 'a directory'
+          : undefined;
   if (kind !== undefined) throw new BoundedReadError(`is ${kind}, not a file`);
   if (info.isFile() && info.size > maxBytes) throw new BoundedReadError(`is larger than ${sizeText(maxBytes)} (${sizeText(info.size)})`);
   const chunks: Buffer[] = [];
@@ -31,5 +39,9 @@ export async function readBounded(path: string, maxBytes: number): Promise<Buffe
 }
 
 function sizeText(bytes: number): string {
-  return bytes >= 1024 * 1024 ? `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MiB` : bytes >= 1024 ? `${Math.round(bytes / 1024)} KiB` : `${bytes} bytes`;
+  return bytes >= 1024 * 1024
+    ? `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MiB`
+    : bytes >= 1024
+      ? `${Math.round(bytes / 1024)} KiB`
+      : `${bytes} bytes`;
 }

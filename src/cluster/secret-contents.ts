@@ -20,10 +20,12 @@ export function withSecretContents(obj: KubeObject, fail: (message: string) => n
   for (const field of ['data', 'stringData'] as const) {
     const map = raw[field];
     if (map === undefined || map === null) continue;
-    if (typeof map !== 'object' || Array.isArray(map)) fail(`Secret ${obj.metadata.name}: ${field} must be a mapping, found ${Array.isArray(map) ? 'a list' : typeof map}.`);
+    if (typeof map !== 'object' || Array.isArray(map))
+      fail(`Secret ${obj.metadata.name}: ${field} must be a mapping, found ${Array.isArray(map) ? 'a list' : typeof map}.`);
     for (const [k, v] of Object.entries(map as Record<string, unknown>)) {
       // A value's content is never quoted in the message: it is key material.
-      if (typeof v !== 'string') fail(`Secret ${obj.metadata.name}: ${field}.${k} must be a string, found ${v === null ? 'null' : typeof v}.`);
+      if (typeof v !== 'string')
+        fail(`Secret ${obj.metadata.name}: ${field}.${k} must be a string, found ${v === null ? 'null' : typeof v}.`);
       data[k] = field === 'data' ? (v as string) : Buffer.from(v as string, 'utf8').toString('base64');
     }
   }

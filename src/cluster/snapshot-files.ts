@@ -19,7 +19,14 @@ export const MANIFEST_API_VERSION = 'meshbook.dev/v1alpha1';
 export const MANIFEST_KIND = 'SnapshotManifest';
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
-const PROBLEM_REASONS: ReadonlySet<string> = new Set<GatherProblem['reason']>(['forbidden', 'not-installed', 'unreachable', 'timeout', 'server-error', 'invalid']);
+const PROBLEM_REASONS: ReadonlySet<string> = new Set<GatherProblem['reason']>([
+  'forbidden',
+  'not-installed',
+  'unreachable',
+  'timeout',
+  'server-error',
+  'invalid',
+]);
 
 /** What `meshbook-snapshot.json` holds besides its Kubernetes-shaped header. */
 export interface SnapshotManifest {
@@ -147,16 +154,22 @@ async function prepareDir(dir: string): Promise<number> {
     entries = await readdir(dir);
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT') throw new InputError(`Cannot use ${JSON.stringify(dir)} as the snapshot directory: ${(cause as Error).message}`, { cause });
+    if (code !== 'ENOENT')
+      throw new InputError(`Cannot use ${JSON.stringify(dir)} as the snapshot directory: ${(cause as Error).message}`, { cause });
     try {
       await mkdir(dirname(resolve(dir)), { recursive: true });
     } catch (mkdirCause) {
-      throw new InputError(`Cannot create the snapshot directory ${JSON.stringify(dir)}: ${(mkdirCause as Error).message}`, { cause: mkdirCause });
+      throw new InputError(`Cannot create the snapshot directory ${JSON.stringify(dir)}: ${(mkdirCause as Error).message}`, {
+        cause: mkdirCause,
+      });
     }
     return 0o755;
   }
   // Writing into a directory that holds other YAML would mix them when it is loaded.
-  if (entries.length > 0) throw new InputError(`The snapshot directory ${JSON.stringify(dir)} is not empty (${entries.length} entries). Choose a new directory or empty it.`);
+  if (entries.length > 0)
+    throw new InputError(
+      `The snapshot directory ${JSON.stringify(dir)} is not empty (${entries.length} entries). Choose a new directory or empty it.`,
+    );
   // The empty directory the user made keeps its permissions once replaced.
   return (await stat(dir)).mode & 0o7777;
 }
@@ -171,7 +184,13 @@ export function manifestProblems(objects: readonly KubeObject[], where: (o: Kube
     if (!Array.isArray(raw)) throw new InputError(`${where(o)}: ${MANIFEST_KIND} problems must be a list, found ${JSON.stringify(raw)}.`);
     for (const p of raw as unknown[]) {
       const rec = (typeof p === 'object' && p !== null ? p : {}) as Record<string, unknown>;
-      if (typeof rec.kind !== 'string' || !(rec.kind in KINDS) || typeof rec.reason !== 'string' || !PROBLEM_REASONS.has(rec.reason) || typeof rec.message !== 'string') {
+      if (
+        typeof rec.kind !== 'string' ||
+        !(rec.kind in KINDS) ||
+        typeof rec.reason !== 'string' ||
+        !PROBLEM_REASONS.has(rec.reason) ||
+        typeof rec.message !== 'string'
+      ) {
         throw new InputError(`${where(o)}: ${MANIFEST_KIND} has a malformed problem ${JSON.stringify(p)} (needs kind, reason, message).`);
       }
       problems.push({ kind: rec.kind as KindId, reason: rec.reason as GatherProblem['reason'], message: rec.message });

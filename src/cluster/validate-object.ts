@@ -74,7 +74,9 @@ const policySpec = obj({
   targetRefs: nullable(list(map({ t: 'any' }))),
 });
 // `rules: null` is how the API server writes an aggregated ClusterRole before it is filled in.
-const rules = nullable(list(obj({ apiGroups: strings, resources: strings, resourceNames: strings, verbs: strings, nonResourceURLs: strings })));
+const rules = nullable(
+  list(obj({ apiGroups: strings, resources: strings, resourceNames: strings, verbs: strings, nonResourceURLs: strings })),
+);
 const roleBinding = {
   roleRef: obj({ apiGroup: str, kind: str, name: str }),
   subjects: list(obj({ kind: str, name: str, namespace: str, apiGroup: str })),
@@ -104,7 +106,13 @@ const metadata = obj({
 // NetworkPolicy: compile-policy reads every field defensively (null as absent) and reports a
 // policy it cannot use; other readers (api-server stand-ins) iterate the lists, so only their
 // types are held here.
-const netpolPeer = nullable(obj({ podSelector: nullable(labelSelector), namespaceSelector: nullable(labelSelector), ipBlock: nullable(obj({ cidr: str, except: nullable(strings) })) }));
+const netpolPeer = nullable(
+  obj({
+    podSelector: nullable(labelSelector),
+    namespaceSelector: nullable(labelSelector),
+    ipBlock: nullable(obj({ cidr: str, except: nullable(strings) })),
+  }),
+);
 const netpolPorts = nullable(list(nullable(obj({ protocol: nullable(str), port: nullable(portOrName), endPort: nullable(port) }))));
 
 /** Per kind: the top-level fields (besides apiVersion, kind and metadata) checks read. */
@@ -150,14 +158,16 @@ const SHAPES: Readonly<Record<KindId, Readonly<Record<string, Shape>>>> = {
   'discovery.k8s.io/v1/EndpointSlice': {
     addressType: str,
     // Not omitempty in the API: an EndpointSlice without endpoints or ports has them as null.
-    endpoints: nullable(list(
-      obj({
-        addresses: strings,
-        conditions: obj({ ready: bool, serving: bool, terminating: bool }),
-        targetRef: obj({ kind: str, name: str, namespace: str }),
-        nodeName: str,
-      }),
-    )),
+    endpoints: nullable(
+      list(
+        obj({
+          addresses: strings,
+          conditions: obj({ ready: bool, serving: bool, terminating: bool }),
+          targetRef: obj({ kind: str, name: str, namespace: str }),
+          nodeName: str,
+        }),
+      ),
+    ),
     ports: nullable(list(obj({ name: str, port: port0, protocol: str, appProtocol: str }))),
   },
   'networking.k8s.io/v1/NetworkPolicy': {
@@ -168,7 +178,10 @@ const SHAPES: Readonly<Record<KindId, Readonly<Record<string, Shape>>>> = {
       egress: nullable(list(nullable(obj({ to: nullable(list(netpolPeer)), ports: netpolPorts })))),
     }),
   },
-  'rbac.authorization.k8s.io/v1/ClusterRole': { rules, aggregationRule: nullable(obj({ clusterRoleSelectors: nullable(list(labelSelector)) })) },
+  'rbac.authorization.k8s.io/v1/ClusterRole': {
+    rules,
+    aggregationRule: nullable(obj({ clusterRoleSelectors: nullable(list(labelSelector)) })),
+  },
   'rbac.authorization.k8s.io/v1/ClusterRoleBinding': roleBinding,
   'rbac.authorization.k8s.io/v1/Role': { rules },
   'rbac.authorization.k8s.io/v1/RoleBinding': roleBinding,
@@ -203,7 +216,12 @@ const SHAPES: Readonly<Record<KindId, Readonly<Record<string, Shape>>>> = {
       host: str,
       exportTo: strings,
       subsets: list(obj({ name: str, labels })),
-      trafficPolicy: nullable(obj({ tls: nullable(map({ t: 'any' })), portLevelSettings: nullable(list(nullable(obj({ port: nullable(map({ t: 'any' })), tls: nullable(map({ t: 'any' })) })))) })),
+      trafficPolicy: nullable(
+        obj({
+          tls: nullable(map({ t: 'any' })),
+          portLevelSettings: nullable(list(nullable(obj({ port: nullable(map({ t: 'any' })), tls: nullable(map({ t: 'any' })) })))),
+        }),
+      ),
     }),
   },
   'networking.istio.io/v1/ServiceEntry': {
@@ -266,7 +284,9 @@ function check(value: unknown, shape: Shape, path: string, problems: string[]): 
     case 'port':
       if (shape.orName === true && typeof value === 'string') return;
       if (!Number.isInteger(value) || (value as number) < shape.min || (value as number) > 65535) {
-        problems.push(`${path} must be a port number (${shape.min}–65535)${shape.orName === true ? ' or a port name' : ''}, found ${describeValue(value)}`);
+        problems.push(
+          `${path} must be a port number (${shape.min}–65535)${shape.orName === true ? ' or a port name' : ''}, found ${describeValue(value)}`,
+        );
       }
       return;
     case 'list':
@@ -293,7 +313,8 @@ function check(value: unknown, shape: Shape, path: string, problems: string[]): 
       check(value, shape.of, path, problems);
       return;
     case 'enum':
-      if (typeof value !== 'string' || !shape.values.includes(value)) problems.push(`${path} must be one of ${shape.values.join(', ')}, found ${describeValue(value)}`);
+      if (typeof value !== 'string' || !shape.values.includes(value))
+        problems.push(`${path} must be one of ${shape.values.join(', ')}, found ${describeValue(value)}`);
       return;
     case 'object':
       if (!isMapping(value)) {
@@ -321,7 +342,10 @@ export function describeValue(value: unknown): string {
   if (typeof value === 'object') {
     const keys = Object.keys(value);
     if (keys.length === 0) return 'an empty mapping';
-    const shown = keys.slice(0, 3).map((k) => clip(k, 20)).join(', ');
+    const shown = keys
+      .slice(0, 3)
+      .map((k) => clip(k, 20))
+      .join(', ');
     return `a mapping (${shown}${keys.length > 3 ? ', …' : ''})`;
   }
   if (typeof value === 'string') return JSON.stringify(clip(value, 40));

@@ -175,7 +175,11 @@ function errorCode(cause: unknown): string {
 }
 
 /** Parses one file's text into objects, with the line each object starts on. */
-export function parseSnapshotText(text: string, file: string, strings: StringPool = new StringPool()): { objects: KubeObject[]; lines: number[] } {
+export function parseSnapshotText(
+  text: string,
+  file: string,
+  strings: StringPool = new StringPool(),
+): { objects: KubeObject[]; lines: number[] } {
   const problems = new Problems();
   const parsed = parseInto(text, file, strings, problems);
   problems.throwIfAny();
@@ -306,7 +310,9 @@ function compact(value: unknown, strings: StringPool, seen: Map<object, unknown>
 function collect(value: unknown, file: string, line: number, objects: KubeObject[], lines: number[], problems: Problems): void {
   const where = `${file}:${line}`;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    problems.add(`${where}: expected a Kubernetes object (a mapping with apiVersion, kind and metadata), found ${Array.isArray(value) ? 'a list' : typeof value}.`);
+    problems.add(
+      `${where}: expected a Kubernetes object (a mapping with apiVersion, kind and metadata), found ${Array.isArray(value) ? 'a list' : typeof value}.`,
+    );
     return;
   }
   const obj = value as Record<string, unknown>;
@@ -325,15 +331,18 @@ function collect(value: unknown, file: string, line: number, objects: KubeObject
     return problems.add(`${where}: ${obj.kind} has no metadata.name.`);
   }
   const ns = (meta as { namespace?: unknown }).namespace;
-  if (ns !== undefined && typeof ns !== 'string') return problems.add(`${where}: ${obj.kind} metadata.namespace must be a string, found ${describeValue(ns)}.`);
+  if (ns !== undefined && typeof ns !== 'string')
+    return problems.add(`${where}: ${obj.kind} metadata.namespace must be a string, found ${describeValue(ns)}.`);
   const name = (meta as { name: string }).name;
   const who = `${obj.kind} ${ns === undefined ? '' : `${ns}/`}${name}`;
   for (const field of ['labels', 'annotations'] as const) {
     const map = (meta as Record<string, unknown>)[field];
     if (map === undefined || map === null) continue;
-    if (typeof map !== 'object' || Array.isArray(map)) return problems.add(`${where}: ${who}: metadata.${field} must be a mapping, found ${describeValue(map)}.`);
+    if (typeof map !== 'object' || Array.isArray(map))
+      return problems.add(`${where}: ${who}: metadata.${field} must be a mapping, found ${describeValue(map)}.`);
     for (const [k, v] of Object.entries(map)) {
-      if (typeof v !== 'string') return problems.add(`${where}: ${who}: metadata.${field}.${k} must be a string, found ${describeValue(v)}.`);
+      if (typeof v !== 'string')
+        return problems.add(`${where}: ${who}: metadata.${field}.${k} must be a string, found ${describeValue(v)}.`);
     }
   }
   const kind = kindIdOf(obj.apiVersion, obj.kind);
@@ -411,7 +420,13 @@ export async function loadObjects(paths: readonly string[], options: LoadOptions
       });
     }
     // Reading nothing is not a cluster with nothing wrong in it: only the user can say it is.
-    if (objects.length === before && readable === entry.files.length && entry.files.length > 0 && options.allowEmpty !== true && problems.list.length === problemsBefore) {
+    if (
+      objects.length === before &&
+      readable === entry.files.length &&
+      entry.files.length > 0 &&
+      options.allowEmpty !== true &&
+      problems.list.length === problemsBefore
+    ) {
       const shown = JSON.stringify(displayPath(entry.path));
       problems.add(
         entry.directory
@@ -477,10 +492,17 @@ export class YamlSource implements ClusterSource {
   readonly #load: LoadOptions;
   #loaded: Promise<LoadedObjects> | undefined;
 
-  constructor(readonly paths: readonly string[], name?: string, options: YamlSourceOptions = {}) {
+  constructor(
+    readonly paths: readonly string[],
+    name?: string,
+    options: YamlSourceOptions = {},
+  ) {
     this.target = { type: 'snapshot', name: name ?? paths.join(', '), paths: [...paths] };
     this.readSecrets = options.readSecrets === true;
-    this.#load = { ...(options.allowEmpty === undefined ? {} : { allowEmpty: options.allowEmpty }), ...(options.maxFileBytes === undefined ? {} : { maxFileBytes: options.maxFileBytes }) };
+    this.#load = {
+      ...(options.allowEmpty === undefined ? {} : { allowEmpty: options.allowEmpty }),
+      ...(options.maxFileBytes === undefined ? {} : { maxFileBytes: options.maxFileBytes }),
+    };
   }
 
   /** Parses the files now, so input errors surface before any check runs. */

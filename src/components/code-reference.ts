@@ -41,8 +41,14 @@ export function messageTemplate(def: CodeDef): string {
  * from runbooks/<area>/<id>.ts at build time. Codes reported only through shared helpers
  * are not found; the page then simply lists no checks.
  */
-export function checksReporting(code: string, checks: readonly { id: string; title: string; docs: string }[], root = process.cwd()): { id: string; title: string; docs: string }[] {
-  const files = readdirSync(join(root, 'runbooks'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && e.name.endsWith('.ts'));
+export function checksReporting(
+  code: string,
+  checks: readonly { id: string; title: string; docs: string }[],
+  root = process.cwd(),
+): { id: string; title: string; docs: string }[] {
+  const files = readdirSync(join(root, 'runbooks'), { recursive: true, withFileTypes: true }).filter(
+    (e) => e.isFile() && e.name.endsWith('.ts'),
+  );
   const pattern = new RegExp(`\\.report\\(\\s*['"]${code}['"]`);
   return checks.filter((check) => {
     const file = files.find((e) => e.name === `${check.id}.ts`);

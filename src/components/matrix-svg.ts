@@ -26,11 +26,13 @@ type Child = MarkupNode | string | null | undefined | false;
 // reordering the labels around it.
 function node(ns: MarkupNode['ns'], tag: string, attrs: Record<string, string | number | undefined>, children: Child[]): MarkupNode {
   const clean: Record<string, string> = {};
-  for (const [k, v] of Object.entries(attrs)) if (v !== undefined) clean[k] = typeof v === 'number' ? String(round(v)) : k === 'aria-label' || k === 'title' ? printable(v) : v;
+  for (const [k, v] of Object.entries(attrs))
+    if (v !== undefined) clean[k] = typeof v === 'number' ? String(round(v)) : k === 'aria-label' || k === 'title' ? printable(v) : v;
   const kept = children.filter((c): c is MarkupNode | string => c !== null && c !== undefined && c !== false);
   return { ns, tag, attrs: clean, children: kept.map((c) => (typeof c === 'string' ? printable(c) : c)) };
 }
-const html = (tag: string, attrs: Record<string, string | number | undefined>, ...children: Child[]): MarkupNode => node('html', tag, attrs, children);
+const html = (tag: string, attrs: Record<string, string | number | undefined>, ...children: Child[]): MarkupNode =>
+  node('html', tag, attrs, children);
 const round = (n: number): number => Math.round(n * 10) / 10;
 
 /** Above these sizes only the first rows/columns are drawn (the pairs list still names every blocked pair up to MAX_PAIRS). */
@@ -63,7 +65,11 @@ export function findingAnchor(checkId: string, index: number, prefix = 'finding'
 }
 
 /** A cellHref that links each blocked cell to the finding about the policy that blocks it. */
-export function linkToFindings(checkId: string, findings: readonly LinkableFinding[], prefix = 'finding'): NonNullable<MatrixOptions['cellHref']> {
+export function linkToFindings(
+  checkId: string,
+  findings: readonly LinkableFinding[],
+  prefix = 'finding',
+): NonNullable<MatrixOptions['cellHref']> {
   return (cell, rowLabel, columnLabel) => {
     const index = findingForCell(cell, columnLabel, rowLabel, findings);
     return index === undefined ? undefined : `#${findingAnchor(checkId, index, prefix)}`;
@@ -126,14 +132,25 @@ export function matrixFigure(matrix: ReachabilityMatrix, options: MatrixOptions 
   const legendNodes = html(
     'ul',
     { class: 'mb-mx-legend' },
-    ...legend.map((state) => html('li', { class: 'mb-mx-legend-item', 'data-state': state }, cellShape(state), html('span', { class: 'mb-mx-label' }, STATE_WORDS[state]))),
+    ...legend.map((state) =>
+      html(
+        'li',
+        { class: 'mb-mx-legend-item', 'data-state': state },
+        cellShape(state),
+        html('span', { class: 'mb-mx-label' }, STATE_WORDS[state]),
+      ),
+    ),
   );
   const head = html(
     'tr',
     {},
     html('th', { class: 'mb-mx-corner', scope: 'col' }, html('span', { class: 'mb-mx-corner-text' }, 'source ↓ · destination →')),
     ...columns.map((c) =>
-      html('th', { class: 'mb-mx-label mb-mx-column', scope: 'col', title: c.label, 'data-column': c.id, 'data-ns': labelNamespace(c.label) }, html('span', { class: 'mb-mx-column-text' }, shorten(printable(c.label)))),
+      html(
+        'th',
+        { class: 'mb-mx-label mb-mx-column', scope: 'col', title: c.label, 'data-column': c.id, 'data-ns': labelNamespace(c.label) },
+        html('span', { class: 'mb-mx-column-text' }, shorten(printable(c.label))),
+      ),
     ),
   );
   const bodyRows = rows.map((r, i) =>
@@ -144,9 +161,25 @@ export function matrixFigure(matrix: ReachabilityMatrix, options: MatrixOptions 
       ...columns.map((c, j) => {
         const cell = cells.get(`${r.id}\u0000${c.id}`) ?? { row: r.id, column: c.id, state: 'not-applicable' as const };
         const tip = tooltip(r.label, c.label, cell);
-        const attrs = { class: 'mb-mx-pair', role: 'gridcell', 'data-state': cell.state, 'data-row': r.id, 'data-column': c.id, 'data-column-ns': labelNamespace(c.label), title: tip, 'aria-label': tip, tabindex: i === 0 && j === 0 ? 0 : -1 };
+        const attrs = {
+          class: 'mb-mx-pair',
+          role: 'gridcell',
+          'data-state': cell.state,
+          'data-row': r.id,
+          'data-column': c.id,
+          'data-column-ns': labelNamespace(c.label),
+          title: tip,
+          'aria-label': tip,
+          tabindex: i === 0 && j === 0 ? 0 : -1,
+        };
         const href = hrefs.get(cell);
-        return html('td', attrs, href === undefined ? cellShape(cell.state) : html('a', { class: 'mb-mx-link', href, tabindex: -1, 'data-state': cell.state }, cellShape(cell.state)));
+        return html(
+          'td',
+          attrs,
+          href === undefined
+            ? cellShape(cell.state)
+            : html('a', { class: 'mb-mx-link', href, tabindex: -1, 'data-state': cell.state }, cellShape(cell.state)),
+        );
       }),
     ),
   );
@@ -155,7 +188,12 @@ export function matrixFigure(matrix: ReachabilityMatrix, options: MatrixOptions 
   const summary =
     `${matrix.title}. ${counts.blocked} of ${applicable} source → destination pairs blocked, ${counts.partial} partly blocked, ${counts.allowed} allowed` +
     (pairs.length > 0 ? '; the list below names the blocked pairs.' : '.');
-  const picture = html('table', { class: 'mb-matrix-grid', role: 'grid', 'aria-label': summary }, html('thead', {}, head), html('tbody', {}, ...bodyRows));
+  const picture = html(
+    'table',
+    { class: 'mb-matrix-grid', role: 'grid', 'aria-label': summary },
+    html('thead', {}, head),
+    html('tbody', {}, ...bodyRows),
+  );
 
   const leftOut = [
     matrix.rows.length > rows.length && `${matrix.rows.length - rows.length} of ${matrix.rows.length} sources`,
@@ -163,7 +201,11 @@ export function matrixFigure(matrix: ReachabilityMatrix, options: MatrixOptions 
   ].filter((s): s is string => typeof s === 'string');
   const capNote =
     leftOut.length > 0 &&
-    html('p', { class: 'mb-matrix-note', 'data-capped': '' }, `Showing the first ${rows.length} sources and ${columns.length} destinations: ${leftOut.join(' and ')} are left out of the picture. The list of blocked pairs below covers them all.`);
+    html(
+      'p',
+      { class: 'mb-matrix-note', 'data-capped': '' },
+      `Showing the first ${rows.length} sources and ${columns.length} destinations: ${leftOut.join(' and ')} are left out of the picture. The list of blocked pairs below covers them all.`,
+    );
 
   const shown = pairs.slice(0, maxPairs);
   const pairList =
@@ -187,12 +229,23 @@ export function matrixFigure(matrix: ReachabilityMatrix, options: MatrixOptions 
               );
             }),
           ),
-          pairs.length > shown.length && html('p', { class: 'mb-matrix-note' }, `${pairs.length - shown.length} more blocked pairs not listed; run the CLI for the full list.`),
+          pairs.length > shown.length &&
+            html(
+              'p',
+              { class: 'mb-matrix-note' },
+              `${pairs.length - shown.length} more blocked pairs not listed; run the CLI for the full list.`,
+            ),
         );
 
   return html(
     'figure',
-    { class: 'mb-matrix', 'data-rows': matrix.rows.length, 'data-columns': matrix.columns.length, 'data-blocked': counts.blocked, 'data-partial': counts.partial },
+    {
+      class: 'mb-matrix',
+      'data-rows': matrix.rows.length,
+      'data-columns': matrix.columns.length,
+      'data-blocked': counts.blocked,
+      'data-partial': counts.partial,
+    },
     html('figcaption', { class: 'mb-matrix-title' }, matrix.title),
     legendNodes,
     html('div', { class: 'mb-matrix-scroll' }, picture),
@@ -220,7 +273,8 @@ export function toDom(tree: MarkupNode, doc: Document = document): Element {
 }
 
 // Characters XML 1.0 cannot carry (controls, lone surrogates, U+FFFE/FFFF) become U+FFFD.
-const NOT_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const NOT_XML =
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /** Text escaped for element content. */
 export function escapeText(text: string): string {

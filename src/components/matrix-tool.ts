@@ -22,7 +22,9 @@ type Child = Node | string | null | undefined | false;
 function h<K extends keyof HTMLElementTagNameMap>(tag: K, className: string | null, ...children: Child[]): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   if (className !== null) el.className = className;
-  for (const child of children) if (child !== null && child !== undefined && child !== false) el.append(typeof child === 'string' ? document.createTextNode(child) : child);
+  for (const child of children)
+    if (child !== null && child !== undefined && child !== false)
+      el.append(typeof child === 'string' ? document.createTextNode(child) : child);
   return el;
 }
 
@@ -40,7 +42,8 @@ export function enhanceMatrix(figure: HTMLElement, explain?: Explainer): void {
   (status ?? table.parentElement!).after(panel);
   let pending: AbortController | undefined;
 
-  const cells = (): HTMLTableCellElement[] => [...table.querySelectorAll<HTMLTableCellElement>(CELL)].filter((c) => !c.hidden && !(c.parentElement as HTMLElement).hidden);
+  const cells = (): HTMLTableCellElement[] =>
+    [...table.querySelectorAll<HTMLTableCellElement>(CELL)].filter((c) => !c.hidden && !(c.parentElement as HTMLElement).hidden);
   // One tab stop: the cell last focused (links inside cells are reached through it).
   const focusCell = (cell: HTMLTableCellElement): void => {
     for (const c of table.querySelectorAll<HTMLElement>(`${CELL}[tabindex="0"]`)) c.tabIndex = -1;
@@ -51,7 +54,8 @@ export function enhanceMatrix(figure: HTMLElement, explain?: Explainer): void {
     for (const el of table.querySelectorAll('.mb-mx-cross')) el.classList.remove('mb-mx-cross');
     if (cell === null) return;
     cell.parentElement?.querySelector('th')?.classList.add('mb-mx-cross');
-    for (const th of table.querySelectorAll<HTMLElement>('th.mb-mx-column')) if (th.dataset.column === cell.dataset.column) th.classList.add('mb-mx-cross');
+    for (const th of table.querySelectorAll<HTMLElement>('th.mb-mx-column'))
+      if (th.dataset.column === cell.dataset.column) th.classList.add('mb-mx-cross');
     if (status !== null) status.textContent = cell.title;
   };
 
@@ -92,7 +96,12 @@ export function enhanceMatrix(figure: HTMLElement, explain?: Explainer): void {
     const inRow = rowCells(row);
     const at = inRow.indexOf(cell);
     const r = rows.indexOf(row);
-    const sameColumn = (target: Element | undefined): HTMLTableCellElement | null => (target === undefined ? null : (rowCells(target).find((c) => c.dataset.column === cell.dataset.column) ?? rowCells(target)[Math.min(at, rowCells(target).length - 1)] ?? null));
+    const sameColumn = (target: Element | undefined): HTMLTableCellElement | null =>
+      target === undefined
+        ? null
+        : (rowCells(target).find((c) => c.dataset.column === cell.dataset.column) ??
+          rowCells(target)[Math.min(at, rowCells(target).length - 1)] ??
+          null);
     switch (key) {
       case 'ArrowRight':
         return inRow[at + 1] ?? null;
@@ -145,11 +154,26 @@ export function enhanceMatrix(figure: HTMLElement, explain?: Explainer): void {
     panel.hidden = false;
     const cli = `npx meshbook explain --from ${from} --to ${to}`;
     if (!WORKLOAD_ROW.test(from) || !PORT_COLUMN.test(to)) {
-      body.append(h('p', 'mb-explain-note', 'This cell stands for a whole namespace; explain one workload and Service port from a terminal, e.g. ', h('code', null, 'npx meshbook explain --from NS/POD --to NS/SERVICE:PORT'), '.'));
+      body.append(
+        h(
+          'p',
+          'mb-explain-note',
+          'This cell stands for a whole namespace; explain one workload and Service port from a terminal, e.g. ',
+          h('code', null, 'npx meshbook explain --from NS/POD --to NS/SERVICE:PORT'),
+          '.',
+        ),
+      );
       return;
     }
     if (explain === undefined) {
-      body.append(h('p', 'mb-explain-note', 'The verdict chain (which policy selects each end, which rule misses, and the rule that would allow it) comes from the CLI: ', h('code', null, cli)));
+      body.append(
+        h(
+          'p',
+          'mb-explain-note',
+          'The verdict chain (which policy selects each end, which rule misses, and the rule that would allow it) comes from the CLI: ',
+          h('code', null, cli),
+        ),
+      );
       return;
     }
     body.append(h('p', 'mb-explain-note', 'Asking which policies decide it…'));
@@ -159,11 +183,28 @@ export function enhanceMatrix(figure: HTMLElement, explain?: Explainer): void {
     explain(from, to, controller.signal)
       .then((answer) => {
         if (controller.signal.aborted) return;
-        body.replaceChildren(...(answer.ok ? renderLines(answer) : [h('p', 'mb-explain-note', printable(`${answer.message}${answer.nearby.length > 0 ? ` Nearby: ${answer.nearby.join(', ')}.` : ''}`))]));
+        body.replaceChildren(
+          ...(answer.ok
+            ? renderLines(answer)
+            : [
+                h(
+                  'p',
+                  'mb-explain-note',
+                  printable(`${answer.message}${answer.nearby.length > 0 ? ` Nearby: ${answer.nearby.join(', ')}.` : ''}`),
+                ),
+              ]),
+        );
       })
       .catch((error: unknown) => {
         if (controller.signal.aborted) return;
-        body.replaceChildren(h('p', 'mb-explain-note', printable(`No explanation: ${error instanceof Error ? error.message : String(error)}. From a terminal: `), h('code', null, cli)));
+        body.replaceChildren(
+          h(
+            'p',
+            'mb-explain-note',
+            printable(`No explanation: ${error instanceof Error ? error.message : String(error)}. From a terminal: `),
+            h('code', null, cli),
+          ),
+        );
       })
       .finally(() => panel.removeAttribute('aria-busy'));
   }
@@ -204,7 +245,8 @@ function filters(table: HTMLTableElement): HTMLElement[] {
   const chosen = { rows: '', columns: '' };
   const apply = (): void => {
     for (const tr of table.querySelectorAll<HTMLElement>('tbody tr')) tr.hidden = chosen.rows !== '' && tr.dataset.ns !== chosen.rows;
-    for (const th of table.querySelectorAll<HTMLElement>('th.mb-mx-column')) th.hidden = chosen.columns !== '' && th.dataset.ns !== chosen.columns;
+    for (const th of table.querySelectorAll<HTMLElement>('th.mb-mx-column'))
+      th.hidden = chosen.columns !== '' && th.dataset.ns !== chosen.columns;
     for (const td of table.querySelectorAll<HTMLElement>(CELL)) td.hidden = chosen.columns !== '' && td.dataset.columnNs !== chosen.columns;
     // The tab stop must stay on a visible cell.
     const stop = table.querySelector<HTMLElement>(`${CELL}[tabindex="0"]`);

@@ -31,7 +31,11 @@ function h<K extends keyof HTMLElementTagNameMap>(tag: K, className: string | nu
  * The results of one check: status word, summary line, what was read, reason and findings,
  * drawn from the same tree as the recorded results of the static build (result-tree.ts).
  */
-export function renderResult(result: CheckResult, targetName: string, options: { note?: string; explain?: Explainer } = {}): DocumentFragment {
+export function renderResult(
+  result: CheckResult,
+  targetName: string,
+  options: { note?: string; explain?: Explainer } = {},
+): DocumentFragment {
   const fragment = document.createDocumentFragment();
   for (const node of resultTree(result, targetName, options.note === undefined ? {} : { note: options.note })) {
     const dom = toDom(node) as HTMLElement;
@@ -60,7 +64,12 @@ export function renderProblem(problem: RunProblem, targetName: string): HTMLElem
 
 /** A runbook whose check did not run because the run's source could not be read (said in the banner above). */
 export function renderNotRun(): HTMLElement {
-  const p = h('p', 'rb-outcome', h('span', 'rb-status-word', 'Not run'), h('span', 'rb-summary', 'the cluster could not be read (see above)'));
+  const p = h(
+    'p',
+    'rb-outcome',
+    h('span', 'rb-status-word', 'Not run'),
+    h('span', 'rb-summary', 'the cluster could not be read (see above)'),
+  );
   p.dataset.status = 'not-run';
   return p;
 }

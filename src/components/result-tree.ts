@@ -13,7 +13,8 @@ import { reachabilityMatrices } from '../engine/reachability-matrix.ts';
 import { findingAnchor, linkToFindings, matrixFigure, type MarkupNode } from './matrix-svg.ts';
 
 /** What a renderer needs of a finding: the engine's and the JSON report's findings both fit. */
-export type FindingView = Pick<Finding, 'code' | 'severity' | 'message' | 'resource'> & Partial<Pick<Finding, 'location' | 'evidence' | 'remediation' | 'docs' | 'codeDocs'>>;
+export type FindingView = Pick<Finding, 'code' | 'severity' | 'message' | 'resource'> &
+  Partial<Pick<Finding, 'location' | 'evidence' | 'remediation' | 'docs' | 'codeDocs'>>;
 
 /** What a renderer needs of a check result (a live CheckResult or a recorded JsonCheck). */
 export interface ResultView {
@@ -43,7 +44,12 @@ type Child = MarkupNode | string | null | undefined | false;
 function el(tag: string, attrs: Record<string, string | undefined>, ...children: Child[]): MarkupNode {
   const clean: Record<string, string> = {};
   for (const [k, v] of Object.entries(attrs)) if (v !== undefined) clean[k] = v;
-  return { ns: 'html', tag, attrs: clean, children: children.filter((c): c is MarkupNode | string => c !== null && c !== undefined && c !== false) };
+  return {
+    ns: 'html',
+    tag,
+    attrs: clean,
+    children: children.filter((c): c is MarkupNode | string => c !== null && c !== undefined && c !== false),
+  };
 }
 
 /** Any value from a result as text fit to show: invisible and reordering characters escaped. */
@@ -117,10 +123,19 @@ function findingTree(finding: FindingView, anchor: string, options: ResultTreeOp
     ),
     el('p', { class: 'rb-message' }, ...withCode(String(finding.message))),
     evidence.length > 0 && el('p', { class: 'rb-label' }, 'Evidence'),
-    evidence.length > 0 && el('dl', { class: 'rb-evidence' }, ...evidence.map(([k, v]) => el('div', {}, el('dt', {}, shown(k)), ' ', el('dd', {}, shown(v))))),
-    finding.remediation !== undefined && finding.remediation !== '' && el('p', { class: 'rb-remediation' }, el('strong', {}, 'What to do: '), ...withCode(String(finding.remediation))),
+    evidence.length > 0 &&
+      el('dl', { class: 'rb-evidence' }, ...evidence.map(([k, v]) => el('div', {}, el('dt', {}, shown(k)), ' ', el('dd', {}, shown(v))))),
+    finding.remediation !== undefined &&
+      finding.remediation !== '' &&
+      el('p', { class: 'rb-remediation' }, el('strong', {}, 'What to do: '), ...withCode(String(finding.remediation))),
     (docs !== undefined || where !== undefined) &&
-      el('p', { class: 'rb-finding-foot' }, docs !== undefined && el('a', { href: docs }, 'Read the guide section'), docs !== undefined && where !== undefined && ' ', where !== undefined && el('span', { class: 'rb-location' }, `Defined at ${where}`)),
+      el(
+        'p',
+        { class: 'rb-finding-foot' },
+        docs !== undefined && el('a', { href: docs }, 'Read the guide section'),
+        docs !== undefined && where !== undefined && ' ',
+        where !== undefined && el('span', { class: 'rb-location' }, `Defined at ${where}`),
+      ),
   );
 }
 
@@ -138,7 +153,11 @@ export function resultTree(result: ResultView, targetName: string, options: Resu
       { class: 'rb-outcome', 'data-status': status },
       el('span', { class: 'rb-status-word' }, STATUS_WORDS[status]),
       ' ',
-      el('span', { class: 'rb-summary' }, `${found === 0 ? 'No findings' : plural(found, 'finding')} · ${Number(result.durationMs) || 0} ms · ${shown(targetName)}`),
+      el(
+        'span',
+        { class: 'rb-summary' },
+        `${found === 0 ? 'No findings' : plural(found, 'finding')} · ${Number(result.durationMs) || 0} ms · ${shown(targetName)}`,
+      ),
     ),
   ];
   const read = result.read;
@@ -149,12 +168,22 @@ export function resultTree(result: ResultView, targetName: string, options: Resu
     out.push(el('p', { class: 'rb-read' }, 'How much was read was not reported.'));
   }
   if (result.reason) out.push(el('p', { class: 'rb-reason' }, shown(result.reason)));
-  if (findings.length > 0) out.push(el('ol', { class: 'rb-findings' }, ...findings.map((f, i) => findingTree(f, findingAnchor(String(result.id), i, prefix), options))));
+  if (findings.length > 0)
+    out.push(
+      el('ol', { class: 'rb-findings' }, ...findings.map((f, i) => findingTree(f, findingAnchor(String(result.id), i, prefix), options))),
+    );
   // Pictures the check attached (a reachability matrix), drawn under the findings they link to.
   for (const matrix of reachabilityMatrices(result.attachments)) {
     out.push(matrixFigure(matrix, { cellHref: linkToFindings(String(result.id), findings, prefix) }));
   }
-  if (truncated > 0) out.push(el('p', { class: 'rb-reason', 'data-truncated': String(truncated) }, `${plural(truncated, 'more finding')} not shown; run the CLI for the full list.`));
+  if (truncated > 0)
+    out.push(
+      el(
+        'p',
+        { class: 'rb-reason', 'data-truncated': String(truncated) },
+        `${plural(truncated, 'more finding')} not shown; run the CLI for the full list.`,
+      ),
+    );
   if (options.note !== undefined && options.note !== '') out.push(el('p', { class: 'rb-reason', 'data-trimmed': '' }, shown(options.note)));
   return out;
 }

@@ -87,7 +87,11 @@ class RunbookRun extends HTMLElement {
     const label = document.createElement('p');
     label.className = 'rb-live-label';
     label.textContent = 'Live result · this run';
-    this.#set('done', label, renderResult(result, targetName, { ...(note === undefined ? {} : { note }), ...(explain === undefined ? {} : { explain }) }));
+    this.#set(
+      'done',
+      label,
+      renderResult(result, targetName, { ...(note === undefined ? {} : { note }), ...(explain === undefined ? {} : { explain }) }),
+    );
     this.#foldRecorded(result);
   }
 
@@ -104,7 +108,8 @@ class RunbookRun extends HTMLElement {
     }
     // Findings are matched by code and resource, as many times as each occurs.
     const before = new Map<string, number>();
-    for (const li of recorded.querySelectorAll<HTMLElement>('li.rb-finding[data-key]')) before.set(li.dataset.key ?? '', (before.get(li.dataset.key ?? '') ?? 0) + 1);
+    for (const li of recorded.querySelectorAll<HTMLElement>('li.rb-finding[data-key]'))
+      before.set(li.dataset.key ?? '', (before.get(li.dataset.key ?? '') ?? 0) + 1);
     let added = 0;
     for (const f of Array.isArray(result.findings) ? result.findings : []) {
       const key = findingKey(f);
@@ -206,7 +211,9 @@ class MeshbookRunner extends HTMLElement {
     const option = this.#option();
     if (option === undefined) return '';
     const context = option.dataset.context;
-    return context === undefined ? (option.textContent?.trim() ?? option.value) : `context ${context} (cluster ${option.dataset.cluster ?? '?'})`;
+    return context === undefined
+      ? (option.textContent?.trim() ?? option.value)
+      : `context ${context} (cluster ${option.dataset.cluster ?? '?'})`;
   }
 
   // The chosen cluster and context, spelled out under the selector (text only).
@@ -215,9 +222,10 @@ class MeshbookRunner extends HTMLElement {
     const option = this.#option();
     if (info === null || option === undefined) return;
     const d = option.dataset;
-    info.textContent = d.context === undefined
-      ? `Snapshot: ${option.textContent?.trim() ?? option.value} (files; nothing live is read).`
-      : `Live cluster ${d.cluster ?? '?'} at ${d.server ?? '?'}, kubeconfig context ${d.context}${d.current === 'true' ? ' (the current context)' : ''}. Checks only read.`;
+    info.textContent =
+      d.context === undefined
+        ? `Snapshot: ${option.textContent?.trim() ?? option.value} (files; nothing live is read).`
+        : `Live cluster ${d.cluster ?? '?'} at ${d.server ?? '?'}, kubeconfig context ${d.context}${d.current === 'true' ? ' (the current context)' : ''}. Checks only read.`;
     this.setAttribute('target-kind', d.context === undefined ? 'snapshot' : 'context');
   }
 
@@ -361,7 +369,8 @@ class MeshbookRunner extends HTMLElement {
       finish('error', text);
     };
 
-    if (this.#active >= MAX_RUNS) for (const r of mine()) r.waiting(`Waiting for another run to finish, then running against ${targetName}…`);
+    if (this.#active >= MAX_RUNS)
+      for (const r of mine()) r.waiting(`Waiting for another run to finish, then running against ${targetName}…`);
     try {
       release = await this.#turn(signal);
     } catch {
@@ -376,7 +385,12 @@ class MeshbookRunner extends HTMLElement {
         response = await fetch(this.getAttribute('endpoint') ?? '', {
           method: 'POST',
           headers: { 'Content-Type': 'application/json', 'X-Meshbook-Token': this.getAttribute('token') ?? '' },
-          body: JSON.stringify({ checks: ids, target, ...(fingerprint === undefined ? {} : { fingerprint }), ...(refresh ? { refresh: true } : {}) }),
+          body: JSON.stringify({
+            checks: ids,
+            target,
+            ...(fingerprint === undefined ? {} : { fingerprint }),
+            ...(refresh ? { refresh: true } : {}),
+          }),
           credentials: 'same-origin',
           cache: 'no-store',
           signal,
@@ -458,7 +472,9 @@ class MeshbookRunner extends HTMLElement {
         .filter((status) => (counts.get(status) ?? 0) > 0)
         .map((status) => `${counts.get(status)} ${SUMMARY_WORDS[status]}`)
         .join(', ');
-      this.#progress(`${total} of ${total} checks done against ${targetName}: ${summary}.${read === undefined ? '' : ` ${readText(read)}.`}`);
+      this.#progress(
+        `${total} of ${total} checks done against ${targetName}: ${summary}.${read === undefined ? '' : ` ${readText(read)}.`}`,
+      );
     }
     finish('done', 'The run ended without a result for this check.');
   }

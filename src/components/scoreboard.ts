@@ -18,16 +18,31 @@ export type SeverityFilter = 'all' | 'warning' | 'error';
 
 // Worst first, as an operator reads a summary.
 const ORDER: readonly (CheckStatus | 'not-run')[] = ['fail', 'error', 'not-run', 'warn', 'skipped', 'pass'];
-const STATUS_TEXT: Record<CheckStatus | 'not-run', string> = { fail: 'failed', error: 'errored', 'not-run': 'not run', warn: 'warned', skipped: 'skipped', pass: 'passed' };
+const STATUS_TEXT: Record<CheckStatus | 'not-run', string> = {
+  fail: 'failed',
+  error: 'errored',
+  'not-run': 'not run',
+  warn: 'warned',
+  skipped: 'skipped',
+  pass: 'passed',
+};
 const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
-const SEVERITY_TEXT: Record<Severity, [string, string]> = { error: ['error', 'errors'], warning: ['warning', 'warnings'], info: ['info', 'info'] };
+const SEVERITY_TEXT: Record<Severity, [string, string]> = {
+  error: ['error', 'errors'],
+  warning: ['warning', 'warnings'],
+  info: ['info', 'info'],
+};
 const FILTERS: readonly [SeverityFilter, string][] = [
   ['all', 'All'],
   ['warning', 'Errors and warnings'],
   ['error', 'Errors only'],
 ];
 
-function h<K extends keyof HTMLElementTagNameMap>(tag: K, className: string | null, ...children: (Node | string | false)[]): HTMLElementTagNameMap[K] {
+function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  className: string | null,
+  ...children: (Node | string | false)[]
+): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   if (className !== null) el.className = className;
   for (const child of children) if (child !== false) el.append(child);
@@ -51,7 +66,11 @@ function runbookLink(entry: BoardEntry): HTMLAnchorElement {
 }
 
 /** The board for `entries` (in page order); `filter` is the severity shown now. */
-export function renderScoreboard(entries: readonly BoardEntry[], filter: SeverityFilter, onFilter: (filter: SeverityFilter) => void): HTMLElement {
+export function renderScoreboard(
+  entries: readonly BoardEntry[],
+  filter: SeverityFilter,
+  onFilter: (filter: SeverityFilter) => void,
+): HTMLElement {
   const byStatus = new Map<BoardEntry['status'], BoardEntry[]>();
   for (const e of entries) byStatus.set(e.status, [...(byStatus.get(e.status) ?? []), e]);
   const severities: Partial<Record<Severity, number>> = {};
@@ -68,7 +87,11 @@ export function renderScoreboard(entries: readonly BoardEntry[], filter: Severit
     counts.append(chip);
   }
   const found = total(severities);
-  const findings = h('p', 'mb-board-findings', found === 0 ? 'No findings.' : `${found} finding${found === 1 ? '' : 's'}: ${severityText(severities)}.`);
+  const findings = h(
+    'p',
+    'mb-board-findings',
+    found === 0 ? 'No findings.' : `${found} finding${found === 1 ? '' : 's'}: ${severityText(severities)}.`,
+  );
   findings.dataset.findings = String(found);
   board.append(counts, findings);
 

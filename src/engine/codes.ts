@@ -56,7 +56,8 @@ spec:
   IST0102: code<{ namespace: string }>({
     level: 'info',
     title: 'Namespace not enabled for injection',
-    message: (p) => `The namespace is not enabled for Istio injection. Run 'kubectl label namespace ${p.namespace} istio-injection=enabled' to enable it, or 'kubectl label namespace ${p.namespace} istio-injection=disabled' to explicitly mark it as not needing injection.`,
+    message: (p) =>
+      `The namespace is not enabled for Istio injection. Run 'kubectl label namespace ${p.namespace} istio-injection=enabled' to enable it, or 'kubectl label namespace ${p.namespace} istio-injection=disabled' to explicitly mark it as not needing injection.`,
     meaning: 'The namespace has neither an `istio-injection` nor an `istio.io/rev` label, so new pods in it get no sidecar.',
     why: 'Workloads without a sidecar are outside the mesh: no mTLS, no routing rules, no telemetry.',
     fix: 'Label the namespace `istio-injection=enabled` (or `istio.io/rev=<revision>`), or `istio-injection=disabled` to say it is deliberately outside the mesh.',
@@ -82,8 +83,10 @@ spec:
   IST0109: code<{ virtualServices: string; host: string }>({
     level: 'error',
     title: 'Mesh VirtualServices share a host',
-    message: (p) => `The VirtualServices ${p.virtualServices} associated with mesh gateway define the same host ${p.host} which can lead to undefined behavior. This can be fixed by merging the conflicting VirtualServices into a single resource.`,
-    meaning: 'Two or more VirtualServices bound to the `mesh` gateway (no `gateways:`, or `mesh` listed) claim the same host in the same export scope. The host is printed as `scope/fqdn`.',
+    message: (p) =>
+      `The VirtualServices ${p.virtualServices} associated with mesh gateway define the same host ${p.host} which can lead to undefined behavior. This can be fixed by merging the conflicting VirtualServices into a single resource.`,
+    meaning:
+      'Two or more VirtualServices bound to the `mesh` gateway (no `gateways:`, or `mesh` listed) claim the same host in the same export scope. The host is printed as `scope/fqdn`.',
     why: 'Sidecars get one route table per host. istiod merges conflicting VirtualServices in an order you do not control, so some of the rules silently never apply.',
     fix: 'Merge the rules into one VirtualService per host, or give them non-overlapping exportTo scopes.',
     example: `apiVersion: networking.istio.io/v1
@@ -96,7 +99,8 @@ spec:
   IST0110: code<{ sidecars: string; namespace: string; pod: string }>({
     level: 'error',
     title: 'Sidecars select the same pod',
-    message: (p) => `The Sidecars [${p.sidecars}] in namespace ${JSON.stringify(p.namespace)} select the same workload pod ${JSON.stringify(p.pod)}, which can lead to undefined behavior.`,
+    message: (p) =>
+      `The Sidecars [${p.sidecars}] in namespace ${JSON.stringify(p.namespace)} select the same workload pod ${JSON.stringify(p.pod)}, which can lead to undefined behavior.`,
     meaning: 'More than one Sidecar resource with a workloadSelector matches the same pod.',
     why: 'A proxy applies exactly one Sidecar resource. Which one istiod picks among several is not defined, so egress hosts and inbound ports may differ from what either author expected.',
     fix: 'Make the workload selectors disjoint, or merge the Sidecar resources into one.',
@@ -110,8 +114,10 @@ spec:
   IST0111: code<{ sidecars: string; namespace: string }>({
     level: 'error',
     title: 'Several namespace-wide Sidecars',
-    message: (p) => `The Sidecars [${p.sidecars}] in namespace ${JSON.stringify(p.namespace)} have no workload selector, which can lead to undefined behavior.`,
-    meaning: 'A namespace has more than one Sidecar resource without a workloadSelector; each claims to be the default for every proxy in the namespace.',
+    message: (p) =>
+      `The Sidecars [${p.sidecars}] in namespace ${JSON.stringify(p.namespace)} have no workload selector, which can lead to undefined behavior.`,
+    meaning:
+      'A namespace has more than one Sidecar resource without a workloadSelector; each claims to be the default for every proxy in the namespace.',
     why: 'Only one namespace-wide Sidecar can apply. istiod picks one of them, so the egress and ingress limits in force are a matter of chance.',
     fix: 'Keep one Sidecar without a selector per namespace; give the others a workloadSelector or merge them.',
     example: `apiVersion: networking.istio.io/v1
@@ -123,7 +129,8 @@ spec:
   IST0112: code<{ host: string; ports: string }>({
     level: 'error',
     title: 'Destination port required',
-    message: (p) => `This VirtualService routes to a service ${JSON.stringify(p.host)} that exposes multiple ports [${p.ports}]. Specifying a port in the destination is required to disambiguate.`,
+    message: (p) =>
+      `This VirtualService routes to a service ${JSON.stringify(p.host)} that exposes multiple ports [${p.ports}]. Specifying a port in the destination is required to disambiguate.`,
     meaning: 'A route or mirror destination has no `port`, but its host is a Service or ServiceEntry with more than one port.',
     why: 'Without a port, the route applies to a port istiod has to guess; traffic on the other ports may not follow the rule at all.',
     fix: 'Add `port: { number: <port> }` to the destination, or split the route per port.',
@@ -136,9 +143,11 @@ spec:
   }),
   IST0116: code<{ deployment: string; port: number; services: string }>({
     level: 'warning',
-    title: 'Workload\'s Services disagree on a port\'s protocol',
-    message: (p) => `This deployment ${p.deployment} is associated with multiple services using port ${p.port} but different protocols: ${p.services}`,
-    meaning: 'Two or more Services that select the pods of a meshed Deployment expose the same port number with different `protocol` values (TCP, UDP, SCTP; unset counts as TCP).',
+    title: "Workload's Services disagree on a port's protocol",
+    message: (p) =>
+      `This deployment ${p.deployment} is associated with multiple services using port ${p.port} but different protocols: ${p.services}`,
+    meaning:
+      'Two or more Services that select the pods of a meshed Deployment expose the same port number with different `protocol` values (TCP, UDP, SCTP; unset counts as TCP).',
     why: 'The sidecar configures one inbound listener per port: it cannot carry one port as two protocols, so traffic for one of the Services is mishandled.',
     fix: 'Give the port one protocol in every Service that selects the workload, or expose the second protocol on another port.',
     example: `apiVersion: v1
@@ -151,8 +160,10 @@ spec:
   IST0118: code<{ portName: string; port: number; targetPort: string }>({
     level: 'info',
     title: 'Port name does not declare a protocol',
-    message: (p) => `Port name ${p.portName} (port: ${p.port}, targetPort: ${p.targetPort}) doesn't follow the naming convention of Istio port.`,
-    meaning: 'Neither the Service port\'s appProtocol nor its name (`<protocol>[-<suffix>]`) names a protocol Istio knows, so Istio sniffs the protocol from the first bytes of each connection.',
+    message: (p) =>
+      `Port name ${p.portName} (port: ${p.port}, targetPort: ${p.targetPort}) doesn't follow the naming convention of Istio port.`,
+    meaning:
+      "Neither the Service port's appProtocol nor its name (`<protocol>[-<suffix>]`) names a protocol Istio knows, so Istio sniffs the protocol from the first bytes of each connection.",
     why: 'Sniffing adds latency to server-first protocols and can misclassify traffic, so HTTP routing, retries and metrics may not apply; server-first protocols (MySQL, SMTP) can hang.',
     fix: 'Set `appProtocol` (http, http2, grpc, https, tls, tcp, …) or rename the port to `<protocol>-<suffix>`, for example `http-web`.',
     example: `apiVersion: v1
@@ -165,8 +176,10 @@ spec:
   IST0123: code<{ labels: string }>({
     level: 'warning',
     title: 'Namespace has more than one injection label',
-    message: (p) => `The namespace has more than one type of injection labels ${p.labels}, which may lead to undefined behavior. Make sure only one injection label exists.`,
-    meaning: 'The namespace carries more than one of `istio-injection`, `istio.io/rev` and `istio.io/dataplane-mode`. The last two only count while `istio-injection` is absent or `enabled`.',
+    message: (p) =>
+      `The namespace has more than one type of injection labels ${p.labels}, which may lead to undefined behavior. Make sure only one injection label exists.`,
+    meaning:
+      'The namespace carries more than one of `istio-injection`, `istio.io/rev` and `istio.io/dataplane-mode`. The last two only count while `istio-injection` is absent or `enabled`.',
     why: 'Each label is matched by a different webhook or data-plane mode: pods may be injected by the wrong control-plane revision, or the namespace is asked to be both sidecar and ambient. Which one wins depends on webhook selectors, not on intent.',
     fix: 'Keep one label: `kubectl label namespace <ns> istio.io/rev-` to stay on the default revision, or `kubectl label namespace <ns> istio-injection-` to follow the revision label (the usual choice during a canary upgrade). Then restart the workloads.',
     example: `apiVersion: v1
@@ -178,10 +191,12 @@ metadata:
   IST0128: code<{ destinationRule: string; namespace: string; mode: string; host: string }>({
     level: 'warning',
     title: 'TLS without server certificate verification',
-    message: (p) => `DestinationRule ${p.destinationRule} in namespace ${p.namespace} has TLS mode set to ${p.mode} but no caCertificates are set to validate server identity for host: ${p.host}`,
-    meaning: 'The DestinationRule originates TLS (mode SIMPLE or MUTUAL) for all ports but gives no `caCertificates` (and no `credentialName` with a workloadSelector) to verify the server with.',
+    message: (p) =>
+      `DestinationRule ${p.destinationRule} in namespace ${p.namespace} has TLS mode set to ${p.mode} but no caCertificates are set to validate server identity for host: ${p.host}`,
+    meaning:
+      'The DestinationRule originates TLS (mode SIMPLE or MUTUAL) for all ports but gives no `caCertificates` (and no `credentialName` with a workloadSelector) to verify the server with.',
     why: 'The connection is encrypted but the server is not authenticated: anything that can answer for the host can read the traffic.',
-    fix: 'Set `tls.caCertificates` (or a `credentialName` whose Secret holds `ca.crt`) to the CA that signs the server\'s certificate, and `sni`/`subjectAltNames` to its name.',
+    fix: "Set `tls.caCertificates` (or a `credentialName` whose Secret holds `ca.crt`) to the CA that signs the server's certificate, and `sni`/`subjectAltNames` to its name.",
     example: `apiVersion: networking.istio.io/v1
 kind: DestinationRule
 metadata: { name: payments-api, namespace: shop }
@@ -192,10 +207,12 @@ spec:
   IST0129: code<{ destinationRule: string; namespace: string; mode: string; host: string; port: string }>({
     level: 'warning',
     title: 'Port-level TLS without server certificate verification',
-    message: (p) => `DestinationRule ${p.destinationRule} in namespace ${p.namespace} has TLS mode set to ${p.mode} but no caCertificates are set to validate server identity for host: ${p.host} at port ${p.port}`,
-    meaning: 'A portLevelSettings entry originates TLS (mode SIMPLE or MUTUAL) without `caCertificates` (or a `credentialName` with a workloadSelector). The port is printed as Istio\'s text form, e.g. `number:443`.',
+    message: (p) =>
+      `DestinationRule ${p.destinationRule} in namespace ${p.namespace} has TLS mode set to ${p.mode} but no caCertificates are set to validate server identity for host: ${p.host} at port ${p.port}`,
+    meaning:
+      "A portLevelSettings entry originates TLS (mode SIMPLE or MUTUAL) without `caCertificates` (or a `credentialName` with a workloadSelector). The port is printed as Istio's text form, e.g. `number:443`.",
     why: 'Traffic to that port is encrypted but the server is not authenticated.',
-    fix: 'Set `caCertificates` (or a `credentialName` whose Secret holds `ca.crt`) in that port\'s `tls` block.',
+    fix: "Set `caCertificates` (or a `credentialName` whose Secret holds `ca.crt`) in that port's `tls` block.",
     example: `apiVersion: networking.istio.io/v1
 kind: DestinationRule
 metadata: { name: ledger, namespace: shop }
@@ -208,8 +225,9 @@ spec:
     level: 'warning',
     title: 'VirtualService host not served by its Gateway',
     message: (p) => `one or more host ${p.hosts} defined in VirtualService ${p.virtualservice} not found in Gateway ${p.gateway}.`,
-    meaning: 'None of the VirtualService\'s hosts matches a host of any server of a Gateway it binds to (after `./host` and `*/host` are resolved, and hosts scoped to another namespace are dropped). Also reported when the Gateway does not exist.',
-    why: 'A gateway only routes hosts its servers accept: the VirtualService\'s routes are never attached to the gateway, and requests for its hosts there get 404.',
+    meaning:
+      "None of the VirtualService's hosts matches a host of any server of a Gateway it binds to (after `./host` and `*/host` are resolved, and hosts scoped to another namespace are dropped). Also reported when the Gateway does not exist.",
+    why: "A gateway only routes hosts its servers accept: the VirtualService's routes are never attached to the gateway, and requests for its hosts there get 404.",
     fix: 'Add the host (or a wildcard covering it) to a server of the Gateway, or bind the VirtualService to the Gateway that serves its host.',
     example: `apiVersion: networking.istio.io/v1
 kind: VirtualService
@@ -223,7 +241,8 @@ spec:
     level: 'warning',
     title: 'ServiceEntry needs addresses',
     message: () => 'ServiceEntry addresses are required for this protocol.',
-    meaning: 'A ServiceEntry has TCP (or unset-protocol) ports but no `addresses`, no allocated `status.addresses`, and the mesh does not auto-allocate IPs (meshConfig.defaultConfig.proxyMetadata ISTIO_META_DNS_CAPTURE plus ISTIO_META_DNS_AUTO_ALLOCATE or PILOT_ENABLE_IP_AUTOALLOCATE, all "true").',
+    meaning:
+      'A ServiceEntry has TCP (or unset-protocol) ports but no `addresses`, no allocated `status.addresses`, and the mesh does not auto-allocate IPs (meshConfig.defaultConfig.proxyMetadata ISTIO_META_DNS_CAPTURE plus ISTIO_META_DNS_AUTO_ALLOCATE or PILOT_ENABLE_IP_AUTOALLOCATE, all "true").',
     why: 'For TCP, Envoy can only tell destinations apart by IP and port. Without an address, all such ServiceEntries on that port share one 0.0.0.0 listener and traffic may go to the wrong one.',
     fix: 'Add `addresses` (a VIP or CIDR), declare the real protocol (HTTP, TLS with SNI), or enable DNS capture with IP auto-allocation in meshConfig.',
     example: `apiVersion: networking.istio.io/v1
@@ -236,10 +255,11 @@ spec:
   }),
   IST0137: code<{ deployment: string; services: string; targetPort: string; ports: string }>({
     level: 'warning',
-    title: 'Workload\'s Services map one targetPort from different ports',
-    message: (p) => `This deployment ${p.deployment} is associated with multiple services ${p.services} using targetPort ${p.targetPort} but different ports: ${p.ports}.`,
+    title: "Workload's Services map one targetPort from different ports",
+    message: (p) =>
+      `This deployment ${p.deployment} is associated with multiple services ${p.services} using targetPort ${p.targetPort} but different ports: ${p.ports}.`,
     meaning: 'Two or more Services that select the pods of a meshed Deployment reach the same targetPort through different port numbers.',
-    why: 'Istio requires Services that select the same workload to use the same port for the same targetPort: the sidecar builds its inbound listener from one of them, and the other Service\'s port settings (protocol, name) are ignored.',
+    why: "Istio requires Services that select the same workload to use the same port for the same targetPort: the sidecar builds its inbound listener from one of them, and the other Service's port settings (protocol, name) are ignored.",
     fix: 'Use the same port number for that targetPort in every Service that selects the workload.',
     example: `apiVersion: v1
 kind: Service
@@ -252,9 +272,10 @@ spec:
     level: 'warning',
     title: 'Gateways share a certificate',
     message: (p) => `Duplicate certificate in multiple gateways ${p.gateways} may cause 404s if clients re-use HTTP2 connections.`,
-    meaning: 'Two Gateways that apply to the same gateway pods serve TLS with the same certificate: the same credentialName, or the same serverCertificate and privateKey files.',
+    meaning:
+      'Two Gateways that apply to the same gateway pods serve TLS with the same certificate: the same credentialName, or the same serverCertificate and privateKey files.',
     why: 'HTTP/2 clients reuse a connection for every host the certificate covers. A request for a host of one Gateway sent on a connection set up for the other reaches a filter chain that has no route for it: 404.',
-    fix: 'Use one certificate per Gateway, each covering only that Gateway\'s hosts, or merge the servers into one Gateway.',
+    fix: "Use one certificate per Gateway, each covering only that Gateway's hosts, or merge the servers into one Gateway.",
     example: `apiVersion: networking.istio.io/v1
 kind: Gateway
 metadata: { name: api-gateway, namespace: shop }
@@ -269,7 +290,8 @@ spec:
     level: 'error',
     title: 'Istio webhook is invalid',
     message: (p) => p.error,
-    meaning: 'An Istio injection webhook overlaps with another one (some namespace and pod labels match both), or its clientConfig names a Service that does not exist.',
+    meaning:
+      'An Istio injection webhook overlaps with another one (some namespace and pod labels match both), or its clientConfig names a Service that does not exist.',
     why: 'Overlapping injection webhooks inject twice or race over the pod spec; a webhook without its Service fails every call, so pods start without a sidecar or are rejected.',
     fix: 'Delete the stale webhook configuration (often from an old revision or install), make the selectors disjoint, or restore the Service the webhook calls.',
     example: `apiVersion: admissionregistration.k8s.io/v1
@@ -283,7 +305,8 @@ webhooks:
     level: 'warning',
     title: 'Subset routing bypassed by a gateway route',
     message: (p) => `Subset in virtual service ${p.subsetVirtualService} has no effect on ingress gateway ${p.virtualService} requests`,
-    meaning: 'A VirtualService bound to gateways routes to a host without a subset, while another VirtualService for that host routes it to subsets.',
+    meaning:
+      'A VirtualService bound to gateways routes to a host without a subset, while another VirtualService for that host routes it to subsets.',
     why: 'The gateway sends requests straight to the host, so the subset rules (canaries, version pinning) never apply to traffic coming in through the gateway.',
     fix: 'Route to the subsets in the gateway-bound VirtualService too, or bind one VirtualService to both the gateway and `mesh`.',
   }),
@@ -291,8 +314,9 @@ webhooks:
     level: 'error',
     title: 'Gateways conflict on selector, port and host',
     message: (p) => `Conflict with gateways ${p.gateway} (workload selector ${p.selector}, port ${p.portnumber}, hosts ${p.hosts}).`,
-    meaning: 'Another Gateway selecting the same gateway pods defines a server on the same port for the same host (written identically, with the same bind address).',
-    why: 'Envoy can serve a host on a port from one server only: istiod keeps one of the servers, so the other Gateway\'s TLS settings and VirtualServices silently stop applying for that host.',
+    meaning:
+      'Another Gateway selecting the same gateway pods defines a server on the same port for the same host (written identically, with the same bind address).',
+    why: "Envoy can serve a host on a port from one server only: istiod keeps one of the servers, so the other Gateway's TLS settings and VirtualServices silently stop applying for that host.",
     fix: 'Serve each host on each port from one Gateway: merge the servers, or move one to another port or another set of gateway pods.',
     example: `apiVersion: networking.istio.io/v1
 kind: Gateway
@@ -306,15 +330,18 @@ spec:
   IST0148: code<{ namespace: string }>({
     level: 'info',
     title: 'Namespace injected by default',
-    message: (p) => `The namespace ${p.namespace} is enabled for Istio injection, as Istio is installed with enableNamespacesByDefault as true.`,
-    meaning: 'The namespace has no injection label, but the injector runs with `sidecarInjectorWebhook.enableNamespacesByDefault: true`, so new pods in it get a sidecar anyway.',
+    message: (p) =>
+      `The namespace ${p.namespace} is enabled for Istio injection, as Istio is installed with enableNamespacesByDefault as true.`,
+    meaning:
+      'The namespace has no injection label, but the injector runs with `sidecarInjectorWebhook.enableNamespacesByDefault: true`, so new pods in it get a sidecar anyway.',
     why: 'Membership of the mesh is implicit: anyone reading the namespace cannot tell it is meshed, and a reinstall without that value silently takes it out of the mesh.',
     fix: 'Nothing, if that is intended. Label the namespace `istio-injection=enabled` to make it explicit, or `istio-injection=disabled` to keep it out of the mesh.',
   }),
   IST0150: code<Record<string, never>>({
     level: 'warning',
     title: 'ExternalName Service port name',
-    message: () => 'Port name for ExternalName service is invalid. Proxy may prevent tcp named ports and unmatched traffic for ports serving TCP protocol from being forwarded correctly',
+    message: () =>
+      'Port name for ExternalName service is invalid. Proxy may prevent tcp named ports and unmatched traffic for ports serving TCP protocol from being forwarded correctly',
     meaning: 'A port of a `type: ExternalName` Service names no protocol Istio knows, or is named exactly `tcp`.',
     why: 'For ExternalName Services the proxy has no IP to match TCP traffic on; such ports may not be forwarded at all.',
     fix: 'Name the port after the protocol it carries (`http-…`, `https-…`, `tls-…`), or describe the external host with a ServiceEntry (resolution: DNS) instead.',
@@ -328,9 +355,11 @@ spec:
   }),
   IST0158: code<{ podNames: string }>({
     level: 'warning',
-    title: 'Proxy image differs from the injector\'s',
-    message: (p) => `The Istio proxy images of the pods running in the namespace do not match the image defined in the injection configuration (pod names: ${p.podNames}). This often happens after upgrading the Istio control-plane and can be fixed by redeploying the pods.`,
-    meaning: 'In a namespace with injection enabled, running pods carry an istio-proxy image other than the one the injector ConfigMap of their revision (`istio-sidecar-injector[-<rev>]`, `values.global`) would inject today.',
+    title: "Proxy image differs from the injector's",
+    message: (p) =>
+      `The Istio proxy images of the pods running in the namespace do not match the image defined in the injection configuration (pod names: ${p.podNames}). This often happens after upgrading the Istio control-plane and can be fixed by redeploying the pods.`,
+    meaning:
+      'In a namespace with injection enabled, running pods carry an istio-proxy image other than the one the injector ConfigMap of their revision (`istio-sidecar-injector[-<rev>]`, `values.global`) would inject today.',
     why: 'Pods keep the proxy they were created with. After a control-plane upgrade the old proxies keep running beside the new ones; istiod supports only a small window of older proxy versions, and fixes and features of the new proxy reach only recreated pods.',
     fix: 'Restart the workloads in the namespace (`kubectl -n <namespace> rollout restart deployment`) so the injector gives them the current proxy.',
     example: `apiVersion: v1
@@ -344,10 +373,12 @@ spec:
   IST0161: code<{ gatewayName: string; gatewayNamespace: string }>({
     level: 'error',
     title: 'Invalid Gateway credential',
-    message: (p) => `The credential referenced by the Gateway ${p.gatewayName} in namespace ${p.gatewayNamespace} is invalid, which can cause the traffic not to work as expected.`,
-    meaning: 'The Secret a Gateway server\'s `tls.credentialName` names exists, but istiod cannot use it: it lacks the keys a credential needs (`tls.crt` and `tls.key`, or `cert` and `key`), or its certificate does not parse, has expired or is not yet valid. The namespace in the message is the gateway pods\' namespace. Meshbook reports it only with `meshbook check --read-secrets`, which reads Secret contents.',
+    message: (p) =>
+      `The credential referenced by the Gateway ${p.gatewayName} in namespace ${p.gatewayNamespace} is invalid, which can cause the traffic not to work as expected.`,
+    meaning:
+      "The Secret a Gateway server's `tls.credentialName` names exists, but istiod cannot use it: it lacks the keys a credential needs (`tls.crt` and `tls.key`, or `cert` and `key`), or its certificate does not parse, has expired or is not yet valid. The namespace in the message is the gateway pods' namespace. Meshbook reports it only with `meshbook check --read-secrets`, which reads Secret contents.",
     why: 'The gateway gets no usable certificate for that server: TLS handshakes for its hosts fail, or clients reject the expired certificate.',
-    fix: 'Renew the certificate, or recreate the Secret with both keys: `kubectl create -n <gateway pods\' namespace> secret tls <name> --cert=cert.pem --key=key.pem`.',
+    fix: "Renew the certificate, or recreate the Secret with both keys: `kubectl create -n <gateway pods' namespace> secret tls <name> --cert=cert.pem --key=key.pem`.",
     example: `apiVersion: v1
 kind: Secret
 metadata: { name: shop-cert, namespace: istio-system }
@@ -367,10 +398,11 @@ spec:
   IST0162: code<{ port: number; selector: string }>({
     level: 'warning',
     title: 'Gateway port not defined on its Service',
-    message: (p) => `The gateway is listening on a target port (port ${p.port}) that is not defined in the Service associated with its workload instances (Pod selector ${p.selector}). If you need to access the gateway port through the gateway Service, it will not be available.`,
+    message: (p) =>
+      `The gateway is listening on a target port (port ${p.port}) that is not defined in the Service associated with its workload instances (Pod selector ${p.selector}). If you need to access the gateway port through the gateway Service, it will not be available.`,
     meaning: 'A Gateway server listens on a port that no TCP port (or targetPort) of the Service in front of the gateway pods exposes.',
     why: 'Traffic can only reach the gateway through ports its Service exposes; the server is configured in Envoy but unreachable from outside.',
-    fix: 'Add the port to the gateway\'s Service (port or targetPort), or change the Gateway server to a port the Service exposes.',
+    fix: "Add the port to the gateway's Service (port or targetPort), or change the Gateway server to a port the Service exposes.",
     example: `apiVersion: networking.istio.io/v1
 kind: Gateway
 metadata: { name: shop-gateway, namespace: shop }
@@ -384,8 +416,10 @@ spec:
   IST0165: code<{ virtualservice: string; gateway: string }>({
     level: 'warning',
     title: 'VirtualService binds an internal Gateway',
-    message: (p) => `Gateway reference in VirtualService ${p.virtualservice} is to an implementation-generated internal Gateway: ${p.gateway}.`,
-    meaning: 'A `spec.gateways` entry names the Istio Gateway that istiod generates from a Gateway API Gateway (its name contains `~istio-autogenerated-k8s-gateway~`).',
+    message: (p) =>
+      `Gateway reference in VirtualService ${p.virtualservice} is to an implementation-generated internal Gateway: ${p.gateway}.`,
+    meaning:
+      'A `spec.gateways` entry names the Istio Gateway that istiod generates from a Gateway API Gateway (its name contains `~istio-autogenerated-k8s-gateway~`).',
     why: 'Generated Gateways are an implementation detail: their names change with the Gateway API listeners and are not a supported binding, so the route can break on any change or upgrade.',
     fix: 'Attach an HTTPRoute (or another Gateway API route) to the Gateway API Gateway instead of a VirtualService.',
   }),
@@ -393,7 +427,8 @@ spec:
     level: 'warning',
     title: 'Selector ineffective on a Kubernetes Gateway',
     message: (p) => `Ineffective selector on Kubernetes Gateway ${p.gateway}. Use the TargetRef field instead.`,
-    meaning: 'An AuthorizationPolicy, RequestAuthentication, Telemetry or WasmPlugin picks pods with `selector.matchLabels`, and those labels match the pods istiod deployed for a Gateway API Gateway (labelled `gateway.networking.k8s.io/gateway-name`).',
+    meaning:
+      'An AuthorizationPolicy, RequestAuthentication, Telemetry or WasmPlugin picks pods with `selector.matchLabels`, and those labels match the pods istiod deployed for a Gateway API Gateway (labelled `gateway.networking.k8s.io/gateway-name`).',
     why: 'For the gateways istiod deploys itself, a label selector is not the supported way to attach policy: istiod may ignore it, so the policy (often an allow or deny rule at the edge) silently does nothing there.',
     fix: 'Replace `selector` with `targetRefs: [{ group: gateway.networking.k8s.io, kind: Gateway, name: <gateway> }]`.',
     example: `apiVersion: security.istio.io/v1
@@ -409,15 +444,18 @@ spec:
     level: 'warning',
     title: 'Policy has no effect',
     message: (p) => `The policy has no impact: ${p.reason}.`,
-    meaning: 'The resource applies to workloads that cannot enforce it, for example a Sidecar resource for pods or a namespace in ambient mode, which have no sidecar.',
+    meaning:
+      'The resource applies to workloads that cannot enforce it, for example a Sidecar resource for pods or a namespace in ambient mode, which have no sidecar.',
     why: 'The configuration looks active but nothing enforces it.',
     fix: 'Delete the resource, or move its intent to what the data-plane mode uses (for ambient: waypoint proxies and their policies).',
   }),
   IST0173: code<{ subset: string }>({
     level: 'error',
     title: 'Subset selects no pods',
-    message: (p) => `The Subset ${p.subset} defined in the DestinationRule does not select any pods. Which may lead to 503 UH (NoHealthyUpstream).`,
-    meaning: 'No pod carries all the labels of the subset (merged with the ServiceEntry\'s workloadSelector). Pods are matched with the labels istiod adds from their node: topology region, zone, subzone and hostname.',
+    message: (p) =>
+      `The Subset ${p.subset} defined in the DestinationRule does not select any pods. Which may lead to 503 UH (NoHealthyUpstream).`,
+    meaning:
+      "No pod carries all the labels of the subset (merged with the ServiceEntry's workloadSelector). Pods are matched with the labels istiod adds from their node: topology region, zone, subzone and hostname.",
     why: 'Requests routed to the subset find no endpoints and fail with 503 and the UH (no healthy upstream) flag.',
     fix: 'Correct the subset labels to the labels the pods carry (`kubectl get pods --show-labels`), or deploy the version the subset names.',
     example: `apiVersion: networking.istio.io/v1
@@ -431,7 +469,8 @@ spec:
     level: 'warning',
     title: 'DestinationRule host is unknown',
     message: (p) => `The host ${p.host} defined in the DestinationRule does not match any services in the mesh.`,
-    meaning: 'No Service or ServiceEntry visible from the DestinationRule\'s namespace has the DestinationRule\'s host. Short names resolve in the DestinationRule\'s namespace.',
+    meaning:
+      "No Service or ServiceEntry visible from the DestinationRule's namespace has the DestinationRule's host. Short names resolve in the DestinationRule's namespace.",
     why: 'A DestinationRule for an unknown host configures nothing: its load balancing, TLS and subsets apply to no traffic.',
     fix: 'Correct the host (use the FQDN `name.namespace.svc.cluster.local` for Services in other namespaces), or create the Service or ServiceEntry.',
     example: `apiVersion: networking.istio.io/v1
@@ -443,8 +482,10 @@ spec:
   IST0176: code<{ crd: string; installedVersion: string; minimumVersion: string }>({
     level: 'warning',
     title: 'Gateway API CRD older than Istio needs',
-    message: (p) => `Gateway API CRD ${JSON.stringify(p.crd)} is at version ${JSON.stringify(p.installedVersion)} but Istio requires at least ${JSON.stringify(p.minimumVersion)}; resources of this kind will not be processed. Upgrade the Gateway API CRDs to satisfy the minimum version.`,
-    meaning: 'A Gateway API CustomResourceDefinition carries a `gateway.networking.k8s.io/bundle-version` annotation older than the minimum this Istio release supports for that kind (GRPCRoute 1.1, BackendTLSPolicy 1.4, TLSRoute 1.5, TCPRoute 1.6).',
+    message: (p) =>
+      `Gateway API CRD ${JSON.stringify(p.crd)} is at version ${JSON.stringify(p.installedVersion)} but Istio requires at least ${JSON.stringify(p.minimumVersion)}; resources of this kind will not be processed. Upgrade the Gateway API CRDs to satisfy the minimum version.`,
+    meaning:
+      'A Gateway API CustomResourceDefinition carries a `gateway.networking.k8s.io/bundle-version` annotation older than the minimum this Istio release supports for that kind (GRPCRoute 1.1, BackendTLSPolicy 1.4, TLSRoute 1.5, TCPRoute 1.6).',
     why: 'istiod does not watch a CRD below its minimum version: every resource of that kind (routes, policies) is silently ignored, so traffic they describe is not configured.',
     fix: 'Install the Gateway API CRDs of the release Istio documents as supported (`kubectl apply --server-side -f https://github.com/kubernetes-sigs/gateway-api/releases/download/<version>/standard-install.yaml`), before or with the Istio upgrade.',
     example: `apiVersion: apiextensions.k8s.io/v1
@@ -455,9 +496,11 @@ metadata:
   }),
   IST0177: code<{ serviceEntries: string; host: string; port: number; protocols: string }>({
     level: 'warning',
-    title: 'ServiceEntries disagree on a port\'s protocol',
-    message: (p) => `Multiple ServiceEntries (${p.serviceEntries}) define the same host ${JSON.stringify(p.host)} and port ${p.port} with conflicting protocols (${p.protocols}).`,
-    meaning: 'Two or more ServiceEntries (or one with duplicate ports) visible in the same scope give the same host and port different protocols.',
+    title: "ServiceEntries disagree on a port's protocol",
+    message: (p) =>
+      `Multiple ServiceEntries (${p.serviceEntries}) define the same host ${JSON.stringify(p.host)} and port ${p.port} with conflicting protocols (${p.protocols}).`,
+    meaning:
+      'Two or more ServiceEntries (or one with duplicate ports) visible in the same scope give the same host and port different protocols.',
     why: 'A proxy builds one listener and cluster per host and port; which protocol wins is undefined, so HTTP routing or TLS passthrough may break.',
     fix: 'Agree on one protocol for the host and port, or merge the ServiceEntries.',
     example: `apiVersion: networking.istio.io/v1
@@ -480,7 +523,8 @@ spec:
     level: 'error',
     title: 'No Istio control plane found',
     message: (p) => `No istiod Deployment (istiod, istiod-<revision>, or Istio 1.0's istio-pilot) was found ${p.scope}.`,
-    meaning: 'No Deployment runs Istio\'s control plane: none is named `istiod`, `istiod-<revision>` or `istio-pilot`, and none is labelled `app=istiod`.',
+    meaning:
+      "No Deployment runs Istio's control plane: none is named `istiod`, `istiod-<revision>` or `istio-pilot`, and none is labelled `app=istiod`.",
     why: 'Without a control plane, sidecars and gateways receive no configuration and no certificates: no routing, no mTLS, no service discovery. Proxies that already run keep their last configuration until they restart.',
     fix: 'Install Istio (for example `istioctl install`), or point Meshbook at the cluster or namespace that runs it. If istiod runs outside the cluster (external control plane), this check does not apply.',
     example: `# A cluster whose istio-system namespace holds only the ingress gateway:
@@ -510,29 +554,33 @@ status: { replicas: 2, readyReplicas: 1, availableReplicas: 1 }`,
     message: (p) => `istiod pod ${p.pod} container ${p.container} has restarted ${p.restarts} times.`,
     meaning: 'A container of an istiod pod has restarted three times or more.',
     why: 'Each restart drops the xDS streams of every proxy connected to that replica; proxies keep their last configuration but see no updates until they reconnect, and a crash loop eventually takes the replica out of the Service.',
-    fix: 'Read the previous container\'s log (`kubectl logs --previous`) and its last state: raise the memory limit if it was OOMKilled, otherwise fix what the log says before the restart.',
+    fix: "Read the previous container's log (`kubectl logs --previous`) and its last state: raise the memory limit if it was OOMKilled, otherwise fix what the log says before the restart.",
   }),
   MB0104: code<{ deployment: string; version: string; revision: string }>({
     level: 'info',
     title: 'Control plane found',
     message: (p) => `Control plane ${p.deployment} runs Istio ${p.version} (revision ${p.revision}) and is available.`,
     meaning: 'An istiod Deployment was found and all its replicas are ready; the finding records its version and revision.',
-    why: 'Knowing which control-plane versions and revisions run is the first fact of any mesh investigation: proxies should match their revision\'s version, and canary upgrades run two revisions side by side.',
-    fix: 'Nothing to fix. Compare the version with the proxies\' (`istioctl proxy-status`) when planning an upgrade.',
+    why: "Knowing which control-plane versions and revisions run is the first fact of any mesh investigation: proxies should match their revision's version, and canary upgrades run two revisions side by side.",
+    fix: "Nothing to fix. Compare the version with the proxies' (`istioctl proxy-status`) when planning an upgrade.",
   }),
   MB0105: code<{ service: string; webhooks: string }>({
     level: 'error',
     title: 'Webhook Service has no ready endpoints',
-    message: (p) => `Service ${p.service}, called by ${p.webhooks}, has no ready endpoint: the API server cannot reach the Istio webhook behind it.`,
-    meaning: 'An Istio injection or validation webhook calls a Service that exists, but none of its EndpointSlices lists a ready address: no istiod pod behind it is ready.',
+    message: (p) =>
+      `Service ${p.service}, called by ${p.webhooks}, has no ready endpoint: the API server cannot reach the Istio webhook behind it.`,
+    meaning:
+      'An Istio injection or validation webhook calls a Service that exists, but none of its EndpointSlices lists a ready address: no istiod pod behind it is ready.',
     why: 'Every webhook call fails. With failurePolicy Fail, pods in injected namespaces and Istio config changes are rejected; with Ignore, pods start without a sidecar and invalid config is accepted unchecked.',
     fix: 'Get an istiod pod ready behind the Service (`kubectl -n istio-system get pods -l app=istiod`, then describe and read the logs of those that are not), or fix the Service selector if the pods are ready.',
   }),
   MB0106: code<{ proxy: string; types: string; istiod: string }>({
     level: 'error',
     title: 'Proxy rejected its configuration',
-    message: (p) => `Proxy ${p.proxy} rejected the ${p.types} configuration istiod ${p.istiod} sent it (ERROR): it runs on the last configuration it accepted.`,
-    meaning: 'istiod\'s sync status (`/debug/syncz`, what `istioctl proxy-status` shows as ERROR) records that the proxy answered the last push of these xDS types with a NACK and an error.',
+    message: (p) =>
+      `Proxy ${p.proxy} rejected the ${p.types} configuration istiod ${p.istiod} sent it (ERROR): it runs on the last configuration it accepted.`,
+    meaning:
+      "istiod's sync status (`/debug/syncz`, what `istioctl proxy-status` shows as ERROR) records that the proxy answered the last push of these xDS types with a NACK and an error.",
     why: 'Envoy keeps its previous configuration when it rejects a push: every later change to routes, clusters or listeners of that type never reaches this proxy until the offending config is fixed.',
     fix: 'Read the error (in the evidence, or `istioctl proxy-status <pod>.<namespace>`), then find the resource that produced it, usually an EnvoyFilter or a recent VirtualService or DestinationRule change, and fix or remove it.',
   }),
@@ -540,32 +588,37 @@ status: { replicas: 2, readyReplicas: 1, availableReplicas: 1 }`,
     level: 'warning',
     title: 'Proxy configuration not acknowledged',
     message: (p) => `Proxy ${p.proxy} has not acknowledged the latest ${p.types} configuration istiod ${p.istiod} sent it (STALE).`,
-    meaning: 'istiod sent a push of these xDS types, and the proxy has not yet answered it with the same nonce: the push is in flight, or the proxy is overloaded or stuck.',
+    meaning:
+      'istiod sent a push of these xDS types, and the proxy has not yet answered it with the same nonce: the push is in flight, or the proxy is overloaded or stuck.',
     why: 'A momentary STALE during a rollout is normal; one that persists means this proxy routes on older configuration than its peers.',
-    fix: 'Run the check again in a minute. If it persists: `istioctl proxy-status <pod>.<namespace>`, check the proxy\'s CPU and memory, and restart the pod if it stays stuck.',
+    fix: "Run the check again in a minute. If it persists: `istioctl proxy-status <pod>.<namespace>`, check the proxy's CPU and memory, and restart the pod if it stays stuck.",
   }),
   MB0108: code<{ proxy: string; types: string; istiod: string }>({
     level: 'warning',
     title: 'Proxy configuration not sent',
     message: (p) => `istiod ${p.istiod} has not sent proxy ${p.proxy} the ${p.types} configuration it asked for (NOT SENT).`,
-    meaning: 'The proxy subscribed to these xDS types and istiod has sent nothing for them yet, typically because istiod is still computing the push or has nothing valid to send.',
+    meaning:
+      'The proxy subscribed to these xDS types and istiod has sent nothing for them yet, typically because istiod is still computing the push or has nothing valid to send.',
     why: 'A proxy without listeners or clusters cannot pass traffic, and a pod whose proxy has no configuration never becomes ready.',
-    fix: 'Check istiod\'s log for errors about this proxy (`kubectl -n istio-system logs deploy/istiod | grep <pod>`), and `istioctl proxy-status` for other proxies in the same state.',
+    fix: "Check istiod's log for errors about this proxy (`kubectl -n istio-system logs deploy/istiod | grep <pod>`), and `istioctl proxy-status` for other proxies in the same state.",
   }),
   MB0109: code<{ pod: string; revision: string }>({
     level: 'error',
     title: 'Meshed pod not connected to istiod',
-    message: (p) => `Pod ${p.pod} runs an istio-proxy sidecar, but no istiod (revision ${p.revision}) lists it among its connected proxies.`,
-    meaning: 'A running pod has an `istio-proxy` container, and none of the istiod replicas asked lists a proxy `<pod>.<namespace>` in its sync status.',
+    message: (p) =>
+      `Pod ${p.pod} runs an istio-proxy sidecar, but no istiod (revision ${p.revision}) lists it among its connected proxies.`,
+    meaning:
+      'A running pod has an `istio-proxy` container, and none of the istiod replicas asked lists a proxy `<pod>.<namespace>` in its sync status.',
     why: 'A proxy without a connection to istiod gets no configuration, no certificate rotation and no endpoint updates; once its certificate expires, its mTLS connections fail.',
-    fix: 'Read the proxy\'s log (`kubectl logs <pod> -c istio-proxy`) for xDS connection errors: a NetworkPolicy blocking port 15012, a revision whose istiod is gone, or DNS for istiod.<namespace>.svc failing.',
+    fix: "Read the proxy's log (`kubectl logs <pod> -c istio-proxy`) for xDS connection errors: a NetworkPolicy blocking port 15012, a revision whose istiod is gone, or DNS for istiod.<namespace>.svc failing.",
   }),
   MB0201: code<{ service: string; selector: string }>({
     level: 'warning',
     title: 'Service selects no pods',
-    message: (p) => `Service ${p.service} selects no pods (selector ${p.selector}): istiod has no endpoints for it, and requests to it fail with 503 "no healthy upstream".`,
+    message: (p) =>
+      `Service ${p.service} selects no pods (selector ${p.selector}): istiod has no endpoints for it, and requests to it fail with 503 "no healthy upstream".`,
     meaning: 'The Service has a selector, but no pod in its namespace carries all of those labels.',
-    why: 'istiod builds each service\'s endpoints from its EndpointSlices (R1). With no matching pod there is nothing to route to: clients in the mesh get 503 UH, clients outside get connection refused or timeouts.',
+    why: "istiod builds each service's endpoints from its EndpointSlices (R1). With no matching pod there is nothing to route to: clients in the mesh get 503 UH, clients outside get connection refused or timeouts.",
     fix: 'Fix the selector or the pod labels so they match (`kubectl get pods -l <selector>`), deploy the workload, or delete the Service if it is left over.',
     example: `apiVersion: v1
 kind: Service
@@ -577,16 +630,18 @@ spec:
   MB0202: code<{ pod: string; ip: string; service: string }>({
     level: 'error',
     title: 'Ready pod missing from EndpointSlices',
-    message: (p) => `Pod ${p.pod} (${p.ip}) is Running and Ready and matches Service ${p.service}, but no EndpointSlice lists it as a ready endpoint: stale EndpointSlice, istiod will not route to it.`,
-    meaning: 'A pod the Service selects is Running and Ready, yet none of the Service\'s EndpointSlices holds its IP as a ready address.',
+    message: (p) =>
+      `Pod ${p.pod} (${p.ip}) is Running and Ready and matches Service ${p.service}, but no EndpointSlice lists it as a ready endpoint: stale EndpointSlice, istiod will not route to it.`,
+    meaning: "A pod the Service selects is Running and Ready, yet none of the Service's EndpointSlices holds its IP as a ready address.",
     why: 'istiod learns endpoints only from EndpointSlices (R1). A pod missing from them receives no mesh traffic, so its Service runs with less capacity than its pods suggest, and with no traffic at all when every pod is missing.',
     fix: 'The EndpointSlice controller (in kube-controller-manager) is not keeping up: check that it runs and read its log for errors about this Service. Deleting the stale EndpointSlice makes the controller rebuild it.',
   }),
   MB0203: code<{ slice: string; address: string; service: string; reason: string }>({
     level: 'error',
     title: 'Stale EndpointSlice address',
-    message: (p) => `EndpointSlice ${p.slice} lists ${p.address} as a ready endpoint of Service ${p.service}, but ${p.reason}: stale EndpointSlice, proxies will send requests to it.`,
-    meaning: 'A ready address in one of the Service\'s EndpointSlices does not belong to any Running, Ready pod the Service selects.',
+    message: (p) =>
+      `EndpointSlice ${p.slice} lists ${p.address} as a ready endpoint of Service ${p.service}, but ${p.reason}: stale EndpointSlice, proxies will send requests to it.`,
+    meaning: "A ready address in one of the Service's EndpointSlices does not belong to any Running, Ready pod the Service selects.",
     why: 'istiod turns every ready EndpointSlice address into an Envoy endpoint (R1). Requests sent there hit a deleted pod, a not-ready pod or, once the IP is reused, an unrelated one: connection failures, 503 UF, or traffic reaching the wrong workload.',
     fix: 'Check that the EndpointSlice controller in kube-controller-manager runs and read its log. Deleting the stale EndpointSlice makes the controller rebuild it from the current pods. Slices managed by another controller (label endpointslice.kubernetes.io/managed-by) must be fixed there.',
     example: `apiVersion: discovery.k8s.io/v1
@@ -603,25 +658,30 @@ endpoints:
   MB0204: code<{ service: string }>({
     level: 'error',
     title: 'Service has no EndpointSlice',
-    message: (p) => `Service ${p.service} has a selector but no EndpointSlice: the EndpointSlice controller has not processed it, so istiod knows no endpoints for it.`,
-    meaning: 'No EndpointSlice carries the label `kubernetes.io/service-name=<service>` in the Service\'s namespace, although the Service has a selector (the controller writes a slice even when no pod matches).',
+    message: (p) =>
+      `Service ${p.service} has a selector but no EndpointSlice: the EndpointSlice controller has not processed it, so istiod knows no endpoints for it.`,
+    meaning:
+      "No EndpointSlice carries the label `kubernetes.io/service-name=<service>` in the Service's namespace, although the Service has a selector (the controller writes a slice even when no pod matches).",
     why: 'istiod reads endpoints only from EndpointSlices (R1): without one, the service exists in the mesh with no endpoints and every request to it fails with 503 "no healthy upstream".',
     fix: 'Check that kube-controller-manager runs with the endpointslice controller enabled (`--controllers`), and read its log for this Service. A snapshot taken without EndpointSlices (no list permission) also shows this: re-run with get/list on endpointslices.discovery.k8s.io.',
   }),
   MB0205: code<{ service: string; pods: number }>({
     level: 'warning',
     title: 'Service has no ready pods',
-    message: (p) => `Service ${p.service} selects ${p.pods} pod(s) and none of them is Running and Ready: istiod has no healthy endpoint for it.`,
-    meaning: 'The Service\'s selector matches pods, but none is Running with condition Ready=True.',
+    message: (p) =>
+      `Service ${p.service} selects ${p.pods} pod(s) and none of them is Running and Ready: istiod has no healthy endpoint for it.`,
+    meaning: "The Service's selector matches pods, but none is Running with condition Ready=True.",
     why: 'Only ready pods become ready EndpointSlice addresses, which istiod turns into Envoy endpoints (R1): until one is ready, requests to the Service fail with 503 "no healthy upstream".',
     fix: 'Find out why the pods are not ready: `kubectl describe pod` (readiness probe failures, image pulls, scheduling). In the mesh, an `istio-proxy` that never gets ready means it cannot reach istiod.',
   }),
   MB0206: code<{ namespace: string; configMap: string }>({
     level: 'error',
     title: 'Meshed namespace outside discoverySelectors',
-    message: (p) => `istiod does not discover namespace ${p.namespace}: routes to its Services cannot work (no discoverySelectors entry in ConfigMap ${p.configMap} matches its labels).`,
-    meaning: 'The namespace runs meshed workloads (an injection or revision label, or pods with an istio-proxy container), and meshConfig `discoverySelectors` is set, but none of its label selectors matches the namespace\'s labels. The selectors are ORed; an empty list selects every namespace.',
-    why: 'istiod ignores every Service, EndpointSlice and pod in a namespace its selectors do not match (R1): routes to those Services fail with 503 NC (no cluster), and the namespace\'s own sidecars get no configuration.',
+    message: (p) =>
+      `istiod does not discover namespace ${p.namespace}: routes to its Services cannot work (no discoverySelectors entry in ConfigMap ${p.configMap} matches its labels).`,
+    meaning:
+      "The namespace runs meshed workloads (an injection or revision label, or pods with an istio-proxy container), and meshConfig `discoverySelectors` is set, but none of its label selectors matches the namespace's labels. The selectors are ORed; an empty list selects every namespace.",
+    why: "istiod ignores every Service, EndpointSlice and pod in a namespace its selectors do not match (R1): routes to those Services fail with 503 NC (no cluster), and the namespace's own sidecars get no configuration.",
     fix: 'Label the namespace so one selector matches it (`kubectl label namespace <ns> <key>=<value>`), or add a selector for it to discoverySelectors in the `mesh` key of the istio ConfigMap.',
     example: `apiVersion: v1
 kind: ConfigMap
@@ -634,24 +694,30 @@ data:
   MB0207: code<{ resource: string; host: string; namespace: string }>({
     level: 'warning',
     title: 'Route to a Service istiod does not discover',
-    message: (p) => `${p.resource} points at host ${p.host}, a Service in namespace ${p.namespace}, which istiod's discoverySelectors do not select: the route has no destination.`,
-    meaning: 'A VirtualService destination or a DestinationRule host resolves to a Kubernetes Service in a namespace that no meshConfig discoverySelectors entry matches.',
-    why: 'istiod never learns that Service (R1), so it builds no cluster for the host: requests routed there fail with 503 NC, and the DestinationRule\'s policy applies to nothing.',
-    fix: 'Bring the Service\'s namespace into discoverySelectors (a label on the namespace, or a selector), or point the route at a discovered host.',
+    message: (p) =>
+      `${p.resource} points at host ${p.host}, a Service in namespace ${p.namespace}, which istiod's discoverySelectors do not select: the route has no destination.`,
+    meaning:
+      'A VirtualService destination or a DestinationRule host resolves to a Kubernetes Service in a namespace that no meshConfig discoverySelectors entry matches.',
+    why: "istiod never learns that Service (R1), so it builds no cluster for the host: requests routed there fail with 503 NC, and the DestinationRule's policy applies to nothing.",
+    fix: "Bring the Service's namespace into discoverySelectors (a label on the namespace, or a selector), or point the route at a discovered host.",
   }),
   MB0208: code<{ service: string; istiod: string }>({
     level: 'error',
-    title: 'Service missing from istiod\'s registry',
-    message: (p) => `istiod's registry has no entry for Service ${p.service}: istiod ${p.istiod} does not know it, so proxies get no cluster for it and requests to it fail with 503 NC.`,
-    meaning: 'The Service exists in a namespace that runs meshed workloads and that istiod\'s discoverySelectors select, yet istiod\'s own service registry (`/debug/registryz`, read live from a ready istiod) lists no service with its name and namespace.',
-    why: 'Proxies learn services only from istiod (R1). A Service Kubernetes has and istiod does not is unreachable by name from the mesh, however correct its EndpointSlices are; no snapshot check can see this, only istiod\'s own view.',
-    fix: 'Run the check again (a Service created seconds ago may not be pushed yet). If it stays missing, read istiod\'s log for errors about the Service or its namespace (`kubectl -n istio-system logs deploy/istiod | grep <service>`), check istiod may list and watch services (R2), and restart istiod if its informers are stuck.',
+    title: "Service missing from istiod's registry",
+    message: (p) =>
+      `istiod's registry has no entry for Service ${p.service}: istiod ${p.istiod} does not know it, so proxies get no cluster for it and requests to it fail with 503 NC.`,
+    meaning:
+      "The Service exists in a namespace that runs meshed workloads and that istiod's discoverySelectors select, yet istiod's own service registry (`/debug/registryz`, read live from a ready istiod) lists no service with its name and namespace.",
+    why: "Proxies learn services only from istiod (R1). A Service Kubernetes has and istiod does not is unreachable by name from the mesh, however correct its EndpointSlices are; no snapshot check can see this, only istiod's own view.",
+    fix: "Run the check again (a Service created seconds ago may not be pushed yet). If it stays missing, read istiod's log for errors about the Service or its namespace (`kubectl -n istio-system logs deploy/istiod | grep <service>`), check istiod may list and watch services (R2), and restart istiod if its informers are stuck.",
   }),
   MB0301: code<{ deployment: string; ready: number; pods: number }>({
     level: 'error',
     title: 'istiod not ready',
-    message: (p) => `Control plane ${p.deployment} has no ready pod (${p.ready} of ${p.pods} ready): istiod has not shown that it can list and watch the API server.`,
-    meaning: 'No pod of the istiod Deployment has condition Ready=True. istiod reports ready only after its informers have listed and watched the API server (Services, EndpointSlices, Pods, Nodes, Namespaces, Istio config) and its caches are synced.',
+    message: (p) =>
+      `Control plane ${p.deployment} has no ready pod (${p.ready} of ${p.pods} ready): istiod has not shown that it can list and watch the API server.`,
+    meaning:
+      'No pod of the istiod Deployment has condition Ready=True. istiod reports ready only after its informers have listed and watched the API server (Services, EndpointSlices, Pods, Nodes, Namespaces, Istio config) and its caches are synced.',
     why: 'Until istiod is ready it serves no configuration: new proxies get nothing, endpoints and routes are not updated, and certificates are not signed. The usual causes on the network side are an API server it cannot reach or permissions it lacks (R2).',
     fix: 'Read istiod\'s log (`kubectl -n istio-system logs deploy/istiod -c discovery`): "Failed waiting for cache sync" or "forbidden" names the resource it cannot read (grant it, see MB0302); "dial tcp … i/o timeout" to the API server means an egress NetworkPolicy or firewall blocks it.',
     example: `apiVersion: v1
@@ -664,10 +730,12 @@ status:
   MB0302: code<{ serviceAccount: string; verbs: string; resource: string; purpose: string }>({
     level: 'error',
     title: 'istiod may not read what it discovers',
-    message: (p) => `ServiceAccount ${p.serviceAccount} may not ${p.verbs} ${p.resource} across the cluster, which istiod needs to ${p.purpose}.`,
-    meaning: 'No ClusterRole bound to istiod\'s ServiceAccount (through a ClusterRoleBinding, directly or through one of its groups) has a rule allowing these verbs on this resource. RoleBindings do not count: istiod watches every namespace at once.',
+    message: (p) =>
+      `ServiceAccount ${p.serviceAccount} may not ${p.verbs} ${p.resource} across the cluster, which istiod needs to ${p.purpose}.`,
+    meaning:
+      "No ClusterRole bound to istiod's ServiceAccount (through a ClusterRoleBinding, directly or through one of its groups) has a rule allowing these verbs on this resource. RoleBindings do not count: istiod watches every namespace at once.",
     why: 'istiod builds the mesh from what it lists and watches on the API server (R2). A forbidden list keeps it from ever becoming ready; a forbidden watch leaves its view stale, so proxies get routes and endpoints that no longer exist.',
-    fix: 'Add the rule to istiod\'s ClusterRole (the Istio chart\'s `istiod-clusterrole-<namespace>`), or reinstall the istiod chart so its RBAC is complete.',
+    fix: "Add the rule to istiod's ClusterRole (the Istio chart's `istiod-clusterrole-<namespace>`), or reinstall the istiod chart so its RBAC is complete.",
     example: `apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole
 metadata: { name: istiod-clusterrole-istio-system }
@@ -681,17 +749,20 @@ rules:
     level: 'info',
     title: 'No RBAC in the snapshot',
     message: (p) => `The snapshot holds no ClusterRoleBindings or RoleBindings, so what ${p.serviceAccount} may read was not evaluated.`,
-    meaning: 'The snapshot was taken without RBAC objects (or from files that hold none), so the permissions of istiod\'s ServiceAccount cannot be worked out.',
+    meaning:
+      "The snapshot was taken without RBAC objects (or from files that hold none), so the permissions of istiod's ServiceAccount cannot be worked out.",
     why: 'Without bindings every permission would look missing; reporting each would be noise, not evidence.',
     fix: 'Take the snapshot with ClusterRoles, ClusterRoleBindings, Roles and RoleBindings (read access to rbac.authorization.k8s.io), or run against the live cluster.',
   }),
   MB0304: code<{ serviceAccount: string; verbs: string; resource: string; purpose: string }>({
     level: 'error',
     title: 'The API server denies istiod a permission (asked live)',
-    message: (p) => `The API server denies ServiceAccount ${p.serviceAccount} ${p.verbs} on ${p.resource} across the cluster (SubjectAccessReview), which istiod needs to ${p.purpose}.`,
-    meaning: 'Meshbook asked the live API server, with a SubjectAccessReview for istiod\'s ServiceAccount (its user name and its groups), whether it may do this, and the answer was no. Unlike an evaluation of RBAC objects, this is the authorizer\'s own decision: every authorizer and binding counts.',
+    message: (p) =>
+      `The API server denies ServiceAccount ${p.serviceAccount} ${p.verbs} on ${p.resource} across the cluster (SubjectAccessReview), which istiod needs to ${p.purpose}.`,
+    meaning:
+      "Meshbook asked the live API server, with a SubjectAccessReview for istiod's ServiceAccount (its user name and its groups), whether it may do this, and the answer was no. Unlike an evaluation of RBAC objects, this is the authorizer's own decision: every authorizer and binding counts.",
     why: 'istiod builds the mesh from what it lists and watches on the API server (R2), and authenticates proxies with TokenReviews. A denied list keeps it from ever becoming ready; a denied watch leaves its view stale; a denied TokenReview stops proxies from getting configuration and certificates.',
-    fix: 'Add the rule named in the finding to istiod\'s ClusterRole (the Istio chart\'s `istiod-clusterrole-<namespace>`, bound to the ServiceAccount by a ClusterRoleBinding), or reinstall the istiod chart so its RBAC is complete.',
+    fix: "Add the rule named in the finding to istiod's ClusterRole (the Istio chart's `istiod-clusterrole-<namespace>`, bound to the ServiceAccount by a ClusterRoleBinding), or reinstall the istiod chart so its RBAC is complete.",
     example: `apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole
 metadata: { name: istiod-clusterrole-istio-system }
@@ -706,7 +777,8 @@ rules:
     title: 'NetworkPolicy blocks mesh traffic to a Service',
     message: (p) =>
       `${p.sources} meshed workload(s) cannot reach Service ${p.service} port ${p.port}: no ingress rule on its pods allows them (the narrowest policy to change is NetworkPolicy ${p.policy}).`,
-    meaning: 'For each listed source workload, the NetworkPolicies that isolate the Service\'s pods for ingress have no rule allowing a connection on its targetPort. Policies act after the Service is translated to a pod IP, so the pods and targetPort are what is evaluated.',
+    meaning:
+      "For each listed source workload, the NetworkPolicies that isolate the Service's pods for ingress have no rule allowing a connection on its targetPort. Policies act after the Service is translated to a pod IP, so the pods and targetPort are what is evaluated.",
     why: 'Istio assumes every endpoint of the mesh can reach every endpoint of the services it routes to (R3). A sidecar asked to call this Service opens the connection anyway and waits: the request ends in a connect timeout and a 503 UF, with nothing in the application logs.',
     fix: 'If the traffic should flow, add the suggested rule to the named policy. If the segmentation is intended, scope the mesh configuration the same way (Sidecar egress hosts, exportTo), so proxies do not route where the network will not let them.',
     example: `apiVersion: networking.k8s.io/v1
@@ -721,7 +793,8 @@ spec:
     title: 'Egress NetworkPolicy blocks mesh traffic',
     message: (p) =>
       `NetworkPolicy ${p.policy} keeps ${p.sources} meshed workload(s) from ${p.services} Service port(s) of the mesh in ${p.namespaces} namespace(s): no egress rule on their pods allows the connections.`,
-    meaning: 'The listed workloads are isolated for egress, and no egress rule of the policies that select them allows a connection to these Services\' pods on their targetPorts. One finding per egress policy: its rule list decides every destination of the pods it selects.',
+    meaning:
+      "The listed workloads are isolated for egress, and no egress rule of the policies that select them allows a connection to these Services' pods on their targetPorts. One finding per egress policy: its rule list decides every destination of the pods it selects.",
     why: 'Istio assumes every endpoint of the mesh can reach every endpoint of the services it routes to (R3). The sidecars of these workloads still get routes to those Services, and every call through them ends in a connect timeout and a 503 UF.',
     fix: 'Add egress rules for the destinations the workloads should call (the suggested rule names the first ones exactly). If the limits are intended, give the workloads a Sidecar resource whose egress hosts match them, so their proxies do not route where the network will not let them.',
     example: `apiVersion: networking.k8s.io/v1
@@ -738,9 +811,10 @@ spec:
     title: 'NetworkPolicy drops a gateway route',
     message: (p) =>
       `VirtualService ${p.virtualService} routes traffic from gateway ${p.gateway} to ${p.host} port ${p.port}, but NetworkPolicy ${p.policy} drops it (${p.direction === 'ingress' ? 'no ingress rule on the destination pods allows the gateway' : 'no egress rule on the gateway pods allows the destination'}).`,
-    meaning: 'A route of a VirtualService bound to a Gateway sends requests from the gateway\'s pods to a Service whose target pods (or the gateway pods themselves) are isolated by NetworkPolicies with no rule for that connection.',
-    why: 'Istio\'s layer 7 rules say the request should go through, the layer 3 rules below say it may not (R4). Clients outside the mesh get 503s or timeouts from the gateway for every request on that route.',
-    fix: 'Add an ingress rule on the destination\'s policy (or an egress rule on the gateway\'s) allowing the gateway pods on the destination targetPort, or change the route.',
+    meaning:
+      "A route of a VirtualService bound to a Gateway sends requests from the gateway's pods to a Service whose target pods (or the gateway pods themselves) are isolated by NetworkPolicies with no rule for that connection.",
+    why: "Istio's layer 7 rules say the request should go through, the layer 3 rules below say it may not (R4). Clients outside the mesh get 503s or timeouts from the gateway for every request on that route.",
+    fix: "Add an ingress rule on the destination's policy (or an egress rule on the gateway's) allowing the gateway pods on the destination targetPort, or change the route.",
     example: `apiVersion: networking.istio.io/v1
 kind: VirtualService
 metadata: { name: shop, namespace: shop }
@@ -754,7 +828,8 @@ spec:
     title: 'No mesh client can use a route',
     message: (p) =>
       `VirtualService ${p.virtualService} routes ${p.host} port ${p.port} for the mesh, but none of the ${p.clients} meshed client workload(s) it applies to may open that connection (NetworkPolicy ${p.policy}).`,
-    meaning: 'The route applies to sidecars (no gateways, or the `mesh` gateway) in the namespaces the VirtualService is exported to, and for every meshed workload there, the NetworkPolicies drop the connection to the destination pods and port.',
+    meaning:
+      'The route applies to sidecars (no gateways, or the `mesh` gateway) in the namespaces the VirtualService is exported to, and for every meshed workload there, the NetworkPolicies drop the connection to the destination pods and port.',
     why: 'The route is configured on every sidecar in scope and can never carry a request: layer 3 and layer 7 disagree completely (R4). Calls through it time out with 503 UF.',
     fix: 'Allow the intended clients in the named policy (the suggested rule), or remove or re-scope the route (exportTo) if nothing should use it.',
   }),
@@ -763,18 +838,20 @@ spec:
     title: 'Route exported to clients the network drops',
     message: (p) =>
       `VirtualService ${p.virtualService} routes ${p.host} port ${p.port} for ${p.clients} meshed client workload(s), and NetworkPolicy ${p.policy} drops ${p.blocked} of them.`,
-    meaning: 'The route applies to sidecars in namespaces some of whose workloads the NetworkPolicies do not let through to the destination. Those clients have the route but cannot use it.',
+    meaning:
+      'The route applies to sidecars in namespaces some of whose workloads the NetworkPolicies do not let through to the destination. Those clients have the route but cannot use it.',
     why: 'Usually intended segmentation, but the mesh configuration says otherwise (R4): a blocked client that calls the host waits for a connect timeout instead of failing fast, and the route is pushed to proxies that cannot use it.',
-    fix: 'Either allow those clients in the named policy, or narrow the VirtualService\'s exportTo (and the Service\'s networking.istio.io/exportTo annotation) to the namespaces that may call it.',
+    fix: "Either allow those clients in the named policy, or narrow the VirtualService's exportTo (and the Service's networking.istio.io/exportTo annotation) to the namespaces that may call it.",
   }),
   MB0601: code<{ policy: string; direction: string; component: string; port: number; purpose: string; proxies: number }>({
     level: 'error',
     title: 'NetworkPolicy blocks proxies from the control plane',
     message: (p) =>
       `NetworkPolicy ${p.policy} drops ${p.purpose} traffic from ${p.proxies} proxy workload(s) to ${p.component} port ${p.port} (${p.direction === 'ingress' ? 'no ingress rule on the control plane pods allows them' : 'no egress rule on the proxy pods allows it'}).`,
-    meaning: 'Sidecars and gateways must open connections to the control plane: to istiod on 15012 (xDS and certificates; 15010 where plaintext xDS is used), or in Istio 1.0 to Pilot on 15010/15011 and Mixer on 9091/15004. The named policy isolates one end and has no rule for that connection.',
-    why: 'A proxy that cannot reach the control plane never becomes ready: it has no listeners, no routes and no certificate, so the pod is never added to its Service\'s endpoints (R5). Proxies that were running keep stale config and expiring certificates.',
-    fix: 'Allow the port in the named policy: as Istio\'s own chart policy does for istiod (ingress on 15010, 15012 from anywhere), or with an egress rule to the control plane namespace on that port.',
+    meaning:
+      'Sidecars and gateways must open connections to the control plane: to istiod on 15012 (xDS and certificates; 15010 where plaintext xDS is used), or in Istio 1.0 to Pilot on 15010/15011 and Mixer on 9091/15004. The named policy isolates one end and has no rule for that connection.',
+    why: "A proxy that cannot reach the control plane never becomes ready: it has no listeners, no routes and no certificate, so the pod is never added to its Service's endpoints (R5). Proxies that were running keep stale config and expiring certificates.",
+    fix: "Allow the port in the named policy: as Istio's own chart policy does for istiod (ingress on 15010, 15012 from anywhere), or with an egress rule to the control plane namespace on that port.",
     example: `apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata: { name: default-deny-egress, namespace: shop }
@@ -789,9 +866,10 @@ spec:
     title: 'NetworkPolicy blocks the API server from a webhook',
     message: (p) =>
       `NetworkPolicy ${p.policy} drops the API server's webhook calls to ${p.component} (Service port ${p.servicePort} → pod port ${p.port}): no ingress rule allows that port from outside the pod network.`,
-    meaning: 'The API server calls the sidecar injection and config validation webhooks through the Service, which arrives at the pods on the targetPort (15017 for istiod). The API server is not a pod: only a rule with no `from` or with an ipBlock containing its address admits it.',
+    meaning:
+      'The API server calls the sidecar injection and config validation webhooks through the Service, which arrives at the pods on the targetPort (15017 for istiod). The API server is not a pod: only a rule with no `from` or with an ipBlock containing its address admits it.',
     why: 'With the webhook unreachable, pods in injection-enabled namespaces are created without sidecars or not at all (failurePolicy Fail), and Istio config is rejected with "failed calling webhook … context deadline exceeded" (R5). Private GKE clusters show the same symptom when their firewall does not open 15017.',
-    fix: 'Add an ingress rule for the pod port with no `from` (as Istio\'s chart policy does for 15017), or with an ipBlock for the API server addresses.',
+    fix: "Add an ingress rule for the pod port with no `from` (as Istio's chart policy does for 15017), or with an ipBlock for the API server addresses.",
     example: `apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata: { name: istiod-lockdown, namespace: istio-system }
@@ -806,17 +884,20 @@ spec:
     title: 'NetworkPolicy blocks Prometheus from Istio metrics',
     message: (p) =>
       `NetworkPolicy ${p.policy} drops Prometheus scrapes of ${p.purpose} on port ${p.port} of ${p.target} (${p.count} workload(s); ${p.direction === 'ingress' ? 'no ingress rule on the scraped pods admits Prometheus' : 'no egress rule on the Prometheus pods allows it'}).`,
-    meaning: 'A Prometheus pod exists, and the NetworkPolicies on the scraped pods (ingress) or on Prometheus (egress) have no rule for its scrape of an Istio metrics port: 15020 (merged metrics) or 15090 (Envoy) on proxies, 15014 on istiod (9093 on Istio 1.0\'s control plane).',
-    why: 'Without these metrics, dashboards, Kiali\'s graph and alerts go blank for the affected workloads, exactly where you would look to diagnose the mesh. Traffic itself is not affected.',
-    fix: 'Allow Prometheus\'s namespace (or pods) on the port in the named policy; the suggested rule names them exactly.',
+    meaning:
+      "A Prometheus pod exists, and the NetworkPolicies on the scraped pods (ingress) or on Prometheus (egress) have no rule for its scrape of an Istio metrics port: 15020 (merged metrics) or 15090 (Envoy) on proxies, 15014 on istiod (9093 on Istio 1.0's control plane).",
+    why: "Without these metrics, dashboards, Kiali's graph and alerts go blank for the affected workloads, exactly where you would look to diagnose the mesh. Traffic itself is not affected.",
+    fix: "Allow Prometheus's namespace (or pods) on the port in the named policy; the suggested rule names them exactly.",
   }),
   MB0604: code<{ service: string; port: number; answer: string }>({
     level: 'error',
     title: 'API server cannot reach the istiod webhook',
-    message: (p) => `The API server could not reach ${p.service} on Service port ${p.port} (${p.answer}): admission webhook calls to istiod take this path, so sidecar injection and config validation fail.`,
-    meaning: 'Asked to proxy a GET through the Service port Istio\'s webhook configurations call (istiod\'s https-webhook, 443 → pod port 15017), the API server answered 5xx (it could not connect) or not at all. That is the same connection an admission webhook call makes.',
+    message: (p) =>
+      `The API server could not reach ${p.service} on Service port ${p.port} (${p.answer}): admission webhook calls to istiod take this path, so sidecar injection and config validation fail.`,
+    meaning:
+      "Asked to proxy a GET through the Service port Istio's webhook configurations call (istiod's https-webhook, 443 → pod port 15017), the API server answered 5xx (it could not connect) or not at all. That is the same connection an admission webhook call makes.",
     why: 'With the webhook unreachable, pods in injection-enabled namespaces are created without sidecars or not at all (failurePolicy Fail), and Istio config is rejected with "failed calling webhook … context deadline exceeded" (R5). This is exactly where private-cluster firewalls block 15017: GKE private clusters only open 443 and 10250 from the control plane to the nodes by default.',
-    fix: 'Allow TCP 15017 from the control plane to the nodes: on GKE private clusters a firewall rule from the control plane\'s CIDR (masterIpv4CidrBlock) to the nodes\' network tag; elsewhere the security group or firewall between them. Then check NetworkPolicies on istiod and that its pods are ready.',
+    fix: "Allow TCP 15017 from the control plane to the nodes: on GKE private clusters a firewall rule from the control plane's CIDR (masterIpv4CidrBlock) to the nodes' network tag; elsewhere the security group or firewall between them. Then check NetworkPolicies on istiod and that its pods are ready.",
   }),
 } as const satisfies Record<string, CodeDef<never>>;
 

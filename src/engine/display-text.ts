@@ -8,7 +8,8 @@
 // zero-width space/joiners and LRM/RLM; line/paragraph separators and the bidi embeddings and
 // overrides (U+202A–202E); word joiner and invisible operators; bidi isolates (U+2066–2069) and
 // the deprecated format characters after them; BOM; interlinear annotation marks; tag characters.
-const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\u{e0000}-\u{e007f}]/gu;
+const UNPRINTABLE =
+  /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\u{e0000}-\u{e007f}]/gu;
 const SHORT_ESCAPES: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
 /** Text with every invisible or reordering character shown as a `\uXXXX` (or `\n`, `\t`) escape. */
@@ -20,4 +21,3 @@ export function printable(text: string): string {
     return code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${code.toString(16).padStart(4, '0')}`;
   });
 }
-

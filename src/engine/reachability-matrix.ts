@@ -71,7 +71,12 @@ function spellings(label: string): string[] {
  * that block it, preferring the one whose text names the cell's destination (then its source).
  * Undefined when no finding is about any of those policies (e.g. findings were truncated).
  */
-export function findingForCell(cell: MatrixCell, columnLabel: string, rowLabel: string, findings: readonly LinkableFinding[]): number | undefined {
+export function findingForCell(
+  cell: MatrixCell,
+  columnLabel: string,
+  rowLabel: string,
+  findings: readonly LinkableFinding[],
+): number | undefined {
   const policies = new Set((cell.blockedBy ?? []).map((r) => `${r.kind}\u0000${r.namespace ?? ''}\u0000${r.name}`));
   let best: number | undefined;
   let bestScore = -1;

@@ -31,7 +31,16 @@ export interface RunOptions {
 }
 
 export type RunEvent =
-  | { type: 'gathered'; kinds: KindId[]; objects: number; durationMs: number; read: ReadCount; problem?: RunProblem; gatheredAt?: string; cachedKinds?: number }
+  | {
+      type: 'gathered';
+      kinds: KindId[];
+      objects: number;
+      durationMs: number;
+      read: ReadCount;
+      problem?: RunProblem;
+      gatheredAt?: string;
+      cachedKinds?: number;
+    }
   | { type: 'result'; result: CheckResult; done: number; total: number };
 
 const NEEDS_LIVE = 'Skipped: needs a live cluster (it reads live-only facts through the probe interface).';
@@ -84,7 +93,14 @@ export async function runChecks(checks: readonly Check[], source: ClusterSource,
   // Live snapshots say when their (possibly cached) data was read, so a page can show its age.
   const age = snapshot as { gatheredAt?: unknown; fromCache?: ReadonlySet<KindId> } | undefined;
   const freshness = typeof age?.gatheredAt === 'string' ? { gatheredAt: age.gatheredAt, cachedKinds: age.fromCache?.size ?? 0 } : {};
-  options.onEvent?.({ type: 'gathered', kinds, objects: read.objects, durationMs: gatherMs, read, ...(problem === undefined ? freshness : { problem }) });
+  options.onEvent?.({
+    type: 'gathered',
+    kinds,
+    objects: read.objects,
+    durationMs: gatherMs,
+    read,
+    ...(problem === undefined ? freshness : { problem }),
+  });
 
   for (const i of runnable) {
     runSignal.throwIfAborted();
@@ -133,7 +149,11 @@ export function readOf(kinds: readonly KindId[], snapshot: Snapshot): ReadCount 
 // Why a gather produced nothing, as the run's one problem.
 function problemOf(error: unknown, timedOut: boolean, timeoutMs: number): RunProblem {
   if (error instanceof SourceUnavailableError) return { reason: error.reason, message: error.message };
-  if (timedOut) return { reason: 'timeout', message: `Reading the cluster took longer than ${timeoutMs} ms; the run was stopped. Retry, or limit the run to a namespace.` };
+  if (timedOut)
+    return {
+      reason: 'timeout',
+      message: `Reading the cluster took longer than ${timeoutMs} ms; the run was stopped. Retry, or limit the run to a namespace.`,
+    };
   return { reason: 'invalid', message: `Reading the cluster failed: ${error instanceof Error ? error.message : String(error)}` };
 }
 
@@ -142,7 +162,14 @@ export async function runOne(
   check: Check,
   snapshot: Snapshot,
   runSignal: AbortSignal,
-  opts: { checkTimeoutMs: number; maxFindingsPerCheck: number; namespace?: string; onRead?: (kind: KindId) => void; probes?: Probes; shared?: SharedState },
+  opts: {
+    checkTimeoutMs: number;
+    maxFindingsPerCheck: number;
+    namespace?: string;
+    onRead?: (kind: KindId) => void;
+    probes?: Probes;
+    shared?: SharedState;
+  },
 ): Promise<CheckResult> {
   const shared: SharedState = opts.shared ?? new Map();
   const controller = new AbortController();
@@ -166,12 +193,27 @@ export async function runOne(
     },
     locate: (object) => snapshot.locate(object),
     report: (code, resource, params, extra) => {
-      if (opts.namespace !== undefined && resource.namespace !== undefined && resource.namespace !== '' && resource.namespace !== opts.namespace) return;
+      if (
+        opts.namespace !== undefined &&
+        resource.namespace !== undefined &&
+        resource.namespace !== '' &&
+        resource.namespace !== opts.namespace
+      )
+        return;
       if (findings.length >= opts.maxFindingsPerCheck) {
         truncated++;
         return;
       }
-      findings.push(makeFinding(code, resource, params as Record<string, string | number>, extra as ReportExtra | undefined, check.docs, locateRef(snapshot, resource)));
+      findings.push(
+        makeFinding(
+          code,
+          resource,
+          params as Record<string, string | number>,
+          extra as ReportExtra | undefined,
+          check.docs,
+          locateRef(snapshot, resource),
+        ),
+      );
     },
     attach: (attachment) => {
       attachments.push(attachment);
@@ -279,7 +321,9 @@ function fixText(code: CodeId, name: string, params: FixParams): string {
 }
 
 function cleanRef(ref: ResourceRef): ResourceRef {
-  return ref.namespace === undefined || ref.namespace === '' ? { kind: ref.kind, name: ref.name } : { kind: ref.kind, namespace: ref.namespace, name: ref.name };
+  return ref.namespace === undefined || ref.namespace === ''
+    ? { kind: ref.kind, name: ref.name }
+    : { kind: ref.kind, namespace: ref.namespace, name: ref.name };
 }
 
 function locateRef(snapshot: Snapshot, ref: ResourceRef): Finding['location'] {
@@ -293,7 +337,8 @@ function locateRef(snapshot: Snapshot, ref: ResourceRef): Finding['location'] {
 
 // Findings in a stable order, like istioctl's sorted output: by resource, then code, then message.
 function sortFindings(findings: Finding[]): Finding[] {
-  const key = (f: Finding): string => `${f.resource.kind}\u0000${f.resource.namespace ?? ''}\u0000${f.resource.name}\u0000${f.code}\u0000${f.message}`;
+  const key = (f: Finding): string =>
+    `${f.resource.kind}\u0000${f.resource.namespace ?? ''}\u0000${f.resource.name}\u0000${f.code}\u0000${f.message}`;
   // De-duplicated on the full text, as `istioctl analyze` does (SortedDedupedCopy).
   const unique = new Map(findings.map((f) => [key(f), f]));
   return [...unique.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, f]) => f);

@@ -29,7 +29,8 @@ export interface ClusterSource {
 }
 
 /** Why a whole source could not be read (as opposed to one kind of it). */
-export type SourceProblemReason = 'not-kubernetes' | 'unreachable' | 'unauthorized' | 'forbidden' | 'timeout' | 'tls' | 'server-error' | 'invalid';
+export type SourceProblemReason =
+  'not-kubernetes' | 'unreachable' | 'unauthorized' | 'forbidden' | 'timeout' | 'tls' | 'server-error' | 'invalid';
 
 /**
  * The source as a whole cannot be read: the server is not a Kubernetes API server, cannot

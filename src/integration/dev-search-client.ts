@@ -49,7 +49,14 @@ function mount(): void {
   } catch {
     // Pagefind's own English strings then.
   }
-  const options = { element: '#starlight__search', baseUrl: '/', bundlePath: '/pagefind/', showImages: false, showSubResults: true, translations };
+  const options = {
+    element: '#starlight__search',
+    baseUrl: '/',
+    bundlePath: '/pagefind/',
+    showImages: false,
+    showSubResults: true,
+    translations,
+  };
   const unavailable = 'Search is not available: the dev server could not build its index (see its log).';
   // The index is built in the background when the dev server starts: say so, and ask the
   // server's status endpoint until it is ready rather than fetching the index early.

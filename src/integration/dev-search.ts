@@ -55,14 +55,18 @@ export function meshbookDevSearch(): AstroIntegration {
           const path = new URL(req.url ?? '/', 'http://localhost').pathname;
           if (path === SEARCH_STATUS_PATH && req.method === 'GET') {
             const state = ready ? 'ready' : failed ? 'failed' : 'building';
-            res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' }).end(JSON.stringify({ state }));
+            res
+              .writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' })
+              .end(JSON.stringify({ state }));
             return;
           }
           const pagefind = path.startsWith('/pagefind/');
           const archive = /^\/v\d[^/]*\//.test(path);
           if ((!pagefind && !archive) || (req.method !== 'GET' && req.method !== 'HEAD')) return next();
           if (pagefind && !ready) {
-            res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8', 'Retry-After': '3' }).end('The search index is still being built.\n');
+            res
+              .writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8', 'Retry-After': '3' })
+              .end('The search index is still being built.\n');
             return;
           }
           serveStatic(pagefind ? site : archives, path, req, res).then(
@@ -82,5 +86,9 @@ export function meshbookDevSearch(): AstroIntegration {
 // must not rewrite a committed file.
 async function buildIndex(root: string, cacheDir: string, site: string): Promise<void> {
   await rm(site, { recursive: true, force: true });
-  await runAstroBuild({ root, outDir: site, env: { MESHBOOK_DEV_SEARCH: '0', MESHBOOK_RECORD_DEMO: '0', MESHBOOK_CACHE_DIR: join(cacheDir, 'astro-cache'), MESHBOOK_LINKS: 'warn' } });
+  await runAstroBuild({
+    root,
+    outDir: site,
+    env: { MESHBOOK_DEV_SEARCH: '0', MESHBOOK_RECORD_DEMO: '0', MESHBOOK_CACHE_DIR: join(cacheDir, 'astro-cache'), MESHBOOK_LINKS: 'warn' },
+  });
 }

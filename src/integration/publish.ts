@@ -18,7 +18,12 @@ import { loadRecords } from '../publish/records.ts';
 
 /** Links findings point to, which must resolve even when no page shows such a finding. */
 export function findingLinks(): string[] {
-  return [...new Set([...CHECKS.map((c) => c.docs).filter((d): d is string => typeof d === 'string' && d.startsWith('/')), ...listCodes().map(({ id }) => codeDocsPath(id))])];
+  return [
+    ...new Set([
+      ...CHECKS.map((c) => c.docs).filter((d): d is string => typeof d === 'string' && d.startsWith('/')),
+      ...listCodes().map(({ id }) => codeDocsPath(id)),
+    ]),
+  ];
 }
 
 /** The integration that embeds records, assembles archives into dist/ and checks links. */
@@ -41,7 +46,10 @@ export function meshbookPublish(mode: PublishMode): AstroIntegration {
         }
         if (process.env.MESHBOOK_STRICT_RECORDS === '1') {
           const stale = await staleRecords(records, root);
-          if (stale.length > 0) throw new Error(`Recorded results made with an earlier version of their check (MESHBOOK_STRICT_RECORDS=1): ${stale.join('; ')}. Re-record them with \`npx meshbook check … --record FILE\`.`);
+          if (stale.length > 0)
+            throw new Error(
+              `Recorded results made with an earlier version of their check (MESHBOOK_STRICT_RECORDS=1): ${stale.join('; ')}. Re-record them with \`npx meshbook check … --record FILE\`.`,
+            );
         }
       },
       // Runs after Starlight's own build:done (it is listed first), so Pagefind has indexed
@@ -54,14 +62,21 @@ export function meshbookPublish(mode: PublishMode): AstroIntegration {
           logger.info(`Archive ${mode.archive.version}: links rebased under ${mode.base}.`);
           return;
         }
-        const result = await assembleSite(outDir, { versions: await menuVersions(), archiveDir: publishPaths(publishDir).archive, extraLinks: findingLinks() });
+        const result = await assembleSite(outDir, {
+          versions: await menuVersions(),
+          archiveDir: publishPaths(publishDir).archive,
+          extraLinks: findingLinks(),
+        });
         if (result.broken.length > 0) {
           // MESHBOOK_LINKS=warn: a work-in-progress build that should still produce dist/.
           if (process.env.MESHBOOK_LINKS !== 'warn') throw brokenLinksError(result.broken);
           logger.warn(brokenLinksError(result.broken).message);
         }
-        const archives = result.versions.length === 0 ? 'no archived versions' : `archived ${result.versions.map((v) => `v${v}`).join(', ')}`;
-        logger.info(`${result.pages} pages (${archives}), ${result.links} internal links checked, ${result.broken.length} broken (${Math.round(performance.now() - started)} ms).`);
+        const archives =
+          result.versions.length === 0 ? 'no archived versions' : `archived ${result.versions.map((v) => `v${v}`).join(', ')}`;
+        logger.info(
+          `${result.pages} pages (${archives}), ${result.links} internal links checked, ${result.broken.length} broken (${Math.round(performance.now() - started)} ms).`,
+        );
       },
     },
   };
@@ -81,7 +96,11 @@ export async function staleRecords(recordsDir: string, root: string): Promise<st
   const current = await currentCheckVersions(root);
   const out: string[] = [];
   for (const { file, record } of await loadRecords(recordsDir)) {
-    const stale = staleChecks(record, current, record.report.checks.map((c) => c.id));
+    const stale = staleChecks(
+      record,
+      current,
+      record.report.checks.map((c) => c.id),
+    );
     if (stale.length > 0) out.push(`${file}: ${stale.join(', ')}`);
   }
   return out;

@@ -5,10 +5,7 @@
 import { listCodes, codeDocsPath } from '../engine/codes.ts';
 
 type SidebarItem =
-  | string
-  | { label: string; link: string }
-  | { label: string; slug: string }
-  | { label: string; collapsed?: boolean; items: SidebarItem[] };
+  string | { label: string; link: string } | { label: string; slug: string } | { label: string; collapsed?: boolean; items: SidebarItem[] };
 
 /** The sidebar passed to Starlight. */
 export const sidebar: SidebarItem[] = [

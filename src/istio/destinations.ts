@@ -30,7 +30,8 @@ export function routeDestinations(vs: VirtualService): AnnotatedDestination[] {
 export function mirrorDestinations(vs: VirtualService): AnnotatedDestination[] {
   const out: AnnotatedDestination[] = [];
   (vs.spec?.http ?? []).forEach((r, i) => {
-    if (r.mirror !== undefined && r.mirror !== null) out.push({ rule: 'http.mirror', destination: r.mirror, path: `spec.http[${i}].mirror` });
+    if (r.mirror !== undefined && r.mirror !== null)
+      out.push({ rule: 'http.mirror', destination: r.mirror, path: `spec.http[${i}].mirror` });
     (r.mirrors ?? []).forEach((m, j) => {
       out.push({ rule: 'http.mirrors', destination: m.destination ?? {}, path: `spec.http[${i}].mirrors[${j}].destination` });
     });

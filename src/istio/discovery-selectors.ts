@@ -38,7 +38,8 @@ function parseSelector(value: unknown, at: string): LabelSelector | string {
         return `${at}.matchExpressions[${i}] needs a key and an operator In, NotIn, Exists or DoesNotExist (received ${JSON.stringify(e)})`;
       }
       const values = e.values ?? [];
-      if (!Array.isArray(values) || values.some((v) => typeof v !== 'string')) return `${at}.matchExpressions[${i}].values is not a list of strings`;
+      if (!Array.isArray(values) || values.some((v) => typeof v !== 'string'))
+        return `${at}.matchExpressions[${i}].values is not a list of strings`;
       exprs.push({ key: e.key, operator: e.operator as 'In', values: values as string[] });
     }
     out.matchExpressions = exprs;
@@ -56,7 +57,8 @@ export function discoverySelection(configMap: ConfigMap): DiscoverySelection {
   const parsed = read.mesh;
   const list = parsed.discoverySelectors;
   if (list === undefined || list === null) return { kind: 'all', source };
-  if (!Array.isArray(list)) return { kind: 'unreadable', source, problem: `discoverySelectors is not a list (received ${JSON.stringify(list)})` };
+  if (!Array.isArray(list))
+    return { kind: 'unreadable', source, problem: `discoverySelectors is not a list (received ${JSON.stringify(list)})` };
   if (list.length === 0) return { kind: 'all', source };
   const selectors: LabelSelector[] = [];
   for (const [i, item] of list.entries()) {
@@ -79,10 +81,16 @@ export function isDiscovered(selection: DiscoverySelection, name: string, labels
 export function selectorText(s: LabelSelector): string {
   const parts: string[] = [];
   if (s.matchLabels !== undefined && Object.keys(s.matchLabels).length > 0) {
-    parts.push(`matchLabels: {${Object.entries(s.matchLabels).map(([k, v]) => `${k}: ${v}`).join(', ')}}`);
+    parts.push(
+      `matchLabels: {${Object.entries(s.matchLabels)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join(', ')}}`,
+    );
   }
   if (s.matchExpressions !== undefined && s.matchExpressions.length > 0) {
-    parts.push(`matchExpressions: [${s.matchExpressions.map((e) => `${e.key} ${e.operator}${e.operator === 'In' || e.operator === 'NotIn' ? ` (${(e.values ?? []).join(',')})` : ''}`).join('; ')}]`);
+    parts.push(
+      `matchExpressions: [${s.matchExpressions.map((e) => `${e.key} ${e.operator}${e.operator === 'In' || e.operator === 'NotIn' ? ` (${(e.values ?? []).join(',')})` : ''}`).join('; ')}]`,
+    );
   }
   return parts.length === 0 ? '{} (every namespace)' : `{${parts.join(', ')}}`;
 }

@@ -125,7 +125,10 @@ export class ServiceIndex {
     const fqdn = toFqdn(sourceNamespace, host);
     const all = this.#byScopedHost.get(`${EXPORT_TO_ALL}/${fqdn}`);
     if (all !== undefined) return all;
-    const scopes = exportTo === undefined || exportTo.length === 0 ? [sourceNamespace] : exportTo.map((e) => (e === EXPORT_TO_LOCAL ? sourceNamespace : e));
+    const scopes =
+      exportTo === undefined || exportTo.length === 0
+        ? [sourceNamespace]
+        : exportTo.map((e) => (e === EXPORT_TO_LOCAL ? sourceNamespace : e));
     for (const scope of scopes) {
       const hit = this.#byScopedHost.get(`${scope}/${fqdn}`);
       if (hit !== undefined) return hit;

@@ -62,10 +62,12 @@ export function meshFacts(configMap: ConfigMap | undefined): MeshFacts {
   }
   const defaultConfig = read.mesh.defaultConfig;
   if (defaultConfig === undefined || defaultConfig === null) return { ...DEFAULTS, source: where };
-  if (typeof defaultConfig !== 'object' || Array.isArray(defaultConfig)) return { ...DEFAULTS, source: `Istio defaults (${where}: defaultConfig is not a mapping)` };
+  if (typeof defaultConfig !== 'object' || Array.isArray(defaultConfig))
+    return { ...DEFAULTS, source: `Istio defaults (${where}: defaultConfig is not a mapping)` };
   const metadata = (defaultConfig as Record<string, unknown>).proxyMetadata;
   if (metadata === undefined || metadata === null) return { ...DEFAULTS, source: where };
-  if (typeof metadata !== 'object' || Array.isArray(metadata)) return { ...DEFAULTS, source: `Istio defaults (${where}: proxyMetadata is not a mapping)` };
+  if (typeof metadata !== 'object' || Array.isArray(metadata))
+    return { ...DEFAULTS, source: `Istio defaults (${where}: proxyMetadata is not a mapping)` };
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(metadata)) {
     // proxyMetadata is map<string,string>: istiod rejects the whole meshConfig over a non-string

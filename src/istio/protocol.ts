@@ -67,7 +67,12 @@ export interface ProtocolDecision {
  * when present (even if empty), replaces the name; a `grpc-web` prefix is GRPC-Web; otherwise the
  * text before the first `-` is parsed; an unknown result on a well-known port is TCP.
  */
-export function decideProtocol(port: number, name: string | undefined, protocol: string | undefined, appProtocol: string | undefined): ProtocolDecision {
+export function decideProtocol(
+  port: number,
+  name: string | undefined,
+  protocol: string | undefined,
+  appProtocol: string | undefined,
+): ProtocolDecision {
   if (protocol === 'UDP') return { protocol: 'UDP', from: 'protocol', looked: protocol };
   let text = name ?? '';
   let from: ProtocolDecision['from'] = 'name';
@@ -88,6 +93,11 @@ export function decideProtocol(port: number, name: string | undefined, protocol:
 }
 
 /** Just the protocol of {@link decideProtocol}. */
-export function convertProtocol(port: number, name: string | undefined, protocol: string | undefined, appProtocol: string | undefined): IstioProtocol {
+export function convertProtocol(
+  port: number,
+  name: string | undefined,
+  protocol: string | undefined,
+  appProtocol: string | undefined,
+): IstioProtocol {
   return decideProtocol(port, name, protocol, appProtocol).protocol;
 }

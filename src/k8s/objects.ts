@@ -192,7 +192,13 @@ export interface VirtualService extends KubeObject {
     hosts?: string[];
     gateways?: string[];
     exportTo?: string[];
-    http?: { name?: string; match?: unknown[]; route?: HTTPRouteDestination[]; mirror?: Destination; mirrors?: { destination?: Destination }[] }[];
+    http?: {
+      name?: string;
+      match?: unknown[];
+      route?: HTTPRouteDestination[];
+      mirror?: Destination;
+      mirrors?: { destination?: Destination }[];
+    }[];
     tcp?: { match?: unknown[]; route?: HTTPRouteDestination[] }[];
     tls?: { match?: unknown[]; route?: HTTPRouteDestination[] }[];
   };

@@ -50,7 +50,9 @@ export function standInAddresses(policies: readonly NetworkPolicy[]): string[] {
         if (block === undefined || typeof block.cidr !== 'string') continue;
         const cidr = parseCidr(block.cidr);
         if (cidr === undefined) continue;
-        const except = (Array.isArray(block.except) ? block.except : []).map((e) => (typeof e === 'string' ? parseCidr(e) : undefined)).filter((e): e is Cidr => e !== undefined);
+        const except = (Array.isArray(block.except) ? block.except : [])
+          .map((e) => (typeof e === 'string' ? parseCidr(e) : undefined))
+          .filter((e): e is Cidr => e !== undefined);
         const address = addressIn(cidr, except);
         if (address !== undefined) out.add(address);
       }

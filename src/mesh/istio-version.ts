@@ -86,8 +86,15 @@ export function detectIstio(deployments: readonly Deployment[], services: readon
     const components = istiods.map((d): ControlComponent => ({ role: 'istiod', deployment: d, service: serviceFor(d, services) }));
     const versions = [...new Set(istiods.map((d) => imageTag(imageOf(d))))];
     const planes = istiods.map((d) => `Deployment ${fullName(d)} (Istio ${imageTag(imageOf(d))}, revision ${revisionOf(d)})`);
-    const legacy = deployments.some((d) => d.metadata.name === 'istio-pilot') ? '; an istio-pilot Deployment also exists (mid-migration), its ports are not checked' : '';
-    return { era: 'istiod', version: versions.join(', '), components, summary: `istiod (Istio 1.5 and later): ${planes.join(', ')}${legacy}` };
+    const legacy = deployments.some((d) => d.metadata.name === 'istio-pilot')
+      ? '; an istio-pilot Deployment also exists (mid-migration), its ports are not checked'
+      : '';
+    return {
+      era: 'istiod',
+      version: versions.join(', '),
+      components,
+      summary: `istiod (Istio 1.5 and later): ${planes.join(', ')}${legacy}`,
+    };
   }
   const split: ControlComponent[] = [];
   for (const d of deployments) {
@@ -100,7 +107,12 @@ export function detectIstio(deployments: readonly Deployment[], services: readon
   split.sort((a, b) => order.indexOf(a.role) - order.indexOf(b.role));
   const version = imageTag(imageOf(pilot.deployment));
   const names = split.map((c) => c.deployment.metadata.name).join(', ');
-  return { era: 'split', version, components: split, summary: `Istio 1.0-era split control plane (Istio ${version}): ${names} in ${namespaceOf(pilot.deployment)}` };
+  return {
+    era: 'split',
+    version,
+    components: split,
+    summary: `Istio 1.0-era split control plane (Istio ${version}): ${names} in ${namespaceOf(pilot.deployment)}`,
+  };
 }
 
 /** Who opens a control connection. */
@@ -140,24 +152,42 @@ export function controlMeshFacts(configMap: ConfigMap | undefined): ControlMeshF
     return { mutualTls: false, discoveryPort: undefined, source: `${where} is not valid YAML: meshConfig defaults` };
   }
   const mesh = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
-  const defaults = mesh.defaultConfig !== null && typeof mesh.defaultConfig === 'object' ? (mesh.defaultConfig as Record<string, unknown>) : {};
+  const defaults =
+    mesh.defaultConfig !== null && typeof mesh.defaultConfig === 'object' ? (mesh.defaultConfig as Record<string, unknown>) : {};
   // A ProxyConfig field: defaultConfig.controlPlaneAuthPolicy (the top-level spelling is accepted too).
   const policy = defaults.controlPlaneAuthPolicy ?? mesh.controlPlaneAuthPolicy;
   const address = defaults.discoveryAddress;
   const port = typeof address === 'string' ? /:(\d+)$/.exec(address)?.[1] : undefined;
   const parts = [`controlPlaneAuthPolicy ${typeof policy === 'string' ? policy : 'NONE (default)'}`];
   if (typeof address === 'string') parts.push(`defaultConfig.discoveryAddress ${address}`);
-  return { mutualTls: policy === 'MUTUAL_TLS', discoveryPort: port === undefined ? undefined : Number(port), source: `${where}: ${parts.join(', ')}` };
+  return {
+    mutualTls: policy === 'MUTUAL_TLS',
+    discoveryPort: port === undefined ? undefined : Number(port),
+    source: `${where}: ${parts.join(', ')}`,
+  };
 }
 
 /** The Service port with this number, or with this name. */
 function findPort(service: Service | undefined, match: { number?: number; name?: string }): ServicePort | undefined {
-  return service?.spec?.ports?.find((p) => (match.number !== undefined && p.port === match.number) || (match.name !== undefined && p.name === match.name));
+  return service?.spec?.ports?.find(
+    (p) => (match.number !== undefined && p.port === match.number) || (match.name !== undefined && p.name === match.name),
+  );
 }
 
 /** A port entry: the Service's targetPort when the Service has the port, else the chart default on the pod. */
-function entry(client: ControlClient, component: ControlComponent, servicePort: ServicePort | undefined, fallback: number, purpose: string): ControlPort {
-  const target = servicePort === undefined ? fallback : servicePort.targetPort === undefined || servicePort.targetPort === 0 ? servicePort.port : servicePort.targetPort;
+function entry(
+  client: ControlClient,
+  component: ControlComponent,
+  servicePort: ServicePort | undefined,
+  fallback: number,
+  purpose: string,
+): ControlPort {
+  const target =
+    servicePort === undefined
+      ? fallback
+      : servicePort.targetPort === undefined || servicePort.targetPort === 0
+        ? servicePort.port
+        : servicePort.targetPort;
   return { client, component, servicePort, port: target, purpose };
 }
 
@@ -169,7 +199,10 @@ function entry(client: ControlClient, component: ControlComponent, servicePort: 
  *   9091 (15004 with MUTUAL_TLS), API server → Galley and the injector on 443, Prometheus →
  *   monitoring 9093 (15014 from 1.1). Citadel's 8060 is dialled only by node agents: not listed.
  */
-export function controlPorts(install: IstioInstall, facts: ControlMeshFacts = { mutualTls: false, discoveryPort: undefined, source: 'defaults' }): ControlPort[] {
+export function controlPorts(
+  install: IstioInstall,
+  facts: ControlMeshFacts = { mutualTls: false, discoveryPort: undefined, source: 'defaults' },
+): ControlPort[] {
   const out: ControlPort[] = [];
   if (install.era === 'istiod') {
     for (const c of install.components) {
@@ -177,7 +210,15 @@ export function controlPorts(install: IstioInstall, facts: ControlMeshFacts = { 
       // 15010 (plaintext xDS) is exposed by the chart's Service but only dialled when the mesh points proxies at it.
       const plaintext = findPort(c.service, { number: 15010 });
       if (plaintext !== undefined && facts.discoveryPort === 15010) out.push(entry('proxies', c, plaintext, 15010, 'xDS (plaintext)'));
-      out.push(entry('api-server', c, findPort(c.service, { name: 'https-webhook' }) ?? findPort(c.service, { number: 443 }), 15017, 'sidecar injection and config validation webhooks'));
+      out.push(
+        entry(
+          'api-server',
+          c,
+          findPort(c.service, { name: 'https-webhook' }) ?? findPort(c.service, { number: 443 }),
+          15017,
+          'sidecar injection and config validation webhooks',
+        ),
+      );
       out.push(entry('prometheus', c, findPort(c.service, { number: 15014 }), 15014, 'control plane monitoring'));
     }
     return out;
@@ -194,7 +235,15 @@ export function controlPorts(install: IstioInstall, facts: ControlMeshFacts = { 
       case 'mixer-policy':
       case 'mixer-telemetry': {
         const mixer = facts.mutualTls ? 15004 : 9091;
-        out.push(entry('proxies', c, findPort(c.service, { number: mixer }), mixer, c.role === 'mixer-policy' ? 'policy checks' : 'telemetry reports'));
+        out.push(
+          entry(
+            'proxies',
+            c,
+            findPort(c.service, { number: mixer }),
+            mixer,
+            c.role === 'mixer-policy' ? 'policy checks' : 'telemetry reports',
+          ),
+        );
         break;
       }
       case 'galley':
@@ -206,7 +255,8 @@ export function controlPorts(install: IstioInstall, facts: ControlMeshFacts = { 
       default:
         break;
     }
-    if (c.role !== 'injector') out.push(entry('prometheus', c, findPort(c.service, { number: monitoring }), monitoring, 'control plane monitoring'));
+    if (c.role !== 'injector')
+      out.push(entry('prometheus', c, findPort(c.service, { number: monitoring }), monitoring, 'control plane monitoring'));
   }
   return out;
 }
@@ -220,15 +270,19 @@ export function proxyScrapePorts(install: IstioInstall): { port: number; purpose
 /** Every port of the install's set, one line for evidence ("Pilot xDS 15010, Galley webhook 443→443, …"). */
 export function describePorts(ports: readonly ControlPort[], install: IstioInstall, facts?: ControlMeshFacts): string {
   const parts = ports.map((p) => {
-    const via = p.servicePort !== undefined && String(p.servicePort.port) !== String(p.port) ? `${p.servicePort.port}→${p.port}` : String(p.port);
+    const via =
+      p.servicePort !== undefined && String(p.servicePort.port) !== String(p.port) ? `${p.servicePort.port}→${p.port}` : String(p.port);
     return `${componentName(p.component.role)} ${p.purpose} ${via}`;
   });
-  const scrape = proxyScrapePorts(install).map((p) => p.port).join('/');
+  const scrape = proxyScrapePorts(install)
+    .map((p) => p.port)
+    .join('/');
   parts.push(`sidecars scrape ${scrape}`);
   if (install.era === 'istiod') {
     parts.push('sidecar health 15021 (kubelet)');
     const exposed = install.components.some((c) => findPort(c.service, { number: 15010 }) !== undefined);
-    if (exposed && facts?.discoveryPort !== 15010) parts.push(`plaintext xDS 15010 not checked (exposed, but proxies dial ${facts?.discoveryPort ?? 15012})`);
+    if (exposed && facts?.discoveryPort !== 15010)
+      parts.push(`plaintext xDS 15010 not checked (exposed, but proxies dial ${facts?.discoveryPort ?? 15012})`);
   }
   return [...new Set(parts)].join(', ');
 }

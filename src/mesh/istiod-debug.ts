@@ -39,13 +39,20 @@ export interface IstiodTarget {
 }
 
 const ready = (pod: Pod): boolean =>
-  pod.metadata.deletionTimestamp === undefined && pod.status?.phase === 'Running' && (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+  pod.metadata.deletionTimestamp === undefined &&
+  pod.status?.phase === 'Running' &&
+  (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
 
 /**
  * The istiod pods to ask for `path`: every ready replica (`replicas: 'all'`) or the first ready
  * one of each control plane (`'one'`); the istiod Service when no ready pod is visible.
  */
-export function istiodTargets(deployments: readonly Deployment[], pods: readonly Pod[], path: string, replicas: 'all' | 'one'): { targets: IstiodTarget[]; viaService: boolean; revisions: Set<string> } {
+export function istiodTargets(
+  deployments: readonly Deployment[],
+  pods: readonly Pod[],
+  path: string,
+  replicas: 'all' | 'one',
+): { targets: IstiodTarget[]; viaService: boolean; revisions: Set<string> } {
   const planes = deployments.filter(isControlPlane);
   const targets: IstiodTarget[] = [];
   const revisions = new Set<string>();
@@ -55,7 +62,11 @@ export function istiodTargets(deployments: readonly Deployment[], pods: readonly
     const readyPods = podsOfDeployment(d, pods).filter(ready);
     for (const pod of replicas === 'all' ? readyPods : readyPods.slice(0, 1)) {
       const ns = namespaceOf(pod);
-      targets.push({ request: { kind: 'pod', namespace: ns, name: pod.metadata.name, port: MONITORING_PORT, path }, label: `${ns}/${pod.metadata.name}`, revision });
+      targets.push({
+        request: { kind: 'pod', namespace: ns, name: pod.metadata.name, port: MONITORING_PORT, path },
+        label: `${ns}/${pod.metadata.name}`,
+        revision,
+      });
     }
   }
   if (targets.length > 0) return { targets, viaService: false, revisions };
@@ -64,7 +75,11 @@ export function istiodTargets(deployments: readonly Deployment[], pods: readonly
   const ns = d === undefined ? ISTIO_NAMESPACE : namespaceOf(d);
   const name = d === undefined || d.metadata.name === 'istio-pilot' ? 'istiod' : d.metadata.name;
   const revision = d === undefined ? 'default' : revisionOf(d);
-  targets.push({ request: { kind: 'service', namespace: ns, name, port: MONITORING_PORT, path }, label: `Service ${ns}/${name}`, revision });
+  targets.push({
+    request: { kind: 'service', namespace: ns, name, port: MONITORING_PORT, path },
+    label: `Service ${ns}/${name}`,
+    revision,
+  });
   return { targets, viaService: true, revisions };
 }
 
@@ -96,17 +111,22 @@ export async function getIstiodDebug(probes: Probes, endpoint: DebugEndpoint, ta
     answer = await probes.proxyGet(request);
   } catch (error) {
     const status = statusOfProbeFailure(error);
-    if (error instanceof ProbeError && (status === 401 || status === 403)) throw new ProbeError(authExplanation(endpoint, label, status, request.namespace), { cause: error });
+    if (error instanceof ProbeError && (status === 401 || status === 403))
+      throw new ProbeError(authExplanation(endpoint, label, status, request.namespace), { cause: error });
     throw error;
   }
-  if (answer.status === 401 || answer.status === 403) throw new ProbeError(authExplanation(endpoint, label, answer.status, request.namespace));
+  if (answer.status === 401 || answer.status === 403)
+    throw new ProbeError(authExplanation(endpoint, label, answer.status, request.namespace));
   if (answer.status < 200 || answer.status > 299) {
     throw new ProbeError(
       `${label} answered ${answer.status} to GET ${endpoint.path} on port ${MONITORING_PORT} (${JSON.stringify(answer.body.slice(0, 120))}). ` +
         `Istio 1.0's Pilot served it on port 8080 only; otherwise check that istiod is running. \`${endpoint.instead}\` reads the same ${endpoint.what}.`,
     );
   }
-  if (answer.truncated) throw new ProbeError(`${label}'s ${endpoint.path} answer is larger than Meshbook reads (${answer.body.length} characters kept): use \`${endpoint.instead}\` on a mesh this size.`);
+  if (answer.truncated)
+    throw new ProbeError(
+      `${label}'s ${endpoint.path} answer is larger than Meshbook reads (${answer.body.length} characters kept): use \`${endpoint.instead}\` on a mesh this size.`,
+    );
   return answer.body;
 }
 
@@ -118,10 +138,16 @@ export function parseDebugList(endpoint: DebugEndpoint, body: string, istiod: st
   try {
     parsed = JSON.parse(body);
   } catch (error) {
-    throw new ProbeError(`${istiod} answered ${endpoint.path} with something that is not JSON (${JSON.stringify(body.slice(0, 80))}…): is port ${MONITORING_PORT} istiod's monitoring port?`, { cause: error });
+    throw new ProbeError(
+      `${istiod} answered ${endpoint.path} with something that is not JSON (${JSON.stringify(body.slice(0, 80))}…): is port ${MONITORING_PORT} istiod's monitoring port?`,
+      { cause: error },
+    );
   }
   // istiod writes `null` for an empty list on some versions.
   if (parsed === null) return [];
-  if (!Array.isArray(parsed)) throw new ProbeError(`${istiod} answered ${endpoint.path} with JSON that is not a list of ${endpoint.items} (received ${JSON.stringify(body.slice(0, 80))}).`);
+  if (!Array.isArray(parsed))
+    throw new ProbeError(
+      `${istiod} answered ${endpoint.path} with JSON that is not a list of ${endpoint.items} (received ${JSON.stringify(body.slice(0, 80))}).`,
+    );
   return parsed as unknown[];
 }

@@ -29,7 +29,12 @@ export function discoveryPermissions(era: IstioEra): NeededPermission[] {
       { group: '', resource: 'pods', verbs: READ, purpose: 'learn workload labels and service accounts' },
       { group: '', resource: 'nodes', verbs: READ, purpose: 'learn locality and node addresses' },
       { group: '', resource: 'namespaces', verbs: READ, purpose: 'read namespace labels' },
-      ...['virtualservices', 'destinationrules', 'gateways', 'serviceentries'].map((resource) => ({ group: 'networking.istio.io', resource, verbs: READ, purpose: 'read Istio routing configuration' })),
+      ...['virtualservices', 'destinationrules', 'gateways', 'serviceentries'].map((resource) => ({
+        group: 'networking.istio.io',
+        resource,
+        verbs: READ,
+        purpose: 'read Istio routing configuration',
+      })),
       { group: 'authentication.istio.io', resource: 'policies', verbs: READ, purpose: 'read Istio authentication policies' },
     ];
   }
@@ -39,10 +44,30 @@ export function discoveryPermissions(era: IstioEra): NeededPermission[] {
     { group: '', resource: 'pods', verbs: READ, purpose: 'learn workload labels, service accounts and locality' },
     { group: '', resource: 'nodes', verbs: READ, purpose: 'learn locality and gateway node addresses' },
     { group: '', resource: 'namespaces', verbs: READ, purpose: 'apply discovery selectors and namespace labels' },
-    ...ISTIO_NETWORKING.map((resource) => ({ group: 'networking.istio.io', resource, verbs: READ, purpose: 'read Istio routing configuration' })),
-    ...ISTIO_SECURITY.map((resource) => ({ group: 'security.istio.io', resource, verbs: READ, purpose: 'read Istio security configuration' })),
-    { group: 'authentication.k8s.io', resource: 'tokenreviews', verbs: ['create'], purpose: 'authenticate the proxies that connect for configuration and certificates' },
-    { group: 'authorization.k8s.io', resource: 'subjectaccessreviews', verbs: ['create'], purpose: 'authorize gateways that read TLS Secrets' },
+    ...ISTIO_NETWORKING.map((resource) => ({
+      group: 'networking.istio.io',
+      resource,
+      verbs: READ,
+      purpose: 'read Istio routing configuration',
+    })),
+    ...ISTIO_SECURITY.map((resource) => ({
+      group: 'security.istio.io',
+      resource,
+      verbs: READ,
+      purpose: 'read Istio security configuration',
+    })),
+    {
+      group: 'authentication.k8s.io',
+      resource: 'tokenreviews',
+      verbs: ['create'],
+      purpose: 'authenticate the proxies that connect for configuration and certificates',
+    },
+    {
+      group: 'authorization.k8s.io',
+      resource: 'subjectaccessreviews',
+      verbs: ['create'],
+      purpose: 'authorize gateways that read TLS Secrets',
+    },
   ];
 }
 

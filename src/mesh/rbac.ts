@@ -172,7 +172,8 @@ export class RbacIndex {
       if (!(b.subjects ?? []).some((s) => subjectMatches(s, identity, ''))) continue;
       const name = b.roleRef?.name ?? '';
       // A ClusterRoleBinding can only refer to a ClusterRole.
-      const resolved = b.roleRef?.kind === 'ClusterRole' && (b.roleRef.apiGroup ?? RBAC_GROUP) === RBAC_GROUP ? this.clusterRoleRules(name) : undefined;
+      const resolved =
+        b.roleRef?.kind === 'ClusterRole' && (b.roleRef.apiGroup ?? RBAC_GROUP) === RBAC_GROUP ? this.clusterRoleRules(name) : undefined;
       out.push({
         binding: { kind: 'ClusterRoleBinding', name: b.metadata.name },
         role: { kind: b.roleRef?.kind ?? 'ClusterRole', name },
@@ -212,7 +213,12 @@ export class RbacIndex {
    * cluster-wide (list/watch across all namespaces, or a cluster-scoped resource): only
    * ClusterRoleBindings count. With a namespace, RoleBindings in it count too.
    */
-  grants(identity: Identity, request: ResourceRequest, namespace?: string, bound: readonly BoundRole[] = this.boundRoles(identity)): Grant[] {
+  grants(
+    identity: Identity,
+    request: ResourceRequest,
+    namespace?: string,
+    bound: readonly BoundRole[] = this.boundRoles(identity),
+  ): Grant[] {
     const out: Grant[] = [];
     for (const b of bound) {
       if (!b.scope.cluster && b.scope.namespace !== namespace) continue;

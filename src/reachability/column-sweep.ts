@@ -7,7 +7,14 @@
 // access to itself, so its own target is left out.
 
 import type { Direction, Evaluation, PodClass, PolicyRef } from './netpol/types.ts';
-import { MemberUnions, sourceMembers, type BlockedCollector, type Connection, type RestTarget, type SourceMembers } from './blocked/index.ts';
+import {
+  MemberUnions,
+  sourceMembers,
+  type BlockedCollector,
+  type Connection,
+  type RestTarget,
+  type SourceMembers,
+} from './blocked/index.ts';
 import type { SweepEvaluator, SweepTarget } from './sweep.ts';
 
 /** What every member of a source group gets towards the step's targets. */
@@ -90,7 +97,15 @@ export class ColumnSweep {
     this.unions = unions;
     for (const m of this.#members) if (m.labels.length > 0) unions.register(m);
     this.#bulk = new Uint8Array(sweep.groups);
-    this.#conn = { src: this.#endpoints[0]!, srcLabel: '', srcKey: '', dst: this.#endpoints[0]!, dstLabel: '', dstKey: '', port: { port: 1 } };
+    this.#conn = {
+      src: this.#endpoints[0]!,
+      srcLabel: '',
+      srcKey: '',
+      dst: this.#endpoints[0]!,
+      dstLabel: '',
+      dstKey: '',
+      port: { port: 1 },
+    };
     this.#unionId = new Int32Array(sweep.groups).fill(-1);
     let maxId = 0;
     this.#members.forEach((m, g) => {
@@ -141,7 +156,11 @@ export class ColumnSweep {
    * at once (a bit set, not a loop over groups), and only the groups on their own are visited
    * further: the step costs the groups a policy names, not all groups.
    */
-  run<M>(targets: readonly StepTarget[], collector: BlockedCollector<M>, groupFor: (direction: Direction) => { key: string; meta: M }): StepResult {
+  run<M>(
+    targets: readonly StepTarget[],
+    collector: BlockedCollector<M>,
+    groupFor: (direction: Direction) => { key: string; meta: M },
+  ): StepResult {
     const sweep = this.#sweep;
     const bulk = this.#bulk;
     bulk.fill(0);
@@ -191,7 +210,10 @@ export class ColumnSweep {
         if (state === 0) bulk[group] = 1;
         return !isOwn;
       }
-      if (state === 0 && collector.addRest(groupFor, srcEndpoint, targets, s.denied, s.evaluations, this.#members[group]!, this.#posInGroup[i]!)) {
+      if (
+        state === 0 &&
+        collector.addRest(groupFor, srcEndpoint, targets, s.denied, s.evaluations, this.#members[group]!, this.#posInGroup[i]!)
+      ) {
         bulk[group] = 1;
         return !isOwn;
       }
@@ -308,7 +330,11 @@ export class ColumnSweep {
       ports.add(t.port.port);
       if (!ev.egress.allowed) for (const p of ev.egress.isolatedBy) blockedBy.add(p);
       if (!ev.ingress.allowed) for (const p of ev.ingress.isolatedBy) blockedBy.add(p);
-      collector.add(groupFor, { src: srcEndpoint, srcLabel: label, srcKey: label, dst: t.dst, dstLabel: t.dstLabel, dstKey: t.dstKey, port: t.port }, ev);
+      collector.add(
+        groupFor,
+        { src: srcEndpoint, srcLabel: label, srcKey: label, dst: t.dst, dstLabel: t.dstLabel, dstKey: t.dstKey, port: t.port },
+        ev,
+      );
     }
     return { allowed, blocked, blockedBy: [...blockedBy], ports: [...ports] };
   }
@@ -337,7 +363,14 @@ function summarize(sweep: SweepEvaluator, src: PodClass, targets: readonly Sweep
     if (!ev.ingress.allowed) addAll(blockedBy, ev.ingress.isolatedBy);
   }
   const blocked = denied?.length ?? 0;
-  return { evaluations, allowed: targets.length - blocked, blocked, denied: denied ?? NONE, blockedBy: blockedBy ?? NONE, ports: ports ?? NONE };
+  return {
+    evaluations,
+    allowed: targets.length - blocked,
+    blocked,
+    denied: denied ?? NONE,
+    blockedBy: blockedBy ?? NONE,
+    ports: ports ?? NONE,
+  };
 }
 
 /** Appends the refs not in `list` yet (lists of a few policies: a scan beats a Set). */

@@ -12,7 +12,11 @@ const MESH = sharedKey<MeshNetwork>('reachability/mesh-network');
 /** The run's network model (pods, namespaces, NetworkPolicies). */
 export function networkModel(ctx: CheckContext<ModelKinds>): NetworkModel {
   return ctx.shared(MODEL, () =>
-    buildNetworkModel({ pods: ctx.list('v1/Pod'), namespaces: ctx.list('v1/Namespace'), policies: ctx.list('networking.k8s.io/v1/NetworkPolicy') }),
+    buildNetworkModel({
+      pods: ctx.list('v1/Pod'),
+      namespaces: ctx.list('v1/Namespace'),
+      policies: ctx.list('networking.k8s.io/v1/NetworkPolicy'),
+    }),
   );
 }
 

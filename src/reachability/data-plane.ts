@@ -40,7 +40,13 @@ export interface DataPlane {
 // policy sees the destination's target port, as without a mesh.
 const direct = (mode: DataPlaneMode, via: string): DataPlane => ({
   mode,
-  hops: (r) => [{ to: { kind: 'class', podClass: r.to }, port: r.port, via: r.from === 'sidecar' && mode === 'sidecar' ? `sidecar → sidecar, ${via}` : via }],
+  hops: (r) => [
+    {
+      to: { kind: 'class', podClass: r.to },
+      port: r.port,
+      via: r.from === 'sidecar' && mode === 'sidecar' ? `sidecar → sidecar, ${via}` : via,
+    },
+  ],
 });
 
 export const DATA_PLANES: Readonly<Record<DataPlaneMode, DataPlane>> = {

@@ -32,7 +32,8 @@ export const EXPLAIN_KINDS: readonly KindId[] = ['v1/Pod', 'v1/Namespace', 'v1/S
 /** The explain input from a gathered snapshot; throws when a kind it needs could not be read (every answer would be wrong). */
 export function explainInput(snapshot: Snapshot): ExplainInput {
   const unread = EXPLAIN_KINDS.filter((k) => snapshot.problems.has(k) && snapshot.problems.get(k)?.reason !== 'not-installed');
-  if (unread.length > 0) throw new Error(`Cannot explain without ${unread.map((k) => `${k} (${snapshot.problems.get(k)!.message})`).join(', ')}.`);
+  if (unread.length > 0)
+    throw new Error(`Cannot explain without ${unread.map((k) => `${k} (${snapshot.problems.get(k)!.message})`).join(', ')}.`);
   return {
     pods: snapshot.list('v1/Pod') as readonly Pod[],
     namespaces: snapshot.list('v1/Namespace') as readonly Namespace[],
@@ -77,7 +78,12 @@ export interface ExplainReport {
 
 export type ExplainAnswer =
   | { ok: true; report: ExplainReport }
-  | { ok: false; problem: 'unknown-namespace' | 'unknown-source' | 'unknown-service' | 'unknown-port' | 'no-endpoints'; message: string; nearby: string[] };
+  | {
+      ok: false;
+      problem: 'unknown-namespace' | 'unknown-source' | 'unknown-service' | 'unknown-port' | 'no-endpoints';
+      message: string;
+      nearby: string[];
+    };
 
 // Enough to name a workload's versions and a Service's backends; a larger answer is cut and says so in the pods lists.
 const MAX_CONNECTIONS = 20;
@@ -88,32 +94,58 @@ const MAX_PODS_NAMED = 5;
 export function explainQuery(input: ExplainInput, query: ExplainQuery, model?: NetworkModel): ExplainAnswer {
   const namespaces = new Set([...input.namespaces.map((n) => n.metadata.name), ...input.pods.map(nsOf), ...input.services.map(nsOf)]);
   for (const ns of [query.from.namespace, query.to.namespace]) {
-    if (!namespaces.has(ns)) return miss('unknown-namespace', `No namespace ${JSON.stringify(ns)} in the cluster.`, nearest(ns, [...namespaces]));
+    if (!namespaces.has(ns))
+      return miss('unknown-namespace', `No namespace ${JSON.stringify(ns)} in the cluster.`, nearest(ns, [...namespaces]));
   }
   const pods = input.pods.filter((p) => isLivePod(p) && nsOf(p) === query.from.namespace);
   const byName = pods.find((p) => p.metadata.name === query.from.name);
   const sourcePods = byName === undefined ? pods.filter((p) => workloadName(p) === query.from.name) : [byName];
   if (sourcePods.length === 0) {
     const names = [...new Set(pods.flatMap((p) => [workloadName(p), p.metadata.name]))];
-    return miss('unknown-source', `No running pod or workload ${JSON.stringify(query.from.name)} in namespace ${query.from.namespace}.`, nearest(query.from.name, names).map((n) => `${query.from.namespace}/${n}`));
+    return miss(
+      'unknown-source',
+      `No running pod or workload ${JSON.stringify(query.from.name)} in namespace ${query.from.namespace}.`,
+      nearest(query.from.name, names).map((n) => `${query.from.namespace}/${n}`),
+    );
   }
   const services = input.services.filter((s) => nsOf(s) === query.to.namespace);
   const service = services.find((s) => s.metadata.name === query.to.service);
   if (service === undefined) {
-    return miss('unknown-service', `No Service ${JSON.stringify(query.to.service)} in namespace ${query.to.namespace}.`, nearest(query.to.service, services.map((s) => s.metadata.name)).map((n) => `${query.to.namespace}/${n}`));
+    return miss(
+      'unknown-service',
+      `No Service ${JSON.stringify(query.to.service)} in namespace ${query.to.namespace}.`,
+      nearest(
+        query.to.service,
+        services.map((s) => s.metadata.name),
+      ).map((n) => `${query.to.namespace}/${n}`),
+    );
   }
   const ports = service.spec?.ports ?? [];
   const servicePort = ports.find((p) => String(p.port) === query.to.port || p.name === query.to.port);
-  const portNames = ports.map((p) => `${query.to.namespace}/${service.metadata.name}:${p.port}${p.name === undefined ? '' : ` (${p.name})`}`);
-  if (servicePort === undefined) return miss('unknown-port', `Service ${query.to.namespace}/${service.metadata.name} has no port ${JSON.stringify(query.to.port)}.`, portNames);
+  const portNames = ports.map(
+    (p) => `${query.to.namespace}/${service.metadata.name}:${p.port}${p.name === undefined ? '' : ` (${p.name})`}`,
+  );
+  if (servicePort === undefined)
+    return miss(
+      'unknown-port',
+      `Service ${query.to.namespace}/${service.metadata.name} has no port ${JSON.stringify(query.to.port)}.`,
+      portNames,
+    );
 
   const net = model ?? buildNetworkModel({ pods: input.pods, namespaces: input.namespaces, policies: input.policies });
   const resolved = net.serviceTargets(service);
   const targets = resolved.targets.filter((t) => t.servicePort === servicePort);
-  const unresolved = resolved.unresolved.filter((u) => u.servicePort === servicePort).map((u) => ({ workload: net.workloadOf(u.podClass), reason: u.reason }));
+  const unresolved = resolved.unresolved
+    .filter((u) => u.servicePort === servicePort)
+    .map((u) => ({ workload: net.workloadOf(u.podClass), reason: u.reason }));
   if (targets.length === 0) {
-    const why = unresolved.length > 0 ? unresolved.map((u) => `${u.workload}: ${u.reason}`).join('; ') : `its selector matches no running pod`;
-    return miss('no-endpoints', `Service ${query.to.namespace}/${service.metadata.name} port ${servicePort.port} has no pods behind it (${why}): there is no connection to explain.`, portNames);
+    const why =
+      unresolved.length > 0 ? unresolved.map((u) => `${u.workload}: ${u.reason}`).join('; ') : `its selector matches no running pod`;
+    return miss(
+      'no-endpoints',
+      `Service ${query.to.namespace}/${service.metadata.name} port ${servicePort.port} has no pods behind it (${why}): there is no connection to explain.`,
+      portNames,
+    );
   }
 
   // One source per pod class (a named pod is its own class): pods of a class get the same answer.
@@ -142,8 +174,19 @@ export function explainQuery(input: ExplainInput, query: ExplainQuery, model?: N
     ok: true,
     report: {
       verdict: allowed === connections.length ? 'allowed' : allowed === 0 ? 'blocked' : 'partial',
-      from: { namespace: query.from.namespace, name: query.from.name, kind: byName === undefined ? 'workload' : 'pod', pods: podNames(sourcePods) },
-      to: { namespace: query.to.namespace, service: service.metadata.name, port: servicePort.port, protocol: protocolOf(servicePort), ...(servicePort.name === undefined ? {} : { name: servicePort.name }) },
+      from: {
+        namespace: query.from.namespace,
+        name: query.from.name,
+        kind: byName === undefined ? 'workload' : 'pod',
+        pods: podNames(sourcePods),
+      },
+      to: {
+        namespace: query.to.namespace,
+        service: service.metadata.name,
+        port: servicePort.port,
+        protocol: protocolOf(servicePort),
+        ...(servicePort.name === undefined ? {} : { name: servicePort.name }),
+      },
       connections,
       unresolved,
     },

@@ -35,18 +35,26 @@ function reasonText(s: SideReport, end: string, direction: 'egress' | 'ingress')
 
 function sideLines(s: SideReport, direction: 'egress' | 'ingress', depth: number): ExplainLine[] {
   const end = direction === 'egress' ? 'the source' : 'the destination';
-  const lines: ExplainLine[] = [{ depth, text: `${direction} (${end}): ${reasonText(s, end, direction)}`, tone: s.allowed ? 'allowed' : 'blocked' }];
+  const lines: ExplainLine[] = [
+    { depth, text: `${direction} (${end}): ${reasonText(s, end, direction)}`, tone: s.allowed ? 'allowed' : 'blocked' },
+  ];
   if (s.allowed || s.reason !== 'no-rule-matches') return lines;
   const withRules = new Set(s.rules.map((r) => r.policy));
-  for (const p of s.policies.filter((p) => !withRules.has(p))) lines.push({ depth: depth + 1, text: `${p}: no ${direction} rules (it allows nothing, it only isolates)`, tone: 'plain' });
+  for (const p of s.policies.filter((p) => !withRules.has(p)))
+    lines.push({ depth: depth + 1, text: `${p}: no ${direction} rules (it allows nothing, it only isolates)`, tone: 'plain' });
   for (const r of s.rules) {
-    const misses = [!r.peers && (direction === 'egress' ? 'its peers (to) do not include the destination' : 'its peers (from) do not include the source'), !r.ports && 'its ports do not include the port'].filter(
-      (x): x is string => typeof x === 'string',
-    );
+    const misses = [
+      !r.peers && (direction === 'egress' ? 'its peers (to) do not include the destination' : 'its peers (from) do not include the source'),
+      !r.ports && 'its ports do not include the port',
+    ].filter((x): x is string => typeof x === 'string');
     lines.push({ depth: depth + 1, text: `${r.policy} ${direction} rule ${r.rule}: ${misses.join(', and ')}`, tone: 'plain' });
   }
   if (s.fix !== undefined) {
-    lines.push({ depth: depth + 1, text: `The smallest change that allows it: append this rule to ${s.fix.field} of NetworkPolicy ${s.fix.policy}:`, tone: 'plain' });
+    lines.push({
+      depth: depth + 1,
+      text: `The smallest change that allows it: append this rule to ${s.fix.field} of NetworkPolicy ${s.fix.policy}:`,
+      tone: 'plain',
+    });
     for (const line of s.fix.yaml.trimEnd().split('\n')) lines.push({ depth: depth + 2, text: line, tone: 'code' });
     lines.push({ depth: depth + 1, text: 'or, with kubectl:', tone: 'plain' });
     lines.push({ depth: depth + 2, text: s.fix.kubectl, tone: 'code' });
@@ -75,10 +83,15 @@ function connectionLines(c: ConnectionReport, depth: number): ExplainLine[] {
 export function explainLines(report: ExplainReport): ExplainLine[] {
   const to = `${report.to.namespace}/${report.to.service}:${report.to.port}/${report.to.protocol}`;
   const lines: ExplainLine[] = [
-    { depth: 0, text: `${report.from.namespace}/${report.from.name} → Service ${to}: ${VERDICT[report.verdict]}`, tone: report.verdict === 'allowed' ? 'allowed' : 'blocked' },
+    {
+      depth: 0,
+      text: `${report.from.namespace}/${report.from.name} → Service ${to}: ${VERDICT[report.verdict]}`,
+      tone: report.verdict === 'allowed' ? 'allowed' : 'blocked',
+    },
   ];
   for (const c of report.connections) lines.push(...connectionLines(c, 1));
-  for (const u of report.unresolved) lines.push({ depth: 1, text: `${u.workload}: not a target of this port (${u.reason})`, tone: 'plain' });
+  for (const u of report.unresolved)
+    lines.push({ depth: 1, text: `${u.workload}: not a target of this port (${u.reason})`, tone: 'plain' });
   return lines.map((l) => ({ ...l, text: printable(l.text) }));
 }
 

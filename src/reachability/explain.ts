@@ -6,7 +6,17 @@
 
 import type { NetworkModel } from './network-model.ts';
 import { suggestFixes } from './netpol/suggest-fix.ts';
-import type { Direction, Endpoint, PodClass, PolicyRef, PortQuery, RuleCheck, RuleRef, SuggestedFix, VerdictReason } from './netpol/types.ts';
+import type {
+  Direction,
+  Endpoint,
+  PodClass,
+  PolicyRef,
+  PortQuery,
+  RuleCheck,
+  RuleRef,
+  SuggestedFix,
+  VerdictReason,
+} from './netpol/types.ts';
 import type { DataPlaneMode, HopPurpose } from './data-plane.ts';
 
 export interface SideExplanation {
@@ -39,7 +49,13 @@ export interface Explanation {
 }
 
 /** The verdict chain of `source` opening a connection to `destination`'s pods on `port` (the port addressed there: a targetPort or a control port). */
-export function explain(net: NetworkModel, source: Endpoint, destination: PodClass, port: PortQuery, purpose: HopPurpose = 'service'): Explanation {
+export function explain(
+  net: NetworkModel,
+  source: Endpoint,
+  destination: PodClass,
+  port: PortQuery,
+  purpose: HopPurpose = 'service',
+): Explanation {
   const hops = net.hops({ from: modeOf(net, source), to: destination, port, purpose }).map((hop): HopExplanation => {
     const evaluation = net.index.evaluate(source, hop.to, hop.port);
     const fixes = evaluation.allowed ? [] : suggestFixes(net.index, source, hop.to, hop.port, evaluation);

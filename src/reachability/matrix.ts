@@ -82,12 +82,23 @@ export class MatrixBuilder {
    * Records verdicts for a (row, column): how many connections were allowed and blocked, the
    * policies that blocked them and the destination ports they were blocked on.
    */
-  record(row: string, column: string, counts: { allowed: number; blocked: number; blockedBy?: Iterable<PolicyRef>; ports?: Iterable<string | number> }): void {
+  record(
+    row: string,
+    column: string,
+    counts: { allowed: number; blocked: number; blockedBy?: Iterable<PolicyRef>; ports?: Iterable<string | number> },
+  ): void {
     this.add(row, column, counts.allowed, counts.blocked, counts.blockedBy, counts.ports);
   }
 
   /** `record` without the counts object, for sweeps that record millions of times. */
-  add(row: string, column: string, allowed: number, blocked: number, blockedBy?: Iterable<PolicyRef>, ports?: Iterable<string | number>): void {
+  add(
+    row: string,
+    column: string,
+    allowed: number,
+    blocked: number,
+    blockedBy?: Iterable<PolicyRef>,
+    ports?: Iterable<string | number>,
+  ): void {
     let byColumn = this.#cells.get(row);
     if (byColumn === undefined) {
       byColumn = [];
@@ -120,7 +131,14 @@ export class MatrixBuilder {
    * by rowSizes) got `allowed` and `blocked` connections towards `column`: one call where a sweep
    * would call `add` once per row.
    */
-  addAcross(column: string, allowed: number, blocked: number, blockedBy: readonly PolicyRef[], ports: readonly (string | number)[], less: ReadonlyMap<string, number>): void {
+  addAcross(
+    column: string,
+    allowed: number,
+    blocked: number,
+    blockedBy: readonly PolicyRef[],
+    ports: readonly (string | number)[],
+    less: ReadonlyMap<string, number>,
+  ): void {
     let list = this.#across.get(column);
     if (list === undefined) this.#across.set(column, (list = []));
     list.push({ allowed, blocked, blockedBy, ports, less });
@@ -221,7 +239,11 @@ export class MatrixBuilder {
         const state = this.#cell(r.id, c.id);
         if (state === undefined || state.allowed + state.blocked === 0) {
           const detail = this.#notes.get(`${r.id}\u0000${c.id}`);
-          cells.push(detail === undefined ? { row: r.id, column: c.id, state: 'not-applicable' } : { row: r.id, column: c.id, state: 'not-applicable', detail });
+          cells.push(
+            detail === undefined
+              ? { row: r.id, column: c.id, state: 'not-applicable' }
+              : { row: r.id, column: c.id, state: 'not-applicable', detail },
+          );
           continue;
         }
         const total = state.allowed + state.blocked;
@@ -232,7 +254,9 @@ export class MatrixBuilder {
         const policies = [...new Map(state.policies.map((p) => [`${p.namespace}/${p.name}`, p])).entries()]
           .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
           .map(([, p]) => p);
-        const blockedBy: ResourceRef[] = policies.slice(0, MAX_CELL_POLICIES).map((p) => ({ kind: 'NetworkPolicy', namespace: p.namespace, name: p.name }));
+        const blockedBy: ResourceRef[] = policies
+          .slice(0, MAX_CELL_POLICIES)
+          .map((p) => ({ kind: 'NetworkPolicy', namespace: p.namespace, name: p.name }));
         const more = policies.length > MAX_CELL_POLICIES ? ` (+${policies.length - MAX_CELL_POLICIES} more policies)` : '';
         const ports = [...new Set(state.ports.map(String))].sort((a, b) => Number(a) - Number(b) || (a < b ? -1 : 1)).join(', ');
         cells.push({

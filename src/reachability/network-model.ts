@@ -95,7 +95,8 @@ export function buildNetworkModel(input: NetworkModelInput): NetworkModel {
     meshNamespaces,
     isMeshed: (cls) => known(cls) && meshed[cls.id] === 1,
     // Meshed pods without a proxy yet are in a mesh namespace: their sidecar comes at the next restart.
-    dataPlaneOf: (cls) => (known(cls) ? (meshed[cls.id] === 1 || proxied[cls.id] === 1 ? 'sidecar' : 'none') : cls.pods.some(hasProxy) ? 'sidecar' : 'none'),
+    dataPlaneOf: (cls) =>
+      known(cls) ? (meshed[cls.id] === 1 || proxied[cls.id] === 1 ? 'sidecar' : 'none') : cls.pods.some(hasProxy) ? 'sidecar' : 'none',
     workloadOf: (cls) => (known(cls) ? workloads[cls.id]! : `${cls.namespace}/${workloadName(cls.pods[0]!)}`),
     serviceTargets(service) {
       let found = targets.get(service);
@@ -120,7 +121,8 @@ export function withGateways(model: NetworkModel, gateways: readonly IstioGatewa
   const selectors = gatewaySelectors(gateways);
   const gateway = new Uint8Array(index.classes.length);
   // A class's pods share their labels: match the Gateways' selectors once per class.
-  for (const cls of index.classes) gateway[cls.id] = cls.pods.some(isRouterProxy) || selectors.some((selector) => matchesLabels(selector, cls.labels)) ? 1 : 0;
+  for (const cls of index.classes)
+    gateway[cls.id] = cls.pods.some(isRouterProxy) || selectors.some((selector) => matchesLabels(selector, cls.labels)) ? 1 : 0;
   const known = (cls: PodClass): boolean => cls.id >= 0 && index.classes[cls.id] === cls;
   return Object.assign(Object.create(model) as NetworkModel, { isGateway: (cls: PodClass) => known(cls) && gateway[cls.id] === 1 });
 }

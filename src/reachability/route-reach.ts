@@ -38,7 +38,9 @@ export class RouteReach {
     this.#net.sweep.clear();
     return targets.flatMap((t) => {
       const dstLabel = this.#net.workloadOf(t.podClass);
-      return this.#net.hops({ from: 'sidecar', to: t.podClass, port: t.port, purpose: 'service' }).map((hop) => ({ podClass: t.podClass, port: hop.port, dst: hop.to, dstLabel, dstKey: dstLabel }));
+      return this.#net
+        .hops({ from: 'sidecar', to: t.podClass, port: t.port, purpose: 'service' })
+        .map((hop) => ({ podClass: t.podClass, port: hop.port, dst: hop.to, dstLabel, dstKey: dstLabel }));
     });
   }
 
@@ -52,7 +54,11 @@ export class RouteReach {
       const srcLabel = net.workloadOf(src);
       const srcEndpoint = { kind: 'class', podClass: src } as const;
       for (const t of steps) {
-        collector.add(() => group, { src: srcEndpoint, srcLabel, srcKey: srcLabel, dst: t.dst, dstLabel: t.dstLabel, dstKey: t.dstKey, port: t.port }, net.sweep.evaluate(src, t));
+        collector.add(
+          () => group,
+          { src: srcEndpoint, srcLabel, srcKey: srcLabel, dst: t.dst, dstLabel: t.dstLabel, dstKey: t.dstKey, port: t.port },
+          net.sweep.evaluate(src, t),
+        );
       }
     }
     return collector.groups();
@@ -78,7 +84,8 @@ export class RouteReach {
       for (const i of mesh.sweep.sourcesOf(g)) if (!self.has(i)) candidates.add(mesh.sweep.labelOf(i));
     };
     for (const [g, s] of step.own) if (s !== undefined && s.denied.length === 0) open(g);
-    if (step.shared !== undefined && step.shared.denied.length === 0) for (const g of mesh.sweep.groupsWithSources()) if (!step.own.has(g)) open(g);
+    if (step.shared !== undefined && step.shared.denied.length === 0)
+      for (const g of mesh.sweep.groupsWithSources()) if (!step.own.has(g)) open(g);
     for (const [i, own] of self) if (own.blocked === 0) candidates.add(mesh.sweep.labelOf(i));
     const reachable = [...candidates].filter((label) => !mesh.sourcesByLabel.get(label)!.some(blocked));
     return { groups: reachable.length === mesh.labels.size ? [] : collector.groups(), reachable, clients: mesh.labels };

@@ -63,7 +63,12 @@ export function meshServicePorts(net: NetworkModel, services: readonly Service[]
 }
 
 /** Every source against every column; undefined when `signal` aborts it. */
-export function servicePortReach(net: NetworkModel, sources: readonly PodClass[], columns: readonly ServicePortColumn[], signal?: AbortSignal): ServicePortReach | undefined {
+export function servicePortReach(
+  net: NetworkModel,
+  sources: readonly PodClass[],
+  columns: readonly ServicePortColumn[],
+  signal?: AbortSignal,
+): ServicePortReach | undefined {
   const rowsBy = new Set(sources.map((c) => net.workloadOf(c))).size <= MAX_WORKLOAD_ROWS ? 'workload' : 'namespace';
   const columnsBy = columns.length <= MAX_PORT_COLUMNS ? 'port' : 'namespace';
   const rowOf = (c: PodClass): string => (rowsBy === 'workload' ? net.workloadOf(c) : c.namespace);
@@ -77,7 +82,11 @@ export function servicePortReach(net: NetworkModel, sources: readonly PodClass[]
 
   const egressGroup = { key: 'egress', meta: { kind: 'egress' } as const };
   const sweep = net.sweep;
-  const columnSweep = new ColumnSweep(sweep, sources, sources.map((s) => net.workloadOf(s)));
+  const columnSweep = new ColumnSweep(
+    sweep,
+    sources,
+    sources.map((s) => net.workloadOf(s)),
+  );
   const collector = new BlockedCollector<PortBlock>(net.index, columnSweep.unions);
   const rows = new RowGroups(sources.map((s) => [sweep.groupOf(s), rowOf(s)] as const));
   const reachedBy = new Map<ServicePortColumn, () => ReadonlySet<string>>();
@@ -87,7 +96,9 @@ export function servicePortReach(net: NetworkModel, sources: readonly PodClass[]
     const groupFor = (direction: Direction) => (direction === 'ingress' ? portGroup : egressGroup);
     const targets: StepTarget[] = col.targets.flatMap((t) => {
       const dstLabel = net.workloadOf(t.podClass);
-      return net.hops({ from: 'sidecar', to: t.podClass, port: t.port, purpose: 'service' }).map((hop) => ({ podClass: t.podClass, port: hop.port, dst: hop.to, dstLabel: col.label, dstKey: dstLabel }));
+      return net
+        .hops({ from: 'sidecar', to: t.podClass, port: t.port, purpose: 'service' })
+        .map((hop) => ({ podClass: t.podClass, port: hop.port, dst: hop.to, dstLabel: col.label, dstKey: dstLabel }));
     });
     sweep.clear(); // the per-target evaluations (hostNetwork sources) of the last column are not asked again
     const { own, shared, self } = columnSweep.run(targets, collector, groupFor);
@@ -99,7 +110,8 @@ export function servicePortReach(net: NetworkModel, sources: readonly PodClass[]
       const rg = rows.of(i);
       selfOut.set(rg, (selfOut.get(rg) ?? 0) + 1);
       if (r.allowed > 0) selfReached.push(columnSweep.labelOf(i));
-      if (r.allowed + r.blocked === 0) matrix.note(rowOf(src), column, 'a single pod calling its own Service: a pod cannot block access to itself');
+      if (r.allowed + r.blocked === 0)
+        matrix.note(rowOf(src), column, 'a single pod calling its own Service: a pod cannot block access to itself');
       else matrix.record(rowOf(src), column, r);
     }
     // Groups summarized on their own, per (row, group); the rest of each row shares one summary.

@@ -69,7 +69,9 @@ const ABSENT: Readonly<Record<string, (value: unknown) => boolean>> = {
 function projection(schema: z.ZodType): Projection {
   if (schema instanceof z.ZodOptional) return projection(schema.unwrap() as z.ZodType);
   if (schema instanceof z.ZodObject) {
-    const fields = Object.entries(schema.shape as Record<string, z.ZodType>).map(([key, field]) => [key, projection(field), ABSENT[key]] as const);
+    const fields = Object.entries(schema.shape as Record<string, z.ZodType>).map(
+      ([key, field]) => [key, projection(field), ABSENT[key]] as const,
+    );
     return (value, list) => {
       const from = value as Record<string, unknown>;
       const out: Record<string, unknown> = {};

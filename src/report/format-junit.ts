@@ -51,7 +51,11 @@ function suite(check: CheckResult, report: RunReport, failOn: FailOn): Suite {
   } else if (check.status === 'error') {
     errors++;
     const details = [check.reason ?? 'The check could not run.', ...check.findings.map(findingText)].join('\n\n');
-    testcase(check.id, check.durationMs, `      <error${attributes({ message: check.reason ?? 'The check could not run.', type: 'check-error' })}>${text(details)}</error>\n`);
+    testcase(
+      check.id,
+      check.durationMs,
+      `      <error${attributes({ message: check.reason ?? 'The check could not run.', type: 'check-error' })}>${text(details)}</error>\n`,
+    );
   } else if (check.findings.length === 0) {
     testcase(check.id, check.durationMs, '');
   } else {
@@ -98,12 +102,15 @@ function findingText(f: Finding): string {
 }
 
 function attributes(attrs: Record<string, string | number>): string {
-  return Object.entries(attrs).map(([k, v]) => ` ${k}="${attribute(String(v))}"`).join('');
+  return Object.entries(attrs)
+    .map(([k, v]) => ` ${k}="${attribute(String(v))}"`)
+    .join('');
 }
 
 // Characters XML 1.0 cannot carry at all, not even as references: most C0 controls,
 // U+FFFE/U+FFFF and unpaired surrogates. C1 controls and DEL are legal but discouraged.
-const NOT_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const NOT_XML =
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 function visible(s: string): string {
   return s.replace(NOT_XML, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);

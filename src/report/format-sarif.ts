@@ -83,7 +83,9 @@ export function toSarif(report: RunReport, options: SarifOptions = {}): SarifLog
   const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
   const results = report.checks.flatMap((check) => check.findings.map((f) => result(check, f, ruleIndex.get(f.code), options)));
   const notifications = [
-    ...(report.problem === undefined ? [] : [{ level: 'error' as const, message: { text: `Cannot read the cluster: ${report.problem.message}` } }]),
+    ...(report.problem === undefined
+      ? []
+      : [{ level: 'error' as const, message: { text: `Cannot read the cluster: ${report.problem.message}` } }]),
     ...report.checks.flatMap(notificationsOf),
   ];
   const relative = results.some((r) => r.locations[0]?.physicalLocation?.artifactLocation.uriBaseId !== undefined);
@@ -92,7 +94,9 @@ export function toSarif(report: RunReport, options: SarifOptions = {}): SarifLog
     version: '2.1.0',
     runs: [
       {
-        tool: { driver: { name: 'meshbook', ...(options.siteUrl === undefined ? {} : { informationUri: siteLink('/', options.siteUrl) }), rules } },
+        tool: {
+          driver: { name: 'meshbook', ...(options.siteUrl === undefined ? {} : { informationUri: siteLink('/', options.siteUrl) }), rules },
+        },
         // Snapshot paths are relative to the directory meshbook ran in (usually the repository).
         ...(relative ? { originalUriBaseIds: { [SRCROOT]: { description: { text: 'The directory meshbook check ran in.' } } } } : {}),
         invocations: [
@@ -102,7 +106,12 @@ export function toSarif(report: RunReport, options: SarifOptions = {}): SarifLog
           },
         ],
         results,
-        properties: { target: report.target.name, targetType: report.target.type, startedAt: report.startedAt, summary: summarizeRun(report) },
+        properties: {
+          target: report.target.name,
+          targetType: report.target.type,
+          startedAt: report.startedAt,
+          summary: summarizeRun(report),
+        },
       },
     ],
   };
@@ -152,9 +161,11 @@ function artifact(file: string): { uri: string; uriBaseId?: string } {
 
 function notificationsOf(check: CheckResult): SarifNotification[] {
   const out: SarifNotification[] = [];
-  if (check.status === 'error') out.push({ level: 'error', message: { text: `${check.id} could not run: ${check.reason ?? 'the check failed.'}` } });
+  if (check.status === 'error')
+    out.push({ level: 'error', message: { text: `${check.id} could not run: ${check.reason ?? 'the check failed.'}` } });
   if (check.status === 'skipped') out.push({ level: 'note', message: { text: `${check.id} was skipped: ${check.reason ?? 'skipped.'}` } });
-  if (check.truncated !== undefined && check.truncated > 0) out.push({ level: 'warning', message: { text: `${check.id}: ${check.truncated} more findings not reported (output bound reached).` } });
+  if (check.truncated !== undefined && check.truncated > 0)
+    out.push({ level: 'warning', message: { text: `${check.id}: ${check.truncated} more findings not reported (output bound reached).` } });
   return out;
 }
 

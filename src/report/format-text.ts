@@ -4,7 +4,16 @@
 // made visible, so a crafted name or annotation cannot drive the terminal.
 
 import { styleText } from 'node:util';
-import { STATUS_WORDS, type CheckResult, type CheckStatus, type Finding, type ReachabilityMatrix, type ReadCount, type RunReport, type Severity } from '../engine/types.ts';
+import {
+  STATUS_WORDS,
+  type CheckResult,
+  type CheckStatus,
+  type Finding,
+  type ReachabilityMatrix,
+  type ReadCount,
+  type RunReport,
+  type Severity,
+} from '../engine/types.ts';
 import { codeDocsPath } from '../engine/codes.ts';
 import { matrixCounts, problemPairs, reachabilityMatrices } from '../engine/reachability-matrix.ts';
 import { count, friendlyName } from './display.ts';
@@ -43,9 +52,13 @@ export function formatText(report: RunReport, options: TextOptions): string {
   const t = report.target;
   lines.push(`${paint('bold', 'Target:')} ${printable(t.name)} ${paint('dim', `(${t.type === 'live' ? 'live cluster' : 'snapshot'})`)}`);
   // Which cluster a live run read, so a report is never mistaken for another context's.
-  if (t.type === 'live') lines.push(`${paint('dim', 'context:')} ${printable(t.context ?? t.name)}  ${paint('dim', 'cluster:')} ${printable(t.cluster ?? '?')}  ${paint('dim', 'server:')} ${printable(t.server ?? '?')}`);
+  if (t.type === 'live')
+    lines.push(
+      `${paint('dim', 'context:')} ${printable(t.context ?? t.name)}  ${paint('dim', 'cluster:')} ${printable(t.cluster ?? '?')}  ${paint('dim', 'server:')} ${printable(t.server ?? '?')}`,
+    );
   // A source that could not be read is said once, here, not again under every check.
-  if (report.problem !== undefined) lines.push(`${paint(STATUS_STYLE.error, 'Cannot read the cluster:')} ${printable(report.problem.message)}`);
+  if (report.problem !== undefined)
+    lines.push(`${paint(STATUS_STYLE.error, 'Cannot read the cluster:')} ${printable(report.problem.message)}`);
   lines.push('');
 
   const verbose = options.verbose === true;
@@ -69,8 +82,13 @@ export function formatText(report: RunReport, options: TextOptions): string {
   }
   if (lines.at(-1) !== '') lines.push('');
   const detailed = report.checks.some((c) => c.findings.length > 0 || reachabilityMatrices(c.attachments).length > 0);
-  if (!verbose && detailed) lines.push(paint('dim', 'Each finding\'s evidence, what to do and links: add --verbose.'));
-  lines.push(paint(report.problem === undefined ? 'dim' : STATUS_STYLE.error, report.problem === undefined ? `Read ${readPhrase(report.read)}.` : 'Read nothing: the cluster could not be read (see the top).'));
+  if (!verbose && detailed) lines.push(paint('dim', "Each finding's evidence, what to do and links: add --verbose."));
+  lines.push(
+    paint(
+      report.problem === undefined ? 'dim' : STATUS_STYLE.error,
+      report.problem === undefined ? `Read ${readPhrase(report.read)}.` : 'Read nothing: the cluster could not be read (see the top).',
+    ),
+  );
   lines.push(paint('bold', summaryLine(report.checks)));
   return `${lines.join('\n')}\n`;
 }
@@ -97,7 +115,9 @@ function findingLines(f: Finding, paint: (style: Style, text: string) => string,
     for (const [field, value] of evidence) detail(`  ${printable(field)}: ${printable(value)}`);
   }
   if (f.remediation !== undefined) detail(`${paint('dim', 'what to do:')} ${printable(f.remediation)}`);
-  const links = [f.docs === undefined ? undefined : `docs: ${link(f.docs)}`, `code: ${link(codeDocsPath(f.code))}`].filter((l) => l !== undefined);
+  const links = [f.docs === undefined ? undefined : `docs: ${link(f.docs)}`, `code: ${link(codeDocsPath(f.code))}`].filter(
+    (l) => l !== undefined,
+  );
   detail(paint('dim', links.join(' · ')));
   return lines;
 }
@@ -117,7 +137,10 @@ export function matrixLines(matrix: ReachabilityMatrix, paint: (style: Style, te
     const detail = p.cell.detail === undefined ? '' : ` — ${printable(p.cell.detail)}`;
     lines.push(`${DETAIL_INDENT}  ${mark} ${printable(p.rowLabel)} → ${printable(p.columnLabel)}${detail}`);
   }
-  if (pairs.length > MAX_MATRIX_PAIRS) lines.push(`${DETAIL_INDENT}  ${paint('dim', `… ${count(pairs.length - MAX_MATRIX_PAIRS, 'more blocked pair')} (--format json has every cell)`)}`);
+  if (pairs.length > MAX_MATRIX_PAIRS)
+    lines.push(
+      `${DETAIL_INDENT}  ${paint('dim', `… ${count(pairs.length - MAX_MATRIX_PAIRS, 'more blocked pair')} (--format json has every cell)`)}`,
+    );
   return lines;
 }
 
@@ -144,9 +167,13 @@ export function summaryLine(checks: readonly CheckResult[]): string {
     [bySeverity('warning'), 'warning', 'warnings'],
     [bySeverity('info'), 'info', 'info'],
   ] as const;
-  const found = findings.length === 0
-    ? 'no findings'
-    : `${count(findings.length, 'finding')} (${severities.filter(([n]) => n > 0).map(([n, one, many]) => `${n} ${n === 1 ? one : many}`).join(', ')})`;
+  const found =
+    findings.length === 0
+      ? 'no findings'
+      : `${count(findings.length, 'finding')} (${severities
+          .filter(([n]) => n > 0)
+          .map(([n, one, many]) => `${n} ${n === 1 ? one : many}`)
+          .join(', ')})`;
   const head = `${count(checks.length, 'check')}${parts.length > 0 ? `: ${parts.join(', ')}` : ''}`;
   return `${head} — ${found}`;
 }

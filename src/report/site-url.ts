@@ -18,7 +18,9 @@ export function checkSiteUrl(value: string): { url: string } | { problem: string
   } catch {
     return { problem: `is not a URL, received ${JSON.stringify(value)}` };
   }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return { problem: `must be an http or https URL, received ${JSON.stringify(value)}` };
-  if (parsed.search !== '' || parsed.hash !== '') return { problem: `must not have a query or fragment, received ${JSON.stringify(value)}` };
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
+    return { problem: `must be an http or https URL, received ${JSON.stringify(value)}` };
+  if (parsed.search !== '' || parsed.hash !== '')
+    return { problem: `must not have a query or fragment, received ${JSON.stringify(value)}` };
   return { url: parsed.href };
 }

@@ -76,7 +76,10 @@ export function createExplainEndpoint(options: ExplainEndpointOptions): (req: In
       const [fromNs, fromName] = from.split('/') as [string, string];
       const [toNs, rest] = to.split('/') as [string, string];
       const [service, port] = rest.split(':') as [string, string];
-      answer = explainQuery(explainInput(snapshot), { from: { namespace: fromNs, name: fromName }, to: { namespace: toNs, service, port } });
+      answer = explainQuery(explainInput(snapshot), {
+        from: { namespace: fromNs, name: fromName },
+        to: { namespace: toNs, service, port },
+      });
     } catch (error) {
       if (error instanceof TargetConflict) refuse(res, 409, error.message);
       else if (error instanceof InputError) refuse(res, 400, error.message);
@@ -84,7 +87,11 @@ export function createExplainEndpoint(options: ExplainEndpointOptions): (req: In
       return;
     }
     const json = JSON.stringify(answer satisfies ExplainResponse);
-    res.writeHead(200, { ...SAFE_HEADERS, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(Buffer.byteLength(json)) });
+    res.writeHead(200, {
+      ...SAFE_HEADERS,
+      'Content-Type': 'application/json; charset=utf-8',
+      'Content-Length': String(Buffer.byteLength(json)),
+    });
     res.end(json);
   };
 }

@@ -20,7 +20,12 @@ const SHORT_REASON = 500;
  * note), then findings from the end, then the reason shortened. The smallest form is returned
  * even if it is still over the budget; the caller decides what to do then.
  */
-export function fitResult(result: CheckResult, maxBytes: number, size: (r: CheckResult, note: string | undefined) => number, limitText: string): FittedResult {
+export function fitResult(
+  result: CheckResult,
+  maxBytes: number,
+  size: (r: CheckResult, note: string | undefined) => number,
+  limitText: string,
+): FittedResult {
   if (size(result, undefined) <= maxBytes) return { result };
 
   let current: CheckResult = result;
@@ -29,7 +34,9 @@ export function fitResult(result: CheckResult, maxBytes: number, size: (r: Check
   if (attachments.length > 0) {
     current = { ...result };
     delete current.attachments;
-    const pictures = attachments.map((a) => `the reachability matrix "${a.title}" (${a.rows.length} sources × ${a.columns.length} destinations)`);
+    const pictures = attachments.map(
+      (a) => `the reachability matrix "${a.title}" (${a.rows.length} sources × ${a.columns.length} destinations)`,
+    );
     note = `This result is larger than the page's stream allows (${limitText}): ${pictures.join(' and ')} ${pictures.length === 1 ? 'is' : 'are'} left out. Run the CLI for the full result: npx meshbook check --check ${result.id}`;
     if (size(current, note) <= maxBytes) return { result: current, note };
   }

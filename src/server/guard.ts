@@ -24,8 +24,7 @@ export interface GuardInput {
 }
 
 export type GuardVerdict =
-  | { ok: true }
-  | { ok: false; status: 400 | 403 | 405 | 413 | 415; reason: string; headers?: Record<string, string> };
+  { ok: true } | { ok: false; status: 400 | 403 | 405 | 413 | 415; reason: string; headers?: Record<string, string> };
 
 export interface GuardOptions {
   /** The per-process token the pages carry. */
@@ -98,13 +97,26 @@ export function isJsonContentType(contentType: string | undefined): boolean {
  */
 export function guardRunRequest(req: GuardInput, options: GuardOptions): GuardVerdict {
   if (!isLoopbackAddress(req.remoteAddress)) {
-    return { ok: false, status: 403, reason: `requests are accepted from loopback only, not from ${JSON.stringify(req.remoteAddress ?? '')}` };
+    return {
+      ok: false,
+      status: 403,
+      reason: `requests are accepted from loopback only, not from ${JSON.stringify(req.remoteAddress ?? '')}`,
+    };
   }
   if (req.host === undefined || !isLoopbackHost(req.host, req.localPort, req.encrypted)) {
-    return { ok: false, status: 403, reason: `Host must name this server on loopback (localhost, 127.0.0.1 or [::1] with port ${req.localPort ?? '?'}), received ${JSON.stringify(req.host ?? '')}` };
+    return {
+      ok: false,
+      status: 403,
+      reason: `Host must name this server on loopback (localhost, 127.0.0.1 or [::1] with port ${req.localPort ?? '?'}), received ${JSON.stringify(req.host ?? '')}`,
+    };
   }
   if (req.method !== 'POST') {
-    return { ok: false, status: 405, reason: `only POST is allowed, received ${JSON.stringify(req.method ?? '')}`, headers: { Allow: 'POST' } };
+    return {
+      ok: false,
+      status: 405,
+      reason: `only POST is allowed, received ${JSON.stringify(req.method ?? '')}`,
+      headers: { Allow: 'POST' },
+    };
   }
   const expectedOrigin = servedOrigin(req.host, req.encrypted);
   if (req.origin === undefined || req.origin !== expectedOrigin) {
@@ -114,7 +126,10 @@ export function guardRunRequest(req: GuardInput, options: GuardOptions): GuardVe
     return {
       ok: false,
       status: 403,
-      reason: req.token === undefined ? `missing ${TOKEN_HEADER} header` : `wrong ${TOKEN_HEADER}; reload the page (the dev server may have restarted)`,
+      reason:
+        req.token === undefined
+          ? `missing ${TOKEN_HEADER} header`
+          : `wrong ${TOKEN_HEADER}; reload the page (the dev server may have restarted)`,
     };
   }
   if (!isJsonContentType(req.contentType)) {

@@ -44,7 +44,8 @@ export function limitsFromEnv(env: Record<string, string | undefined>): Partial<
   const raw = env.MESHBOOK_MAX_RESPONSE_BYTES;
   if (raw === undefined || raw.trim() === '') return {};
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1024) throw new Error(`MESHBOOK_MAX_RESPONSE_BYTES must be an integer of at least 1024, received ${JSON.stringify(raw)}`);
+  if (!Number.isInteger(n) || n < 1024)
+    throw new Error(`MESHBOOK_MAX_RESPONSE_BYTES must be an integer of at least 1024, received ${JSON.stringify(raw)}`);
   return { maxResponseBytes: n };
 }
 
@@ -99,7 +100,10 @@ export function createRunEndpoint(options: RunEndpointOptions): (req: IncomingMe
     active++;
     let source: ClusterSource | undefined;
     try {
-      const request = { ...(parsed.value.fingerprint === undefined ? {} : { fingerprint: parsed.value.fingerprint }), ...(parsed.value.refresh === true ? { refresh: true } : {}) };
+      const request = {
+        ...(parsed.value.fingerprint === undefined ? {} : { fingerprint: parsed.value.fingerprint }),
+        ...(parsed.value.refresh === true ? { refresh: true } : {}),
+      };
       source = await options.targets.open(parsed.value.target, request);
     } catch (error) {
       // The page's context is out of date (409), or the context cannot be used (400): nothing runs.
@@ -191,7 +195,11 @@ const RESULT_RESERVE = 2048;
  * to report and END_RESERVE for the last line. Findings cut are counted in `truncated`; pictures
  * left out are said in `note`.
  */
-function fitResultEvent(event: Extract<RunStreamEvent, { type: 'result' }>, available: number, limit: number): Extract<RunStreamEvent, { type: 'result' }> {
+function fitResultEvent(
+  event: Extract<RunStreamEvent, { type: 'result' }>,
+  available: number,
+  limit: number,
+): Extract<RunStreamEvent, { type: 'result' }> {
   const budget = available - END_RESERVE - Math.max(0, event.total - event.done) * RESULT_RESERVE;
   const measure = (result: CheckResult, note: string | undefined): number =>
     Buffer.byteLength(`${JSON.stringify({ ...event, result, ...(note === undefined ? {} : { note }) })}\n`);

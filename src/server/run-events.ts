@@ -6,7 +6,16 @@ import type { CheckResult, CheckStatus, ReadCount, RunProblem, TargetInfo } from
 export type RunStreamEvent =
   | { type: 'start'; target: TargetInfo; checks: { id: string; title: string }[] }
   // `problem`: the source could not be read at all (say it once, as a banner); `gatheredAt` is then absent.
-  | { type: 'gathered'; kinds: string[]; objects: number; durationMs: number; read: ReadCount; problem?: RunProblem; gatheredAt?: string; cachedKinds?: number }
+  | {
+      type: 'gathered';
+      kinds: string[];
+      objects: number;
+      durationMs: number;
+      read: ReadCount;
+      problem?: RunProblem;
+      gatheredAt?: string;
+      cachedKinds?: number;
+    }
   // `note`: what of the result was left out to fit the stream (findings cut are counted in `result.truncated`).
   | { type: 'result'; result: CheckResult; done: number; total: number; note?: string }
   | { type: 'done'; summary: Record<CheckStatus, number> }

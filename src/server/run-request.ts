@@ -20,21 +20,27 @@ export const RunRequestSchema = z
 export type RunRequest = z.infer<typeof RunRequestSchema>;
 
 /** Validates a parsed JSON body against the schema and the known check and target ids. */
-export function parseRunRequest(
-  body: unknown,
-  known: { checks: ReadonlySet<string>; targets: ReadonlySet<string> },
-): Parsed<RunRequest> {
+export function parseRunRequest(body: unknown, known: { checks: ReadonlySet<string>; targets: ReadonlySet<string> }): Parsed<RunRequest> {
   const parsed = parseWithFriendlyErrors(RunRequestSchema, body, 'run request');
   if (!parsed.ok) return parsed;
   const unknownChecks = [...new Set(parsed.value.checks.filter((id) => !known.checks.has(id)))];
   if (unknownChecks.length > 0) {
-    return { ok: false, message: `Unknown check id${unknownChecks.length > 1 ? 's' : ''}: ${unknownChecks.map((id) => JSON.stringify(id)).join(', ')}` };
+    return {
+      ok: false,
+      message: `Unknown check id${unknownChecks.length > 1 ? 's' : ''}: ${unknownChecks.map((id) => JSON.stringify(id)).join(', ')}`,
+    };
   }
   if (!known.targets.has(parsed.value.target)) {
-    return { ok: false, message: `Unknown target ${JSON.stringify(parsed.value.target)}; known: ${[...known.targets].map((t) => JSON.stringify(t)).join(', ')}` };
+    return {
+      ok: false,
+      message: `Unknown target ${JSON.stringify(parsed.value.target)}; known: ${[...known.targets].map((t) => JSON.stringify(t)).join(', ')}`,
+    };
   }
   if (parsed.value.target.startsWith('context:') && parsed.value.fingerprint === undefined) {
-    return { ok: false, message: `A run against ${JSON.stringify(parsed.value.target)} needs the context fingerprint the page saw (field "fingerprint"); reload the page.` };
+    return {
+      ok: false,
+      message: `A run against ${JSON.stringify(parsed.value.target)} needs the context fingerprint the page saw (field "fingerprint"); reload the page.`,
+    };
   }
   // The same check named twice runs once.
   const value: RunRequest = { checks: [...new Set(parsed.value.checks)], target: parsed.value.target };

@@ -108,7 +108,8 @@ export function devTargets(options: {
     ...parseExtraTargets(options.env.MESHBOOK_EXTRA_TARGETS, options.root),
   ];
   const byId = new Map(snapshots.map((t) => [t.id, t]));
-  if (byId.size !== snapshots.length) throw new Error(`MESHBOOK_EXTRA_TARGETS names a target twice: ${JSON.stringify(options.env.MESHBOOK_EXTRA_TARGETS)}`);
+  if (byId.size !== snapshots.length)
+    throw new Error(`MESHBOOK_EXTRA_TARGETS names a target twice: ${JSON.stringify(options.env.MESHBOOK_EXTRA_TARGETS)}`);
   const selection: KubeconfigSelection = { env: options.env, ...(options.home === undefined ? {} : { home: options.home }) };
   const live = new Map<string, LiveSource>();
   const snapshotOptions = (): TargetOption[] => snapshots.map(({ id, name, group }) => ({ id, name, group }));
@@ -121,7 +122,10 @@ export function devTargets(options: {
       else if (reported !== undefined) options.log?.info('The kubeconfig is readable again; its contexts are back in the target list.');
       reported = contexts.problem;
     }
-    return { targets: [...snapshotOptions(), ...contexts.targets], ...(contexts.problem === undefined ? {} : { kubeconfigProblem: contexts.problem }) };
+    return {
+      targets: [...snapshotOptions(), ...contexts.targets],
+      ...(contexts.problem === undefined ? {} : { kubeconfigProblem: contexts.problem }),
+    };
   };
   return {
     list: async () => (await survey()).targets,
@@ -133,7 +137,10 @@ export function devTargets(options: {
       const name = id.slice(CONTEXT_PREFIX.length);
       const contexts = await contextTargets(selection);
       const seen = contexts.find((c) => c.id === id);
-      if (seen === undefined || seen.fingerprint !== request.fingerprint) throw new TargetConflict(`${CONTEXT_CHANGED} (context ${JSON.stringify(name)} ${seen === undefined ? 'is no longer in the kubeconfig' : 'now points elsewhere'}).`);
+      if (seen === undefined || seen.fingerprint !== request.fingerprint)
+        throw new TargetConflict(
+          `${CONTEXT_CHANGED} (context ${JSON.stringify(name)} ${seen === undefined ? 'is no longer in the kubeconfig' : 'now points elsewhere'}).`,
+        );
       const resolved = await resolveContext({ ...selection, context: name });
       let source = live.get(name);
       // Same context, same credentials: keep the source (its connections and its cache).

@@ -39,7 +39,11 @@ export async function listPages(root: string): Promise<Map<string, string>> {
 
 /** `concepts/gateways.mdx` and `concepts/gateways/index.mdx` → `concepts/gateways`. */
 export function slugOf(relativePath: string): string {
-  const parts = relativePath.split(sep).join('/').replace(/\.mdx$/, '').split('/');
+  const parts = relativePath
+    .split(sep)
+    .join('/')
+    .replace(/\.mdx$/, '')
+    .split('/');
   if (parts.length > 1 && parts.at(-1) === 'index') parts.pop();
   return parts.join('/');
 }

@@ -10,7 +10,13 @@ export function parseWithFriendlyErrors<S extends z.ZodType>(schema: S, value: u
   const result = schema.safeParse(value, { reportInput: true });
   if (result.success) return { ok: true, value: result.data };
   const problems = result.error.issues.map((issue) => {
-    const path = issue.path.length === 0 ? '(root)' : issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+    const path =
+      issue.path.length === 0
+        ? '(root)'
+        : issue.path
+            .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+            .join('')
+            .replace(/^\./, '');
     const received = 'input' in issue && issue.input !== undefined ? `, received ${preview(issue.input)}` : '';
     return `${path}: ${issue.message}${received}`;
   });

@@ -98,10 +98,23 @@ describe('the demo cluster snapshot', () => {
 // (and cluster-scoped resources); checks still see whatever the source read.
 describe('namespace-limited runs over the demo cluster', () => {
   const runIn = async (id: string, namespace: string) =>
-    (await runChecks(CHECKS.filter((c) => c.id === id), new YamlSource([DEMO]), { namespace })).checks[0]!;
+    (
+      await runChecks(
+        CHECKS.filter((c) => c.id === id),
+        new YamlSource([DEMO]),
+        { namespace },
+      )
+    ).checks[0]!;
 
   it.each([
-    ['control-plane-health', 'istio-system', [['MB0104', 'Deployment istio-system/istiod'], ['MB0104', 'Deployment istio-system/istiod-canary']]],
+    [
+      'control-plane-health',
+      'istio-system',
+      [
+        ['MB0104', 'Deployment istio-system/istiod'],
+        ['MB0104', 'Deployment istio-system/istiod-canary'],
+      ],
+    ],
     // istiod is seen in istio-system, so nothing is missing; its info finding is not about bookinfo.
     ['control-plane-health', 'bookinfo', []],
     ['sidecar-injection', 'shop', [['IST0103', 'Pod shop/cart-7c9d8f6b5-xk2lp']]],

@@ -41,7 +41,15 @@ describe('fixture headers', () => {
         ],
         why: 'two servers on ports no Service exposes, and a selector no pod matches.',
       },
-      { check: 'gateway-ports', file: FILE, name: `${FILE} [read-secrets]`, with: [], options: ['read-secrets'], expected: [], why: 'the same without Secret data.' },
+      {
+        check: 'gateway-ports',
+        file: FILE,
+        name: `${FILE} [read-secrets]`,
+        with: [],
+        options: ['read-secrets'],
+        expected: [],
+        why: 'the same without Secret data.',
+      },
     ]);
   });
 
@@ -61,7 +69,11 @@ describe('fixture headers', () => {
     ['two statuses', '# status: pass\n# status: warn\n# expect: nothing\n# why: x', /one status/],
     ['an unknown option', '# options: read-minds\n# expect: nothing\n# why: x', /unknown option "read-minds"/],
     ['a case first', '# case: again\n# expect: nothing\n# why: x', /`case` starts a further one/],
-    ['a case name twice', '# expect: nothing\n# why: x\n# case: b\n# expect: nothing\n# why: y\n# case: b\n# expect: nothing\n# why: z', /used twice/],
+    [
+      'a case name twice',
+      '# expect: nothing\n# why: x\n# case: b\n# expect: nothing\n# why: y\n# case: b\n# expect: nothing\n# why: z',
+      /used twice/,
+    ],
   ])('fail on %s, naming the file and line', (_name, header, message) => {
     expect(() => parse(header)).toThrow(HeaderError);
     expect(() => parse(header)).toThrow(message);

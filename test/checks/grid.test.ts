@@ -9,7 +9,15 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CODES } from '../../src/engine/codes.ts';
 import { CHECKS, getCheck } from '../../runbooks/index.ts';
-import { caseFolders, fixtureFiles, headerOf, isDirective, loadCases, NOT_CASE_FOLDERS, type FixtureCase } from '../helpers/fixture-cases.ts';
+import {
+  caseFolders,
+  fixtureFiles,
+  headerOf,
+  isDirective,
+  loadCases,
+  NOT_CASE_FOLDERS,
+  type FixtureCase,
+} from '../helpers/fixture-cases.ts';
 import { FIXTURES, pairs, runFixture } from '../helpers/run-fixtures.ts';
 
 const REPO = join(import.meta.dirname, '..', '..');
@@ -21,7 +29,10 @@ const REPO = join(import.meta.dirname, '..', '..');
 const LIVE_ONLY: Readonly<Record<string, { why: string; test: string }>> = {
   'proxy-sync': { why: "reads istiod's /debug/syncz from each replica", test: 'test/live/proxy-sync.fake.test.ts' },
   'istiod-registry': { why: "reads istiod's /debug/registryz", test: 'test/live/istiod-registry.fake.test.ts' },
-  'istiod-permissions-live': { why: 'asks the API server SubjectAccessReviews for istiod', test: 'test/cluster/istiod-permissions-live.test.ts' },
+  'istiod-permissions-live': {
+    why: 'asks the API server SubjectAccessReviews for istiod',
+    test: 'test/cluster/istiod-permissions-live.test.ts',
+  },
   'webhook-path': { why: "asks the API server to proxy a GET to istiod's webhook port", test: 'test/live/webhook-path.fake.test.ts' },
 };
 
@@ -52,19 +63,28 @@ describe('fixture headers', () => {
     const withDirectives = shared.filter((f) => headerOf(readFileSync(join(FIXTURES, f), 'utf8')).some(isDirective));
     expect(withDirectives, 'a preamble is not a case: its expectations would never be read').toEqual([]);
     const used = new Set(cases.flatMap((c) => c.files));
-    expect(shared.filter((f) => !used.has(f)), 'preambles no case includes').toEqual([]);
+    expect(
+      shared.filter((f) => !used.has(f)),
+      'preambles no case includes',
+    ).toEqual([]);
   });
 });
 
 describe('fixture folders', () => {
   it('are each named after a registered check', () => {
-    expect(caseFolders().filter((folder) => getCheck(folder) === undefined), `folders that are no check id (folders without cases: ${Object.keys(NOT_CASE_FOLDERS).join(', ')})`).toEqual([]);
+    expect(
+      caseFolders().filter((folder) => getCheck(folder) === undefined),
+      `folders that are no check id (folders without cases: ${Object.keys(NOT_CASE_FOLDERS).join(', ')})`,
+    ).toEqual([]);
   });
 
   it('hold, for every check a snapshot can answer, a case without findings and a case with some', () => {
     const missing = CHECKS.filter((c) => !(c.id in LIVE_ONLY)).flatMap((check) => {
       const own = cases.filter((c) => c.check === check.id);
-      return [...(own.some(isNegative) ? [] : [`${check.id}: no negative case`]), ...(own.some(isPositive) ? [] : [`${check.id}: no case with findings`])];
+      return [
+        ...(own.some(isNegative) ? [] : [`${check.id}: no negative case`]),
+        ...(own.some(isPositive) ? [] : [`${check.id}: no case with findings`]),
+      ];
     });
     expect(missing).toEqual([]);
   });

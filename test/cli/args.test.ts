@@ -15,7 +15,26 @@ describe('parseCommand', () => {
   });
 
   it('accepts repeated and comma-separated values and the short flags', () => {
-    const cmd = parseCommand(['check', '--snapshot', 'a', '--snapshot=b', '--check', 'x,y', '--check', 'z', '--page', 'p', '-f', 'junit', '--fail-on', 'never', '-n', 'shop', '-o', 'out.xml']);
+    const cmd = parseCommand([
+      'check',
+      '--snapshot',
+      'a',
+      '--snapshot=b',
+      '--check',
+      'x,y',
+      '--check',
+      'z',
+      '--page',
+      'p',
+      '-f',
+      'junit',
+      '--fail-on',
+      'never',
+      '-n',
+      'shop',
+      '-o',
+      'out.xml',
+    ]);
     expect(cmd).toEqual({
       command: 'check',
       source: { snapshots: ['a', 'b'] },
@@ -79,7 +98,10 @@ describe('live and snapshot commands', () => {
       namespace: 'shop',
       output: 'out',
     });
-    expect(parseCommand(['snapshot', '--snapshot', 'demo', '--output', 'out'])).toMatchObject({ source: { snapshots: ['demo'] }, output: 'out' });
+    expect(parseCommand(['snapshot', '--snapshot', 'demo', '--output', 'out'])).toMatchObject({
+      source: { snapshots: ['demo'] },
+      output: 'out',
+    });
     expect(parseCommand(['help', 'snapshot'])).toEqual({ command: 'help', topic: 'snapshot' });
   });
 });

@@ -27,10 +27,14 @@ beforeAll(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'meshbook-cli-live-'));
   fake = await startFakeCluster([DEMO_DIR], { extra: [PAYLOAD_SECRET] });
   deadUrl = await closedPortUrl();
-  kubeconfig = await writeKubeconfig(join(tmp, 'kubeconfig'), [
-    { name: 'demo-ctx', cluster: 'demo-cluster', server: fake.url },
-    { name: 'dead-ctx', cluster: 'dead-cluster', server: deadUrl },
-  ], 'demo-ctx');
+  kubeconfig = await writeKubeconfig(
+    join(tmp, 'kubeconfig'),
+    [
+      { name: 'demo-ctx', cluster: 'demo-cluster', server: fake.url },
+      { name: 'dead-ctx', cluster: 'dead-cluster', server: deadUrl },
+    ],
+    'demo-ctx',
+  );
   env = { HOME: tmp, KUBECONFIG: kubeconfig };
 });
 afterAll(async () => {
@@ -45,15 +49,24 @@ type Pairs = Record<string, { status: string; reason?: string; findings: string[
 const LIVE_ONLY = new Set(CHECKS.filter((c) => (c.needs ?? []).length > 0).map((c) => c.id));
 /** Per check: status, reason and the (code, resource, message) of each finding — no locations, times or target. */
 function outcome(report: JsonReport): Pairs {
-  return Object.fromEntries(report.checks.filter((c) => !LIVE_ONLY.has(c.id)).map((c) => [c.id, {
-    status: c.status,
-    ...(c.reason === undefined ? {} : { reason: c.reason }),
-    findings: c.findings.map((f) => `${f.code} ${f.resource.kind} ${f.resource.namespace ?? ''}/${f.resource.name}: ${f.message}`).sort(),
-  }]));
+  return Object.fromEntries(
+    report.checks
+      .filter((c) => !LIVE_ONLY.has(c.id))
+      .map((c) => [
+        c.id,
+        {
+          status: c.status,
+          ...(c.reason === undefined ? {} : { reason: c.reason }),
+          findings: c.findings
+            .map((f) => `${f.code} ${f.resource.kind} ${f.resource.namespace ?? ''}/${f.resource.name}: ${f.message}`)
+            .sort(),
+        },
+      ]),
+  );
 }
 
 describe('meshbook check against a live cluster', () => {
-  it('with no --snapshot uses the current context, names it in the report and gives the snapshot\'s findings', async () => {
+  it("with no --snapshot uses the current context, names it in the report and gives the snapshot's findings", async () => {
     const live = await cli(['check', '--format', 'json', '--fail-on', 'never']);
     expect(live.stderr).toBe('');
     expect(live.code).toBe(0);
@@ -86,10 +99,14 @@ describe('meshbook check against a live cluster', () => {
   });
 
   it('--context and --kubeconfig select another context and file', async () => {
-    const other = await writeKubeconfig(join(tmp, 'other.kubeconfig'), [
-      { name: 'first', server: deadUrl },
-      { name: 'second', cluster: 'second-cluster', server: fake.url },
-    ], 'first');
+    const other = await writeKubeconfig(
+      join(tmp, 'other.kubeconfig'),
+      [
+        { name: 'first', server: deadUrl },
+        { name: 'second', cluster: 'second-cluster', server: fake.url },
+      ],
+      'first',
+    );
     const r = await cli(['check', '--kubeconfig', other, '--context', 'second', '--check', 'gateway-ports', '--format', 'json']);
     expect(r.stderr).toBe('');
     const report = JSON.parse(r.stdout) as JsonReport;
@@ -123,10 +140,30 @@ describe('meshbook check against a live cluster', () => {
   });
 
   it.each([
-    ['an unknown context', ['--context', 'nope'], {}, /^meshbook: Context "nope" \(from --context\) is not in the kubeconfig .*; available: demo-ctx, dead-ctx\./],
-    ['a missing --kubeconfig file', ['--kubeconfig', 'no/such/kubeconfig'], {}, /^meshbook: Kubeconfig ".*no\/such\/kubeconfig" \(from --kubeconfig\) does not exist/],
-    ['no kubeconfig at all', [], { KUBECONFIG: '' }, /^meshbook: No kubeconfig found: \$KUBECONFIG is not set and ".*\.kube\/config" does not exist/],
-    ['--context with --snapshot', ['--context', 'demo-ctx', '--snapshot', 'demo'], {}, /^meshbook: --context selects a live cluster and --snapshot a snapshot; pass one or the other/],
+    [
+      'an unknown context',
+      ['--context', 'nope'],
+      {},
+      /^meshbook: Context "nope" \(from --context\) is not in the kubeconfig .*; available: demo-ctx, dead-ctx\./,
+    ],
+    [
+      'a missing --kubeconfig file',
+      ['--kubeconfig', 'no/such/kubeconfig'],
+      {},
+      /^meshbook: Kubeconfig ".*no\/such\/kubeconfig" \(from --kubeconfig\) does not exist/,
+    ],
+    [
+      'no kubeconfig at all',
+      [],
+      { KUBECONFIG: '' },
+      /^meshbook: No kubeconfig found: \$KUBECONFIG is not set and ".*\.kube\/config" does not exist/,
+    ],
+    [
+      '--context with --snapshot',
+      ['--context', 'demo-ctx', '--snapshot', 'demo'],
+      {},
+      /^meshbook: --context selects a live cluster and --snapshot a snapshot; pass one or the other/,
+    ],
   ])('%s: exit 2, one line on stderr', async (_, args, extraEnv, message) => {
     const r = await cli(['check', ...args], { env: extraEnv });
     expect([r.code, r.stdout]).toEqual([2, '']);
@@ -180,7 +217,11 @@ describe('meshbook snapshot', () => {
     expect(files).toContain('core-pod.yaml');
     expect(files).toContain('networking.istio.io-gateway.yaml');
     expect(files).toContain(MANIFEST_FILE);
-    const pods = yaml.load(await readFile(join(out, 'core-pod.yaml'), 'utf8')) as { apiVersion: string; kind: string; items: { kind: string; apiVersion: string }[] };
+    const pods = yaml.load(await readFile(join(out, 'core-pod.yaml'), 'utf8')) as {
+      apiVersion: string;
+      kind: string;
+      items: { kind: string; apiVersion: string }[];
+    };
     expect(pods).toMatchObject({ apiVersion: 'v1', kind: 'List' });
     expect(pods.items.length).toBeGreaterThan(0);
     expect(pods.items.every((p) => p.kind === 'Pod' && p.apiVersion === 'v1')).toBe(true);
@@ -194,7 +235,11 @@ describe('meshbook snapshot', () => {
       expect(secrets).not.toMatch(/^\s*(data|stringData|type):/m);
     }
     const manifest = JSON.parse(await readFile(join(out, MANIFEST_FILE), 'utf8')) as SnapshotManifest;
-    expect(manifest).toMatchObject({ kind: 'SnapshotManifest', target: { type: 'live', context: 'demo-ctx', server: fake.url }, problems: [] });
+    expect(manifest).toMatchObject({
+      kind: 'SnapshotManifest',
+      target: { type: 'live', context: 'demo-ctx', server: fake.url },
+      problems: [],
+    });
     expect(manifest.checks).toEqual(CHECKS.map((c) => c.id));
     expect(new Date(manifest.gatheredAt).getTime()).toBeGreaterThan(Date.now() - 60_000);
     expect(manifest.kinds.map((k) => k.file).sort()).toEqual(files.filter((f) => f !== MANIFEST_FILE));
@@ -221,8 +266,32 @@ describe('meshbook snapshot', () => {
     expect(manifest.kinds.map((k) => k.kind).sort()).toEqual([...gatewayCheck.inputs].sort());
     const pods = yaml.load(await readFile(join(out, 'core-pod.yaml'), 'utf8')) as { items: { metadata: { namespace?: string } }[] };
     expect(pods.items.every((p) => p.metadata.namespace === 'istio-system')).toBe(true);
-    const a = await cli(['check', '--snapshot', out, '--check', 'gateway-ports', '-n', 'istio-system', '--format', 'json', '--fail-on', 'never']);
-    const b = await cli(['check', '--snapshot', 'demo', '--check', 'gateway-ports', '-n', 'istio-system', '--format', 'json', '--fail-on', 'never']);
+    const a = await cli([
+      'check',
+      '--snapshot',
+      out,
+      '--check',
+      'gateway-ports',
+      '-n',
+      'istio-system',
+      '--format',
+      'json',
+      '--fail-on',
+      'never',
+    ]);
+    const b = await cli([
+      'check',
+      '--snapshot',
+      'demo',
+      '--check',
+      'gateway-ports',
+      '-n',
+      'istio-system',
+      '--format',
+      'json',
+      '--fail-on',
+      'never',
+    ]);
     expect(outcome(JSON.parse(a.stdout) as JsonReport)).toEqual(outcome(JSON.parse(b.stdout) as JsonReport));
   });
 
@@ -233,7 +302,9 @@ describe('meshbook snapshot', () => {
       const out = join(tmp, 'snap-partial');
       const r = await cli(['snapshot', '--kubeconfig', file, '-o', out]);
       expect(r.code).toBe(1);
-      expect(r.stdout).toContain('not read: networking.istio.io/v1/ServiceEntry — cannot list serviceentries.networking.istio.io at cluster scope: forbidden');
+      expect(r.stdout).toContain(
+        'not read: networking.istio.io/v1/ServiceEntry — cannot list serviceentries.networking.istio.io at cluster scope: forbidden',
+      );
       const manifest = JSON.parse(await readFile(join(out, MANIFEST_FILE), 'utf8')) as SnapshotManifest;
       expect(manifest.problems).toEqual([expect.objectContaining({ kind: 'networking.istio.io/v1/ServiceEntry', reason: 'forbidden' })]);
       expect(await readdir(out)).not.toContain('networking.istio.io-serviceentry.yaml');
@@ -248,7 +319,11 @@ describe('meshbook snapshot', () => {
 
   it.each([
     ['no --output', ['snapshot', '--snapshot', 'demo'], /^meshbook: meshbook snapshot needs --output DIR/],
-    ['a non-empty directory', ['snapshot', '--snapshot', 'demo', '-o', 'test/cli/fixtures'], /^meshbook: The snapshot directory "test\/cli\/fixtures" is not empty/],
+    [
+      'a non-empty directory',
+      ['snapshot', '--snapshot', 'demo', '-o', 'test/cli/fixtures'],
+      /^meshbook: The snapshot directory "test\/cli\/fixtures" is not empty/,
+    ],
   ])('%s: exit 2', async (_, args, message) => {
     const r = await cli(args);
     expect([r.code, r.stdout]).toEqual([2, '']);

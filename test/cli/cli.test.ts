@@ -36,7 +36,8 @@ describe('help and version', () => {
   it('check --help lists every flag and the exit codes', async () => {
     const r = await runCli(['check', '--help']);
     expect(r.code).toBe(0);
-    for (const flag of ['--snapshot', '--check', '--page', '--format', '--fail-on', '--namespace', '--output']) expect(r.stdout).toContain(flag);
+    for (const flag of ['--snapshot', '--check', '--page', '--format', '--fail-on', '--namespace', '--output'])
+      expect(r.stdout).toContain(flag);
     expect(r.stdout).toMatch(/^ {2}130 {2}interrupted/m);
   });
 
@@ -76,13 +77,33 @@ describe('usage and input errors exit 2 with one line on stderr and nothing on s
   it.each([
     ['no command', [], /^meshbook: No command given/],
     ['an unknown flag', ['check', '--snapshot', CLEAN, '--colour'], /^meshbook: Unknown option '--colour'/],
-    ['a bad --format', ['check', '--snapshot', CLEAN, '--format', 'xml'], /^meshbook: --format must be one of text, json, junit, sarif; received "xml"\./],
+    [
+      'a bad --format',
+      ['check', '--snapshot', CLEAN, '--format', 'xml'],
+      /^meshbook: --format must be one of text, json, junit, sarif; received "xml"\./,
+    ],
     ['a bad --fail-on', ['check', '--snapshot', CLEAN, '--fail-on', 'info'], /received "info"/],
     ['a bad --namespace', ['check', '--snapshot', CLEAN, '-n', 'No/Such'], /received "No\/Such"/],
-    ['an unknown check', ['check', '--snapshot', CLEAN, '--check', 'gateway-port'], /^meshbook: Unknown check "gateway-port"\. Valid ids: .*gateway-ports/],
-    ['a missing file', ['check', '--snapshot', 'test/cli/fixtures/no-such-file.yaml'], /^meshbook: Snapshot path "test\/cli\/fixtures\/no-such-file\.yaml" does not exist/],
-    ['invalid YAML', ['check', '--snapshot', fixture('invalid-yaml.yaml')], /^meshbook: test\/cli\/fixtures\/invalid-yaml\.yaml:10: invalid YAML: /],
-    ['invalid YAML in a directory', ['check', '--snapshot', CLEAN, '--snapshot', fixture('invalid-yaml.yaml'), '--format', 'json'], /invalid-yaml\.yaml:10:/],
+    [
+      'an unknown check',
+      ['check', '--snapshot', CLEAN, '--check', 'gateway-port'],
+      /^meshbook: Unknown check "gateway-port"\. Valid ids: .*gateway-ports/,
+    ],
+    [
+      'a missing file',
+      ['check', '--snapshot', 'test/cli/fixtures/no-such-file.yaml'],
+      /^meshbook: Snapshot path "test\/cli\/fixtures\/no-such-file\.yaml" does not exist/,
+    ],
+    [
+      'invalid YAML',
+      ['check', '--snapshot', fixture('invalid-yaml.yaml')],
+      /^meshbook: test\/cli\/fixtures\/invalid-yaml\.yaml:10: invalid YAML: /,
+    ],
+    [
+      'invalid YAML in a directory',
+      ['check', '--snapshot', CLEAN, '--snapshot', fixture('invalid-yaml.yaml'), '--format', 'json'],
+      /invalid-yaml\.yaml:10:/,
+    ],
   ])('%s', async (_, args, message) => {
     const r = await runCli(args);
     expect(r.code).toBe(2);
@@ -144,12 +165,19 @@ describe('--format json', () => {
 
 describe('--format junit', () => {
   it('is well-formed, with counts that follow --fail-on', async () => {
-    for (const [failOn, failures] of [['error', '1'], ['warning', '2'], ['never', '0']] as const) {
+    for (const [failOn, failures] of [
+      ['error', '1'],
+      ['warning', '2'],
+      ['never', '0'],
+    ] as const) {
       const r = await runCli(['check', ...GW, '--snapshot', ERROR_AND_WARNING, '--format', 'junit', '--fail-on', failOn]);
       expect(r.stdout.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n')).toBe(true);
       const { root, cases } = readJunit(r.stdout);
       expect(root.attributes.failures).toBe(failures);
-      expect(cases.filter((c) => c.suite === 'gateway-ports').map((c) => c.name)).toEqual(['IST0101 Gateway payments/orphan', 'IST0162 Gateway shop/web']);
+      expect(cases.filter((c) => c.suite === 'gateway-ports').map((c) => c.name)).toEqual([
+        'IST0101 Gateway payments/orphan',
+        'IST0162 Gateway shop/web',
+      ]);
     }
   });
 
@@ -198,7 +226,9 @@ describe('--page', () => {
     await import('node:fs/promises').then((fs) => fs.mkdir(join(content, 'concepts'), { recursive: true }));
     await writeFile(
       join(content, 'introduction.mdx'),
-      ['---', 'title: Introduction', '---', '<Runbook id="gateway-ports" />', '```mdx', '<Runbook id="not-a-check" />', '```', ''].join('\n'),
+      ['---', 'title: Introduction', '---', '<Runbook id="gateway-ports" />', '```mdx', '<Runbook id="not-a-check" />', '```', ''].join(
+        '\n',
+      ),
     );
     await writeFile(join(content, 'concepts', 'mesh.mdx'), '# No runbooks here\n');
   });
@@ -211,7 +241,9 @@ describe('--page', () => {
   });
 
   it('combines with --check as a union, without duplicates', async () => {
-    const r = await runCli(['check', '--snapshot', CLEAN, '--page', 'introduction', '--check', 'gateway-ports', '--format', 'json'], { env: env() });
+    const r = await runCli(['check', '--snapshot', CLEAN, '--page', 'introduction', '--check', 'gateway-ports', '--format', 'json'], {
+      env: env(),
+    });
     expect(assertJsonContract(r.stdout).checks.map((c) => c.id)).toEqual(['gateway-ports']);
   });
 
@@ -262,7 +294,9 @@ describe('list', () => {
     // Each check once, at the start of its row.
     for (const c of CHECKS) expect(lines.filter((l) => l.startsWith(`  ${c.id} `))).toHaveLength(1);
     const gateways = r.stdout.slice(r.stdout.indexOf('/concepts/gateways/\n'));
-    expect(gateways).toMatch(/^ {2}gateway-ports +Gateway ports are exposed by the gateway Service\n +istioctl: gateway\.IngressGatewayPortAnalyzer$/m);
+    expect(gateways).toMatch(
+      /^ {2}gateway-ports +Gateway ports are exposed by the gateway Service\n +istioctl: gateway\.IngressGatewayPortAnalyzer$/m,
+    );
     // A section not named after its check is given.
     expect(r.stdout).toMatch(/^ {2}service-endpoints +.*\n +section: #endpoints-match-pods$/m);
   });
@@ -274,7 +308,10 @@ describe('list', () => {
     const r = await runCli(['list', '--format', 'json'], { env: { MESHBOOK_CONTENT_DIR: content } });
     const rows = JSON.parse(r.stdout) as { id: string; pages: string[]; inputs: string[] }[];
     expect(rows.map((x) => x.id)).toEqual(CHECKS.map((c) => c.id));
-    expect(rows.find((x) => x.id === 'gateway-ports')).toMatchObject({ pages: ['introduction'], inputs: ['networking.istio.io/v1/Gateway', 'v1/Pod', 'v1/Service'] });
+    expect(rows.find((x) => x.id === 'gateway-ports')).toMatchObject({
+      pages: ['introduction'],
+      inputs: ['networking.istio.io/v1/Gateway', 'v1/Pod', 'v1/Service'],
+    });
   });
 });
 
@@ -322,7 +359,11 @@ describe('main', () => {
     const err: string[] = [];
     const controller = new AbortController();
     controller.abort(new Error('test'));
-    const code = await main(['check', '--snapshot', CLEAN], { env: {}, stdoutIsTTY: false, out: (t) => out.push(t), err: (t) => err.push(t) }, controller.signal);
+    const code = await main(
+      ['check', '--snapshot', CLEAN],
+      { env: {}, stdoutIsTTY: false, out: (t) => out.push(t), err: (t) => err.push(t) },
+      controller.signal,
+    );
     expect([code, out, err]).toEqual([130, [], ['meshbook: cancelled\n']]);
   });
 });

@@ -51,23 +51,41 @@ describe('meshbook explain on the demo snapshot', () => {
     const r = await explain('--snapshot', 'demo', '--from', 'bookinfo/productpag', '--to', 'bookinfo/ratings:9080');
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/^meshbook: No running pod or workload "productpag" in namespace bookinfo\. Nearby: bookinfo\/productpage-v1, /);
+    expect(r.stderr).toMatch(
+      /^meshbook: No running pod or workload "productpag" in namespace bookinfo\. Nearby: bookinfo\/productpage-v1, /,
+    );
   });
 
   it('refuses an unknown namespace, Service and port, each with what exists (exit 2)', async () => {
     const ns = await explain('--snapshot', 'demo', '--from', 'bookinfoo/productpage-v1', '--to', 'bookinfo/ratings:9080');
-    expect([ns.code, ns.stderr]).toEqual([2, expect.stringMatching(/^meshbook: No namespace "bookinfoo" in the cluster\. Nearby: bookinfo, /)]);
+    expect([ns.code, ns.stderr]).toEqual([
+      2,
+      expect.stringMatching(/^meshbook: No namespace "bookinfoo" in the cluster\. Nearby: bookinfo, /),
+    ]);
     const svc = await explain('--snapshot', 'demo', '--from', 'bookinfo/productpage-v1', '--to', 'bookinfo/rating:9080');
-    expect([svc.code, svc.stderr]).toEqual([2, expect.stringMatching(/^meshbook: No Service "rating" in namespace bookinfo\. Nearby: bookinfo\/ratings/)]);
+    expect([svc.code, svc.stderr]).toEqual([
+      2,
+      expect.stringMatching(/^meshbook: No Service "rating" in namespace bookinfo\. Nearby: bookinfo\/ratings/),
+    ]);
     const port = await explain('--snapshot', 'demo', '--from', 'bookinfo/productpage-v1', '--to', 'bookinfo/ratings:90');
-    expect([port.code, port.stderr]).toEqual([2, 'meshbook: Service bookinfo/ratings has no port "90". Nearby: bookinfo/ratings:9080 (http).\n']);
+    expect([port.code, port.stderr]).toEqual([
+      2,
+      'meshbook: Service bookinfo/ratings has no port "90". Nearby: bookinfo/ratings:9080 (http).\n',
+    ]);
   });
 
   it('rejects malformed --from and --to, and a missing one (exit 2)', async () => {
-    expect((await explain('--snapshot', 'demo', '--from', 'productpage', '--to', 'bookinfo/ratings:9080')).stderr).toContain('--from must be NAMESPACE/POD');
-    expect((await explain('--snapshot', 'demo', '--from', 'bookinfo/productpage-v1', '--to', 'bookinfo/ratings')).stderr).toContain('--to must be NAMESPACE/SERVICE:PORT');
+    expect((await explain('--snapshot', 'demo', '--from', 'productpage', '--to', 'bookinfo/ratings:9080')).stderr).toContain(
+      '--from must be NAMESPACE/POD',
+    );
+    expect((await explain('--snapshot', 'demo', '--from', 'bookinfo/productpage-v1', '--to', 'bookinfo/ratings')).stderr).toContain(
+      '--to must be NAMESPACE/SERVICE:PORT',
+    );
     const missing = await explain('--snapshot', 'demo', '--from', 'bookinfo/productpage-v1');
-    expect([missing.code, missing.stderr]).toEqual([2, expect.stringContaining('needs --from NS/POD and --to NS/SERVICE:PORT (missing --to)')]);
+    expect([missing.code, missing.stderr]).toEqual([
+      2,
+      expect.stringContaining('needs --from NS/POD and --to NS/SERVICE:PORT (missing --to)'),
+    ]);
   });
 });
 
@@ -99,9 +117,20 @@ describe('meshbook explain on a small fixture', () => {
       unresolved: [],
     });
     const [c] = report.connections;
-    expect(c).toMatchObject({ from: { workload: 'legacy/old' }, to: { workload: 'shop/api', pods: ['api-1'] }, targetPort: { port: 8080, protocol: 'TCP', name: 'http' }, allowed: false });
+    expect(c).toMatchObject({
+      from: { workload: 'legacy/old' },
+      to: { workload: 'shop/api', pods: ['api-1'] },
+      targetPort: { port: 8080, protocol: 'TCP', name: 'http' },
+      allowed: false,
+    });
     const ingress = c!.hops[0]!.ingress;
-    expect(ingress).toMatchObject({ allowed: false, reason: 'no-rule-matches', policies: ['shop/api-from-web'], allowedBy: [], rules: [{ policy: 'shop/api-from-web', rule: 0, peers: false, ports: true }] });
+    expect(ingress).toMatchObject({
+      allowed: false,
+      reason: 'no-rule-matches',
+      policies: ['shop/api-from-web'],
+      allowedBy: [],
+      rules: [{ policy: 'shop/api-from-web', rule: 0, peers: false, ports: true }],
+    });
     expect(c!.hops[0]!.egress).toEqual({ allowed: true, reason: 'not-isolated', policies: [], allowedBy: [], rules: [] });
     expect(ingress.fix).toMatchObject({ policy: 'shop/api-from-web', field: 'spec.ingress' });
 
@@ -109,7 +138,10 @@ describe('meshbook explain on a small fixture', () => {
     const objects = yaml.loadAll(await readFile(FIXTURE, 'utf8')) as { kind: string }[];
     const of = <T>(kind: string): T[] => objects.filter((o) => o.kind === kind) as T[];
     const policy = structuredClone(of<NetworkPolicy>('NetworkPolicy')[0]!);
-    policy.spec!.ingress = [...(policy.spec!.ingress ?? []), ...(yaml.load(ingress.fix!.yaml) as NonNullable<NetworkPolicy['spec']>['ingress'] & object[])];
+    policy.spec!.ingress = [
+      ...(policy.spec!.ingress ?? []),
+      ...(yaml.load(ingress.fix!.yaml) as NonNullable<NetworkPolicy['spec']>['ingress'] & object[]),
+    ];
     const after = explainQuery(
       { pods: of<Pod>('Pod'), namespaces: of<Namespace>('Namespace'), services: of<Service>('Service'), policies: [policy] },
       { from: { namespace: 'legacy', name: 'old' }, to: { namespace: 'shop', service: 'api', port: '80' } },
@@ -120,6 +152,8 @@ describe('meshbook explain on a small fixture', () => {
   it('refuses an unknown pod in the fixture, naming the pods of that namespace', async () => {
     const r = await explain('--snapshot', FIXTURE, '--from', 'shop/cart', '--to', 'shop/api:80');
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('meshbook: No running pod or workload "cart" in namespace shop. Nearby: shop/api, shop/web, shop/api-1, shop/web-1.\n');
+    expect(r.stderr).toBe(
+      'meshbook: No running pod or workload "cart" in namespace shop. Nearby: shop/api, shop/web, shop/api-1, shop/web-1.\n',
+    );
   });
 });

@@ -10,7 +10,9 @@ import { defineCheck } from '../../src/engine/check.ts';
 describe('runbookIds', () => {
   it('finds every embed in order, once each, whatever the quoting and line breaks', () => {
     const mdx = [
-      '---', 'title: T', '---',
+      '---',
+      'title: T',
+      '---',
       '<Runbook id="gateway-ports" />',
       "Text <Runbook id='mesh-ready'/> inline.",
       '<Runbook',
@@ -54,8 +56,7 @@ describe('slugOf', () => {
 
 describe('pages and selection', () => {
   let dir: string;
-  const check = (id: string) =>
-    defineCheck({ id, title: id, description: 'd', why: 'w', inputs: ['v1/Pod'], docs: '/x/', analyze() {} });
+  const check = (id: string) => defineCheck({ id, title: id, description: 'd', why: 'w', inputs: ['v1/Pod'], docs: '/x/', analyze() {} });
   const all = [check('one'), check('two'), check('three')];
 
   beforeAll(async () => {
@@ -96,7 +97,9 @@ describe('pages and selection', () => {
   });
 
   it('says where it looked when there are no pages at all', async () => {
-    await expect(selectChecks(all, { checks: [], pages: ['introduction'] }, join(dir, 'missing'))).rejects.toThrow(/No pages were found under/);
+    await expect(selectChecks(all, { checks: [], pages: ['introduction'] }, join(dir, 'missing'))).rejects.toThrow(
+      /No pages were found under/,
+    );
   });
 
   it('reads the content root from MESHBOOK_CONTENT_DIR', () => {

@@ -13,7 +13,7 @@ const codes = (stdout: string): string[] => {
 };
 
 describe('meshbook check --read-secrets', () => {
-  it('ignores the snapshot\'s Secret data without the flag', async () => {
+  it("ignores the snapshot's Secret data without the flag", async () => {
     const r = await runCli(['check', '--check', 'gateway-secrets', '--snapshot', CONTENTS, '--format', 'json']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);

@@ -22,7 +22,9 @@ describe('the demo report in a terminal', () => {
     expect(lines.length).toBeLessThanOrEqual(3 * summary!.findings.total + summary!.checks.total + 6);
     expect(summary!.findings.total).toBe(14);
     // Each finding on one line: severity, code, resource, message.
-    expect(text.stdout).toContain('  error    IST0173  DestinationRule shop/cart — The Subset canary defined in the DestinationRule does not select any pods.');
+    expect(text.stdout).toContain(
+      '  error    IST0173  DestinationRule shop/cart — The Subset canary defined in the DestinationRule does not select any pods.',
+    );
     expect(text.stdout).not.toContain('evidence:');
     expect(text.stdout).not.toContain('what to do:');
     // The honest-results lines stay.
@@ -31,7 +33,7 @@ describe('the demo report in a terminal', () => {
     expect(lines.at(-1)).toBe('31 checks: 20 passed, 3 warnings, 4 failed, 4 skipped — 14 findings (5 errors, 4 warnings, 5 info)');
   });
 
-  it('--verbose adds each finding\'s file and line, evidence, what to do and links', async () => {
+  it("--verbose adds each finding's file and line, evidence, what to do and links", async () => {
     const r = await runCli([...DEMO, '--check', 'destinationrule-subsets', '--verbose']);
     expect(r.stdout).toContain('  error    IST0173  DestinationRule shop/cart\n');
     expect(r.stdout).toContain('at runbooks/demo-cluster/traffic-faults.yaml:1');
@@ -45,7 +47,11 @@ describe('the demo report in a terminal', () => {
     const r = await runCli([...DEMO, '--check', 'destinationrule-subsets'], { env });
     expect(r.stdout).toContain('guide: https://guide.example.org/meshbook/concepts/traffic-management/#destinationrule-subsets');
     const bad = await runCli(DEMO, { env: { MESHBOOK_SITE_URL: 'guide.example.org' } });
-    expect([bad.code, bad.stdout, bad.stderr]).toEqual([2, '', 'meshbook: MESHBOOK_SITE_URL is not a URL, received "guide.example.org".\n']);
+    expect([bad.code, bad.stdout, bad.stderr]).toEqual([
+      2,
+      '',
+      'meshbook: MESHBOOK_SITE_URL is not a URL, received "guide.example.org".\n',
+    ]);
   });
 });
 
@@ -67,23 +73,35 @@ describe('--format sarif', () => {
     const [run] = assertSarif(r.stdout).runs;
     expect(run!.results).toHaveLength(14);
     const subset = run!.results.find((x) => x.ruleId === 'IST0173')!;
-    expect(subset).toMatchObject({ level: 'error', message: { text: expect.stringMatching(/^The Subset canary defined in the DestinationRule/) } });
+    expect(subset).toMatchObject({
+      level: 'error',
+      message: { text: expect.stringMatching(/^The Subset canary defined in the DestinationRule/) },
+    });
     expect(subset.locations[0]).toEqual({
       logicalLocations: [{ name: 'cart', fullyQualifiedName: 'DestinationRule/shop/cart', kind: 'resource' }],
-      physicalLocation: { artifactLocation: { uri: 'runbooks/demo-cluster/traffic-faults.yaml', uriBaseId: '%SRCROOT%' }, region: { startLine: 1 } },
+      physicalLocation: {
+        artifactLocation: { uri: 'runbooks/demo-cluster/traffic-faults.yaml', uriBaseId: '%SRCROOT%' },
+        region: { startLine: 1 },
+      },
     });
-    expect(run!.tool.driver.rules[subset.ruleIndex!]).toMatchObject({ id: 'IST0173', helpUri: 'https://guide.example.org/reference/codes/ist0173/' });
+    expect(run!.tool.driver.rules[subset.ruleIndex!]).toMatchObject({
+      id: 'IST0173',
+      helpUri: 'https://guide.example.org/reference/codes/ist0173/',
+    });
     expect(run!.results.filter((x) => x.level === 'note')).toHaveLength(5);
   });
 });
 
-describe('npx meshbook on the machine\'s Node', () => {
+describe("npx meshbook on the machine's Node", () => {
   it('declares an engine the README promises (Node 20 starts it) and prints no warning through npx', async () => {
     const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { engines?: { node?: string } };
     expect(pkg.engines?.node).toBe('>=20');
     // npx from PATH as a user has it, without the project's node_modules/.bin (which npm
     // scripts and vitest put first): the machine's own Node, 20 on CI's machine.
-    const path = (process.env.PATH ?? '').split(delimiter).filter((dir) => !dir.includes('node_modules')).join(delimiter);
+    const path = (process.env.PATH ?? '')
+      .split(delimiter)
+      .filter((dir) => !dir.includes('node_modules'))
+      .join(delimiter);
     const r = await execa('npx', ['meshbook', 'list'], { cwd: REPO, reject: false, env: { PATH: path, NO_COLOR: '1' } });
     if (r.failed && r.exitCode === undefined) return; // no npx on this machine
     expect([r.exitCode, r.stderr]).toEqual([0, '']);

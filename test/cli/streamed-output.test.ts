@@ -17,7 +17,8 @@ const oneString = (report: RunReport): string => `${JSON.stringify(toJsonReport(
 /** A report whose check attached a rows × columns matrix, every other cell blocked. */
 function matrixReport(rows: number, columns: number): RunReport {
   const report = mixedReport();
-  const ids = (n: number, p: string): { id: string; label: string }[] => Array.from({ length: n }, (_, i) => ({ id: `${p}-${i}`, label: `${p} ${i} "quoted" \u0007` }));
+  const ids = (n: number, p: string): { id: string; label: string }[] =>
+    Array.from({ length: n }, (_, i) => ({ id: `${p}-${i}`, label: `${p} ${i} "quoted" \u0007` }));
   const rowList = ids(rows, 'ns');
   const columnList = ids(columns, 'svc');
   const cells: MatrixCell[] = [];
@@ -25,12 +26,23 @@ function matrixReport(rows: number, columns: number): RunReport {
     for (const c of columnList) {
       cells.push(
         cells.length % 2 === 0
-          ? { row: r.id, column: c.id, state: 'blocked', blockedBy: [{ kind: 'NetworkPolicy', namespace: c.id, name: 'deny' }, { kind: 'NetworkPolicy', name: 'x' }], detail: '3 of 3 connections blocked\non port 80' }
+          ? {
+              row: r.id,
+              column: c.id,
+              state: 'blocked',
+              blockedBy: [
+                { kind: 'NetworkPolicy', namespace: c.id, name: 'deny' },
+                { kind: 'NetworkPolicy', name: 'x' },
+              ],
+              detail: '3 of 3 connections blocked\non port 80',
+            }
           : { row: r.id, column: c.id, state: 'allowed' },
       );
     }
   }
-  report.checks[2]!.attachments = [{ type: 'reachability-matrix', title: 'Namespaces → Services', rows: rowList, columns: columnList, cells }];
+  report.checks[2]!.attachments = [
+    { type: 'reachability-matrix', title: 'Namespaces → Services', rows: rowList, columns: columnList, cells },
+  ];
   report.checks[3]!.attachments = [{ type: 'reachability-matrix', title: 'empty', rows: [], columns: [], cells: [] }];
   return report;
 }
@@ -85,12 +97,17 @@ describe('check --format json through main', () => {
     tmp = await mkdtemp(join(tmpdir(), 'meshbook-stream-'));
   });
   afterAll(() => rm(tmp, { recursive: true, force: true }));
-  const stable = (text: string): string => text.replace(/"durationMs": \d+/g, '"durationMs": 0').replace(/"startedAt": "[^"]*"/, '"startedAt": ""');
+  const stable = (text: string): string =>
+    text.replace(/"durationMs": \d+/g, '"durationMs": 0').replace(/"startedAt": "[^"]*"/, '"startedAt": ""');
 
   it('writes the same report to stdout and to --output', async () => {
     const run = async (extra: string[]): Promise<string> => {
       const out: string[] = [];
-      const code = await main(['check', '--snapshot', 'demo', '--format', 'json', '--fail-on', 'never', ...extra], { env: {}, stdoutIsTTY: false, out: (t) => out.push(t), err: () => {} }, new AbortController().signal);
+      const code = await main(
+        ['check', '--snapshot', 'demo', '--format', 'json', '--fail-on', 'never', ...extra],
+        { env: {}, stdoutIsTTY: false, out: (t) => out.push(t), err: () => {} },
+        new AbortController().signal,
+      );
       expect(code).toBe(0);
       return out.join('');
     };

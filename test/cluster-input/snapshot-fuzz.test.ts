@@ -22,9 +22,33 @@ const RUNS = Number(process.env.MESHBOOK_FUZZ_RUNS ?? 300);
 
 // What a field becomes: every JSON/YAML type, empty and odd values, numbers out of any range.
 const REPLACEMENTS: readonly unknown[] = [
-  '80', '', 'a string', '*', ['x'], [1], [null], [{}], [['x']], [], { a: 'b' }, { port: 80 }, {},
-  [{ name: 1, port: 'x', number: -1, key: 'k', operator: 'Bogus' }], { matchLabels: 'x', matchExpressions: {} },
-  42, 0, -1, 65536, 70000, 1.5, -0.5, 1e21, 2 ** 53, null, true, false,
+  '80',
+  '',
+  'a string',
+  '*',
+  ['x'],
+  [1],
+  [null],
+  [{}],
+  [['x']],
+  [],
+  { a: 'b' },
+  { port: 80 },
+  {},
+  [{ name: 1, port: 'x', number: -1, key: 'k', operator: 'Bogus' }],
+  { matchLabels: 'x', matchExpressions: {} },
+  42,
+  0,
+  -1,
+  65536,
+  70000,
+  1.5,
+  -0.5,
+  1e21,
+  2 ** 53,
+  null,
+  true,
+  false,
 ];
 
 interface Corpus {
@@ -80,7 +104,10 @@ function mutate(object: Record<string, unknown>, random: () => number): string {
     return `${path.join('.')} removed`;
   }
   // Numbers mostly go out of range; anything else becomes another type.
-  const next = typeof old === 'number' && random() < 0.5 ? [-1, 0, 65536, 1e9, 0.5, -(2 ** 31)][Math.floor(random() * 6)] : REPLACEMENTS[Math.floor(random() * REPLACEMENTS.length)];
+  const next =
+    typeof old === 'number' && random() < 0.5
+      ? [-1, 0, 65536, 1e9, 0.5, -(2 ** 31)][Math.floor(random() * 6)]
+      : REPLACEMENTS[Math.floor(random() * REPLACEMENTS.length)];
   holder[key] = structuredClone(next);
   return `${path.join('.')}: ${JSON.stringify(old)?.slice(0, 40)} → ${JSON.stringify(next)}`;
 }

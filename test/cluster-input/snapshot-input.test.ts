@@ -53,10 +53,23 @@ describe('validateObject', () => {
       'spec.containers[0].ports[0].containerPort must be a port number (1–65535), found "80"',
     ]);
     expect(validateObject('v1/Pod', pod({ containers: null }))).toEqual(['spec.containers must be a list, found null']);
-    const slice: KubeObject = { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 's' }, endpoints: null, ports: null };
+    const slice: KubeObject = {
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: { name: 's' },
+      endpoints: null,
+      ports: null,
+    };
     expect(validateObject('discovery.k8s.io/v1/EndpointSlice', slice)).toEqual([]);
-    const np: KubeObject = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'n' }, spec: { podSelector: { matchExpressions: [{ key: 'a', operator: 'Has' }] } } };
-    expect(validateObject('networking.k8s.io/v1/NetworkPolicy', np)).toEqual(['spec.podSelector.matchExpressions[0].operator must be one of In, NotIn, Exists, DoesNotExist, found "Has"']);
+    const np: KubeObject = {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'n' },
+      spec: { podSelector: { matchExpressions: [{ key: 'a', operator: 'Has' }] } },
+    };
+    expect(validateObject('networking.k8s.io/v1/NetworkPolicy', np)).toEqual([
+      'spec.podSelector.matchExpressions[0].operator must be one of In, NotIn, Exists, DoesNotExist, found "Has"',
+    ]);
     const owned: KubeObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', ownerReferences: [{ name: { a: 1 } }] as never } };
     expect(validateObject('v1/Pod', owned)).toEqual(['metadata.ownerReferences[0].name must be a string, found a mapping (a)']);
   });
@@ -64,18 +77,34 @@ describe('validateObject', () => {
   it('accepts the null times a real API server writes (a zero metav1.Time is marshalled as null)', () => {
     const status = {
       conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: null }],
-      containerStatuses: [{ name: 'a', state: { running: { startedAt: null } }, lastState: { terminated: { exitCode: 0, finishedAt: null } } }],
+      containerStatuses: [
+        { name: 'a', state: { running: { startedAt: null } }, lastState: { terminated: { exitCode: 0, finishedAt: null } } },
+      ],
     };
-    const pod: KubeObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'a' }] }, status } as KubeObject;
+    const pod: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p' },
+      spec: { containers: [{ name: 'a' }] },
+      status,
+    } as KubeObject;
     expect(validateObject('v1/Pod', pod)).toEqual([]);
-    const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, status: { conditions: [{ type: 'Available', status: 'True', lastTransitionTime: null }] } } as KubeObject;
+    const deployment = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'd' },
+      status: { conditions: [{ type: 'Available', status: 'True', lastTransitionTime: null }] },
+    } as KubeObject;
     expect(validateObject('apps/v1/Deployment', deployment)).toEqual([]);
   });
 });
 
 describe('wrong-typed fields in a snapshot', () => {
   it('says file:line, the object and the field, exit 2', async () => {
-    const file = await write('typed/service.yaml', `apiVersion: v1\nkind: Namespace\nmetadata: {name: default}\n---\n${SERVICE('{ports: "80"}')}`);
+    const file = await write(
+      'typed/service.yaml',
+      `apiVersion: v1\nkind: Namespace\nmetadata: {name: default}\n---\n${SERVICE('{ports: "80"}')}`,
+    );
     const r = await runCli(['check', '--snapshot', file]);
     expect([r.code, r.stdout]).toEqual([2, '']);
     expect(r.stderr).toBe(`meshbook: ${file}:5: Service default/a: spec.ports must be a list, found "80".\n`);
@@ -87,7 +116,8 @@ describe('wrong-typed fields in a snapshot', () => {
     const { objects } = await loadObjects([join(REPO, 'runbooks', 'demo-cluster')]);
     const stringify = (v: unknown, top: boolean): unknown => {
       if (Array.isArray(v)) return top ? v : JSON.stringify(v);
-      if (typeof v === 'object' && v !== null && !(v instanceof Date)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, stringify(x, false)]));
+      if (typeof v === 'object' && v !== null && !(v instanceof Date))
+        return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, stringify(x, false)]));
       return v;
     };
     await writeFile(join(dir, 'all.yaml'), objects.map((o) => yaml.dump(stringify(o, false))).join('---\n'));
@@ -109,11 +139,17 @@ describe('paths that are not files', () => {
     const fifo = join(tmp, 'pipe.yaml');
     execFileSync('mkfifo', [fifo]);
     const r = await runCli(['check', '--snapshot', fifo]);
-    expect([r.code, r.stdout, r.stderr]).toEqual([2, '', `meshbook: Snapshot path "${fifo}" is a FIFO (named pipe), not a regular file or directory.\n`]);
+    expect([r.code, r.stdout, r.stderr]).toEqual([
+      2,
+      '',
+      `meshbook: Snapshot path "${fifo}" is a FIFO (named pipe), not a regular file or directory.\n`,
+    ]);
   });
 
   it('refuses a device and a socket', async () => {
-    await expect(new YamlSource(['/dev/zero']).load()).rejects.toThrow('Snapshot path "/dev/zero" is a character device, not a regular file or directory.');
+    await expect(new YamlSource(['/dev/zero']).load()).rejects.toThrow(
+      'Snapshot path "/dev/zero" is a character device, not a regular file or directory.',
+    );
     const sock = join(tmp, 's.sock');
     const server: Server = createServer();
     await new Promise<void>((done) => server.listen(sock, done));
@@ -126,7 +162,9 @@ describe('paths that are not files', () => {
 
   it('caps the size of one file', async () => {
     const file = await write('big/objects.yaml', SERVICE('{}'));
-    await expect(new YamlSource([file], undefined, { maxFileBytes: 32 }).load()).rejects.toThrow(`${file}: is 78 bytes, over the 32 bytes limit for one snapshot file.`);
+    await expect(new YamlSource([file], undefined, { maxFileBytes: 32 }).load()).rejects.toThrow(
+      `${file}: is 78 bytes, over the 32 bytes limit for one snapshot file.`,
+    );
     // The default cap, on a sparse file (no disk used): refused before reading.
     const huge = join(tmp, 'huge.yaml');
     await writeFile(huge, '');
@@ -147,7 +185,9 @@ describe('paths that are not files', () => {
     expect(loaded.objects.map((o) => o.metadata.name)).toEqual(['a', 'a']);
 
     await symlink(join(tmp, 'missing.yaml'), join(dir, 'dangling.yaml'));
-    await expect(new YamlSource([dir]).load()).rejects.toThrow(`${join(dir, 'dangling.yaml')}: is a symbolic link that cannot be followed (ENOENT).`);
+    await expect(new YamlSource([dir]).load()).rejects.toThrow(
+      `${join(dir, 'dangling.yaml')}: is a symbolic link that cannot be followed (ENOENT).`,
+    );
   });
 });
 
@@ -155,13 +195,20 @@ describe('empty snapshots', () => {
   it('an empty file or a directory of comments is an input error; --allow-empty makes it an empty cluster', async () => {
     const file = await write('empty/empty.yaml', '');
     const r = await runCli(['check', '--snapshot', file]);
-    expect([r.code, r.stdout, r.stderr]).toEqual([2, '', `meshbook: Snapshot file "${file}" holds no Kubernetes objects. Pass --allow-empty to check an empty cluster.\n`]);
+    expect([r.code, r.stdout, r.stderr]).toEqual([
+      2,
+      '',
+      `meshbook: Snapshot file "${file}" holds no Kubernetes objects. Pass --allow-empty to check an empty cluster.\n`,
+    ]);
 
     const dir = join(tmp, 'comments');
     await write('comments/a.yaml', '# nothing here\n---\n');
     await write('comments/b.yml', 'apiVersion: v1\nkind: List\nitems: []\n');
     const d = await runCli(['check', '--snapshot', dir]);
-    expect([d.code, d.stderr]).toEqual([2, `meshbook: Snapshot directory "${dir}" holds no Kubernetes objects (in 2 YAML files). Pass --allow-empty to check an empty cluster.\n`]);
+    expect([d.code, d.stderr]).toEqual([
+      2,
+      `meshbook: Snapshot directory "${dir}" holds no Kubernetes objects (in 2 YAML files). Pass --allow-empty to check an empty cluster.\n`,
+    ]);
 
     const allowed = await runCli(['check', '--snapshot', file, '--allow-empty', '--check', 'gateway-ports']);
     expect([allowed.code, allowed.stderr]).toEqual([0, '']);
@@ -196,7 +243,9 @@ describe('several bad files', () => {
   it('reports every problem of one file with parseSnapshotText', () => {
     const text = `${SERVICE('{ports: 1}')}---\n${SERVICE('{selector: x}')}`;
     expect(() => parseSnapshotText(text, 'two.yaml')).toThrow(
-      new InputError('the snapshot has 2 problems:\n  two.yaml:1: Service default/a: spec.ports must be a list, found 1.\n  two.yaml:6: Service default/a: spec.selector must be a mapping, found "x".'),
+      new InputError(
+        'the snapshot has 2 problems:\n  two.yaml:1: Service default/a: spec.ports must be a list, found 1.\n  two.yaml:6: Service default/a: spec.selector must be a mapping, found "x".',
+      ),
     );
   });
 });
@@ -219,18 +268,25 @@ describe('YAML alias bombs', () => {
     const started = Date.now();
     const r = await runCli(['snapshot', '--snapshot', bomb, '--output', out]);
     expect(Date.now() - started).toBeLessThan(15_000);
-    expect([r.code, r.stdout, r.stderr]).toEqual([2, '', `meshbook: ${bomb}:1: YAML aliases expand this document to more than 100,000 nodes (an alias bomb?); write the repeated parts out instead.\n`]);
+    expect([r.code, r.stdout, r.stderr]).toEqual([
+      2,
+      '',
+      `meshbook: ${bomb}:1: YAML aliases expand this document to more than 100,000 nodes (an alias bomb?); write the repeated parts out instead.\n`,
+    ]);
     expect(existsSync(out)).toBe(false);
     expect((await readdir(tmp)).filter((n) => n.includes('meshbook-tmp'))).toEqual([]);
   });
 
   it('refuses a document that contains itself', () => {
     const text = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: &d {x: *d}\n';
-    expect(() => parseSnapshotText(text, 'cycle.yaml')).toThrow('cycle.yaml:1: a YAML alias refers to a node that contains it (the document would be infinite).');
+    expect(() => parseSnapshotText(text, 'cycle.yaml')).toThrow(
+      'cycle.yaml:1: a YAML alias refers to a node that contains it (the document would be infinite).',
+    );
   });
 
   it('keeps small aliases as they are (a shared label block)', () => {
-    const text = 'apiVersion: v1\nkind: Pod\nmetadata: {name: p, labels: &l {app: a}}\nspec: {containers: [{name: c}]}\nextra: {copy: *l}\n';
+    const text =
+      'apiVersion: v1\nkind: Pod\nmetadata: {name: p, labels: &l {app: a}}\nspec: {containers: [{name: c}]}\nextra: {copy: *l}\n';
     expect(parseSnapshotText(text, 'ok.yaml').objects).toHaveLength(1);
   });
 });

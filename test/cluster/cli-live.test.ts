@@ -18,11 +18,20 @@ const DEMO = join(REPO, 'runbooks', 'demo-cluster');
 const liveOnly = new Set(CHECKS.filter((c) => (c.needs ?? []).length > 0).map((c) => c.id));
 
 function outcome(report: JsonReport): Record<string, unknown> {
-  return Object.fromEntries(report.checks.filter((c) => !liveOnly.has(c.id)).map((c) => [c.id, {
-    status: c.status,
-    reason: c.reason,
-    findings: c.findings.map((f) => `${f.code} ${f.resource.kind} ${f.resource.namespace ?? ''}/${f.resource.name}: ${f.message}`).sort(),
-  }]));
+  return Object.fromEntries(
+    report.checks
+      .filter((c) => !liveOnly.has(c.id))
+      .map((c) => [
+        c.id,
+        {
+          status: c.status,
+          reason: c.reason,
+          findings: c.findings
+            .map((f) => `${f.code} ${f.resource.kind} ${f.resource.namespace ?? ''}/${f.resource.name}: ${f.message}`)
+            .sort(),
+        },
+      ]),
+  );
 }
 
 describe.skipIf(binaries === undefined || !isDir(DEMO))('the CLI on a real kube-apiserver', () => {
@@ -66,7 +75,9 @@ describe.skipIf(binaries === undefined || !isDir(DEMO))('the CLI on a real kube-
     ['bookinfo/reviews-v2', 'bookinfo/ratings:http', 0, 'allowed'],
   ])('explain --from %s --to %s gives the same verdict chain live as on the snapshot (exit %i)', async (from, to, code, verdict) => {
     const env = { HOME: tmp, KUBECONFIG: '' };
-    const live = await runCli(['explain', '--kubeconfig', cluster.viewerKubeconfig, '--from', from, '--to', to, '--format', 'json'], { env });
+    const live = await runCli(['explain', '--kubeconfig', cluster.viewerKubeconfig, '--from', from, '--to', to, '--format', 'json'], {
+      env,
+    });
     expect(live.stderr).toBe('');
     expect(live.code).toBe(code);
     const offline = await runCli(['explain', '--snapshot', DEMO, '--from', from, '--to', to, '--format', 'json'], { env });

@@ -25,7 +25,11 @@ describe.skipIf(binaries === undefined)('faults on a real kube-apiserver', () =>
     return source;
   };
   // Runs every check, and calls `act` once the run has sent `after` requests (i.e. mid-gather).
-  const runWith = async (source: LiveSource, after: number, act: () => void | Promise<void>): Promise<{ report: RunReport; ms: number }> => {
+  const runWith = async (
+    source: LiveSource,
+    after: number,
+    act: () => void | Promise<void>,
+  ): Promise<{ report: RunReport; ms: number }> => {
     let done = false;
     const watcher = (async () => {
       while (!done && source.requestCount < after) await new Promise((r) => setTimeout(r, 1));
@@ -47,21 +51,24 @@ describe.skipIf(binaries === undefined)('faults on a real kube-apiserver', () =>
     await cluster?.stop();
   });
 
-  it.each(['gateway-ports-port-without-number.yaml', 'gateway-ports-ok.yaml'])('minimal CRDs: %s gives the same gateway-ports findings live as from the snapshot', async (name) => {
-    // The first is rejected by Istio's real CRD schema (a server without port.number); the
-    // schema-less minimal CRDs hold it, so the check's handling of it is compared too.
-    const fixture = join(REPO, 'test', 'fixtures', 'gateway-ports', name);
-    const loaded = await loadObjects(cluster.admin, (await readFixtures([fixture])).objects);
-    try {
-      const check = getCheck('gateway-ports')!;
-      const live = await runChecks([check], await open({}));
-      const snapshot = await runChecks([check], new YamlSource([fixture]));
-      expect(live.checks[0]!.status).toBe(snapshot.checks[0]!.status);
-      expect(pairs(live.checks[0]!)).toEqual(pairs(snapshot.checks[0]!));
-    } finally {
-      await unloadObjects(cluster.admin, loaded);
-    }
-  });
+  it.each(['gateway-ports-port-without-number.yaml', 'gateway-ports-ok.yaml'])(
+    'minimal CRDs: %s gives the same gateway-ports findings live as from the snapshot',
+    async (name) => {
+      // The first is rejected by Istio's real CRD schema (a server without port.number); the
+      // schema-less minimal CRDs hold it, so the check's handling of it is compared too.
+      const fixture = join(REPO, 'test', 'fixtures', 'gateway-ports', name);
+      const loaded = await loadObjects(cluster.admin, (await readFixtures([fixture])).objects);
+      try {
+        const check = getCheck('gateway-ports')!;
+        const live = await runChecks([check], await open({}));
+        const snapshot = await runChecks([check], new YamlSource([fixture]));
+        expect(live.checks[0]!.status).toBe(snapshot.checks[0]!.status);
+        expect(pairs(live.checks[0]!)).toEqual(pairs(snapshot.checks[0]!));
+      } finally {
+        await unloadObjects(cluster.admin, loaded);
+      }
+    },
+  );
 
   // The fault runs read an empty-ish cluster: what matters is how reading fails, not what is found.
   it('a briefly slow API server (paused 0.5 s) within the request budget: the run completes normally', async () => {
@@ -83,7 +90,10 @@ describe.skipIf(binaries === undefined)('faults on a real kube-apiserver', () =>
       expect(report.checks).toHaveLength(liveChecks.length);
       const errored = report.checks.filter((c) => c.status === 'error');
       expect(errored.length).toBeGreaterThan(0);
-      for (const c of errored) expect(c.reason).toMatch(/^No complete answer from the API server at https:\/\/127\.0\.0\.1:\d+ within 1 s \(GET \/[^)]+\): it is slow or overloaded — check its health, then retry\./);
+      for (const c of errored)
+        expect(c.reason).toMatch(
+          /^No complete answer from the API server at https:\/\/127\.0\.0\.1:\d+ within 1 s \(GET \/[^)]+\): it is slow or overloaded — check its health, then retry\./,
+        );
     } finally {
       cluster.resumeApiserver();
     }
@@ -95,7 +105,9 @@ describe.skipIf(binaries === undefined)('faults on a real kube-apiserver', () =>
     expect(ms).toBeLessThan(12_000);
     const errored = report.checks.filter((c) => c.status === 'error');
     expect(errored.length).toBeGreaterThan(0);
-    const refused = new RegExp(`Cannot reach the API server at ${cluster.server.replace(/[.]/g, '\\.')}: connection refused — is the cluster running, and is "meshbook-test-viewer" the right context\\?`);
+    const refused = new RegExp(
+      `Cannot reach the API server at ${cluster.server.replace(/[.]/g, '\\.')}: connection refused — is the cluster running, and is "meshbook-test-viewer" the right context\\?`,
+    );
     for (const c of errored) expect(c.reason).toMatch(new RegExp(`${refused.source}|closed the connection before answering`));
 
     const start = performance.now();

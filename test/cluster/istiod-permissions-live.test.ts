@@ -60,36 +60,52 @@ describe.skipIf(binaries === undefined)('istiod-permissions-live on a real kube-
 
   const bind = async (role: string, rules: unknown[]): Promise<void> => {
     await cluster.admin.create(obj({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: role }, rules }));
-    await cluster.admin.create(obj({
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRoleBinding',
-      metadata: { name: role },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role },
-      subjects: [{ kind: 'ServiceAccount', name: 'istiod-sa', namespace: 'istio-system' }],
-    }));
+    await cluster.admin.create(
+      obj({
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRoleBinding',
+        metadata: { name: role },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role },
+        subjects: [{ kind: 'ServiceAccount', name: 'istiod-sa', namespace: 'istio-system' }],
+      }),
+    );
   };
 
   it('a ClusterRole without EndpointSlices: exactly that finding, naming the rule to add', async () => {
-    await bind('istiod-clusterrole-istio-system', FULL_RULES.filter((r) => !r.resources.includes('endpointslices')));
+    await bind(
+      'istiod-clusterrole-istio-system',
+      FULL_RULES.filter((r) => !r.resources.includes('endpointslices')),
+    );
     // RBAC changes reach the authorizer through an informer: until then everything is denied.
-    await expect.poll(async () => (await runChecks([check], viewer)).checks[0]!.findings.length, { timeout: 10_000, interval: 250 }).toBe(1);
+    await expect
+      .poll(async () => (await runChecks([check], viewer)).checks[0]!.findings.length, { timeout: 10_000, interval: 250 })
+      .toBe(1);
     const before = viewer.requestCount;
     const report = await runChecks([check], viewer);
     const result = report.checks[0]!;
     expect(result.status, result.reason).toBe('fail');
     expect(result.findings.map((f) => [f.code, f.resource, f.params])).toEqual([
-      ['MB0304', { kind: 'ServiceAccount', namespace: 'istio-system', name: 'istiod-sa' }, {
-        serviceAccount: 'istio-system/istiod-sa',
-        verbs: 'list, watch',
-        resource: 'endpointslices.discovery.k8s.io',
-        purpose: 'map each Service to its workload IPs (R1)',
-      }],
+      [
+        'MB0304',
+        { kind: 'ServiceAccount', namespace: 'istio-system', name: 'istiod-sa' },
+        {
+          serviceAccount: 'istio-system/istiod-sa',
+          verbs: 'list, watch',
+          resource: 'endpointslices.discovery.k8s.io',
+          purpose: 'map each Service to its workload IPs (R1)',
+        },
+      ],
     ]);
     const finding = result.findings[0]!;
-    expect(finding.message).toBe('The API server denies ServiceAccount istio-system/istiod-sa list, watch on endpointslices.discovery.k8s.io across the cluster (SubjectAccessReview), which istiod needs to map each Service to its workload IPs (R1).');
+    expect(finding.message).toBe(
+      'The API server denies ServiceAccount istio-system/istiod-sa list, watch on endpointslices.discovery.k8s.io across the cluster (SubjectAccessReview), which istiod needs to map each Service to its workload IPs (R1).',
+    );
     expect(finding.remediation).toContain('{apiGroups: ["discovery.k8s.io"], resources: [endpointslices], verbs: [get, list, watch]}');
     expect(finding.remediation).toContain('kubectl patch clusterrole istiod-clusterrole-istio-system');
-    expect(finding.evidence).toMatchObject({ 'SubjectAccessReview user': 'system:serviceaccount:istio-system:istiod-sa', 'used by': 'Deployment istio-system/istiod' });
+    expect(finding.evidence).toMatchObject({
+      'SubjectAccessReview user': 'system:serviceaccount:istio-system:istiod-sa',
+      'used by': 'Deployment istio-system/istiod',
+    });
     // One LIST of Deployments (discovery of apps is not needed: core + apps are built in) plus one review per verb asked.
     const asked = 14 * 2 + 2;
     expect(viewer.requestCount - before).toBeGreaterThanOrEqual(asked);

@@ -20,13 +20,25 @@ import type { CheckResult, CheckStatus, RunReport } from '../../src/engine/types
 import { CHECKS } from '../../runbooks/index.ts';
 import { pairs } from '../helpers/run-fixtures.ts';
 import {
-  REPO, VIEWER_ROLE_MANIFEST, clusterRoleBinding, findClusterBinaries, isDir, loadObjects, readAudit, startCluster,
-  unloadObjects, userName, waitForAudit, type TestCluster,
+  REPO,
+  VIEWER_ROLE_MANIFEST,
+  clusterRoleBinding,
+  findClusterBinaries,
+  isDir,
+  loadObjects,
+  readAudit,
+  startCluster,
+  unloadObjects,
+  userName,
+  waitForAudit,
+  type TestCluster,
 } from '../../tools/cluster/harness.ts';
 
 const binaries = findClusterBinaries();
 if (binaries === undefined) {
-  console.warn('[cluster] SKIPPED: kube-apiserver/etcd are not built. Run tools/cluster/build-all.sh (or set KUBE_APISERVER_BIN and ETCD_BIN); .ci/run builds them.');
+  console.warn(
+    '[cluster] SKIPPED: kube-apiserver/etcd are not built. Run tools/cluster/build-all.sh (or set KUBE_APISERVER_BIN and ETCD_BIN); .ci/run builds them.',
+  );
 }
 
 const FIXTURES = join(REPO, 'test', 'fixtures');
@@ -93,12 +105,18 @@ const LIVE_DIFFERENCES: Record<string, LiveDifference[]> = {
 /** Scenarios the API server cannot hold as written, with why. */
 const NOT_LOADABLE: Record<string, string> = {
   'e2e/hostile-markup.yaml': 'object names with markup are not valid Kubernetes names (the fixture tests the renderers, not a cluster)',
-  'e2e/bidi-names.yaml': 'object names with bidi and zero-width characters are not valid Kubernetes names (the fixture tests the renderers, not a cluster)',
-  'gateway-ports/gateway-ports-port-without-number.yaml': "Istio's CRD schema requires servers[].port.number: only a snapshot can hold such a Gateway",
-  'gateway-api-crd-versions/crd-versions-bad.yaml': 'the test cluster already serves the Gateway API CRDs (v1.6.x) its harness installs; older versions of them cannot be loaded beside them',
-  'gateway-api-crd-versions/crd-versions-ok.yaml': 'the test cluster already serves the Gateway API CRDs (v1.6.x) its harness installs; the fixture\'s copies cannot be loaded beside them',
-  'gateway-api-crd-versions/crd-versions-unparsable.yaml': 'the test cluster already serves the Gateway API CRDs (v1.6.x) its harness installs; the fixture\'s copies cannot be loaded beside them',
-  'service-endpoints/service-endpoints-ok.yaml': 'Service bookinfo/dual lists two ipFamilies without ipFamilyPolicy (the API server defaults SingleStack and rejects it); needs ipFamilyPolicy: PreferDualStack',
+  'e2e/bidi-names.yaml':
+    'object names with bidi and zero-width characters are not valid Kubernetes names (the fixture tests the renderers, not a cluster)',
+  'gateway-ports/gateway-ports-port-without-number.yaml':
+    "Istio's CRD schema requires servers[].port.number: only a snapshot can hold such a Gateway",
+  'gateway-api-crd-versions/crd-versions-bad.yaml':
+    'the test cluster already serves the Gateway API CRDs (v1.6.x) its harness installs; older versions of them cannot be loaded beside them',
+  'gateway-api-crd-versions/crd-versions-ok.yaml':
+    "the test cluster already serves the Gateway API CRDs (v1.6.x) its harness installs; the fixture's copies cannot be loaded beside them",
+  'gateway-api-crd-versions/crd-versions-unparsable.yaml':
+    "the test cluster already serves the Gateway API CRDs (v1.6.x) its harness installs; the fixture's copies cannot be loaded beside them",
+  'service-endpoints/service-endpoints-ok.yaml':
+    'Service bookinfo/dual lists two ipFamilies without ipFamilyPolicy (the API server defaults SingleStack and rejects it); needs ipFamilyPolicy: PreferDualStack',
 };
 
 const scenarios: { name: string; paths: string[] }[] = [
@@ -119,7 +137,9 @@ describe.skipIf(binaries === undefined)('live source against a real kube-apiserv
 
   beforeAll(async () => {
     cluster = await startCluster({ binaries: binaries! });
-    console.info(`[cluster] up in ${cluster.timings.totalMs} ms (etcd ${cluster.timings.etcdMs} ms, kube-apiserver ready ${cluster.timings.apiserverMs} ms, CRDs ${cluster.crdOrigin} ${cluster.timings.crdsMs} ms)`);
+    console.info(
+      `[cluster] up in ${cluster.timings.totalMs} ms (etcd ${cluster.timings.etcdMs} ms, kube-apiserver ready ${cluster.timings.apiserverMs} ms, CRDs ${cluster.crdOrigin} ${cluster.timings.crdsMs} ms)`,
+    );
     // No cache: every run must read the cluster as it is now.
     viewer = await LiveSource.open({ kubeconfig: cluster.viewerKubeconfig }, { cacheTtlMs: 0, cache: new GatherCache() });
     admin = await LiveSource.open({ kubeconfig: cluster.adminKubeconfig }, { cacheTtlMs: 0, cache: new GatherCache() });
@@ -128,7 +148,10 @@ describe.skipIf(binaries === undefined)('live source against a real kube-apiserv
   afterAll(async () => {
     viewer?.close();
     admin?.close();
-    if (requestCounts.length > 0) console.info(`[cluster] requests per full run (${liveChecks.length} checks): ${requestCounts.map((r) => `${r.scenario}=${r.requests} (${r.kinds} kinds)`).join(', ')}`);
+    if (requestCounts.length > 0)
+      console.info(
+        `[cluster] requests per full run (${liveChecks.length} checks): ${requestCounts.map((r) => `${r.scenario}=${r.requests} (${r.kinds} kinds)`).join(', ')}`,
+      );
     await cluster?.stop();
   });
 
@@ -171,12 +194,21 @@ describe.skipIf(binaries === undefined)('live source against a real kube-apiserv
 
   it('a viewer missing permissions: exactly the checks that read those kinds error, precisely; the others complete', async () => {
     const removed: KindId[] = ['networking.k8s.io/v1/NetworkPolicy', 'networking.istio.io/v1/ServiceEntry'];
-    const role = (yaml.loadAll(readFileSync(VIEWER_ROLE_MANIFEST, 'utf8')) as KubeObject[]).find((r) => r.metadata.name === 'meshbook-viewer')!;
-    const rules = (role as unknown as { rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[] }).rules.map((rule) => ({
-      ...rule,
-      resources: rule.resources.filter((r) => !removed.some((k) => KINDS[k].plural === r && rule.apiGroups.includes(KINDS[k].group))),
-    })).filter((r) => r.resources.length > 0);
-    await cluster.admin.create({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'meshbook-viewer-partial' }, rules } as unknown as KubeObject);
+    const role = (yaml.loadAll(readFileSync(VIEWER_ROLE_MANIFEST, 'utf8')) as KubeObject[]).find(
+      (r) => r.metadata.name === 'meshbook-viewer',
+    )!;
+    const rules = (role as unknown as { rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[] }).rules
+      .map((rule) => ({
+        ...rule,
+        resources: rule.resources.filter((r) => !removed.some((k) => KINDS[k].plural === r && rule.apiGroups.includes(KINDS[k].group))),
+      }))
+      .filter((r) => r.resources.length > 0);
+    await cluster.admin.create({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name: 'meshbook-viewer-partial' },
+      rules,
+    } as unknown as KubeObject);
     const file = await cluster.addUser('partial-viewer', ['meshbook-test-viewers']);
     await cluster.admin.create(clusterRoleBinding('meshbook-test-partial-viewer', 'meshbook-viewer-partial', 'partial-viewer'));
     const partial = await LiveSource.open({ kubeconfig: file }, { cacheTtlMs: 0, cache: new GatherCache() });
@@ -186,9 +218,14 @@ describe.skipIf(binaries === undefined)('live source against a real kube-apiserv
     try {
       const snap = await partial.gather(notGranted, { signal: new AbortController().signal });
       for (const kind of notGranted) {
-        expect(snap.problems.get(kind)).toMatchObject({ reason: 'forbidden', message: expect.stringContaining(describeForbidden(kind, undefined)) });
+        expect(snap.problems.get(kind)).toMatchObject({
+          reason: 'forbidden',
+          message: expect.stringContaining(describeForbidden(kind, undefined)),
+        });
       }
-      expect(snap.problems.get('networking.k8s.io/v1/NetworkPolicy')!.message).toBe('cannot list networkpolicies.networking.k8s.io at cluster scope: forbidden — needs get/list on networkpolicies (apiGroup networking.k8s.io). Ask for the Meshbook viewer ClusterRole (docs/rbac/meshbook-viewer.yaml), or limit the run to a namespace you can read.');
+      expect(snap.problems.get('networking.k8s.io/v1/NetworkPolicy')!.message).toBe(
+        'cannot list networkpolicies.networking.k8s.io at cluster scope: forbidden — needs get/list on networkpolicies (apiGroup networking.k8s.io). Ask for the Meshbook viewer ClusterRole (docs/rbac/meshbook-viewer.yaml), or limit the run to a namespace you can read.',
+      );
 
       const report = await runChecks(liveChecks, partial);
       const full = await runChecks(liveChecks, viewer);
@@ -206,7 +243,10 @@ describe.skipIf(binaries === undefined)('live source against a real kube-apiserv
         }
       });
       expect(affected).toBeGreaterThan(0);
-      expect(report.checks.find((c) => c.id === 'gateway-secrets')).toMatchObject({ status: 'error', reason: expect.stringContaining('needs get/list on secrets.') });
+      expect(report.checks.find((c) => c.id === 'gateway-secrets')).toMatchObject({
+        status: 'error',
+        reason: expect.stringContaining('needs get/list on secrets.'),
+      });
     } finally {
       partial.close();
     }
@@ -214,9 +254,15 @@ describe.skipIf(binaries === undefined)('live source against a real kube-apiserv
 
   it('the audit log shows no mutating request by any viewer (access reviews excepted)', async () => {
     // Exercise the one write-shaped call the client has: it asks, and changes nothing.
-    const review = await viewer.reader.createAccessReview({ kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { verb: 'list', resource: 'secrets', namespace: 'istio-system' } } });
+    const review = await viewer.reader.createAccessReview({
+      kind: 'SelfSubjectAccessReview',
+      spec: { resourceAttributes: { verb: 'list', resource: 'secrets', namespace: 'istio-system' } },
+    });
     expect(review.allowed).toBe(true);
-    const sar = await viewer.reader.createAccessReview({ kind: 'SubjectAccessReview', spec: { user: 'system:serviceaccount:istio-system:istiod', resourceAttributes: { verb: 'list', resource: 'pods' } } });
+    const sar = await viewer.reader.createAccessReview({
+      kind: 'SubjectAccessReview',
+      spec: { user: 'system:serviceaccount:istio-system:istiod', resourceAttributes: { verb: 'list', resource: 'pods' } },
+    });
     expect(sar.allowed).toBe(false);
     // The audit log is written after the response: a sentinel request marks the end of what we did.
     const sentinel = `sentinel-${randomUUID()}`;
@@ -234,7 +280,9 @@ describe.skipIf(binaries === undefined)('live source against a real kube-apiserv
     // Secrets were only ever listed as metadata (the Accept header is not audited; the URI shows no payload read by name).
     expect(byViewers.filter((e) => e.objectRef?.resource === 'secrets').every((e) => e.verb === 'list')).toBe(true);
     const all = await readAudit(cluster.auditLog);
-    console.info(`[cluster] audit: ${all.length} events, ${byViewers.length} by viewers, ${mutating.length} access reviews, 0 other writes`);
+    console.info(
+      `[cluster] audit: ${all.length} events, ${byViewers.length} by viewers, ${mutating.length} access reviews, 0 other writes`,
+    );
   });
 });
 

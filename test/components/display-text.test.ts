@@ -20,9 +20,12 @@ describe('printable', () => {
     expect(printable(input)).toBe(expected);
   });
 
-  it.each([['plain-name-1'], ['שלום'], ['مرحبا'], ['名前'], ['café'], ['a → b · c — d'], ['`kubectl -n shop delete pod x`']])('leaves %s as it is', (text) => {
-    expect(printable(text)).toBe(text);
-  });
+  it.each([['plain-name-1'], ['שלום'], ['مرحبا'], ['名前'], ['café'], ['a → b · c — d'], ['`kubectl -n shop delete pod x`']])(
+    'leaves %s as it is',
+    (text) => {
+      expect(printable(text)).toBe(text);
+    },
+  );
 
   it('is idempotent: an escape is not escaped again', () => {
     const once = printable('a\u202Eb');

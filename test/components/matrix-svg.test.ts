@@ -18,19 +18,35 @@ import { parseXml, type XmlElement, type XmlNode } from '../cli/helpers/xml.ts';
 
 const HOSTILE = '<script>alert(1)</script> & "q" \'a\' ]]>';
 
-function matrix(rows: string[], columns: string[], state: (r: number, c: number) => MatrixCell['state'] = () => 'allowed'): ReachabilityMatrix {
+function matrix(
+  rows: string[],
+  columns: string[],
+  state: (r: number, c: number) => MatrixCell['state'] = () => 'allowed',
+): ReachabilityMatrix {
   const cells: MatrixCell[] = [];
   for (const [i, r] of rows.entries()) {
     for (const [j, c] of columns.entries()) {
       const s = state(i, j);
       cells.push(
         s === 'blocked' || s === 'partial'
-          ? { row: r, column: c, state: s, blockedBy: [{ kind: 'NetworkPolicy', namespace: 'ns', name: `deny-${j}` }], detail: `1 of 1 connections blocked on port ${j}` }
+          ? {
+              row: r,
+              column: c,
+              state: s,
+              blockedBy: [{ kind: 'NetworkPolicy', namespace: 'ns', name: `deny-${j}` }],
+              detail: `1 of 1 connections blocked on port ${j}`,
+            }
           : { row: r, column: c, state: s },
       );
     }
   }
-  return { type: 'reachability-matrix', title: 'Workloads → Service ports', rows: rows.map((id) => ({ id, label: id })), columns: columns.map((id) => ({ id, label: id })), cells };
+  return {
+    type: 'reachability-matrix',
+    title: 'Workloads → Service ports',
+    rows: rows.map((id) => ({ id, label: id })),
+    columns: columns.map((id) => ({ id, label: id })),
+    cells,
+  };
 }
 
 // Every element of a tree (depth first), and the text under one.
@@ -51,7 +67,9 @@ function xmlText(n: XmlNode): string {
 }
 
 describe('matrixFigure layout', () => {
-  const m = matrix(['a/one', 'a/two'], ['b/svc:80', 'b/svc:443', 'c/db:5432'], (r, c) => (r === 0 && c === 1 ? 'blocked' : r === 1 && c === 2 ? 'partial' : c === 0 && r === 0 ? 'not-applicable' : 'allowed'));
+  const m = matrix(['a/one', 'a/two'], ['b/svc:80', 'b/svc:443', 'c/db:5432'], (r, c) =>
+    r === 0 && c === 1 ? 'blocked' : r === 1 && c === 2 ? 'partial' : c === 0 && r === 0 ? 'not-applicable' : 'allowed',
+  );
   const tree = matrixFigure(m);
 
   it('draws a grid table: a header row of column labels, then one row per source with its label and one cell per column', () => {
@@ -95,7 +113,9 @@ describe('matrixFigure layout', () => {
     expect(blocked.attrs.title).toBe('a/one → b/svc:443: blocked — 1 of 1 connections blocked on port 1 (NetworkPolicy ns/deny-1)');
     expect(blocked.attrs['aria-label']).toBe(blocked.attrs.title);
     const table = all(tree).find((n) => n.tag === 'table')!;
-    expect(table.attrs['aria-label']).toBe('Workloads → Service ports. 1 of 5 source → destination pairs blocked, 1 partly blocked, 3 allowed; the list below names the blocked pairs.');
+    expect(table.attrs['aria-label']).toBe(
+      'Workloads → Service ports. 1 of 5 source → destination pairs blocked, 1 partly blocked, 3 allowed; the list below names the blocked pairs.',
+    );
   });
 
   it('lists the blocked pairs as text under the picture', () => {
@@ -117,12 +137,17 @@ describe('matrixFigure layout', () => {
 });
 
 describe('links from cells to findings', () => {
-  const m = matrix(['shop/cart', 'shop/web'], ['bookinfo/ratings:9080', 'bookinfo/reviews:9080'], (_, c) => (c === 0 ? 'blocked' : 'allowed'));
+  const m = matrix(['shop/cart', 'shop/web'], ['bookinfo/ratings:9080', 'bookinfo/reviews:9080'], (_, c) =>
+    c === 0 ? 'blocked' : 'allowed',
+  );
   // Both cells are blocked by deny-0; the second finding is the one about that policy and Service.
   const findings = [
     { message: 'something else', resource: { kind: 'NetworkPolicy', namespace: 'ns', name: 'other' } },
     { message: 'about reviews', resource: { kind: 'NetworkPolicy', namespace: 'ns', name: 'deny-0' } },
-    { message: '2 meshed workload(s) cannot reach Service bookinfo/ratings port 9080', resource: { kind: 'NetworkPolicy', namespace: 'ns', name: 'deny-0' } },
+    {
+      message: '2 meshed workload(s) cannot reach Service bookinfo/ratings port 9080',
+      resource: { kind: 'NetworkPolicy', namespace: 'ns', name: 'deny-0' },
+    },
   ];
 
   it('names finding anchors after the check and a 1-based index', () => {
@@ -135,7 +160,9 @@ describe('links from cells to findings', () => {
     const cell = m.cells[0]!;
     expect(findingForCell(cell, 'bookinfo/ratings:9080', 'shop/cart', findings)).toBe(2);
     expect(findingForCell(cell, 'elsewhere:1', 'shop/cart', findings)).toBe(1);
-    expect(findingForCell({ ...cell, blockedBy: [{ kind: 'NetworkPolicy', namespace: 'ns', name: 'none' }] }, 'x', 'y', findings)).toBeUndefined();
+    expect(
+      findingForCell({ ...cell, blockedBy: [{ kind: 'NetworkPolicy', namespace: 'ns', name: 'none' }] }, 'x', 'y', findings),
+    ).toBeUndefined();
   });
 
   it('makes blocked cells and pair entries links to #finding-<check>-<n>, and only those', () => {
@@ -204,7 +231,15 @@ describe('toMarkup', () => {
     title: `Title ${HOSTILE}`,
     rows: [{ id: HOSTILE, label: `row ${HOSTILE}` }],
     columns: [{ id: 'c"ol', label: `col ${HOSTILE}\u0007\ud800` }],
-    cells: [{ row: HOSTILE, column: 'c"ol', state: 'blocked', detail: `detail ${HOSTILE}`, blockedBy: [{ kind: 'NetworkPolicy', namespace: '<ns>', name: '"name"' }] }],
+    cells: [
+      {
+        row: HOSTILE,
+        column: 'c"ol',
+        state: 'blocked',
+        detail: `detail ${HOSTILE}`,
+        blockedBy: [{ kind: 'NetworkPolicy', namespace: '<ns>', name: '"name"' }],
+      },
+    ],
   };
   const markup = toMarkup(matrixFigure(hostile, { cellHref: () => '#finding-x-1' }));
 
@@ -216,7 +251,25 @@ describe('toMarkup', () => {
     const elements = xmlAll(doc);
     // Only the layout's own elements: nothing from the data became one.
     const names = new Set(elements.map((e) => e.name));
-    for (const n of names) expect(['figure', 'figcaption', 'div', 'p', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'a', 'details', 'summary', 'ul', 'li', 'span']).toContain(n);
+    for (const n of names)
+      expect([
+        'figure',
+        'figcaption',
+        'div',
+        'p',
+        'table',
+        'thead',
+        'tbody',
+        'tr',
+        'th',
+        'td',
+        'a',
+        'details',
+        'summary',
+        'ul',
+        'li',
+        'span',
+      ]).toContain(n);
     // The data round-trips as text and attribute values.
     expect(xmlText(elements.find((e) => e.name === 'figcaption')!)).toBe(`Title ${HOSTILE}`);
     const row = elements.find((e) => e.attributes.class === 'mb-mx-label mb-mx-row')!;
@@ -260,7 +313,9 @@ describe('reading matrices', () => {
   it('summarizes a matrix for the terminal, blocked pairs capped at 10', () => {
     const rows = Array.from({ length: 12 }, (_, i) => `r${i}`);
     const lines = matrixLines(matrix(rows, ['c', 'd'], (_, c) => (c === 0 ? 'blocked' : 'allowed')));
-    expect(lines[0]!.trim()).toBe('Reachability: 12 of 24 source → destination pairs blocked, 0 partly blocked (Workloads → Service ports)');
+    expect(lines[0]!.trim()).toBe(
+      'Reachability: 12 of 24 source → destination pairs blocked, 0 partly blocked (Workloads → Service ports)',
+    );
     expect(lines[1]!.trim()).toBe('✕ r0 → c — 1 of 1 connections blocked on port 0');
     expect(lines).toHaveLength(12);
     expect(lines.at(-1)!.trim()).toBe('… 2 more blocked pairs (--format json has every cell)');

@@ -26,7 +26,11 @@ async function pages(): Promise<Map<string, string>> {
   for (const e of entries) {
     if (!e.isFile() || !/\.mdx?$/.test(e.name)) continue;
     const file = join(e.parentPath, e.name);
-    const route = `/${relative(CONTENT, file).split(sep).join('/').replace(/\.mdx?$/, '').replace(/(^|\/)index$/, '')}/`.replace(/\/+/g, '/');
+    const route = `/${relative(CONTENT, file)
+      .split(sep)
+      .join('/')
+      .replace(/\.mdx?$/, '')
+      .replace(/(^|\/)index$/, '')}/`.replace(/\/+/g, '/');
     map.set(route, await readFile(file, 'utf8'));
   }
   return map;

@@ -40,7 +40,9 @@ describe('dev search', () => {
     expect(first.state).toBe('building');
     await page.locator('site-search button[data-open-modal]').click();
     const target = page.locator('#starlight__search');
-    await page.waitForFunction(() => document.querySelector('#starlight__search')?.textContent?.includes('Building the search index…') === true);
+    await page.waitForFunction(
+      () => document.querySelector('#starlight__search')?.textContent?.includes('Building the search index…') === true,
+    );
     expect(await target.getAttribute('data-search-building')).toBe('');
     await page.waitForSelector('#starlight__search input', { timeout: 170_000 });
     expect((await state()).state).toBe('ready');

@@ -54,7 +54,14 @@ const local = (path: string, extra: Partial<HttpRequest> = {}): Promise<HttpRepl
 
 // "Another machine" naming the server as localhost: socket from 192.0.2.2 to 192.0.2.2.
 const remote = (path: string, extra: Partial<HttpRequest> = {}): Promise<HttpReply> =>
-  send({ host: REMOTE_ADDRESS, localAddress: REMOTE_ADDRESS, port: server.port, path, headers: { Host: `localhost:${server.port}` }, ...extra });
+  send({
+    host: REMOTE_ADDRESS,
+    localAddress: REMOTE_ADDRESS,
+    port: server.port,
+    path,
+    headers: { Host: `localhost:${server.port}` },
+    ...extra,
+  });
 
 // A one-page HTTP server on 127.0.0.1 of the browser's network (the namespace when there is one).
 async function serveAttacker(html: string): Promise<{ origin: string; close(): Promise<void> }> {
@@ -62,10 +69,19 @@ async function serveAttacker(html: string): Promise<{ origin: string; close(): P
 s.listen(0, '127.0.0.1', () => console.log(s.address().port));`;
   const [command, ...args] = [...(netns?.enter ?? []), process.execPath, '-e', script];
   // reject: false, since it ends by being killed; it is killed with this process at the latest (execa's cleanup).
-  const child = execa(command!, args, { env: { PAGE: html }, extendEnv: false, stdin: 'ignore', stderr: 'inherit', buffer: false, reject: false });
+  const child = execa(command!, args, {
+    env: { PAGE: html },
+    extendEnv: false,
+    stdin: 'ignore',
+    stderr: 'inherit',
+    buffer: false,
+    reject: false,
+  });
   const port = await new Promise<string>((resolve, reject) => {
     child.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString().trim()));
-    void child.then((r) => reject(new Error(`the attacker page server ended before listening: ${r instanceof ExecaError ? r.shortMessage : r.command}`)));
+    void child.then((r) =>
+      reject(new Error(`the attacker page server ended before listening: ${r instanceof ExecaError ? r.shortMessage : r.command}`)),
+    );
   });
   return {
     origin: `http://127.0.0.1:${port}/`,
@@ -77,11 +93,15 @@ s.listen(0, '127.0.0.1', () => console.log(s.address().port));`;
 }
 
 async function writeGoodKubeconfig(): Promise<void> {
-  await writeKubeconfig(kubeconfig, [
-    { name: 'secret-ctx', cluster: 'secret-cluster', server: SECRET_SERVER },
-    // A cluster without a server URL: listed, but cannot be used.
-    { name: 'broken-ctx', cluster: 'broken-cluster', server: '' },
-  ], 'secret-ctx');
+  await writeKubeconfig(
+    kubeconfig,
+    [
+      { name: 'secret-ctx', cluster: 'secret-cluster', server: SECRET_SERVER },
+      // A cluster without a server URL: listed, but cannot be used.
+      { name: 'broken-ctx', cluster: 'broken-cluster', server: '' },
+    ],
+    'secret-ctx',
+  );
 }
 
 async function openIntroduction(origin: string): Promise<void> {
@@ -158,7 +178,8 @@ describe.skipIf(noNetns !== undefined)('a dev server listening beyond loopback (
     expect(reply.status).toBe(200);
     expect(reply.body).toContain('Introduction to Network Operations');
     expect(reply.body).not.toContain(token);
-    for (const secret of ['secret-ctx', 'secret-cluster', SECRET_SERVER, 'broken-ctx', 'broken-cluster', kubeconfig]) expect(reply.body).not.toContain(secret);
+    for (const secret of ['secret-ctx', 'secret-cluster', SECRET_SERVER, 'broken-ctx', 'broken-cluster', kubeconfig])
+      expect(reply.body).not.toContain(secret);
     expect(reply.body).not.toContain('<meshbook-runner');
     expect(reply.body).not.toContain('<runbook-run');
     expect(reply.body).toContain('This check runs only from the machine that runs the dev server');
@@ -166,7 +187,12 @@ describe.skipIf(noNetns !== undefined)('a dev server listening beyond loopback (
 
   it('refuses a run from another machine with 403, even with the token, Host and Origin of a local page', async () => {
     const body = JSON.stringify({ checks: ['gateway-ports'], target: 'demo' });
-    const headers = { Host: `localhost:${server.port}`, Origin: `http://localhost:${server.port}`, 'X-Meshbook-Token': token, 'Content-Type': 'application/json' };
+    const headers = {
+      Host: `localhost:${server.port}`,
+      Origin: `http://localhost:${server.port}`,
+      'X-Meshbook-Token': token,
+      'Content-Type': 'application/json',
+    };
     const refused = await remote('/__meshbook/run', { method: 'POST', headers, body });
     expect(refused.status).toBe(403);
     expect(refused.body).toContain(`requests are accepted from loopback only, not from "${REMOTE_ADDRESS}"`);
@@ -179,10 +205,14 @@ describe.skipIf(noNetns !== undefined)('a dev server listening beyond loopback (
   it('shows a browser on another machine a readable page that says where runbooks run, with no run controls', async () => {
     // Chromium resolves localhost to 192.0.2.2 here: the attack as a browser sends it.
     await page.goto(`http://localhost:${server.port}/introduction/`);
-    await expect.poll(() => page.locator('[data-runner-remote]').textContent()).toContain('run only from a browser on the machine that runs the dev server');
+    await expect
+      .poll(() => page.locator('[data-runner-remote]').textContent())
+      .toContain('run only from a browser on the machine that runs the dev server');
     expect(await page.locator('meshbook-runner').count()).toBe(0);
     expect(await page.locator('#meshbook-target').count()).toBe(0);
-    expect(await page.locator('section.runbook[data-check="gateway-ports"] [data-runs-locally-only]').textContent()).toContain('npx meshbook check --check gateway-ports');
+    expect(await page.locator('section.runbook[data-check="gateway-ports"] [data-runs-locally-only]').textContent()).toContain(
+      'npx meshbook check --check gateway-ports',
+    );
     const html = await page.content();
     expect(html).not.toContain(token);
     expect(html).not.toContain('secret-ctx');
@@ -212,7 +242,10 @@ describe('framing a dev page', () => {
     // Loaded means the guide rendered inside; blocked means Chromium put its error page there.
     const outcome = async (): Promise<string> => {
       if (framed.url().startsWith('chrome-error:')) return 'blocked';
-      const shown = await framed.locator('section.runbook').count().catch(() => 0);
+      const shown = await framed
+        .locator('section.runbook')
+        .count()
+        .catch(() => 0);
       return shown > 0 ? 'loaded' : 'pending';
     };
     await expect.poll(outcome, { timeout: 30_000 }).not.toBe('pending');
@@ -240,7 +273,9 @@ describe('a kubeconfig with a problem', () => {
     expect(await option.textContent()).toBe('broken-ctx — broken-cluster (cannot be used, see below)');
     const reason = page.locator('[data-target-problems] [data-problem-for="context:broken-ctx"]');
     expect(await reason.isVisible()).toBe(true);
-    expect(await reason.textContent()).toBe(`Context broken-ctx cannot be used: Cluster "broken-cluster" (in ${kubeconfig}) has no server URL.`);
+    expect(await reason.textContent()).toBe(
+      `Context broken-ctx cannot be used: Cluster "broken-cluster" (in ${kubeconfig}) has no server URL.`,
+    );
     // The usable context is still offered.
     expect(await page.locator('#meshbook-target option[value="context:secret-ctx"]').isDisabled()).toBe(false);
   });
@@ -252,7 +287,11 @@ describe('a kubeconfig with a problem', () => {
       const reason = page.locator('[data-target-problems] [data-problem-for="kubeconfig"]');
       expect(await reason.isVisible()).toBe(true);
       const text = (await reason.textContent()) ?? '';
-      expect(text).toMatch(new RegExp(`^No kubeconfig contexts listed\\. Kubeconfig ${kubeconfig.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+: invalid YAML: `));
+      expect(text).toMatch(
+        new RegExp(
+          `^No kubeconfig contexts listed\\. Kubeconfig ${kubeconfig.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+: invalid YAML: `,
+        ),
+      );
       // The snapshots are still there to run.
       expect(await page.locator('#meshbook-target option').allTextContents()).toEqual(['demo cluster snapshot']);
       const problem = text.slice('No kubeconfig contexts listed. '.length);

@@ -41,7 +41,10 @@ function validHeaders(): Record<string, string> {
 const BODY = JSON.stringify({ checks: ['gateway-ports'], target: 'demo' });
 
 function runsStarted(): number {
-  return server.log().split('\n').filter((l) => l.includes('run started:')).length;
+  return server
+    .log()
+    .split('\n')
+    .filter((l) => l.includes('run started:')).length;
 }
 
 beforeAll(async () => {
@@ -65,12 +68,30 @@ describe('the dev server run endpoint', () => {
     ['a foreign Origin', (h) => ({ ...h, Origin: 'http://evil.example' }), 'POST', BODY, 403],
     ['Origin null', (h) => ({ ...h, Origin: 'null' }), 'POST', BODY, 403],
     ['no Origin', ({ Origin: _o, ...h }) => h, 'POST', BODY, 403],
-    ['a foreign Host (DNS rebinding)', (h) => ({ ...h, Host: `evil.example:${server.port}`, Origin: `http://evil.example:${server.port}` }), 'POST', BODY, 403],
+    [
+      'a foreign Host (DNS rebinding)',
+      (h) => ({ ...h, Host: `evil.example:${server.port}`, Origin: `http://evil.example:${server.port}` }),
+      'POST',
+      BODY,
+      403,
+    ],
     ['a missing token', ({ 'X-Meshbook-Token': _t, ...h }) => h, 'POST', BODY, 403],
     ['a wrong token', (h) => ({ ...h, 'X-Meshbook-Token': `${token.slice(0, -2)}xx` }), 'POST', BODY, 403],
     ['GET', (h) => h, 'GET', '', 405],
-    ['a CORS preflight', (h) => ({ ...h, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'x-meshbook-token,content-type' }), 'OPTIONS', '', 405],
-    ['a form post', (h) => ({ ...h, 'Content-Type': 'application/x-www-form-urlencoded' }), 'POST', 'checks=gateway-ports&target=demo', 415],
+    [
+      'a CORS preflight',
+      (h) => ({ ...h, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'x-meshbook-token,content-type' }),
+      'OPTIONS',
+      '',
+      405,
+    ],
+    [
+      'a form post',
+      (h) => ({ ...h, 'Content-Type': 'application/x-www-form-urlencoded' }),
+      'POST',
+      'checks=gateway-ports&target=demo',
+      415,
+    ],
     ['a text/plain post', (h) => ({ ...h, 'Content-Type': 'text/plain' }), 'POST', BODY, 415],
   ];
 
@@ -102,19 +123,25 @@ describe('the dev server run endpoint', () => {
     expect(reply.status).toBe(200);
     expect(reply.headers['content-type']).toBe('application/x-ndjson; charset=utf-8');
     expect(Object.keys(reply.headers).filter((k) => k.startsWith('access-control-'))).toEqual([]);
-    const types = reply.body.trim().split('\n').map((l) => (JSON.parse(l) as { type: string }).type);
+    const types = reply.body
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { type: string }).type);
     expect(types).toEqual(['start', 'gathered', 'result', 'done']);
     expect(runsStarted()).toBe(before + 1);
   });
 
   it('gives no token to a page asked for under a non-loopback Host (a LAN client of `--host`)', async () => {
     const html = await new Promise<string>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port: server.port, path: '/introduction/', headers: { Host: `192.168.1.10:${server.port}` } }, (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (text += c));
-        res.on('end', () => resolve(text));
-      });
+      const req = request(
+        { host: '127.0.0.1', port: server.port, path: '/introduction/', headers: { Host: `192.168.1.10:${server.port}` } },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (text += c));
+          res.on('end', () => resolve(text));
+        },
+      );
       req.on('error', reject);
       req.end();
     });

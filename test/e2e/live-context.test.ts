@@ -25,10 +25,14 @@ beforeAll(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'meshbook-e2e-live-'));
   fake = await startFakeCluster([DEMO_DIR]);
   hang = await startFakeCluster([DEMO_DIR], { faults: { pods: 'hang' } });
-  const kubeconfig = await writeKubeconfig(join(tmp, 'kubeconfig'), [
-    { name: 'fake-ctx', cluster: 'fake-cluster', server: fake.url },
-    { name: 'hang-ctx', cluster: 'hang-cluster', server: hang.url },
-  ], 'fake-ctx');
+  const kubeconfig = await writeKubeconfig(
+    join(tmp, 'kubeconfig'),
+    [
+      { name: 'fake-ctx', cluster: 'fake-cluster', server: fake.url },
+      { name: 'hang-ctx', cluster: 'hang-cluster', server: hang.url },
+    ],
+    'fake-ctx',
+  );
   server = await startDevServer({ KUBECONFIG: kubeconfig });
   browser = await launchBrowser();
   page = await browser.context.newPage();
@@ -50,7 +54,11 @@ async function openIntroduction(): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     await page.goto(`${server.origin}/introduction/`);
     try {
-      await page.waitForFunction(() => customElements.get('runbook-run') !== undefined && customElements.get('meshbook-runner') !== undefined, undefined, { timeout: 10_000 });
+      await page.waitForFunction(
+        () => customElements.get('runbook-run') !== undefined && customElements.get('meshbook-runner') !== undefined,
+        undefined,
+        { timeout: 10_000 },
+      );
       return;
     } catch (error) {
       if (attempt === 3) throw error;
@@ -67,7 +75,9 @@ describe('a kubeconfig context on the dev server', () => {
     expect(contexts.map((c) => c.trim())).toEqual(['fake-ctx (current context) — fake-cluster', 'hang-ctx — hang-cluster']);
 
     await select.selectOption('context:fake-ctx');
-    expect(await page.locator('[data-target-info]').textContent()).toBe(`Live cluster fake-cluster at ${fake.url}, kubeconfig context fake-ctx (the current context). Checks only read.`);
+    expect(await page.locator('[data-target-info]').textContent()).toBe(
+      `Live cluster fake-cluster at ${fake.url}, kubeconfig context fake-ctx (the current context). Checks only read.`,
+    );
 
     const requests: string[] = [];
     page.on('request', (r) => {

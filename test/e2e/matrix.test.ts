@@ -28,7 +28,10 @@ let want: CheckResult;
 let matrix: ReachabilityMatrix;
 
 beforeAll(async () => {
-  const report = await runChecks([getCheck(CHECK)!], new YamlSource([join(REPO_ROOT, 'runbooks', 'demo-cluster')], 'demo cluster snapshot'));
+  const report = await runChecks(
+    [getCheck(CHECK)!],
+    new YamlSource([join(REPO_ROOT, 'runbooks', 'demo-cluster')], 'demo cluster snapshot'),
+  );
   want = report.checks[0]!;
   matrix = want.attachments![0]!;
   // A recorded result of the same run, so the page also renders it through the serializer.
@@ -63,7 +66,11 @@ async function runCheck(p: Page): Promise<Locator> {
   for (let attempt = 1; ; attempt++) {
     await p.goto(`${server.origin}${PAGE}`);
     try {
-      await p.waitForFunction(() => customElements.get('runbook-run') !== undefined && customElements.get('meshbook-runner') !== undefined, undefined, { timeout: 10_000 });
+      await p.waitForFunction(
+        () => customElements.get('runbook-run') !== undefined && customElements.get('meshbook-runner') !== undefined,
+        undefined,
+        { timeout: 10_000 },
+      );
       break;
     } catch (error) {
       if (attempt === 3) throw error;
@@ -80,14 +87,18 @@ async function assertLinks(results: Locator, prefix: string): Promise<void> {
   const blocked = matrix.cells.filter((c) => c.state === 'blocked' || c.state === 'partial').length;
   expect(await links.count()).toBe(blocked);
   expect(blocked).toBeGreaterThan(0);
-  const targets = await links.evaluateAll((as) => as.map((a) => ({ href: a.getAttribute('href') ?? '', column: a.getAttribute('data-column') ?? '' })));
+  const targets = await links.evaluateAll((as) =>
+    as.map((a) => ({ href: a.getAttribute('href') ?? '', column: a.getAttribute('data-column') ?? '' })),
+  );
   for (const { href } of targets) {
     expect(href).toMatch(new RegExp(`^#${prefix}-${CHECK}-\\d+$`));
     const index = Number(href.slice(href.lastIndexOf('-') + 1)) - 1;
     const target = results.locator(`li.rb-finding${href}`);
     expect(await target.count(), `${href} names a finding`).toBe(1);
     const finding = want.findings[index]!;
-    expect(await target.locator('.rb-resource').textContent()).toBe(`${finding.resource.kind} ${finding.resource.namespace}/${finding.resource.name}`);
+    expect(await target.locator('.rb-resource').textContent()).toBe(
+      `${finding.resource.kind} ${finding.resource.namespace}/${finding.resource.name}`,
+    );
   }
 }
 
@@ -97,16 +108,26 @@ describe('the reachability matrix', () => {
     const figure = results.locator('figure.mb-matrix');
     expect(await figure.count()).toBe(1);
     // Under the findings, not above them.
-    expect(await results.evaluate((r) => r.querySelector('.rb-findings')!.compareDocumentPosition(r.querySelector('figure.mb-matrix')!) & Node.DOCUMENT_POSITION_FOLLOWING)).toBeTruthy();
+    expect(
+      await results.evaluate(
+        (r) =>
+          r.querySelector('.rb-findings')!.compareDocumentPosition(r.querySelector('figure.mb-matrix')!) & Node.DOCUMENT_POSITION_FOLLOWING,
+      ),
+    ).toBeTruthy();
     const grid = figure.locator('table[role="grid"]');
-    expect(await grid.getAttribute('aria-label')).toMatch(/^Meshed workloads \(9\) → Service ports \(11\), as NetworkPolicies allow\. \d+ of \d+ source → destination pairs blocked/);
+    expect(await grid.getAttribute('aria-label')).toMatch(
+      /^Meshed workloads \(9\) → Service ports \(11\), as NetworkPolicies allow\. \d+ of \d+ source → destination pairs blocked/,
+    );
     expect(await figure.locator('.mb-mx-pair').count()).toBe(matrix.rows.length * matrix.columns.length);
     expect(await figure.locator('.mb-mx-row').count()).toBe(matrix.rows.length);
     expect(await figure.locator('.mb-mx-legend-item').count()).toBe(4);
     // The cells are really drawn: the grid has a size and a blocked cell is red-ish, not black.
     const box = await grid.boundingBox();
     expect(box!.width).toBeGreaterThan(200);
-    const fill = await figure.locator('.mb-mx-pair[data-state="blocked"] .mb-mx-cell').first().evaluate((r) => getComputedStyle(r).backgroundColor);
+    const fill = await figure
+      .locator('.mb-mx-pair[data-state="blocked"] .mb-mx-cell')
+      .first()
+      .evaluate((r) => getComputedStyle(r).backgroundColor);
     expect(fill).toMatch(/^rgb\(/);
     expect(fill).not.toBe('rgb(0, 0, 0)');
     await assertLinks(results, 'finding');
@@ -141,7 +162,9 @@ describe('the reachability matrix', () => {
     const cell = figure.locator('td.mb-mx-pair[data-row="shop/cart"][data-column="bookinfo/ratings:9080"]');
     await cell.click();
     const panel = figure.locator('.mb-matrix-explain');
-    expect(await panel.locator('.mb-explain-note code').textContent()).toBe('npx meshbook explain --from shop/cart --to bookinfo/ratings:9080');
+    expect(await panel.locator('.mb-explain-note code').textContent()).toBe(
+      'npx meshbook explain --from shop/cart --to bookinfo/ratings:9080',
+    );
     expect(await panel.locator('a.mb-explain-finding').getAttribute('href')).toMatch(new RegExp(`^#recorded-finding-${CHECK}-\\d+$`));
     // The live run on the same page keeps its own anchors: no id appears twice.
     await runCheck(page);
@@ -161,8 +184,14 @@ describe('the reachability matrix', () => {
     const lines = await panel.locator('.mb-explain-line').allTextContents();
     expect(lines[0]).toBe('bookinfo/productpage-v1 → Service bookinfo/ratings:9080/TCP: BLOCKED');
     expect(lines).toContain('egress (the source): allowed: no NetworkPolicy selects the source for egress, so everything is allowed');
-    expect(lines.some((l) => l.startsWith('ingress (the destination): blocked: the destination is selected for ingress by bookinfo/default-deny-ingress'))).toBe(true);
-    expect(lines).toContain('The smallest change that allows it: append this rule to spec.ingress of NetworkPolicy bookinfo/ratings-from-reviews-v2:');
+    expect(
+      lines.some((l) =>
+        l.startsWith('ingress (the destination): blocked: the destination is selected for ingress by bookinfo/default-deny-ingress'),
+      ),
+    ).toBe(true);
+    expect(lines).toContain(
+      'The smallest change that allows it: append this rule to spec.ingress of NetworkPolicy bookinfo/ratings-from-reviews-v2:',
+    );
     expect(lines.map((l) => l.trim())).toContain('app: productpage');
     // The page never asked for anything but the explanation of that cell, as text.
     expect(await panel.evaluate((p) => p.querySelectorAll('script, iframe, img').length)).toBe(0);
@@ -178,10 +207,11 @@ describe('the reachability matrix', () => {
     expect(await figure.locator('td.mb-mx-pair[tabindex="0"]').count()).toBe(1);
     expect(await figure.locator('a.mb-mx-link[tabindex="-1"]').count()).toBe(await figure.locator('a.mb-mx-link').count());
     await cells.first().focus();
-    const focused = (): Promise<[string, string]> => page.evaluate(() => {
-      const el = document.activeElement as HTMLElement;
-      return [el.dataset.row ?? '', el.dataset.column ?? ''];
-    });
+    const focused = (): Promise<[string, string]> =>
+      page.evaluate(() => {
+        const el = document.activeElement as HTMLElement;
+        return [el.dataset.row ?? '', el.dataset.column ?? ''];
+      });
     const [row0, col0] = await focused();
     expect([row0, col0]).toEqual([matrix.rows[0]!.id, matrix.columns[0]!.id]);
     await page.keyboard.press('ArrowRight');
@@ -195,7 +225,9 @@ describe('the reachability matrix', () => {
     // The moved-to cell is the only tab stop, and its row and column headers are marked.
     expect(await figure.locator('td.mb-mx-pair[tabindex="0"]').count()).toBe(1);
     expect(await figure.locator('th.mb-mx-cross').count()).toBe(2);
-    expect(await figure.locator('.mb-matrix-status').textContent()).toMatch(new RegExp(`^${matrix.rows[0]!.label} → ${matrix.columns[0]!.label}: `));
+    expect(await figure.locator('.mb-matrix-status').textContent()).toMatch(
+      new RegExp(`^${matrix.rows[0]!.label} → ${matrix.columns[0]!.label}: `),
+    );
 
     // Walk to the blocked cell with the keyboard only, then Enter.
     const target = { row: 'shop/frontend', column: 'bookinfo/ratings:9080' };
@@ -207,7 +239,9 @@ describe('the reachability matrix', () => {
     await page.keyboard.press('Enter');
     const panel = figure.locator('.mb-matrix-explain');
     await panel.locator('.mb-explain-lines').waitFor({ timeout: 20_000 });
-    expect(await panel.locator('.mb-explain-line').first().textContent()).toBe('shop/frontend → Service bookinfo/ratings:9080/TCP: BLOCKED');
+    expect(await panel.locator('.mb-explain-line').first().textContent()).toBe(
+      'shop/frontend → Service bookinfo/ratings:9080/TCP: BLOCKED',
+    );
     // Space does the same; Close returns focus to the cell.
     await panel.getByRole('button', { name: 'Close' }).click();
     expect(await panel.isHidden()).toBe(true);
@@ -221,9 +255,13 @@ describe('the reachability matrix', () => {
     const figure = results.locator('figure.mb-matrix');
     await figure.locator('select[data-filter="rows"]').selectOption('shop');
     const rows = figure.locator('tbody tr:not([hidden])');
-    expect(await rows.evaluateAll((trs) => trs.map((t) => (t as HTMLElement).dataset.row))).toEqual(matrix.rows.filter((r) => r.id.startsWith('shop/')).map((r) => r.id));
+    expect(await rows.evaluateAll((trs) => trs.map((t) => (t as HTMLElement).dataset.row))).toEqual(
+      matrix.rows.filter((r) => r.id.startsWith('shop/')).map((r) => r.id),
+    );
     await figure.locator('select[data-filter="columns"]').selectOption('bookinfo');
-    const columns = await figure.locator('th.mb-mx-column:not([hidden])').evaluateAll((ths) => ths.map((t) => (t as HTMLElement).dataset.column));
+    const columns = await figure
+      .locator('th.mb-mx-column:not([hidden])')
+      .evaluateAll((ths) => ths.map((t) => (t as HTMLElement).dataset.column));
     expect(columns).toEqual(matrix.columns.filter((c) => c.id.startsWith('bookinfo/')).map((c) => c.id));
     // Each visible row has exactly one visible cell per visible column, and the tab stop is on one of them.
     expect(await figure.locator('tbody tr:not([hidden]) td.mb-mx-pair:not([hidden])').count()).toBe(columns.length * (await rows.count()));
@@ -281,7 +319,10 @@ describe('the reachability matrix', () => {
         await p.setViewportSize({ width: 1280, height: 900 });
         shots.push(file);
         // The label colour differs from the page background in both themes.
-        const [label, bg] = await figure.evaluate((f) => [getComputedStyle(f.querySelector('.mb-mx-row')!).color, getComputedStyle(f.querySelector('.mb-matrix-scroll')!).backgroundColor]);
+        const [label, bg] = await figure.evaluate((f) => [
+          getComputedStyle(f.querySelector('.mb-mx-row')!).color,
+          getComputedStyle(f.querySelector('.mb-matrix-scroll')!).backgroundColor,
+        ]);
         expect(label).not.toBe(bg);
       } finally {
         if (themed !== browser) await themed.close();

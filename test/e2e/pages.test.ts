@@ -65,7 +65,10 @@ async function runAll(slug: string): Promise<Map<string, string>> {
 }
 
 async function engineStatuses(ids: readonly string[]): Promise<Map<string, string>> {
-  const report = await runChecks(ids.map((id) => getCheck(id)!), new YamlSource([join(REPO_ROOT, 'runbooks', 'demo-cluster')], 'demo cluster snapshot'));
+  const report = await runChecks(
+    ids.map((id) => getCheck(id)!),
+    new YamlSource([join(REPO_ROOT, 'runbooks', 'demo-cluster')], 'demo cluster snapshot'),
+  );
   return new Map(report.checks.map((c) => [c.id, STATUS_WORDS[c.status]]));
 }
 
@@ -77,12 +80,15 @@ describe('every guide page runs all its checks against the demo cluster', () => 
     expect(Object.fromEntries(shown)).toEqual(Object.fromEntries(await engineStatuses(ids)));
     const words = [...shown.values()];
     expect(words, `${slug}: a Passed runbook`).toContain('Passed');
-    expect(words.some((w) => FINDING_WORDS.has(w)), `${slug}: a runbook with a Warning or Failed finding (${words.join(', ')})`).toBe(true);
+    expect(
+      words.some((w) => FINDING_WORDS.has(w)),
+      `${slug}: a runbook with a Warning or Failed finding (${words.join(', ')})`,
+    ).toBe(true);
     // Nothing on the guide's own pages errors on the bundled demo.
     expect(words).not.toContain('Error');
   });
 
-  it.each(NETWORK_LAYER_PAGES)('%s shows the engine\'s status for every runbook', async (slug) => {
+  it.each(NETWORK_LAYER_PAGES)("%s shows the engine's status for every runbook", async (slug) => {
     const ids = runbookIds(slug);
     const shown = await runAll(slug);
     expect(Object.fromEntries(shown)).toEqual(Object.fromEntries(await engineStatuses(ids)));

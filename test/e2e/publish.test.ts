@@ -19,13 +19,32 @@ let page: Page;
 
 // `npm run archive -- --version 1.0`, as a maintainer runs it, into the scratch directory.
 async function cutArchive(publish: string, dist: string): Promise<void> {
-  const env: Record<string, string | undefined> = { ...process.env, MESHBOOK_PUBLISH_DIR: publish, MESHBOOK_LINKS: 'warn', ASTRO_TELEMETRY_DISABLED: '1' };
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    MESHBOOK_PUBLISH_DIR: publish,
+    MESHBOOK_LINKS: 'warn',
+    ASTRO_TELEMETRY_DISABLED: '1',
+  };
   for (const key of Object.keys(env)) if (key.startsWith('VITEST') || VITEST_ENV.has(key)) delete env[key];
   // A failure throws execa's error: the command, its exit code (or signal, or timeout) and its output.
-  const { all } = await execa(process.execPath, ['--import', 'tsx', 'scripts/archive.ts', '--version', '1.0', '--date', '2026-11-20', '--out-dir', dist], {
-    cwd: REPO_ROOT, env, extendEnv: false, stdin: 'ignore', all: true, timeout: 10 * 60_000,
-  });
-  console.log(all.split('\n').filter((l) => l.startsWith('archive:')).join('\n'));
+  const { all } = await execa(
+    process.execPath,
+    ['--import', 'tsx', 'scripts/archive.ts', '--version', '1.0', '--date', '2026-11-20', '--out-dir', dist],
+    {
+      cwd: REPO_ROOT,
+      env,
+      extendEnv: false,
+      stdin: 'ignore',
+      all: true,
+      timeout: 10 * 60_000,
+    },
+  );
+  console.log(
+    all
+      .split('\n')
+      .filter((l) => l.startsWith('archive:'))
+      .join('\n'),
+  );
 }
 
 beforeAll(async () => {

@@ -41,7 +41,10 @@ beforeAll(async () => {
   for (const c of CHECKS) sources.set(c.id, await readFile(files.get(c.id)!, 'utf8'));
   scratch = await scratchDir(REPO_ROOT, 'test-e2e-results');
   await mkdir(join(scratch, 'publish', 'records'), { recursive: true });
-  await writeFile(join(scratch, 'publish', 'records', 'demo.json'), JSON.stringify(buildRecord(recorded, { meshbookVersion: '0.0.0-test', sources })));
+  await writeFile(
+    join(scratch, 'publish', 'records', 'demo.json'),
+    JSON.stringify(buildRecord(recorded, { meshbookVersion: '0.0.0-test', sources })),
+  );
   server = await startDevServer({ MESHBOOK_PUBLISH_DIR: join(scratch, 'publish'), MESHBOOK_DEV_SEARCH: '0' });
   browser = await launchBrowser();
   page = await browser.context.newPage();
@@ -95,7 +98,9 @@ describe('a live result replaces the recorded one', () => {
     expect(await recorded.locator('li.rb-finding').first().isVisible()).toBe(true);
     expect(await recorded.locator('li.rb-finding').count()).toBe(recordedCount);
     // Both drawn by the same code: backtick spans are code elements, no raw backtick in either.
-    expect(await card.locator('.rb-remediation').evaluateAll((els) => els.filter((e) => (e.textContent ?? '').includes('`')).length)).toBe(0);
+    expect(await card.locator('.rb-remediation').evaluateAll((els) => els.filter((e) => (e.textContent ?? '').includes('`')).length)).toBe(
+      0,
+    );
   });
 
   it('says "same findings" when the recording agrees with the run', async () => {
@@ -144,7 +149,9 @@ describe('the "Run all" scoreboard', () => {
 
   it('filters findings by severity page-wide', async () => {
     const shown = (): Promise<string[]> =>
-      page.locator('.runbook-results li.rb-finding').evaluateAll((els) => els.filter((e) => e.checkVisibility()).map((e) => (e as HTMLElement).dataset.severity ?? ''));
+      page
+        .locator('.runbook-results li.rb-finding')
+        .evaluateAll((els) => els.filter((e) => e.checkVisibility()).map((e) => (e as HTMLElement).dataset.severity ?? ''));
     const all = await shown();
     expect(all).toContain('error');
     expect(all.some((s) => s !== 'error')).toBe(true);
@@ -168,7 +175,9 @@ describe('the page chrome', () => {
     const [scroll, client] = await pre.evaluate((el) => [el.scrollWidth, el.clientWidth]);
     expect(scroll).toBeLessThanOrEqual(client);
     const summary = page.locator('mb-versions summary, .mb-version-menu summary').first();
-    expect(await summary.evaluate((el) => getComputedStyle(el).display === 'list-item' && getComputedStyle(el).listStyleType !== 'none')).toBe(false);
+    expect(
+      await summary.evaluate((el) => getComputedStyle(el).display === 'list-item' && getComputedStyle(el).listStyleType !== 'none'),
+    ).toBe(false);
     expect(await summary.evaluate((el) => getComputedStyle(el, '::after').content)).toContain('▾');
   });
 });
@@ -193,10 +202,12 @@ describe('at 390 px wide', () => {
               for (const card of s.querySelectorAll<HTMLElement>('li.rb-finding')) {
                 if (!card.checkVisibility()) continue;
                 if (card.scrollWidth > card.clientWidth) out.push(`${card.id}: scrollWidth ${card.scrollWidth} > ${card.clientWidth}`);
-                if (card.getBoundingClientRect().right > right + 0.5) out.push(`${card.id}: right ${card.getBoundingClientRect().right} > ${right}`);
+                if (card.getBoundingClientRect().right > right + 0.5)
+                  out.push(`${card.id}: right ${card.getBoundingClientRect().right} > ${right}`);
               }
             }
-            if (document.documentElement.scrollWidth > document.documentElement.clientWidth) out.push(`page: ${document.documentElement.scrollWidth}`);
+            if (document.documentElement.scrollWidth > document.documentElement.clientWidth)
+              out.push(`page: ${document.documentElement.scrollWidth}`);
             return out;
           });
           expect(overflow, `${path} (${scheme})`).toEqual([]);

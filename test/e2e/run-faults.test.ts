@@ -76,7 +76,10 @@ beforeAll(async () => {
   await mkdir(join(publish, 'records'), { recursive: true });
   // Recorded with the check as it is now: a record of an earlier version would not be shown.
   const current = (await currentCheckVersions(REPO_ROOT)).get('gateway-ports')!;
-  await writeFile(join(publish, 'records', '2026-11-20-bidi.json'), JSON.stringify({ ...RECORD, checkVersions: { 'gateway-ports': current } }));
+  await writeFile(
+    join(publish, 'records', '2026-11-20-bidi.json'),
+    JSON.stringify({ ...RECORD, checkVersions: { 'gateway-ports': current } }),
+  );
   server = await startDevServer({
     MESHBOOK_EXTRA_TARGETS: `${BIDI}=test/fixtures/e2e/bidi-names.yaml`,
     KUBECONFIG: kubeconfig,
@@ -101,7 +104,11 @@ async function open(path: string): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     await page.goto(`${server.origin}${path}`);
     try {
-      await page.waitForFunction(() => customElements.get('runbook-run') !== undefined && customElements.get('meshbook-runner') !== undefined, undefined, { timeout: 10_000 });
+      await page.waitForFunction(
+        () => customElements.get('runbook-run') !== undefined && customElements.get('meshbook-runner') !== undefined,
+        undefined,
+        { timeout: 10_000 },
+      );
       return;
     } catch (error) {
       if (attempt === 3) throw error;
@@ -140,7 +147,9 @@ describe('a result larger than the stream allows', () => {
     await page.locator('runbook-run[check="mesh-reachability"]:not([state="running"])').waitFor({ timeout: 45_000 });
     expect(await card.getAttribute('state')).toBe('done');
     expect(await card.locator('.rb-status-word').textContent()).toBe('Warning');
-    expect(await card.locator('.rb-reason[data-trimmed]').textContent()).toMatch(/larger than the page's stream allows \(8 KiB\): the reachability matrix .* is left out\. Run the CLI for the full result: npx meshbook check --check mesh-reachability$/);
+    expect(await card.locator('.rb-reason[data-trimmed]').textContent()).toMatch(
+      /larger than the page's stream allows \(8 KiB\): the reachability matrix .* is left out\. Run the CLI for the full result: npx meshbook check --check mesh-reachability$/,
+    );
     expect(await card.locator('figure.mb-matrix').count()).toBe(0);
   });
 });
@@ -167,7 +176,13 @@ describe('cluster text with bidi-override and zero-width characters', () => {
     expect(await sidecar.locator('.rb-reason[data-truncated]').count()).toBe(0);
     // Each element that holds cluster text is its own bidi island.
     for (const selector of ['.rb-resource', '.rb-message', '.rb-remediation code', '.rb-evidence dd']) {
-      expect(await sidecar.locator(selector).first().evaluate((el) => getComputedStyle(el).unicodeBidi), selector).toBe('isolate');
+      expect(
+        await sidecar
+          .locator(selector)
+          .first()
+          .evaluate((el) => getComputedStyle(el).unicodeBidi),
+        selector,
+      ).toBe('isolate');
     }
   });
 
@@ -178,7 +193,9 @@ describe('cluster text with bidi-override and zero-width characters', () => {
     const recorded = page.locator('section.runbook[data-check="gateway-ports"] .mb-recorded');
     expect(await recorded.locator('.rb-resource').textContent()).toBe('Gateway shop/gw\\u202eeteled');
     // The same renderer as the live result: the command in a code span, no raw backticks.
-    expect(await recorded.locator('.rb-remediation').textContent()).toBe('What to do: Run kubectl -n shop delete gateway gw\\u202eeteled only if it is unused.');
+    expect(await recorded.locator('.rb-remediation').textContent()).toBe(
+      'What to do: Run kubectl -n shop delete gateway gw\\u202eeteled only if it is unused.',
+    );
     expect(await recorded.locator('.rb-remediation code').textContent()).toBe('kubectl -n shop delete gateway gw\\u202eeteled');
     expect(await recorded.locator('.mb-recorded-head strong').textContent()).toBe('staging\\u202eue');
     expect(await recorded.locator('.rb-read').textContent()).toBe('Read 12 objects of 3 kinds.');
@@ -230,7 +247,9 @@ describe('a cluster that cannot be read', () => {
       }
       expect(await page.locator('[data-freshness]').isHidden()).toBe(true);
       expect(body).not.toMatch(/Data from|Passed/);
-      expect(await page.locator('[data-progress]').textContent()).toMatch(/^Not run against context down|^Not run against context not-kube/);
+      expect(await page.locator('[data-progress]').textContent()).toMatch(
+        /^Not run against context down|^Not run against context not-kube/,
+      );
     });
   }
 

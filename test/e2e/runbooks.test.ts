@@ -80,8 +80,12 @@ describe('the guide on the dev server', () => {
       expect(await first.locator('.rb-code').textContent()).toBe(f.code);
       expect(await first.locator('.rb-code').getAttribute('href')).toBe(`/reference/codes/${f.code.toLowerCase()}/`);
       // Paired `backticks` become <code> elements, so the text reads without them.
-      expect(await first.locator('.rb-message').textContent()).toBe(f.message.split('`').length % 2 === 1 ? f.message.replaceAll('`', '') : f.message);
-      expect(await first.getByRole('link', { name: 'Read the guide section' }).getAttribute('href')).toBe('/concepts/gateways/#gateway-ports');
+      expect(await first.locator('.rb-message').textContent()).toBe(
+        f.message.split('`').length % 2 === 1 ? f.message.replaceAll('`', '') : f.message,
+      );
+      expect(await first.getByRole('link', { name: 'Read the guide section' }).getAttribute('href')).toBe(
+        '/concepts/gateways/#gateway-ports',
+      );
     }
     // Only this runbook ran.
     expect(await page.locator('runbook-run[state="done"]').count()).toBe(1);
@@ -140,7 +144,9 @@ describe('the guide on the dev server', () => {
 
     const sidecar = runbook('sidecar-injection');
     expect(await sidecar.locator('runbook-run .rb-resource').allTextContents()).toContain('Pod shop/<b>bold-pod</b>');
-    expect(await sidecar.locator('runbook-run .rb-evidence dd').allTextContents()).toContain('<img src=x onerror="document.title=&quot;pwned&quot;;window.__pwned=1">');
+    expect(await sidecar.locator('runbook-run .rb-evidence dd').allTextContents()).toContain(
+      '<img src=x onerror="document.title=&quot;pwned&quot;;window.__pwned=1">',
+    );
 
     // Nothing from the snapshot became an element, and no injected script ran.
     expect(await page.locator('.runbook-results img, .runbook-results svg, .runbook-results script, .runbook-results b').count()).toBe(0);

@@ -24,7 +24,14 @@ class CountingSource implements ClusterSource {
     if (this.delayMs > 0) {
       await new Promise<void>((resolve, reject) => {
         const t = setTimeout(resolve, this.delayMs);
-        options.signal.addEventListener('abort', () => { clearTimeout(t); reject(options.signal.reason); }, { once: true });
+        options.signal.addEventListener(
+          'abort',
+          () => {
+            clearTimeout(t);
+            reject(options.signal.reason);
+          },
+          { once: true },
+        );
       });
     }
     return new Snapshot(this.objects, { kinds, problems: this.problems });
@@ -32,41 +39,76 @@ class CountingSource implements ClusterSource {
 }
 
 const podNamer = defineCheck({
-  id: 'pod-namer', title: 'Reports every pod', description: 'Test check.', why: 'Testing.', docs: '/t/',
+  id: 'pod-namer',
+  title: 'Reports every pod',
+  description: 'Test check.',
+  why: 'Testing.',
+  docs: '/t/',
   inputs: ['v1/Pod'],
   analyze(ctx) {
-    for (const p of ctx.list('v1/Pod')) ctx.report('IST0103', { kind: 'Pod', namespace: p.metadata.namespace, name: p.metadata.name }, { pod: p.metadata.name });
+    for (const p of ctx.list('v1/Pod'))
+      ctx.report('IST0103', { kind: 'Pod', namespace: p.metadata.namespace, name: p.metadata.name }, { pod: p.metadata.name });
   },
 });
 const svcCounter = defineCheck({
-  id: 'svc-counter', title: 'Reads pods and services', description: 'Test check.', why: 'Testing.', docs: '/t/',
+  id: 'svc-counter',
+  title: 'Reads pods and services',
+  description: 'Test check.',
+  why: 'Testing.',
+  docs: '/t/',
   inputs: ['v1/Pod', 'v1/Service'],
   analyze(ctx) {
-    if (ctx.list('v1/Service').length > ctx.list('v1/Pod').length) ctx.report('IST0101', { kind: 'Service', name: 'x' }, { kind: 'pod', ref: 'x' });
+    if (ctx.list('v1/Service').length > ctx.list('v1/Pod').length)
+      ctx.report('IST0101', { kind: 'Service', name: 'x' }, { kind: 'pod', ref: 'x' });
   },
 });
 const thrower = defineCheck({
-  id: 'thrower', title: 'Throws', description: 'Test check.', why: 'Testing.', docs: '/t/',
+  id: 'thrower',
+  title: 'Throws',
+  description: 'Test check.',
+  why: 'Testing.',
+  docs: '/t/',
   inputs: ['v1/Pod'],
-  analyze() { throw new Error('boom'); },
+  analyze() {
+    throw new Error('boom');
+  },
 });
 const sleeper = defineCheck({
-  id: 'sleeper', title: 'Never finishes', description: 'Test check.', why: 'Testing.', docs: '/t/',
+  id: 'sleeper',
+  title: 'Never finishes',
+  description: 'Test check.',
+  why: 'Testing.',
+  docs: '/t/',
   inputs: ['v1/Pod'],
   analyze: (ctx) => new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve())),
 });
 const sneaky = defineCheck({
-  id: 'sneaky', title: 'Reads an undeclared kind', description: 'Test check.', why: 'Testing.', docs: '/t/',
+  id: 'sneaky',
+  title: 'Reads an undeclared kind',
+  description: 'Test check.',
+  why: 'Testing.',
+  docs: '/t/',
   inputs: ['v1/Pod'],
-  analyze(ctx) { (ctx.list as (k: KindId) => unknown)('v1/Service'); },
+  analyze(ctx) {
+    (ctx.list as (k: KindId) => unknown)('v1/Service');
+  },
 });
 const liveOnly = defineCheck({
-  id: 'live-only', title: 'Needs probes', description: 'Test check.', why: 'Testing.', docs: '/t/',
-  inputs: ['v1/Pod'], needs: ['probes'],
+  id: 'live-only',
+  title: 'Needs probes',
+  description: 'Test check.',
+  why: 'Testing.',
+  docs: '/t/',
+  inputs: ['v1/Pod'],
+  needs: ['probes'],
   analyze() {},
 });
 const netpolReader = defineCheck({
-  id: 'netpol-reader', title: 'Reads network policies', description: 'Test check.', why: 'Testing.', docs: '/t/',
+  id: 'netpol-reader',
+  title: 'Reads network policies',
+  description: 'Test check.',
+  why: 'Testing.',
+  docs: '/t/',
   inputs: ['networking.k8s.io/v1/NetworkPolicy'],
   analyze() {},
 });
@@ -81,7 +123,12 @@ describe('runChecks', () => {
       ['svc-counter', 'fail', ['IST0101']],
     ]);
     const f = report.checks[0]!.findings[0]!;
-    expect(f).toMatchObject({ severity: 'warning', resource: { kind: 'Pod', namespace: 'a', name: 'p1' }, docs: '/t/', codeDocs: '/reference/codes/ist0103/' });
+    expect(f).toMatchObject({
+      severity: 'warning',
+      resource: { kind: 'Pod', namespace: 'a', name: 'p1' },
+      docs: '/t/',
+      codeDocs: '/reference/codes/ist0103/',
+    });
     expect(f.message).toContain('The pod p1 is missing the Istio proxy');
   });
 
@@ -114,7 +161,11 @@ describe('runChecks', () => {
   });
 
   it('errors only the checks whose inputs could not be read', async () => {
-    const problem: GatherProblem = { kind: 'networking.k8s.io/v1/NetworkPolicy', reason: 'forbidden', message: 'cannot list networkpolicies.networking.k8s.io in namespace bookinfo: forbidden' };
+    const problem: GatherProblem = {
+      kind: 'networking.k8s.io/v1/NetworkPolicy',
+      reason: 'forbidden',
+      message: 'cannot list networkpolicies.networking.k8s.io in namespace bookinfo: forbidden',
+    };
     const report = await runChecks([netpolReader, podNamer], new CountingSource(true, [pod('a', 'p')], [problem]));
     expect(report.checks[0]).toMatchObject({ id: 'netpol-reader', status: 'error', reason: problem.message });
     expect(report.checks[1]).toMatchObject({ id: 'pod-namer', status: 'warn' });
@@ -148,7 +199,12 @@ describe('runChecks', () => {
 
   it('de-duplicates identical findings', async () => {
     const twice = defineCheck({
-      id: 'twice', title: 'Reports twice', description: 'Test check.', why: 'Testing.', docs: '/t/', inputs: ['v1/Pod'],
+      id: 'twice',
+      title: 'Reports twice',
+      description: 'Test check.',
+      why: 'Testing.',
+      docs: '/t/',
+      inputs: ['v1/Pod'],
       analyze(ctx) {
         for (let i = 0; i < 2; i++) ctx.report('IST0103', { kind: 'Pod', namespace: 'a', name: 'p' }, { pod: 'p' });
       },
@@ -164,7 +220,11 @@ describe('runChecks', () => {
   });
 
   it('computes the union of inputs in registry order', () => {
-    expect(inputsOf([svcCounter, netpolReader, podNamer] as Check[])).toEqual(['v1/Pod', 'v1/Service', 'networking.k8s.io/v1/NetworkPolicy']);
+    expect(inputsOf([svcCounter, netpolReader, podNamer] as Check[])).toEqual([
+      'v1/Pod',
+      'v1/Service',
+      'networking.k8s.io/v1/NetworkPolicy',
+    ]);
   });
 });
 
@@ -185,7 +245,10 @@ describe('checks with live needs', () => {
         void ctx.probes.accessReview;
       },
     });
-    const result = await runOne(live, new Snapshot([], { kinds: ['v1/Pod'] }), new AbortController().signal, { checkTimeoutMs: 1_000, maxFindingsPerCheck: 10 });
+    const result = await runOne(live, new Snapshot([], { kinds: ['v1/Pod'] }), new AbortController().signal, {
+      checkTimeoutMs: 1_000,
+      maxFindingsPerCheck: 10,
+    });
     expect(ran).toBe(false);
     expect(result.status).toBe('skipped');
     expect(result.reason).toMatch(/needs a live cluster/);
@@ -194,14 +257,21 @@ describe('checks with live needs', () => {
 
 describe('runChecks: how much was read, and a source that cannot be read', () => {
   const gateways = defineCheck({
-    id: 'gw-reader', title: 'Reads Istio Gateways', description: 'Test check.', why: 'Testing.', docs: '/t/',
+    id: 'gw-reader',
+    title: 'Reads Istio Gateways',
+    description: 'Test check.',
+    why: 'Testing.',
+    docs: '/t/',
     inputs: ['networking.istio.io/v1/Gateway'],
     analyze() {},
   });
 
   it('says per check and per run how many kinds and objects were read', async () => {
     const report = await runChecks([podNamer, svcCounter], new CountingSource(false, [pod('a', 'p1'), pod('b', 'p2'), svc('a', 's')]));
-    expect(report.checks.map((c) => c.read)).toEqual([{ kinds: 1, objects: 2 }, { kinds: 2, objects: 3 }]);
+    expect(report.checks.map((c) => c.read)).toEqual([
+      { kinds: 1, objects: 2 },
+      { kinds: 2, objects: 3 },
+    ]);
     expect(report.read).toEqual({ kinds: 2, objects: 3 });
     expect(report.problem).toBeUndefined();
   });
@@ -211,10 +281,16 @@ describe('runChecks: how much was read, and a source that cannot be read', () =>
     const broken: ClusterSource = {
       target: { type: 'live', name: 'ctx' },
       live: true,
-      gather: () => Promise.reject(new SourceUnavailableError('not-kubernetes', 'http://127.0.0.1:9 is not a Kubernetes API server: GET /api answered 404.')),
+      gather: () =>
+        Promise.reject(
+          new SourceUnavailableError('not-kubernetes', 'http://127.0.0.1:9 is not a Kubernetes API server: GET /api answered 404.'),
+        ),
     };
     const report = await runChecks([podNamer, svcCounter, gateways], broken, { onEvent: (e) => events.push(e) });
-    expect(report.problem).toEqual({ reason: 'not-kubernetes', message: 'http://127.0.0.1:9 is not a Kubernetes API server: GET /api answered 404.' });
+    expect(report.problem).toEqual({
+      reason: 'not-kubernetes',
+      message: 'http://127.0.0.1:9 is not a Kubernetes API server: GET /api answered 404.',
+    });
     expect(report.checks.map((c) => c.status)).toEqual(['error', 'error', 'error']);
     expect(report.checks.every((c) => c.read === undefined && c.reason === report.problem?.message)).toBe(true);
     expect(report.read).toEqual({ kinds: 0, objects: 0 });
@@ -226,7 +302,11 @@ describe('runChecks: how much was read, and a source that cannot be read', () =>
   it('skips, and does not pass, a check all of whose inputs are not installed', async () => {
     const absent: GatherProblem = { kind: 'networking.istio.io/v1/Gateway', reason: 'not-installed', message: 'Gateway is not installed.' };
     const report = await runChecks([gateways, podNamer], new CountingSource(true, [pod('a', 'p1')], [absent]));
-    expect(report.checks[0]).toMatchObject({ status: 'skipped', reason: 'Nothing to check: Gateway is not installed.', read: { kinds: 0, objects: 0 } });
+    expect(report.checks[0]).toMatchObject({
+      status: 'skipped',
+      reason: 'Nothing to check: Gateway is not installed.',
+      read: { kinds: 0, objects: 0 },
+    });
     expect(report.checks[1]).toMatchObject({ status: 'warn', read: { kinds: 1, objects: 1 } });
   });
 });

@@ -16,7 +16,14 @@ import type { KubeObject } from '../../src/k8s/objects.ts';
 import { runChecks, type RunOptions } from '../../src/engine/runner.ts';
 import type { CheckResult } from '../../src/engine/types.ts';
 import { getCheck } from '../../runbooks/index.ts';
-import { makeItems, startFakeApiServer, type Fault, type FakeApiServer, type FakeOptions, type FakeResource } from '../live/fake-apiserver.ts';
+import {
+  makeItems,
+  startFakeApiServer,
+  type Fault,
+  type FakeApiServer,
+  type FakeOptions,
+  type FakeResource,
+} from '../live/fake-apiserver.ts';
 
 export const REPO = join(import.meta.dirname, '..', '..');
 export const DEMO_DIR = join(REPO, 'runbooks', 'demo-cluster');
@@ -32,11 +39,21 @@ export function resourcesFor(objects: readonly KubeObject[]): FakeResource[] {
     if (KINDS[id].namespaced && copy.metadata.namespace === undefined) copy.metadata.namespace = 'default';
     byKind.set(id, [...(byKind.get(id) ?? []), copy as unknown as Record<string, unknown>]);
   }
-  return KIND_IDS.map((id) => ({ group: KINDS[id].group, versions: [...KINDS[id].versions], plural: KINDS[id].plural, kind: KINDS[id].kind, namespaced: KINDS[id].namespaced, items: byKind.get(id) ?? [] }));
+  return KIND_IDS.map((id) => ({
+    group: KINDS[id].group,
+    versions: [...KINDS[id].versions],
+    plural: KINDS[id].plural,
+    kind: KINDS[id].kind,
+    namespaced: KINDS[id].namespaced,
+    items: byKind.get(id) ?? [],
+  }));
 }
 
 /** A fake API server serving the files in `paths` (plus `extra` objects). */
-export async function startFakeCluster(paths: readonly string[], options: { extra?: KubeObject[]; faults?: Record<string, Fault> } = {}): Promise<FakeApiServer> {
+export async function startFakeCluster(
+  paths: readonly string[],
+  options: { extra?: KubeObject[]; faults?: Record<string, Fault> } = {},
+): Promise<FakeApiServer> {
   const { objects } = await loadObjects(paths);
   return startFakeApiServer({ resources: resourcesFor([...objects, ...(options.extra ?? [])]), faults: options.faults ?? {} });
 }
@@ -66,9 +83,19 @@ export async function writeKubeconfig(file: string, contexts: readonly ContextSp
   const config = {
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: contexts.map((c) => ({ name: c.cluster ?? `${c.name}-cluster`, cluster: { server: c.server, ...(c.server.startsWith('http:') ? { 'insecure-skip-tls-verify': true } : {}) } })),
+    clusters: contexts.map((c) => ({
+      name: c.cluster ?? `${c.name}-cluster`,
+      cluster: { server: c.server, ...(c.server.startsWith('http:') ? { 'insecure-skip-tls-verify': true } : {}) },
+    })),
     users: contexts.map((c) => ({ name: `${c.name}-user`, user: { token: `token-${c.name}` } })),
-    contexts: contexts.map((c) => ({ name: c.name, context: { cluster: c.cluster ?? `${c.name}-cluster`, user: `${c.name}-user`, ...(c.namespace === undefined ? {} : { namespace: c.namespace }) } })),
+    contexts: contexts.map((c) => ({
+      name: c.name,
+      context: {
+        cluster: c.cluster ?? `${c.name}-cluster`,
+        user: `${c.name}-user`,
+        ...(c.namespace === undefined ? {} : { namespace: c.namespace }),
+      },
+    })),
     ...(current === undefined ? {} : { 'current-context': current }),
   };
   await writeFile(file, yaml.dump(config));
@@ -95,7 +122,11 @@ export interface FakeClusters {
   /** Opens a LiveSource on the server (a fresh cache unless the options give one), closed after the test. */
   open(server: FakeApiServer, options?: LiveSourceOptions, extra?: Parameters<FakeApiServer['kubeconfig']>[0]): Promise<LiveSource>;
   /** start + open. */
-  setup(fake: FakeOptions, options?: LiveSourceOptions, extra?: Parameters<FakeApiServer['kubeconfig']>[0]): Promise<{ server: FakeApiServer; source: LiveSource }>;
+  setup(
+    fake: FakeOptions,
+    options?: LiveSourceOptions,
+    extra?: Parameters<FakeApiServer['kubeconfig']>[0],
+  ): Promise<{ server: FakeApiServer; source: LiveSource }>;
 }
 
 /** Registers the test file's hooks (a temporary directory, closing servers and sources) and returns the helpers. */
@@ -128,7 +159,10 @@ export function fakeClusters(prefix: string): FakeClusters {
       return file;
     },
     async open(server, options = {}, extra) {
-      const source = await LiveSource.open({ kubeconfig: await helpers.kubeconfig(server, extra) }, { cache: new GatherCache(), ...options });
+      const source = await LiveSource.open(
+        { kubeconfig: await helpers.kubeconfig(server, extra) },
+        { cache: new GatherCache(), ...options },
+      );
       sources.push(source);
       return source;
     },
@@ -141,7 +175,14 @@ export function fakeClusters(prefix: string): FakeClusters {
 }
 
 /** `n` Pods in namespace shop, as the fake serves them. */
-export const fakePods = (n: number): FakeResource => ({ group: '', versions: ['v1'], plural: 'pods', kind: 'Pod', namespaced: true, items: makeItems('v1', 'Pod', n, 'shop') });
+export const fakePods = (n: number): FakeResource => ({
+  group: '',
+  versions: ['v1'],
+  plural: 'pods',
+  kind: 'Pod',
+  namespaced: true,
+  items: makeItems('v1', 'Pod', n, 'shop'),
+});
 
 /** A signal nobody aborts. */
 export const signal = (): AbortSignal => new AbortController().signal;

@@ -84,7 +84,15 @@ function parseDrafts(text: string, file: string): Draft[] {
   const drafts: Draft[] = [];
   let current: Draft | undefined;
   let inWhy = false;
-  const fresh = (line: number, name?: string): Draft => ({ ...(name === undefined ? {} : { name }), line, with: [], options: [], expected: [], nothing: false, why: [] });
+  const fresh = (line: number, name?: string): Draft => ({
+    ...(name === undefined ? {} : { name }),
+    line,
+    with: [],
+    options: [],
+    expected: [],
+    nothing: false,
+    why: [],
+  });
   headerOf(text).forEach((raw, i) => {
     const line = i + 1;
     const fail = (message: string): never => {
@@ -92,7 +100,8 @@ function parseDrafts(text: string, file: string): Draft[] {
     };
     const directive = DIRECTIVE.exec(raw);
     if (directive === null) {
-      if (!CONTINUATION.test(raw)) fail('not a directive (case, with, options, status, expect, why) nor a continuation of `why` (indent by two spaces)');
+      if (!CONTINUATION.test(raw))
+        fail('not a directive (case, with, options, status, expect, why) nor a continuation of `why` (indent by two spaces)');
       if (raw.trim() !== '#') {
         if (!inWhy) fail('a continuation line must follow `why`');
         current!.why.push(raw.slice(1).trim());
@@ -133,7 +142,8 @@ function parseDrafts(text: string, file: string): Draft[] {
           break;
         }
         const finding = FINDING.exec(value);
-        if (finding === null) fail('an expectation is `nothing` or `CODE Kind namespace/name` (or `CODE Kind name`), optionally followed by ×N');
+        if (finding === null)
+          fail('an expectation is `nothing` or `CODE Kind namespace/name` (or `CODE Kind name`), optionally followed by ×N');
         const [, code, kind, name, count] = finding!;
         draft.expected.push(...times(Number(count ?? 1), [code!, `${kind} ${name}`] as [string, string]));
         break;
@@ -145,7 +155,8 @@ function parseDrafts(text: string, file: string): Draft[] {
   });
   if (drafts.length === 0) throw new HeaderError(file, 1, 'no header: a case file starts with `# expect:` lines and a `# why:`');
   for (const d of drafts) {
-    const where = (message: string): HeaderError => new HeaderError(file, d.line, `${d.name === undefined ? 'the case' : `case ${d.name}`}: ${message}`);
+    const where = (message: string): HeaderError =>
+      new HeaderError(file, d.line, `${d.name === undefined ? 'the case' : `case ${d.name}`}: ${message}`);
     if (d.nothing && d.expected.length > 0) throw where('`expect: nothing` and findings at once');
     if (!d.nothing && d.expected.length === 0) throw where('no `expect:` line (write `# expect: nothing` for a case without findings)');
     if (d.why.join(' ').trim() === '') throw where('no `why:`: say what the case shows');

@@ -36,7 +36,19 @@ export const HOSTILE_MODES = [
 export type HostileMode = (typeof HOSTILE_MODES)[number];
 
 /** Modes that answer /version and /api as Kubernetes does and misbehave only on LISTs. */
-export const LIST_MODES: ReadonlySet<HostileMode> = new Set(['endless-continue', 'repeated-continue', 'huge-pages', 'small-objects', 'huge-body', 'gzip-bomb', 'invalid-json', 'deep-json', 'wrong-kind', 'wrong-list-kind', 'items-not-objects']);
+export const LIST_MODES: ReadonlySet<HostileMode> = new Set([
+  'endless-continue',
+  'repeated-continue',
+  'huge-pages',
+  'small-objects',
+  'huge-body',
+  'gzip-bomb',
+  'invalid-json',
+  'deep-json',
+  'wrong-kind',
+  'wrong-list-kind',
+  'items-not-objects',
+]);
 
 export interface HostileRequest {
   method: string;
@@ -74,13 +86,20 @@ export async function startHostileApiServer(mode: HostileMode): Promise<HostileS
   await listen(target, sockets);
   const targetUrl = `http://127.0.0.1:${(target.address() as AddressInfo).port}`;
 
-  const write = (res: http.ServerResponse, status: number, contentType: string, body: string | Buffer, headers: Record<string, string> = {}): void => {
+  const write = (
+    res: http.ServerResponse,
+    status: number,
+    contentType: string,
+    body: string | Buffer,
+    headers: Record<string, string> = {},
+  ): void => {
     const bytes = typeof body === 'string' ? Buffer.from(body) : body;
     state.bytesSent += bytes.length;
     res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': String(bytes.length), ...headers });
     res.end(bytes);
   };
-  const json = (res: http.ServerResponse, value: unknown, status = 200): void => write(res, status, 'application/json', JSON.stringify(value));
+  const json = (res: http.ServerResponse, value: unknown, status = 200): void =>
+    write(res, status, 'application/json', JSON.stringify(value));
 
   const server = http.createServer((req, res) => {
     // Drain any body (access reviews) before answering.
@@ -99,13 +118,33 @@ export async function startHostileApiServer(mode: HostileMode): Promise<HostileS
       case 'not-found-text':
         return write(res, 404, 'text/plain; charset=utf-8', '404 page not found\n');
       case 'html-login':
-        return write(res, 200, 'text/html; charset=utf-8', '<!doctype html><html><head><title>Sign in</title></head><body><form action="/login"><input name="user"></form>\u202e</body></html>');
+        return write(
+          res,
+          200,
+          'text/html; charset=utf-8',
+          '<!doctype html><html><head><title>Sign in</title></head><body><form action="/login"><input name="user"></form>\u202e</body></html>',
+        );
       case 'json-other':
         return json(res, { status: 'ok', data: [{ id: 1, name: 'widget' }], version: 3 });
       case 'status-401':
-        return json(res, { kind: 'Status', apiVersion: 'v1', status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 }, 401);
+        return json(
+          res,
+          { kind: 'Status', apiVersion: 'v1', status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 },
+          401,
+        );
       case 'status-403':
-        return json(res, { kind: 'Status', apiVersion: 'v1', status: 'Failure', message: `forbidden: User "system:anonymous" cannot get path "${path}"`, reason: 'Forbidden', code: 403 }, 403);
+        return json(
+          res,
+          {
+            kind: 'Status',
+            apiVersion: 'v1',
+            status: 'Failure',
+            message: `forbidden: User "system:anonymous" cannot get path "${path}"`,
+            reason: 'Forbidden',
+            code: 403,
+          },
+          403,
+        );
       case 'status-500':
         return write(res, 500, 'text/plain', 'Internal Server Error\n');
       case 'hang':
@@ -123,30 +162,76 @@ export async function startHostileApiServer(mode: HostileMode): Promise<HostileS
     // The built-in groups only: every CRD kind is "not installed" (a claim the proof above lets discovery make).
     if (path === '/apis') return json(res, DISCOVERY);
     if (seen.method === 'POST' && /^\/apis\/authorization\.k8s\.io\/v1\/(self)?subjectaccessreviews$/.test(path)) {
-      return json(res, { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', status: { allowed: false, reason: 'hostile' } }, 201);
+      return json(
+        res,
+        { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', status: { allowed: false, reason: 'hostile' } },
+        201,
+      );
     }
     const list = /^\/(?:api\/v1|apis\/([^/]+)\/v1)\/(?:namespaces\/([^/]+)\/)?([a-z]+)$/.exec(path);
-    const info = list === null ? undefined : KIND_IDS.map((id) => KINDS[id]).find((k) => k.group === (list[1] ?? '') && k.plural === list[3]);
-    if (list === null || info === undefined || seen.method !== 'GET') return json(res, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404, message: 'not found' }, 404);
+    const info =
+      list === null ? undefined : KIND_IDS.map((id) => KINDS[id]).find((k) => k.group === (list[1] ?? '') && k.plural === list[3]);
+    if (list === null || info === undefined || seen.method !== 'GET')
+      return json(res, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404, message: 'not found' }, 404);
     const plural = info.plural;
     const kind = info.kind;
     const namespaced = info.namespaced;
-    const item = (i: number, extra: Record<string, unknown> = {}): Record<string, unknown> => ({ metadata: { name: `${plural}-${state.counter}-${i}`, ...(namespaced ? { namespace: list[2] ?? 'default' } : {}) }, ...extra });
+    const item = (i: number, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+      metadata: { name: `${plural}-${state.counter}-${i}`, ...(namespaced ? { namespace: list[2] ?? 'default' } : {}) },
+      ...extra,
+    });
     // Metadata-only requests (Secrets) get the list kind they ask for, as an API server sends it.
     const asked = String(req.headers.accept ?? '').includes('as=PartialObjectMetadataList') ? 'PartialObjectMetadataList' : `${kind}List`;
     const page = (items: unknown[], cont?: string, listKind = asked): string =>
-      JSON.stringify({ kind: listKind, apiVersion: info.group === '' ? 'v1' : `${info.group}/v1`, metadata: { resourceVersion: '1', ...(cont === undefined ? {} : { continue: cont }) }, items });
+      JSON.stringify({
+        kind: listKind,
+        apiVersion: info.group === '' ? 'v1' : `${info.group}/v1`,
+        metadata: { resourceVersion: '1', ...(cont === undefined ? {} : { continue: cont }) },
+        items,
+      });
     state.counter++;
     switch (mode) {
       case 'endless-continue':
-        return write(res, 200, 'application/json', page(Array.from({ length: 2 }, (_, i) => item(i)), `token-${state.counter}`));
+        return write(
+          res,
+          200,
+          'application/json',
+          page(
+            Array.from({ length: 2 }, (_, i) => item(i)),
+            `token-${state.counter}`,
+          ),
+        );
       case 'repeated-continue':
-        return write(res, 200, 'application/json', page(Array.from({ length: 2 }, (_, i) => item(i)), 'same-token'));
+        return write(
+          res,
+          200,
+          'application/json',
+          page(
+            Array.from({ length: 2 }, (_, i) => item(i)),
+            'same-token',
+          ),
+        );
       case 'huge-pages':
-        return write(res, 200, 'application/json', page(Array.from({ length: PAGE_ITEMS }, (_, i) => item(i, { data: { pad: HUGE_PAGE_PAD } })), `token-${state.counter}`));
+        return write(
+          res,
+          200,
+          'application/json',
+          page(
+            Array.from({ length: PAGE_ITEMS }, (_, i) => item(i, { data: { pad: HUGE_PAGE_PAD } })),
+            `token-${state.counter}`,
+          ),
+        );
       case 'small-objects':
         // ~10 MB pages of many small objects and fields: the most memory per byte of JSON once parsed.
-        return write(res, 200, 'application/json', page(Array.from({ length: 20_000 }, (_, i) => item(i, { spec: SMALL_SPEC })), `token-${state.counter}`));
+        return write(
+          res,
+          200,
+          'application/json',
+          page(
+            Array.from({ length: 20_000 }, (_, i) => item(i, { spec: SMALL_SPEC })),
+            `token-${state.counter}`,
+          ),
+        );
       case 'huge-body':
         return streamForever(res, state, `{"kind":"${asked}","apiVersion":"v1","metadata":{},"items":[`, JSON.stringify(item(0)) + ',');
       case 'gzip-bomb':
@@ -154,7 +239,12 @@ export async function startHostileApiServer(mode: HostileMode): Promise<HostileS
       case 'invalid-json':
         return write(res, 200, 'application/json', `{"kind":"${asked}","apiVersion":"v1","items":[{"metadata":{"name":`);
       case 'deep-json':
-        return write(res, 200, 'application/json', `{"kind":"${asked}","apiVersion":"v1","metadata":{},"items":[{"metadata":{"name":"deep","namespace":"default"},"spec":${'['.repeat(200_000)}${']'.repeat(200_000)}}]}`);
+        return write(
+          res,
+          200,
+          'application/json',
+          `{"kind":"${asked}","apiVersion":"v1","metadata":{},"items":[{"metadata":{"name":"deep","namespace":"default"},"spec":${'['.repeat(200_000)}${']'.repeat(200_000)}}]}`,
+        );
       case 'wrong-kind':
         return write(res, 200, 'application/json', page([item(0), item(1, { apiVersion: 'example.com/v1', kind: 'Widget' })]));
       case 'wrong-list-kind':
@@ -188,14 +278,23 @@ const DISCOVERY = (() => {
   const groups = new Map<string, { resource: string; scope: string }[]>();
   for (const id of KIND_IDS) {
     const k = KINDS[id];
-    if (k.group === '' || !(k.versions as readonly string[]).includes('v1') || k.group.endsWith('istio.io') || k.group.startsWith('gateway.')) continue;
+    if (
+      k.group === '' ||
+      !(k.versions as readonly string[]).includes('v1') ||
+      k.group.endsWith('istio.io') ||
+      k.group.startsWith('gateway.')
+    )
+      continue;
     groups.set(k.group, [...(groups.get(k.group) ?? []), { resource: k.plural, scope: k.namespaced ? 'Namespaced' : 'Cluster' }]);
   }
   return {
     kind: 'APIGroupDiscoveryList',
     apiVersion: 'apidiscovery.k8s.io/v2',
     metadata: {},
-    items: [...groups].map(([name, resources]) => ({ metadata: { name }, versions: [{ version: 'v1', freshness: 'Current', resources: resources.map((r) => ({ ...r, verbs: ['get', 'list'] })) }] })),
+    items: [...groups].map(([name, resources]) => ({
+      metadata: { name },
+      versions: [{ version: 'v1', freshness: 'Current', resources: resources.map((r) => ({ ...r, verbs: ['get', 'list'] })) }],
+    })),
   };
 })();
 

@@ -13,7 +13,11 @@ export { FIXTURES };
 export async function runFixture(checkId: string, fixtures: readonly string[], options: YamlSourceOptions = {}): Promise<CheckResult> {
   const check = getCheck(checkId);
   if (check === undefined) throw new Error(`no check ${checkId}`);
-  const source = new YamlSource(fixtures.map((f) => join(FIXTURES, f)), undefined, options);
+  const source = new YamlSource(
+    fixtures.map((f) => join(FIXTURES, f)),
+    undefined,
+    options,
+  );
   const report = await runChecks([check], source);
   return report.checks[0]!;
 }

@@ -27,7 +27,7 @@ describe('VirtualService destinations', () => {
     ]);
   });
 
-  it('lists each rule\'s mirror, then its mirrors', () => {
+  it("lists each rule's mirror, then its mirrors", () => {
     expect(mirrorDestinations(vs).map((d) => [d.rule, d.destination.host, d.path])).toEqual([
       ['http.mirror', 'm0', 'spec.http[0].mirror'],
       ['http.mirrors', 'm1', 'spec.http[0].mirrors[0].destination'],

@@ -86,7 +86,9 @@ describe('ServiceIndex.lookup', () => {
   it('finds Services by short name in the source namespace, and by FQDN elsewhere', () => {
     expect(index.lookup('shop', undefined, 'reviews')?.source).toEqual({ kind: 'Service', namespace: 'shop', name: 'reviews' });
     expect(index.lookup('other', undefined, 'reviews')).toBeUndefined();
-    expect(index.lookup('other', undefined, 'reviews.shop.svc.cluster.local')?.ports).toEqual([{ number: 9080, name: undefined, protocol: undefined }]);
+    expect(index.lookup('other', undefined, 'reviews.shop.svc.cluster.local')?.ports).toEqual([
+      { number: 9080, name: undefined, protocol: undefined },
+    ]);
   });
 
   it('honours Service and ServiceEntry exportTo', () => {
@@ -97,7 +99,7 @@ describe('ServiceIndex.lookup', () => {
     expect(index.lookup('egress', undefined, 'partner.example.com')?.source.name).toBe('partner');
   });
 
-  it('looks in the referring resource\'s exportTo scopes', () => {
+  it("looks in the referring resource's exportTo scopes", () => {
     expect(index.lookup('front', ['egress'], 'partner.example.com')?.source.name).toBe('partner');
     expect(index.lookup('egress', ['.'], 'partner.example.com')?.source.name).toBe('partner');
   });
@@ -107,7 +109,7 @@ describe('ServiceIndex.lookup', () => {
     expect(index.lookup('other', undefined, 'en.wikipedia.org')).toBeUndefined();
   });
 
-  it('expands a short ServiceEntry host in the ServiceEntry\'s namespace', () => {
+  it("expands a short ServiceEntry host in the ServiceEntry's namespace", () => {
     expect(index.lookup('shop', undefined, 'legacy')?.source.name).toBe('short');
     expect(index.lookup('other', undefined, 'legacy.shop.svc.cluster.local')?.source.name).toBe('short');
   });

@@ -51,7 +51,11 @@ describe.each([
 describe('decideProtocol', () => {
   it('says which field decided and what was looked up', () => {
     expect(decideProtocol(8080, 'web-ui', 'TCP', undefined)).toEqual({ protocol: 'UnsupportedProtocol', from: 'name', looked: 'web' });
-    expect(decideProtocol(8080, 'web', 'TCP', 'custom-proto')).toEqual({ protocol: 'UnsupportedProtocol', from: 'appProtocol', looked: 'custom' });
+    expect(decideProtocol(8080, 'web', 'TCP', 'custom-proto')).toEqual({
+      protocol: 'UnsupportedProtocol',
+      from: 'appProtocol',
+      looked: 'custom',
+    });
     expect(decideProtocol(53, 'dns', 'TCP', undefined)).toEqual({ protocol: 'TCP', from: 'well-known port', looked: 'dns' });
   });
 });

@@ -126,7 +126,8 @@ export async function startFakeApiServer(options: FakeOptions): Promise<FakeApiS
     if (path === '/apis' || path === '/api') {
       if (applyFault((path === '/apis' ? faults.apis : undefined) ?? faults.discovery, res, req, 'discovery')) return;
       const slow = faults.discovery;
-      const answer = (): void => (path === '/api' ? send(res, 200, { kind: 'APIVersions', versions: ['v1'] }) : discovery(res, seen.accept));
+      const answer = (): void =>
+        path === '/api' ? send(res, 200, { kind: 'APIVersions', versions: ['v1'] }) : discovery(res, seen.accept);
       if (typeof slow === 'object') setTimeout(answer, slow.slowMs);
       else answer();
       return;
@@ -158,7 +159,11 @@ export async function startFakeApiServer(options: FakeOptions): Promise<FakeApiS
       const [, group, version] = gv;
       const served = options.resources.filter((r) => r.group === group && r.versions.includes(version!));
       if (served.length === 0) return status(res, 404, 'NotFound', 'the server could not find the requested resource');
-      send(res, 200, { kind: 'APIResourceList', groupVersion: `${group}/${version}`, resources: served.map((r) => ({ name: r.plural, kind: r.kind, namespaced: r.namespaced, verbs: ['get', 'list', 'watch'] })) });
+      send(res, 200, {
+        kind: 'APIResourceList',
+        groupVersion: `${group}/${version}`,
+        resources: served.map((r) => ({ name: r.plural, kind: r.kind, namespaced: r.namespaced, verbs: ['get', 'list', 'watch'] })),
+      });
       return;
     }
     const list = /^\/(?:api\/([^/]+)|apis\/([^/]+)\/([^/]+))(?:\/namespaces\/([^/]+))?\/([^/]+)$/.exec(path);
@@ -191,11 +196,19 @@ export async function startFakeApiServer(options: FakeOptions): Promise<FakeApiS
             apiVersion: 'meta.k8s.io/v1',
             metadata: meta,
             // A real API server sends a nil slice (null) for an empty PartialObjectMetadataList.
-            items: page.length === 0 ? null : page.map((i) => ({ kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: i.metadata })),
+            items:
+              page.length === 0
+                ? null
+                : page.map((i) => ({ kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: i.metadata })),
           });
         } else {
           // LIST items carry no apiVersion/kind, as on a real API server.
-          send(res, 200, { kind: `${resource.kind}List`, apiVersion: group === '' ? version : `${group}/${version}`, metadata: meta, items: page.map(({ apiVersion: _a, kind: _k, ...rest }) => rest) });
+          send(res, 200, {
+            kind: `${resource.kind}List`,
+            apiVersion: group === '' ? version : `${group}/${version}`,
+            metadata: meta,
+            items: page.map(({ apiVersion: _a, kind: _k, ...rest }) => rest),
+          });
         }
       };
       if (typeof fault === 'object') setTimeout(answer, fault.slowMs);
@@ -218,7 +231,14 @@ export async function startFakeApiServer(options: FakeOptions): Promise<FakeApiS
           versions: [...new Set(rs.flatMap((r) => r.versions))].map((version) => ({
             version,
             freshness: 'Current',
-            resources: rs.filter((r) => r.versions.includes(version)).map((r) => ({ resource: r.plural, responseKind: { group: name, version, kind: r.kind }, scope: r.namespaced ? 'Namespaced' : 'Cluster', verbs: ['get', 'list'] })),
+            resources: rs
+              .filter((r) => r.versions.includes(version))
+              .map((r) => ({
+                resource: r.plural,
+                responseKind: { group: name, version, kind: r.kind },
+                scope: r.namespaced ? 'Namespaced' : 'Cluster',
+                verbs: ['get', 'list'],
+              })),
           })),
         })),
       });
@@ -229,12 +249,17 @@ export async function startFakeApiServer(options: FakeOptions): Promise<FakeApiS
       apiVersion: 'v1',
       groups: [...groups].map(([name, rs]) => {
         const versions = [...new Set(rs.flatMap((r) => r.versions))];
-        return { name, versions: versions.map((v) => ({ groupVersion: `${name}/${v}`, version: v })), preferredVersion: { groupVersion: `${name}/${versions[0]}`, version: versions[0] } };
+        return {
+          name,
+          versions: versions.map((v) => ({ groupVersion: `${name}/${v}`, version: v })),
+          preferredVersion: { groupVersion: `${name}/${versions[0]}`, version: versions[0] },
+        };
       }),
     });
   };
 
-  const server = options.tls === undefined ? http.createServer(handler) : https.createServer({ key: options.tls.key, cert: options.tls.cert }, handler);
+  const server =
+    options.tls === undefined ? http.createServer(handler) : https.createServer({ key: options.tls.key, cert: options.tls.cert }, handler);
   server.on('connection', (s: Socket) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
@@ -279,11 +304,22 @@ export async function startFakeApiServer(options: FakeOptions): Promise<FakeApiS
 }
 
 /** `n` objects of a kind in a namespace, named `${prefix}-${i}`. */
-export function makeItems(apiVersion: string, kind: string, n: number, namespace?: string, extra: Record<string, unknown> = {}): Record<string, unknown>[] {
+export function makeItems(
+  apiVersion: string,
+  kind: string,
+  n: number,
+  namespace?: string,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown>[] {
   return Array.from({ length: n }, (_, i) => ({
     apiVersion,
     kind,
-    metadata: { name: `${kind.toLowerCase()}-${i}`, ...(namespace === undefined ? {} : { namespace }), uid: `uid-${kind}-${i}`, managedFields: [{ manager: 'kubectl' }] },
+    metadata: {
+      name: `${kind.toLowerCase()}-${i}`,
+      ...(namespace === undefined ? {} : { namespace }),
+      uid: `uid-${kind}-${i}`,
+      managedFields: [{ manager: 'kubectl' }],
+    },
     ...extra,
   }));
 }

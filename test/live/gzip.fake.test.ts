@@ -8,7 +8,14 @@ import { fakeClusters, fakePods as pods, signal } from '../helpers/fake-cluster.
 
 const { setup } = fakeClusters('meshbook-gzip-');
 
-const gateways = (n: number): FakeResource => ({ group: 'networking.istio.io', versions: ['v1'], plural: 'gateways', kind: 'Gateway', namespaced: true, items: makeItems('networking.istio.io/v1', 'Gateway', n, 'shop') });
+const gateways = (n: number): FakeResource => ({
+  group: 'networking.istio.io',
+  versions: ['v1'],
+  plural: 'gateways',
+  kind: 'Gateway',
+  namespaced: true,
+  items: makeItems('networking.istio.io/v1', 'Gateway', n, 'shop'),
+});
 
 describe('gzipped answers', () => {
   it('gathers the same objects as from plain answers', async () => {
@@ -34,7 +41,9 @@ describe('gzipped answers', () => {
     const { server, source } = await setup({ resources: [pods(3)], gzip: 'corrupt' });
     await expect(source.gather(['v1/Pod'], { signal: signal() })).rejects.toMatchObject({
       reason: 'not-kubernetes',
-      message: expect.stringContaining(`The server at ${server.url} (context "fake") is not a Kubernetes API server: GET /version answered 200 (application/json): (a body declared gzip that is not valid gzip)`),
+      message: expect.stringContaining(
+        `The server at ${server.url} (context "fake") is not a Kubernetes API server: GET /version answered 200 (application/json): (a body declared gzip that is not valid gzip)`,
+      ),
     });
   });
 });

@@ -21,22 +21,44 @@ const MiB = 1024 * 1024;
 
 /** The one problem a server that cannot be read as Kubernetes gives (reason, and what the message must say). */
 const SOURCE_PROBLEMS: Partial<Record<HostileMode, { reason: string; says: RegExp }>> = {
-  'not-found-text': { reason: 'not-kubernetes', says: /^The server at http:\/\/127\.0\.0\.1:\d+ \(context "hostile"\) is not a Kubernetes API server: GET \/version answered 404 \(text\/plain; charset=utf-8\): "404 page not found"; GET \/api answered 404/ },
-  'html-login': { reason: 'not-kubernetes', says: /is not a Kubernetes API server: GET \/version answered 200 \(text\/html; charset=utf-8\): "<!doctype html><html><head><title>Sign in<\/title>/ },
-  'json-other': { reason: 'not-kubernetes', says: /is not a Kubernetes API server: GET \/version answered JSON of another shape \(an object with keys "status", "data", "version"\), not a version with major, minor and gitVersion; GET \/api answered JSON of another shape/ },
-  'status-401': { reason: 'unauthorized', says: /rejected the credentials of user "hostile-user" in context "hostile" \(401 Unauthorized\)/ },
+  'not-found-text': {
+    reason: 'not-kubernetes',
+    says: /^The server at http:\/\/127\.0\.0\.1:\d+ \(context "hostile"\) is not a Kubernetes API server: GET \/version answered 404 \(text\/plain; charset=utf-8\): "404 page not found"; GET \/api answered 404/,
+  },
+  'html-login': {
+    reason: 'not-kubernetes',
+    says: /is not a Kubernetes API server: GET \/version answered 200 \(text\/html; charset=utf-8\): "<!doctype html><html><head><title>Sign in<\/title>/,
+  },
+  'json-other': {
+    reason: 'not-kubernetes',
+    says: /is not a Kubernetes API server: GET \/version answered JSON of another shape \(an object with keys "status", "data", "version"\), not a version with major, minor and gitVersion; GET \/api answered JSON of another shape/,
+  },
+  'status-401': {
+    reason: 'unauthorized',
+    says: /rejected the credentials of user "hostile-user" in context "hostile" \(401 Unauthorized\)/,
+  },
   'status-403': { reason: 'forbidden', says: /refused to list its API versions to user "hostile-user" \(GET \/api: 403 Forbidden\)/ },
   'status-500': { reason: 'server-error', says: /answered 500 to GET \/(version|api): Internal Server Error/ },
-  hang: { reason: 'timeout', says: /No complete answer from the API server at http:\/\/127\.0\.0\.1:\d+ within [\d.]+ s \(GET \/(version|api)\)/ },
-  redirect: { reason: 'not-kubernetes', says: /is not a Kubernetes API server: GET \/version answered 302 \(no content-type, a redirect to http:\/\/127\.0\.0\.1:\d+\/version \(not followed\)\)/ },
+  hang: {
+    reason: 'timeout',
+    says: /No complete answer from the API server at http:\/\/127\.0\.0\.1:\d+ within [\d.]+ s \(GET \/(version|api)\)/,
+  },
+  redirect: {
+    reason: 'not-kubernetes',
+    says: /is not a Kubernetes API server: GET \/version answered 302 \(no content-type, a redirect to http:\/\/127\.0\.0\.1:\d+\/version \(not followed\)\)/,
+  },
 };
 
 /** What every kind a misbehaving server serves says instead of data (the built-in kinds; CRD kinds are "not installed"). */
 const KIND_PROBLEMS: Record<string, RegExp> = {
-  'endless-continue': /stopped: the API server at http:\/\/127\.0\.0\.1:\d+ was still paging after \d+ pages of \d+ \(the per-kind page limit; its pagination may never end\)\. Nothing of \S+ was used; limit the run to a namespace \(--namespace\), or raise the limit with MESHBOOK_MAX_PAGES_PER_KIND/,
-  'repeated-continue': /stopped: the API server at http:\/\/127\.0\.0\.1:\d+ sent the same continue token again after 2 pages, so its pagination would never end/,
-  'huge-pages': /of JSON .*\(the per-(kind|run) byte limit\)\. Nothing of \S+ was used; limit the run to a namespace \(--namespace\), or raise the limit with MESHBOOK_MAX_BYTES_PER_(KIND|GATHER)/,
-  'small-objects': /JSON values from http:\S+ \(the per-run value limit\)\. Nothing of \S+ was used; .*raise the limit with MESHBOOK_MAX_VALUES_PER_GATHER/,
+  'endless-continue':
+    /stopped: the API server at http:\/\/127\.0\.0\.1:\d+ was still paging after \d+ pages of \d+ \(the per-kind page limit; its pagination may never end\)\. Nothing of \S+ was used; limit the run to a namespace \(--namespace\), or raise the limit with MESHBOOK_MAX_PAGES_PER_KIND/,
+  'repeated-continue':
+    /stopped: the API server at http:\/\/127\.0\.0\.1:\d+ sent the same continue token again after 2 pages, so its pagination would never end/,
+  'huge-pages':
+    /of JSON .*\(the per-(kind|run) byte limit\)\. Nothing of \S+ was used; limit the run to a namespace \(--namespace\), or raise the limit with MESHBOOK_MAX_BYTES_PER_(KIND|GATHER)/,
+  'small-objects':
+    /JSON values from http:\S+ \(the per-run value limit\)\. Nothing of \S+ was used; .*raise the limit with MESHBOOK_MAX_VALUES_PER_GATHER/,
   'huge-body': /The response to GET \S+ is larger than \d+ MiB/,
   'gzip-bomb': /The response to GET \S+ is larger than \d+ MiB/,
   'invalid-json': /GET \S+ did not return JSON \(content-type "application\/json"\)/,
@@ -80,11 +102,24 @@ function assertReadOnly(s: HostileServer): void {
 
 describe('the live source against a hostile server', () => {
   // Small limits so each case is quick; the CLI cases below keep the default byte limits.
-  const options = { timeoutMs: 5_000, deadlineMs: 15_000, pageSize: 50, maxPagesPerKind: 20, maxResponseBytes: 16 * MiB, maxBytesPerKind: 24 * MiB, maxBytesPerGather: 48 * MiB, maxValuesPerGather: 4_000_000, cacheTtlMs: 0 };
+  const options = {
+    timeoutMs: 5_000,
+    deadlineMs: 15_000,
+    pageSize: 50,
+    maxPagesPerKind: 20,
+    maxResponseBytes: 16 * MiB,
+    maxBytesPerKind: 24 * MiB,
+    maxBytesPerGather: 48 * MiB,
+    maxValuesPerGather: 4_000_000,
+    cacheTtlMs: 0,
+  };
 
   it.each(Object.entries(SOURCE_PROBLEMS))('%s: gather throws one SourceUnavailableError and lists nothing', async (mode, expected) => {
     const { server: s, kubeconfig } = await start(mode as HostileMode);
-    const source = await LiveSource.open({ kubeconfig }, { ...options, ...(mode === 'hang' ? { timeoutMs: 500 } : {}), cache: new GatherCache() });
+    const source = await LiveSource.open(
+      { kubeconfig },
+      { ...options, ...(mode === 'hang' ? { timeoutMs: 500 } : {}), cache: new GatherCache() },
+    );
     sources.push(source);
     const started = performance.now();
     const error = await source.gather(KIND_IDS, { signal: signal() }).then(
@@ -102,27 +137,30 @@ describe('the live source against a hostile server', () => {
     assertReadOnly(s);
   });
 
-  it.each(Object.entries(KIND_PROBLEMS))('%s: every served kind is an invalid problem naming what went wrong; nothing is kept', async (mode, says) => {
-    const { server: s, kubeconfig } = await start(mode as HostileMode);
-    const source = await LiveSource.open({ kubeconfig }, { ...options, cache: new GatherCache() });
-    sources.push(source);
-    const started = performance.now();
-    const snap = await source.gather(KIND_IDS, { signal: signal() });
-    expect(performance.now() - started).toBeLessThan(20_000);
-    expect(snap.size).toBe(0);
-    for (const id of KIND_IDS) {
-      const problem = snap.problems.get(id);
-      if (CRD_GROUPS(KINDS[id].group)) {
-        expect(problem?.reason, id).toBe('not-installed');
-        continue;
+  it.each(Object.entries(KIND_PROBLEMS))(
+    '%s: every served kind is an invalid problem naming what went wrong; nothing is kept',
+    async (mode, says) => {
+      const { server: s, kubeconfig } = await start(mode as HostileMode);
+      const source = await LiveSource.open({ kubeconfig }, { ...options, cache: new GatherCache() });
+      sources.push(source);
+      const started = performance.now();
+      const snap = await source.gather(KIND_IDS, { signal: signal() });
+      expect(performance.now() - started).toBeLessThan(20_000);
+      expect(snap.size).toBe(0);
+      for (const id of KIND_IDS) {
+        const problem = snap.problems.get(id);
+        if (CRD_GROUPS(KINDS[id].group)) {
+          expect(problem?.reason, id).toBe('not-installed');
+          continue;
+        }
+        expect(problem?.reason, id).toBe('invalid');
+        expect(problem?.message, id).toMatch(says);
       }
-      expect(problem?.reason, id).toBe('invalid');
-      expect(problem?.message, id).toMatch(says);
-    }
-    // Bounded: the page limit (20 per kind) and the byte budgets, whatever the server would send.
-    expect(s.requests.length).toBeLessThan(KIND_IDS.length * 21 + 10);
-    assertReadOnly(s);
-  });
+      // Bounded: the page limit (20 per kind) and the byte budgets, whatever the server would send.
+      expect(s.requests.length).toBeLessThan(KIND_IDS.length * 21 + 10);
+      assertReadOnly(s);
+    },
+  );
 
   it('endless pagination stops at the page limit, and a repeated token at once', async () => {
     const endless = await start('endless-continue');
@@ -136,7 +174,11 @@ describe('the live source against a hostile server', () => {
     const again = await LiveSource.open({ kubeconfig: repeated.kubeconfig }, { ...options, cache: new GatherCache() });
     sources.push(again);
     await again.gather(['v1/Pod'], { signal: signal() });
-    expect(repeated.server.requests.filter((r) => r.url.startsWith('/api/v1/pods')).map((r) => new URL(r.url, 'http://x').searchParams.get('continue'))).toEqual([null, 'same-token']);
+    expect(
+      repeated.server.requests
+        .filter((r) => r.url.startsWith('/api/v1/pods'))
+        .map((r) => new URL(r.url, 'http://x').searchParams.get('continue')),
+    ).toEqual([null, 'same-token']);
   });
 });
 
@@ -155,7 +197,13 @@ async function runCli(args: string[], env: Record<string, string>): Promise<CliR
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
   for (const key of ['NO_COLOR', 'FORCE_COLOR', 'MESHBOOK_CONTENT_DIR']) if (!(key in env)) delete childEnv[key];
   const r = await timedRun(node, [bin, ...args], { cwd: REPO, env: childEnv, timeoutMs: 60_000 });
-  return { code: r.exitCode, stdout: r.stdout, stderr: r.stderr, ms: r.ms, maxRssKb: r.maxRssBytes === undefined ? undefined : r.maxRssBytes / 1024 };
+  return {
+    code: r.exitCode,
+    stdout: r.stdout,
+    stderr: r.stderr,
+    ms: r.ms,
+    maxRssKb: r.maxRssBytes === undefined ? undefined : r.maxRssBytes / 1024,
+  };
 }
 
 describe('meshbook check against a hostile server (the CLI as a child process)', () => {
@@ -201,7 +249,9 @@ describe('meshbook check against a hostile server (the CLI as a child process)',
     const r = await runCli(['snapshot', '--output', out], env(kubeconfig));
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/^meshbook: cannot read the cluster: The server at http:\/\/127\.0\.0\.1:\d+ \(context "hostile"\) is not a Kubernetes API server: GET \/version answered 404 [^\n]*\n$/);
+    expect(r.stderr).toMatch(
+      /^meshbook: cannot read the cluster: The server at http:\/\/127\.0\.0\.1:\d+ \(context "hostile"\) is not a Kubernetes API server: GET \/version answered 404 [^\n]*\n$/,
+    );
     expect(existsSync(out)).toBe(false);
   });
 

@@ -33,7 +33,12 @@ const runAgainst = (answer: { status: number; body: string }): Promise<{ result:
 
 describe('istiod-registry on a live cluster', () => {
   it('passes when istiod lists every Service of the meshed, discovered namespaces', async () => {
-    const body = JSON.stringify([entry('cart', 'shop'), entry('web', 'shop'), entry('kubernetes', 'default'), entry('api.example.com', 'shop', 'External')]);
+    const body = JSON.stringify([
+      entry('cart', 'shop'),
+      entry('web', 'shop'),
+      entry('kubernetes', 'default'),
+      entry('api.example.com', 'shop', 'External'),
+    ]);
     const { result, fake } = await runAgainst({ status: 200, body });
     expect(result.status, result.reason).toBe('pass');
     expect(result.findings).toEqual([]);
@@ -67,7 +72,7 @@ describe('istiod-registry on a live cluster', () => {
     expect(result.reason).toContain('pilot-discovery request GET /debug/registryz');
   });
 
-  it('reports an answer that is not istiod\'s list as an error, not as a pass', async () => {
+  it("reports an answer that is not istiod's list as an error, not as a pass", async () => {
     const { result } = await runAgainst({ status: 200, body: '{"services": []}' });
     expect(result.status).toBe('error');
     expect(result.reason).toContain('not a list of services');
@@ -81,7 +86,14 @@ describe('istiod-registry on a live cluster', () => {
 
 describe('parseRegistryz', () => {
   it('keeps entries with a hostname and tolerates missing or odd attributes', () => {
-    const body = JSON.stringify([entry('cart', 'shop'), { hostname: 'x.y.svc.cluster.local' }, { Attributes: 'odd', hostname: 'z.ns.svc.cluster.local' }, { Attributes: {} }, null, 7]);
+    const body = JSON.stringify([
+      entry('cart', 'shop'),
+      { hostname: 'x.y.svc.cluster.local' },
+      { Attributes: 'odd', hostname: 'z.ns.svc.cluster.local' },
+      { Attributes: {} },
+      null,
+      7,
+    ]);
     expect(parseRegistryz(body, 'istiod')).toEqual([
       { hostname: 'cart.shop.svc.cluster.local', namespace: 'shop', name: 'cart' },
       { hostname: 'x.y.svc.cluster.local', namespace: '', name: '' },

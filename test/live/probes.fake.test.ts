@@ -18,7 +18,9 @@ let source: LiveSource;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'meshbook-probes-'));
-  fake = await startFakeApiServer({ resources: [{ group: 'apps', versions: ['v1'], plural: 'deployments', kind: 'Deployment', namespaced: true, items: [] }] });
+  fake = await startFakeApiServer({
+    resources: [{ group: 'apps', versions: ['v1'], plural: 'deployments', kind: 'Deployment', namespaced: true, items: [] }],
+  });
   const file = join(dir, 'kubeconfig');
   await writeFile(file, fake.kubeconfig());
   source = await LiveSource.open({ kubeconfig: file }, { cache: new GatherCache(), cacheTtlMs: 0 });
@@ -31,18 +33,39 @@ afterAll(async () => {
 
 describe('LiveSource.probes', () => {
   it('accessReview sends a SubjectAccessReview with user, groups and resource attributes', async () => {
-    const answer = await source.probes.accessReview({ user: 'system:serviceaccount:istio-system:istiod', groups: ['system:serviceaccounts'], verb: 'list', resource: 'endpointslices', group: 'discovery.k8s.io' });
+    const answer = await source.probes.accessReview({
+      user: 'system:serviceaccount:istio-system:istiod',
+      groups: ['system:serviceaccounts'],
+      verb: 'list',
+      resource: 'endpointslices',
+      group: 'discovery.k8s.io',
+    });
     expect(answer).toEqual({ allowed: true, reason: 'fake allows' });
     const sent = JSON.parse(fake.requests.at(-1)!.body) as { kind: string; spec: unknown };
     expect(sent).toMatchObject({
       kind: 'SubjectAccessReview',
-      spec: { user: 'system:serviceaccount:istio-system:istiod', groups: ['system:serviceaccounts'], resourceAttributes: { verb: 'list', resource: 'endpointslices', group: 'discovery.k8s.io' } },
+      spec: {
+        user: 'system:serviceaccount:istio-system:istiod',
+        groups: ['system:serviceaccounts'],
+        resourceAttributes: { verb: 'list', resource: 'endpointslices', group: 'discovery.k8s.io' },
+      },
     });
-    expect(await source.probes.accessReview({ user: 'u', verb: 'list', resource: 'secrets' })).toEqual({ allowed: false, reason: 'fake denies secrets' });
+    expect(await source.probes.accessReview({ user: 'u', verb: 'list', resource: 'secrets' })).toEqual({
+      allowed: false,
+      reason: 'fake denies secrets',
+    });
   });
 
   it('proxyGet returns the status and the body; a backend 404 is an answer, not a failure', async () => {
-    expect(await source.probes.proxyGet({ kind: 'service', namespace: 'istio-system', name: 'istiod', port: 15014, path: '/debug/registryz?x=1' })).toEqual({
+    expect(
+      await source.probes.proxyGet({
+        kind: 'service',
+        namespace: 'istio-system',
+        name: 'istiod',
+        port: 15014,
+        path: '/debug/registryz?x=1',
+      }),
+    ).toEqual({
       status: 200,
       body: 'proxied istio-system/istiod:15014 /debug/registryz?x=1',
       truncated: false,
@@ -70,14 +93,25 @@ describe('LiveSource.probes', () => {
 describe('the runner and probes', () => {
   const seen: (Probes | undefined)[] = [];
   const needsProbes = defineCheck({
-    id: 'needs-probes', title: 't', description: 'd', why: 'w', inputs: ['apps/v1/Deployment'], docs: '/x/#y', needs: ['probes'],
+    id: 'needs-probes',
+    title: 't',
+    description: 'd',
+    why: 'w',
+    inputs: ['apps/v1/Deployment'],
+    docs: '/x/#y',
+    needs: ['probes'],
     async analyze(ctx) {
       seen.push(ctx.probes);
       await ctx.probes!.accessReview({ user: 'u', verb: 'get', resource: 'pods' });
     },
   });
   const plain = defineCheck({
-    id: 'plain', title: 't', description: 'd', why: 'w', inputs: ['apps/v1/Deployment'], docs: '/x/#y',
+    id: 'plain',
+    title: 't',
+    description: 'd',
+    why: 'w',
+    inputs: ['apps/v1/Deployment'],
+    docs: '/x/#y',
     analyze(ctx) {
       seen.push(ctx.probes);
     },
@@ -94,8 +128,25 @@ describe('the runner and probes', () => {
   });
 
   it('a ProbeError becomes an error result with its message, without an internal-error finding', async () => {
-    const failing = { ...source, live: true as const, target: source.target, gather: source.gather.bind(source), probes: { accessReview: async () => { throw new ProbeError('cannot create subjectaccessreviews.authorization.k8s.io: forbidden — needs create on subjectaccessreviews (apiGroup authorization.k8s.io).'); }, proxyGet: source.probes.proxyGet } };
+    const failing = {
+      ...source,
+      live: true as const,
+      target: source.target,
+      gather: source.gather.bind(source),
+      probes: {
+        accessReview: async () => {
+          throw new ProbeError(
+            'cannot create subjectaccessreviews.authorization.k8s.io: forbidden — needs create on subjectaccessreviews (apiGroup authorization.k8s.io).',
+          );
+        },
+        proxyGet: source.probes.proxyGet,
+      },
+    };
     const report = await runChecks([needsProbes], failing);
-    expect(report.checks[0]).toMatchObject({ status: 'error', reason: expect.stringContaining('cannot create subjectaccessreviews'), findings: [] });
+    expect(report.checks[0]).toMatchObject({
+      status: 'error',
+      reason: expect.stringContaining('cannot create subjectaccessreviews'),
+      findings: [],
+    });
   });
 });

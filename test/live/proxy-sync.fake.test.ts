@@ -19,8 +19,9 @@ const SYNCZ_B = 'pods/istio-system/istiod-7b69d4f8c9-bbbbb:15014/debug/syncz';
 
 const clusters = fakeClusters('meshbook-proxy-sync-');
 
-const runAgainst = (proxyAnswers: Record<string, { status: number; body: string }>): Promise<{ result: CheckResult; fake: FakeApiServer }> =>
-  runCheckOnFake(clusters, [CLUSTER], 'proxy-sync', { proxyAnswers });
+const runAgainst = (
+  proxyAnswers: Record<string, { status: number; body: string }>,
+): Promise<{ result: CheckResult; fake: FakeApiServer }> => runCheckOnFake(clusters, [CLUSTER], 'proxy-sync', { proxyAnswers });
 
 const sample = async (name: string): Promise<string> => readFile(join(import.meta.dirname, 'syncz', name), 'utf8');
 
@@ -39,13 +40,18 @@ describe('proxy-sync on a live cluster', () => {
         ['MB0109', 'Pod shop/orphan-1'],
       ].sort(),
     );
-    const proxied = fake.requests.filter((r) => r.url.includes('/proxy/')).map((r) => r.url).sort();
+    const proxied = fake.requests
+      .filter((r) => r.url.includes('/proxy/'))
+      .map((r) => r.url)
+      .sort();
     expect(proxied).toEqual([
       '/api/v1/namespaces/istio-system/pods/istiod-7b69d4f8c9-aaaaa:15014/proxy/debug/syncz',
       '/api/v1/namespaces/istio-system/pods/istiod-7b69d4f8c9-bbbbb:15014/proxy/debug/syncz',
     ]);
     const rejected = result.findings.find((f) => f.code === 'MB0106')!;
-    expect(rejected.message).toBe('Proxy api-1.shop rejected the LDS configuration istiod istio-system/istiod-7b69d4f8c9-bbbbb sent it (ERROR): it runs on the last configuration it accepted.');
+    expect(rejected.message).toBe(
+      'Proxy api-1.shop rejected the LDS configuration istiod istio-system/istiod-7b69d4f8c9-bbbbb sent it (ERROR): it runs on the last configuration it accepted.',
+    );
     expect(rejected.evidence?.['last error']).toContain('script load error');
     expect(rejected.evidence?.['xDS status']).toBe('CDS SYNCED, LDS ERROR');
     expect(result.findings.find((f) => f.code === 'MB0109')?.evidence?.['expected proxy ID']).toBe('orphan-1.shop');
@@ -65,7 +71,7 @@ describe('proxy-sync on a live cluster', () => {
     expect(result.reason).toContain('pilot-discovery request GET /debug/syncz');
   });
 
-  it('reports an answer that is not istiod\'s list as an error, not as a pass', async () => {
+  it("reports an answer that is not istiod's list as an error, not as a pass", async () => {
     const { result } = await runAgainst({
       [SYNCZ_A]: { status: 200, body: '<html>login</html>' },
       [SYNCZ_B]: { status: 200, body: '[]' },

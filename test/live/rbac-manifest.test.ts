@@ -31,7 +31,10 @@ describe('docs/rbac/meshbook-viewer.yaml', () => {
   const secrets = byName.get('meshbook-viewer-secrets')!;
 
   it('holds the viewer role and the opt-in Secrets role, both ClusterRoles', () => {
-    expect(roles.map((r) => `${r.kind}/${r.metadata.name}`)).toEqual(['ClusterRole/meshbook-viewer', 'ClusterRole/meshbook-viewer-secrets']);
+    expect(roles.map((r) => `${r.kind}/${r.metadata.name}`)).toEqual([
+      'ClusterRole/meshbook-viewer',
+      'ClusterRole/meshbook-viewer-secrets',
+    ]);
   });
 
   it.each(KIND_IDS.filter((id) => (KINDS[id] as KindInfo).metadataOnly !== true))('viewer can get and list %s', (id) => {
@@ -49,7 +52,15 @@ describe('docs/rbac/meshbook-viewer.yaml', () => {
       for (const rule of role.rules) {
         for (const verb of rule.verbs) {
           if (['get', 'list', 'watch'].includes(verb)) continue;
-          expect({ role: role.metadata.name, verb, rule }).toEqual({ role: 'meshbook-viewer', verb: 'create', rule: { apiGroups: ['authorization.k8s.io'], resources: ['selfsubjectaccessreviews', 'subjectaccessreviews'], verbs: ['create'] } });
+          expect({ role: role.metadata.name, verb, rule }).toEqual({
+            role: 'meshbook-viewer',
+            verb: 'create',
+            rule: {
+              apiGroups: ['authorization.k8s.io'],
+              resources: ['selfsubjectaccessreviews', 'subjectaccessreviews'],
+              verbs: ['create'],
+            },
+          });
         }
         expect(rule.resources.some((r) => r.includes('*') || r.includes('/'))).toBe(false);
         expect(rule.apiGroups.includes('*')).toBe(false);

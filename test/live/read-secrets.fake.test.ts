@@ -20,7 +20,11 @@ const secrets: FakeResource = {
     {
       apiVersion: 'v1',
       kind: 'Secret',
-      metadata: { name: 'shop-cert', namespace: 'istio-system', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"data":{"tls.key":"c2VjcmV0"}}' } },
+      metadata: {
+        name: 'shop-cert',
+        namespace: 'istio-system',
+        annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"data":{"tls.key":"c2VjcmV0"}}' },
+      },
       type: 'kubernetes.io/tls',
       data: { 'tls.key': 'c2VjcmV0' },
     },
@@ -29,7 +33,8 @@ const secrets: FakeResource = {
   ],
 };
 
-const open = (server: FakeApiServer, cache: GatherCache, readSecrets: boolean): Promise<LiveSource> => clusters.open(server, { cache, readSecrets });
+const open = (server: FakeApiServer, cache: GatherCache, readSecrets: boolean): Promise<LiveSource> =>
+  clusters.open(server, { cache, readSecrets });
 
 describe('LiveSource readSecrets', () => {
   it('sends the plain Secret LIST only when opted in, and caches the two reads apart', async () => {

@@ -18,19 +18,31 @@ const DEFAULT = 'services/istio-system/https:istiod:https-webhook/httpsReady';
 const CANARY = 'services/istio-system/https:istiod-canary:https-webhook/httpsReady';
 const UNREACHABLE = {
   status: 503,
-  body: JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message: 'error trying to reach service: dial tcp 10.8.0.12:15017: i/o timeout', reason: 'ServiceUnavailable', code: 503 }),
+  body: JSON.stringify({
+    kind: 'Status',
+    apiVersion: 'v1',
+    status: 'Failure',
+    message: 'error trying to reach service: dial tcp 10.8.0.12:15017: i/o timeout',
+    reason: 'ServiceUnavailable',
+    code: 503,
+  }),
 };
 
 const clusters = fakeClusters('meshbook-webhook-path-');
 
-const runAgainst = (proxyAnswers: Record<string, { status: number; body: string } | 'hang'>): Promise<{ result: CheckResult; fake: FakeApiServer }> =>
+const runAgainst = (
+  proxyAnswers: Record<string, { status: number; body: string } | 'hang'>,
+): Promise<{ result: CheckResult; fake: FakeApiServer }> =>
   runCheckOnFake(clusters, [CLUSTER], 'webhook-path', { proxyAnswers }, { checkTimeoutMs: 15_000 });
 
 describe('webhook-path on a live cluster', () => {
   it('passes when istiod answers through the API server, asking once per revision with https and the port name', async () => {
     const { result, fake } = await runAgainst({ [DEFAULT]: { status: 200, body: '' }, [CANARY]: { status: 200, body: '' } });
     expect(result.status, result.reason).toBe('pass');
-    const proxied = fake.requests.filter((r) => r.url.includes('/proxy/')).map((r) => `${r.method} ${r.url}`).sort();
+    const proxied = fake.requests
+      .filter((r) => r.url.includes('/proxy/'))
+      .map((r) => `${r.method} ${r.url}`)
+      .sort();
     expect(proxied).toEqual([
       'GET /api/v1/namespaces/istio-system/services/https:istiod-canary:https-webhook/proxy/httpsReady',
       'GET /api/v1/namespaces/istio-system/services/https:istiod:https-webhook/proxy/httpsReady',
@@ -44,7 +56,9 @@ describe('webhook-path on a live cluster', () => {
     const f = result.findings[0]!;
     expect(f.evidence?.['API server answered']).toContain('503');
     expect(f.evidence?.['API server answered']).toContain('dial tcp 10.8.0.12:15017: i/o timeout');
-    expect(f.evidence?.['called by']).toBe('MutatingWebhookConfiguration istio-sidecar-injector, ValidatingWebhookConfiguration istio-validator-istio-system');
+    expect(f.evidence?.['called by']).toBe(
+      'MutatingWebhookConfiguration istio-sidecar-injector, ValidatingWebhookConfiguration istio-validator-istio-system',
+    );
     expect(f.remediation).toMatch(/GKE.*15017.*control plane's CIDR/);
   });
 
@@ -56,7 +70,17 @@ describe('webhook-path on a live cluster', () => {
   }, 20_000);
 
   it('a forbidden proxy subresource is an error result naming services/proxy', async () => {
-    const forbidden = { status: 403, body: JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message: 'services "https:istiod:https-webhook" is forbidden: User "viewer" cannot get resource "services/proxy"', reason: 'Forbidden', code: 403 }) };
+    const forbidden = {
+      status: 403,
+      body: JSON.stringify({
+        kind: 'Status',
+        apiVersion: 'v1',
+        status: 'Failure',
+        message: 'services "https:istiod:https-webhook" is forbidden: User "viewer" cannot get resource "services/proxy"',
+        reason: 'Forbidden',
+        code: 403,
+      }),
+    };
     const { result } = await runAgainst({ [DEFAULT]: forbidden, [CANARY]: forbidden });
     expect(result.status).toBe('error');
     expect(result.findings).toEqual([]);

@@ -17,7 +17,11 @@ describe('apiServerAddresses', () => {
   it('reads the ready addresses of default/kubernetes only', () => {
     expect(
       apiServerAddresses([
-        slice('default', 'kubernetes', [{ addresses: ['172.18.0.3'] }, { addresses: ['172.18.0.2'], conditions: { ready: true } }, { addresses: ['172.18.0.9'], conditions: { ready: false } }]),
+        slice('default', 'kubernetes', [
+          { addresses: ['172.18.0.3'] },
+          { addresses: ['172.18.0.2'], conditions: { ready: true } },
+          { addresses: ['172.18.0.9'], conditions: { ready: false } },
+        ]),
         slice('default', 'kubernetes', [{ addresses: ['fd00::2'] }], 'IPv6'),
         slice('kube-system', 'kubernetes', [{ addresses: ['10.0.0.1'] }]),
         slice('default', 'other', [{ addresses: ['10.0.0.2'] }]),

@@ -13,7 +13,12 @@ const deployment = (name: string, selector: Record<string, string>, spec: Record
 const pod = (name: string, labels: Record<string, string>, owner?: string): Pod => ({
   apiVersion: 'v1',
   kind: 'Pod',
-  metadata: { name, namespace: 'istio-system', labels, ...(owner === undefined ? {} : { ownerReferences: [{ kind: 'ReplicaSet', name: owner, controller: true }] }) },
+  metadata: {
+    name,
+    namespace: 'istio-system',
+    labels,
+    ...(owner === undefined ? {} : { ownerReferences: [{ kind: 'ReplicaSet', name: owner, controller: true }] }),
+  },
 });
 
 describe('podsOfDeployment', () => {
@@ -22,13 +27,20 @@ describe('podsOfDeployment', () => {
   const canary = deployment('istiod-canary', { app: 'istiod', 'istio.io/rev': 'canary' });
   const pods = [
     pod('istiod-7b69d4f8c9-4xq2n', { istio: 'pilot', app: 'istiod', 'pod-template-hash': '7b69d4f8c9' }, 'istiod-7b69d4f8c9'),
-    pod('istiod-canary-58d4c7b9f6-k7m2p', { istio: 'pilot', app: 'istiod', 'istio.io/rev': 'canary', 'pod-template-hash': '58d4c7b9f6' }, 'istiod-canary-58d4c7b9f6'),
+    pod(
+      'istiod-canary-58d4c7b9f6-k7m2p',
+      { istio: 'pilot', app: 'istiod', 'istio.io/rev': 'canary', 'pod-template-hash': '58d4c7b9f6' },
+      'istiod-canary-58d4c7b9f6',
+    ),
     pod('istiod-canary-58d4c7b9f6-x1y2z', { istio: 'pilot', app: 'istiod', 'istio.io/rev': 'canary', 'pod-template-hash': '58d4c7b9f6' }),
     pod('istiod-debug', { istio: 'pilot' }),
   ];
-  it('keeps a revision\'s pods out of another revision whose selector matches them', () => {
+  it("keeps a revision's pods out of another revision whose selector matches them", () => {
     expect(podsOfDeployment(stable, pods).map((p) => p.metadata.name)).toEqual(['istiod-7b69d4f8c9-4xq2n', 'istiod-debug']);
-    expect(podsOfDeployment(canary, pods).map((p) => p.metadata.name)).toEqual(['istiod-canary-58d4c7b9f6-k7m2p', 'istiod-canary-58d4c7b9f6-x1y2z']);
+    expect(podsOfDeployment(canary, pods).map((p) => p.metadata.name)).toEqual([
+      'istiod-canary-58d4c7b9f6-k7m2p',
+      'istiod-canary-58d4c7b9f6-x1y2z',
+    ]);
   });
 });
 

@@ -16,7 +16,12 @@ const service = (name: string, selector: Record<string, string>, ports: ServiceP
   metadata: { name, namespace: 'istio-system' },
   spec: { selector, ports },
 });
-const mesh = (text: string): ConfigMap => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'istio', namespace: 'istio-system' }, data: { mesh: text } });
+const mesh = (text: string): ConfigMap => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name: 'istio', namespace: 'istio-system' },
+  data: { mesh: text },
+});
 
 const ISTIOD_SERVICE = service('istiod', { app: 'istiod' }, [
   { name: 'grpc-xds', port: 15010, targetPort: 15010 },
@@ -34,19 +39,28 @@ describe('detectIstio', () => {
     const install = detectIstio([deployment('istiod', 'docker.io/istio/pilot:1.28.0')], [ISTIOD_SERVICE])!;
     expect(install.era).toBe('istiod');
     expect(install.version).toBe('1.28.0');
-    expect(install.components.map((c) => [c.role, c.deployment.metadata.name, c.service?.metadata.name])).toEqual([['istiod', 'istiod', 'istiod']]);
+    expect(install.components.map((c) => [c.role, c.deployment.metadata.name, c.service?.metadata.name])).toEqual([
+      ['istiod', 'istiod', 'istiod'],
+    ]);
     expect(install.summary).toBe('istiod (Istio 1.5 and later): Deployment istio-system/istiod (Istio 1.28.0, revision default)');
   });
 
   it('prefers istiod while a 1.4 → 1.5 migration still runs istio-pilot', () => {
-    const install = detectIstio([deployment('istio-pilot', 'docker.io/istio/pilot:1.4.6'), deployment('istiod', 'docker.io/istio/pilot:1.5.0')], [])!;
+    const install = detectIstio(
+      [deployment('istio-pilot', 'docker.io/istio/pilot:1.4.6'), deployment('istiod', 'docker.io/istio/pilot:1.5.0')],
+      [],
+    )!;
     expect(install.era).toBe('istiod');
     expect(install.summary).toContain('an istio-pilot Deployment also exists');
   });
 
   it('detects the 1.0 split control plane by its Deployment names, Pilot first', () => {
     const install = detectIstio(
-      [deployment('istio-galley', 'docker.io/istio/galley:1.0.6'), deployment('istio-policy', 'docker.io/istio/mixer:1.0.6'), deployment('istio-pilot', 'docker.io/istio/pilot:1.0.6')],
+      [
+        deployment('istio-galley', 'docker.io/istio/galley:1.0.6'),
+        deployment('istio-policy', 'docker.io/istio/mixer:1.0.6'),
+        deployment('istio-pilot', 'docker.io/istio/pilot:1.0.6'),
+      ],
       [],
     )!;
     expect(install.era).toBe('split');
@@ -58,8 +72,16 @@ describe('detectIstio', () => {
 describe('controlMeshFacts', () => {
   it.each<[string, ConfigMap | undefined, { mutualTls: boolean; discoveryPort: number | undefined }]>([
     ['no ConfigMap', undefined, { mutualTls: false, discoveryPort: undefined }],
-    ['istiod defaults', mesh('defaultConfig:\n  discoveryAddress: istiod.istio-system.svc:15012\n'), { mutualTls: false, discoveryPort: 15012 }],
-    ['1.0 with control plane mTLS', mesh('defaultConfig:\n  controlPlaneAuthPolicy: MUTUAL_TLS\n  discoveryAddress: istio-pilot.istio-system:15005\n'), { mutualTls: true, discoveryPort: 15005 }],
+    [
+      'istiod defaults',
+      mesh('defaultConfig:\n  discoveryAddress: istiod.istio-system.svc:15012\n'),
+      { mutualTls: false, discoveryPort: 15012 },
+    ],
+    [
+      '1.0 with control plane mTLS',
+      mesh('defaultConfig:\n  controlPlaneAuthPolicy: MUTUAL_TLS\n  discoveryAddress: istio-pilot.istio-system:15005\n'),
+      { mutualTls: true, discoveryPort: 15005 },
+    ],
     ['not YAML', mesh('defaultConfig: [\n'), { mutualTls: false, discoveryPort: undefined }],
     ['not a mapping', mesh('- a\n- b\n'), { mutualTls: false, discoveryPort: undefined }],
   ])('%s', (_name, cm, expected) => {
@@ -70,13 +92,23 @@ describe('controlMeshFacts', () => {
 describe('controlPorts', () => {
   it('istiod: 15012 for proxies, the webhook behind 443, monitoring; 15010 only when proxies dial it', () => {
     const install = detectIstio([deployment('istiod', 'docker.io/istio/pilot:1.28.0')], [ISTIOD_SERVICE])!;
-    const summary = (facts: Parameters<typeof controlPorts>[1]) => controlPorts(install, facts).map((p) => `${p.client} ${p.servicePort?.port ?? '-'}→${p.port}`);
-    expect(summary({ mutualTls: false, discoveryPort: 15012, source: '' })).toEqual(['proxies 15012→15012', 'api-server 443→15017', 'prometheus 15014→15014']);
-    expect(summary({ mutualTls: false, discoveryPort: 15010, source: '' })).toEqual(['proxies 15012→15012', 'proxies 15010→15010', 'api-server 443→15017', 'prometheus 15014→15014']);
+    const summary = (facts: Parameters<typeof controlPorts>[1]) =>
+      controlPorts(install, facts).map((p) => `${p.client} ${p.servicePort?.port ?? '-'}→${p.port}`);
+    expect(summary({ mutualTls: false, discoveryPort: 15012, source: '' })).toEqual([
+      'proxies 15012→15012',
+      'api-server 443→15017',
+      'prometheus 15014→15014',
+    ]);
+    expect(summary({ mutualTls: false, discoveryPort: 15010, source: '' })).toEqual([
+      'proxies 15012→15012',
+      'proxies 15010→15010',
+      'api-server 443→15017',
+      'prometheus 15014→15014',
+    ]);
     expect(describePorts(controlPorts(install), install)).toContain('plaintext xDS 15010 not checked');
   });
 
-  it('istiod without a Service: the chart\'s pod ports', () => {
+  it("istiod without a Service: the chart's pod ports", () => {
     const install = detectIstio([deployment('istiod', 'docker.io/istio/pilot:1.28.0')], [])!;
     expect(controlPorts(install).map((p) => p.port)).toEqual([15012, 15017, 15014]);
   });
@@ -97,7 +129,8 @@ describe('controlPorts', () => {
       ],
       [],
     )!;
-    const summary = (mutualTls: boolean) => controlPorts(install, { mutualTls, discoveryPort: undefined, source: '' }).map((p) => `${p.component.role} ${p.client} ${p.port}`);
+    const summary = (mutualTls: boolean) =>
+      controlPorts(install, { mutualTls, discoveryPort: undefined, source: '' }).map((p) => `${p.component.role} ${p.client} ${p.port}`);
     expect(summary(false)).toEqual([
       'pilot proxies 15010',
       'pilot prometheus 9093',

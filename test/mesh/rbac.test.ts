@@ -14,15 +14,27 @@ const clusterRole = (name: string, rules: PolicyRule[], extra: Partial<ClusterRo
   rules,
   ...(extra.aggregationRule === undefined ? {} : { aggregationRule: extra.aggregationRule }),
 });
-const role = (namespace: string, name: string, rules: PolicyRule[]): ClusterRole => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name, namespace }, rules });
-const binding = (kind: 'ClusterRoleBinding' | 'RoleBinding', name: string, roleRef: { kind: string; name: string }, subjects: Subject[], namespace?: string): RoleBinding => ({
+const role = (namespace: string, name: string, rules: PolicyRule[]): ClusterRole => ({
+  apiVersion: 'rbac.authorization.k8s.io/v1',
+  kind: 'Role',
+  metadata: { name, namespace },
+  rules,
+});
+const binding = (
+  kind: 'ClusterRoleBinding' | 'RoleBinding',
+  name: string,
+  roleRef: { kind: string; name: string },
+  subjects: Subject[],
+  namespace?: string,
+): RoleBinding => ({
   apiVersion: 'rbac.authorization.k8s.io/v1',
   kind,
   metadata: namespace === undefined ? { name } : { name, namespace },
   roleRef: { apiGroup: 'rbac.authorization.k8s.io', ...roleRef },
   subjects,
 });
-const index = (input: Partial<RbacInput>): RbacIndex => new RbacIndex({ clusterRoles: [], clusterRoleBindings: [], roles: [], roleBindings: [], ...input });
+const index = (input: Partial<RbacInput>): RbacIndex =>
+  new RbacIndex({ clusterRoles: [], clusterRoleBindings: [], roles: [], roleBindings: [], ...input });
 const SA_SUBJECT: Subject = { kind: 'ServiceAccount', name: 'istiod', namespace: 'istio-system' };
 
 describe('serviceAccountIdentity', () => {
@@ -44,9 +56,21 @@ describe('ruleAllows', () => {
     ['apiGroups * ', { apiGroups: ['*'], resources: ['endpointslices'], verbs: ['list'] }, true],
     ['resources *', { apiGroups: ['discovery.k8s.io'], resources: ['*'], verbs: ['list'] }, true],
     ['the core group is not every group', { apiGroups: [''], resources: ['endpointslices'], verbs: ['list'] }, false],
-    ['a subresource is not the resource', { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices/status'], verbs: ['list'] }, false],
-    ['resourceNames restrict to named requests: no list of all', { apiGroups: ['*'], resources: ['*'], verbs: ['*'], resourceNames: ['one'] }, false],
-    ['empty resourceNames restrict nothing', { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list'], resourceNames: [] }, true],
+    [
+      'a subresource is not the resource',
+      { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices/status'], verbs: ['list'] },
+      false,
+    ],
+    [
+      'resourceNames restrict to named requests: no list of all',
+      { apiGroups: ['*'], resources: ['*'], verbs: ['*'], resourceNames: ['one'] },
+      false,
+    ],
+    [
+      'empty resourceNames restrict nothing',
+      { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list'], resourceNames: [] },
+      true,
+    ],
     ['a nonResourceURLs rule grants no resource', { nonResourceURLs: ['*'], verbs: ['*'] }, false],
   ])('%s', (_name, rule, allowed) => {
     expect(ruleAllows(rule, list)).toBe(allowed);
@@ -57,13 +81,18 @@ describe('subjectMatches', () => {
   it.each<[string, Subject, string, boolean]>([
     ['the ServiceAccount by name and namespace', SA_SUBJECT, '', true],
     ['a ServiceAccount of the same name in another namespace', { kind: 'ServiceAccount', name: 'istiod', namespace: 'default' }, '', false],
-    ['a RoleBinding subject without namespace defaults to the binding namespace', { kind: 'ServiceAccount', name: 'istiod' }, 'istio-system', true],
+    [
+      'a RoleBinding subject without namespace defaults to the binding namespace',
+      { kind: 'ServiceAccount', name: 'istiod' },
+      'istio-system',
+      true,
+    ],
     ['… and not to another', { kind: 'ServiceAccount', name: 'istiod' }, 'shop', false],
     ['the User form of the ServiceAccount name', { kind: 'User', name: 'system:serviceaccount:istio-system:istiod' }, '', true],
     ['the group of all ServiceAccounts', { kind: 'Group', name: 'system:serviceaccounts' }, '', true],
     ['the group of its namespace', { kind: 'Group', name: 'system:serviceaccounts:istio-system' }, '', true],
     ['system:authenticated', { kind: 'Group', name: 'system:authenticated' }, '', true],
-    ['another namespace\'s group', { kind: 'Group', name: 'system:serviceaccounts:shop' }, '', false],
+    ["another namespace's group", { kind: 'Group', name: 'system:serviceaccounts:shop' }, '', false],
     ['an unknown kind', { kind: 'Robot', name: 'istiod' }, '', false],
   ])('%s', (_name, subject, bindingNamespace, matches) => {
     expect(subjectMatches(subject, sa, bindingNamespace)).toBe(matches);
@@ -75,7 +104,10 @@ describe('RbacIndex', () => {
 
   it('grants cluster-wide through ClusterRoleBindings only; RoleBindings grant in their namespace', () => {
     const rbac = index({
-      clusterRoles: [clusterRole('pods', [{ apiGroups: [''], resources: ['pods'], verbs: ['list'] }]), clusterRole('slices', [{ apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list'] }])],
+      clusterRoles: [
+        clusterRole('pods', [{ apiGroups: [''], resources: ['pods'], verbs: ['list'] }]),
+        clusterRole('slices', [{ apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list'] }]),
+      ],
       roles: [role('shop', 'svc', [{ apiGroups: [''], resources: ['services'], verbs: ['list'] }])],
       clusterRoleBindings: [binding('ClusterRoleBinding', 'pods', { kind: 'ClusterRole', name: 'pods' }, [SA_SUBJECT])],
       roleBindings: [
@@ -111,8 +143,13 @@ describe('RbacIndex', () => {
     const rbac = index({
       clusterRoles: [
         clusterRole('top', [], { aggregationRule: { clusterRoleSelectors: [{ matchLabels: { 'agg/top': 'true' } }] } }),
-        clusterRole('middle', [], { metadata: { name: 'middle', labels: { 'agg/top': 'true' } }, aggregationRule: { clusterRoleSelectors: [{ matchExpressions: [{ key: 'agg/middle', operator: 'Exists' }] }] } }),
-        clusterRole('leaf', [{ apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list'] }], { metadata: { name: 'leaf', labels: { 'agg/middle': 'x' } } }),
+        clusterRole('middle', [], {
+          metadata: { name: 'middle', labels: { 'agg/top': 'true' } },
+          aggregationRule: { clusterRoleSelectors: [{ matchExpressions: [{ key: 'agg/middle', operator: 'Exists' }] }] },
+        }),
+        clusterRole('leaf', [{ apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list'] }], {
+          metadata: { name: 'leaf', labels: { 'agg/middle': 'x' } },
+        }),
         // Selects top back: a cycle the aggregation must survive.
         clusterRole('cycle', [{ apiGroups: [''], resources: ['nodes'], verbs: ['list'] }], {
           metadata: { name: 'cycle', labels: { 'agg/top': 'true' } },
@@ -120,7 +157,11 @@ describe('RbacIndex', () => {
         }),
         clusterRole('unlabelled', [{ apiGroups: [''], resources: ['secrets'], verbs: ['list'] }]),
       ],
-      clusterRoleBindings: [binding('ClusterRoleBinding', 'top', { kind: 'ClusterRole', name: 'top' }, [{ kind: 'Group', name: 'system:serviceaccounts:istio-system' }])],
+      clusterRoleBindings: [
+        binding('ClusterRoleBinding', 'top', { kind: 'ClusterRole', name: 'top' }, [
+          { kind: 'Group', name: 'system:serviceaccounts:istio-system' },
+        ]),
+      ],
     });
     expect(rbac.grants(sa, read('endpointslices', 'discovery.k8s.io'))).toHaveLength(1);
     expect(rbac.grants(sa, read('nodes'))).toHaveLength(1);

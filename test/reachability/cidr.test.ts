@@ -21,12 +21,22 @@ describe('parseIp', () => {
     expect(formatIp(ip!)).toBe(canonical);
   });
 
-  it.each(['', '10.0.0', '10.0.0.256', '010.0.0.1', '1.2.3.4.5', '1::2::3', '1:2:3:4:5:6:7:8:9', '12345::', 'g::1', ':1::', 'fe80::1%eth0', '10.0.0.1/32'])(
-    'rejects %j',
-    (text) => {
-      expect(parseIp(text)).toBeUndefined();
-    },
-  );
+  it.each([
+    '',
+    '10.0.0',
+    '10.0.0.256',
+    '010.0.0.1',
+    '1.2.3.4.5',
+    '1::2::3',
+    '1:2:3:4:5:6:7:8:9',
+    '12345::',
+    'g::1',
+    ':1::',
+    'fe80::1%eth0',
+    '10.0.0.1/32',
+  ])('rejects %j', (text) => {
+    expect(parseIp(text)).toBeUndefined();
+  });
 });
 
 describe('parseCidr and cidrContains', () => {

@@ -21,7 +21,7 @@ interface World {
 
 function randomWorld(seed: number): World {
   const rnd = mulberry32(seed);
-  const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const pods: Pod[] = [];
   const namespaces: Namespace[] = [];
   const policies: NetworkPolicy[] = [];
@@ -37,7 +37,12 @@ function randomWorld(seed: number): World {
       const tier = pick(['web', 'api', 'db']);
       const replicas = pick([1, 1, 2, 3]);
       // The policies' named port `http` is 8080 on most apps, 9090 on some, absent on others.
-      const namedPorts = pick([[{ name: 'http', containerPort: 8080 }], [{ name: 'http', containerPort: 8080 }], [{ name: 'http', containerPort: 9090 }], []]);
+      const namedPorts = pick([
+        [{ name: 'http', containerPort: 8080 }],
+        [{ name: 'http', containerPort: 8080 }],
+        [{ name: 'http', containerPort: 9090 }],
+        [],
+      ]);
       for (let r = 0; r < replicas; r++) {
         pods.push({
           apiVersion: 'v1',
@@ -56,20 +61,39 @@ function randomWorld(seed: number): World {
     if (rnd() < 0.5) pol('same-ns', { podSelector: {}, ingress: [{ from: [{ podSelector: {} }] }] });
     if (rnd() < 0.4) {
       const from: NetworkPolicyPeer = { namespaceSelector: { matchLabels: { team: pick(['a', 'b']) } } };
-      pol('team-web', { podSelector: { matchLabels: { tier: 'web' } }, ingress: [{ from: [from], ports: [{ port: pick([8080, 'http', 9090]) }] }] });
+      pol('team-web', {
+        podSelector: { matchLabels: { tier: 'web' } },
+        ingress: [{ from: [from], ports: [{ port: pick([8080, 'http', 9090]) }] }],
+      });
     }
     if (rnd() < 0.3) {
       // ipBlock peers: pod IPs match them (Calico/Cilium behaviour, the evaluator's default).
-      pol('ip-in', { podSelector: { matchLabels: { tier: 'db' } }, ingress: [{ from: [{ ipBlock: { cidr: '10.1.0.0/24', except: ['10.1.0.128/25'] } }], ports: [{ port: 'http' }] }] });
+      pol('ip-in', {
+        podSelector: { matchLabels: { tier: 'db' } },
+        ingress: [{ from: [{ ipBlock: { cidr: '10.1.0.0/24', except: ['10.1.0.128/25'] } }], ports: [{ port: 'http' }] }],
+      });
     }
     if (rnd() < 0.3) {
-      pol('ip-out', { podSelector: { matchLabels: { tier: 'api' } }, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '10.1.0.64/26' } }] }, { ports: [{ port: 'http' }] }] });
+      pol('ip-out', {
+        podSelector: { matchLabels: { tier: 'api' } },
+        policyTypes: ['Egress'],
+        egress: [{ to: [{ ipBlock: { cidr: '10.1.0.64/26' } }] }, { ports: [{ port: 'http' }] }],
+      });
     }
     if (rnd() < 0.4) {
       pol('egress-team', {
         podSelector: { matchLabels: { tier: pick(['web', 'api']) } },
         policyTypes: ['Egress'],
-        egress: [{ to: [{ namespaceSelector: { matchLabels: { team: pick(['a', 'b']) } }, podSelector: { matchLabels: { tier: pick(['api', 'db']) } } }] }],
+        egress: [
+          {
+            to: [
+              {
+                namespaceSelector: { matchLabels: { team: pick(['a', 'b']) } },
+                podSelector: { matchLabels: { tier: pick(['api', 'db']) } },
+              },
+            ],
+          },
+        ],
       });
     }
   }
@@ -94,7 +118,7 @@ function randomWorld(seed: number): World {
  */
 function isolatedWorld(seed: number): World {
   const rnd = mulberry32(seed);
-  const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const pods: Pod[] = [];
   const namespaces: Namespace[] = [];
   const policies: NetworkPolicy[] = [];
@@ -121,13 +145,22 @@ function isolatedWorld(seed: number): World {
       policies.push({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: pname, namespace: name }, spec });
     };
     // A fifth of the namespaces are open: no policy names their pods, so they are one source group across namespaces.
-    if (n === 0 || rnd() < 0.8) pol('isolation', {
-      podSelector: {},
-      policyTypes: ['Ingress'],
-      ingress: [{ from: [{ podSelector: {} }, { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ns0' } } }] }],
-    });
+    if (n === 0 || rnd() < 0.8)
+      pol('isolation', {
+        podSelector: {},
+        policyTypes: ['Ingress'],
+        ingress: [{ from: [{ podSelector: {} }, { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ns0' } } }] }],
+      });
     if (rnd() < 0.3) {
-      pol('team-app', { podSelector: {}, ingress: [{ from: [{ namespaceSelector: { matchLabels: { team: pick(['a', 'b']) } }, podSelector: { matchLabels: { app: 'app1' } } }], ports: [{ port: 'http' }] }] });
+      pol('team-app', {
+        podSelector: {},
+        ingress: [
+          {
+            from: [{ namespaceSelector: { matchLabels: { team: pick(['a', 'b']) } }, podSelector: { matchLabels: { app: 'app1' } } }],
+            ports: [{ port: 'http' }],
+          },
+        ],
+      });
     }
     if (rnd() < 0.1) pol('deny-egress', { podSelector: { matchLabels: { tier: 'api' } }, policyTypes: ['Egress'] });
     if (rnd() < 0.1) pol('ip-in', { podSelector: {}, ingress: [{ from: [{ ipBlock: { cidr: '10.2.0.0/25' } }] }] });
@@ -150,7 +183,10 @@ function columnsOf(index: NetpolIndex): { key: string; targets: PodClass[] }[] {
 const tierLabel = (c: PodClass): string => `${c.namespace}/${c.labels.tier}`; // shared by several apps: workloads span classes
 const label = tierLabel;
 
-function groupsBothWays(world: World, label: (c: PodClass) => string = tierLabel): { swept: BlockedGroup<Meta>[]; oneByOne: BlockedGroup<Meta>[]; sharedSteps: number } {
+function groupsBothWays(
+  world: World,
+  label: (c: PodClass) => string = tierLabel,
+): { swept: BlockedGroup<Meta>[]; oneByOne: BlockedGroup<Meta>[]; sharedSteps: number } {
   const index = buildNetpolIndex(world);
   const sources = index.classes;
   const sweep = new SweepEvaluator(index);
@@ -164,14 +200,24 @@ function groupsBothWays(world: World, label: (c: PodClass) => string = tierLabel
     const port = ci % 2 === 0 ? { port: 8080, name: 'http' } : { port: 9090 };
     const ingress = { key: col.key, meta: col.key };
     const groupFor = (d: Direction): { key: string; meta: Meta } => (d === 'ingress' ? ingress : egress);
-    const targets: StepTarget[] = col.targets.map((podClass) => ({ podClass, port, dst: { kind: 'class', podClass }, dstLabel: col.key, dstKey: label(podClass) }));
+    const targets: StepTarget[] = col.targets.map((podClass) => ({
+      podClass,
+      port,
+      dst: { kind: 'class', podClass },
+      dstLabel: col.key,
+      dstKey: label(podClass),
+    }));
     sweep.clear();
     if (columnSweep.run(targets, swept, groupFor).shared !== undefined) sharedSteps++;
     for (const src of sources) {
       for (const t of targets) {
         if (t.podClass === src && src.pods.length === 1) continue;
         const s = { kind: 'class', podClass: src } as const;
-        oneByOne.add(groupFor, { src: s, srcLabel: label(src), srcKey: label(src), dst: t.dst, dstLabel: t.dstLabel, dstKey: t.dstKey, port: t.port }, index.evaluate(s, t.dst, t.port));
+        oneByOne.add(
+          groupFor,
+          { src: s, srcLabel: label(src), srcKey: label(src), dst: t.dst, dstLabel: t.dstLabel, dstKey: t.dstKey, port: t.port },
+          index.evaluate(s, t.dst, t.port),
+        );
       }
     }
   }
@@ -208,7 +254,10 @@ describe('ColumnSweep', () => {
     for (let seed = 1; seed <= 40; seed++) {
       const world = randomWorld(seed);
       const { swept, oneByOne } = groupsBothWays(world);
-      expect(swept.map((g) => ({ ...g, sources: [...g.sources] })), `seed ${seed}`).toEqual(oneByOne.map((g) => ({ ...g, sources: [...g.sources] })));
+      expect(
+        swept.map((g) => ({ ...g, sources: [...g.sources] })),
+        `seed ${seed}`,
+      ).toEqual(oneByOne.map((g) => ({ ...g, sources: [...g.sources] })));
       for (const g of oneByOne) {
         if ((g.fix?.omitted ?? 0) > 0) fullGroups++;
         if (g.direction === 'egress') egressGroups++;
@@ -231,7 +280,10 @@ describe('ColumnSweep', () => {
       const spread = (c: PodClass): string => `${c.labels.app}/${Number(c.namespace.slice(2)) % 6}`;
       for (const by of [tierLabel, (c: PodClass): string => `${c.namespace}/${c.labels.app}`, spread]) {
         const result = groupsBothWays(world, by);
-        expect(result.swept.map((g) => ({ ...g, sources: [...g.sources] })), `seed ${seed}`).toEqual(result.oneByOne.map((g) => ({ ...g, sources: [...g.sources] })));
+        expect(
+          result.swept.map((g) => ({ ...g, sources: [...g.sources] })),
+          `seed ${seed}`,
+        ).toEqual(result.oneByOne.map((g) => ({ ...g, sources: [...g.sources] })));
         for (const g of result.swept) {
           // The long source lists are views: their length and first entries agree with the list.
           expect(g.sources.length, `seed ${seed}`).toBe([...g.sources].length);
@@ -262,16 +314,33 @@ describe('ColumnSweep', () => {
     const world: World = {
       namespaces: [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'solo' } }],
       pods: [
-        { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'db-0', namespace: 'solo', labels: { app: 'db', tier: 'db' } }, spec: { containers: [{ name: 'db' }] }, status: { phase: 'Running', podIP: '10.9.0.1' } },
+        {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: 'db-0', namespace: 'solo', labels: { app: 'db', tier: 'db' } },
+          spec: { containers: [{ name: 'db' }] },
+          status: { phase: 'Running', podIP: '10.9.0.1' },
+        },
       ],
-      policies: [{ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'deny', namespace: 'solo' }, spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } }],
+      policies: [
+        {
+          apiVersion: 'networking.k8s.io/v1',
+          kind: 'NetworkPolicy',
+          metadata: { name: 'deny', namespace: 'solo' },
+          spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+        },
+      ],
     };
     const index = buildNetpolIndex(world);
     const sweep = new SweepEvaluator(index);
     const columnSweep = new ColumnSweep(sweep, index.classes, index.classes.map(label));
     const collector = new BlockedCollector<Meta>(index, columnSweep.unions);
     const db = index.classes[0]!;
-    const result = columnSweep.run([{ podClass: db, port: { port: 8080 }, dst: { kind: 'class', podClass: db }, dstLabel: 'solo/db', dstKey: 'solo/db' }], collector, () => ({ key: 'k', meta: 'k' }));
+    const result = columnSweep.run(
+      [{ podClass: db, port: { port: 8080 }, dst: { kind: 'class', podClass: db }, dstLabel: 'solo/db', dstKey: 'solo/db' }],
+      collector,
+      () => ({ key: 'k', meta: 'k' }),
+    );
     expect(result.self.get(0)).toEqual({ allowed: 0, blocked: 0, blockedBy: [], ports: [] });
     expect(collector.groups()).toEqual([]);
   });

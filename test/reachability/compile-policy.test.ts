@@ -44,7 +44,12 @@ spec: {podSelector: {matchLabels: {role: db}}, ingress: [{from: [{ipBlock: {cidr
 metadata: {name: p}
 spec: {podSelector: {matchLabels: {role: db}}, ingress: [{from: [{ipBlock: {cidr: 10.0.0.1}}]}]}
 `,
-    problems: [['spec.ingress[0].from[0].ipBlock.cidr', 'cidr must be an IPv4 or IPv6 CIDR such as "10.0.0.0/8"; got "10.0.0.1"; the peer matches nothing']],
+    problems: [
+      [
+        'spec.ingress[0].from[0].ipBlock.cidr',
+        'cidr must be an IPv4 or IPv6 CIDR such as "10.0.0.0/8"; got "10.0.0.1"; the peer matches nothing',
+      ],
+    ],
     probe: ['ip:10.0.0.1', 'default/db', '6379', 'deny default/p'],
   },
   {
@@ -53,7 +58,12 @@ spec: {podSelector: {matchLabels: {role: db}}, ingress: [{from: [{ipBlock: {cidr
 metadata: {name: p}
 spec: {podSelector: {matchLabels: {role: db}}, ingress: [{from: [{ipBlock: {cidr: 10.0.0.0/8, except: [192.168.0.0/16]}}]}]}
 `,
-    problems: [['spec.ingress[0].from[0].ipBlock.except[0]', 'except must be a strict subset of cidr "10.0.0.0/8"; got "192.168.0.0/16"; the peer matches nothing']],
+    problems: [
+      [
+        'spec.ingress[0].from[0].ipBlock.except[0]',
+        'except must be a strict subset of cidr "10.0.0.0/8"; got "192.168.0.0/16"; the peer matches nothing',
+      ],
+    ],
     probe: ['ip:10.0.0.1', 'default/db', '6379', 'deny default/p'],
   },
   {
@@ -62,7 +72,12 @@ spec: {podSelector: {matchLabels: {role: db}}, ingress: [{from: [{ipBlock: {cidr
 metadata: {name: p}
 spec: {podSelector: {matchLabels: {role: db}}, ingress: [{from: [{ipBlock: {cidr: 10.0.0.0/8, except: [10.0.0.0/8]}}]}]}
 `,
-    problems: [['spec.ingress[0].from[0].ipBlock.except[0]', 'except must be a strict subset of cidr "10.0.0.0/8"; got "10.0.0.0/8"; the peer matches nothing']],
+    problems: [
+      [
+        'spec.ingress[0].from[0].ipBlock.except[0]',
+        'except must be a strict subset of cidr "10.0.0.0/8"; got "10.0.0.0/8"; the peer matches nothing',
+      ],
+    ],
     probe: ['ip:10.0.0.1', 'default/db', '6379', 'deny default/p'],
   },
   {
@@ -80,7 +95,9 @@ spec: {podSelector: {matchLabels: {role: db}}, ingress: [{ports: [{protocol: tcp
 metadata: {name: p}
 spec: {podSelector: {matchLabels: {role: db}}, ingress: [{ports: [{endPort: 7000}]}]}
 `,
-    problems: [['spec.ingress[0].ports[0].endPort', 'endPort needs a numeric port; got endPort 7000 without port; the entry matches nothing']],
+    problems: [
+      ['spec.ingress[0].ports[0].endPort', 'endPort needs a numeric port; got endPort 7000 without port; the entry matches nothing'],
+    ],
     probe: ['default/frontend', 'default/db', '6379', 'deny default/p'],
   },
   {
@@ -130,7 +147,9 @@ spec: {podSelector: {matchLabels: {role: db}}, ingress: [{ports: [{port: 70000}]
 metadata: {name: p}
 spec: {podSelector: {matchLabels: {role: db}}, ingress: [{from: [{podSelector: {matchExpressions: [{key: role, operator: Equals, values: [frontend]}]}}]}]}
 `,
-    problems: [['spec.ingress[0].from[0].podSelector', 'operator must be In, NotIn, Exists or DoesNotExist; got "Equals"; the peer matches nothing']],
+    problems: [
+      ['spec.ingress[0].from[0].podSelector', 'operator must be In, NotIn, Exists or DoesNotExist; got "Equals"; the peer matches nothing'],
+    ],
     probe: ['default/frontend', 'default/db', '6379', 'deny default/p'],
   },
   {
@@ -193,7 +212,9 @@ describe('defaulting', () => {
       policies: [{ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'bare' } }],
     });
     expect(index.problems).toEqual([]);
-    expect(summary(index.evaluate(endpoint('default/frontend'), endpoint('default/backend'), port('80')).ingress)).toBe('deny default/bare');
+    expect(summary(index.evaluate(endpoint('default/frontend'), endpoint('default/backend'), port('80')).ingress)).toBe(
+      'deny default/bare',
+    );
     expect(summary(index.evaluate(endpoint('default/frontend'), endpoint('prod/api'), port('80')).ingress)).toBe('open');
   });
 });

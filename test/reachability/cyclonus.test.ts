@@ -34,7 +34,9 @@ const casesSchema = z.object({
           policies: z.array(kubeObject<NetworkPolicy>()).nullable(),
           unserved: z.number(),
           // [from "ns/pod", to "ns/pod", protocol, port, port name, egress allowed, ingress allowed]
-          verdicts: z.array(z.tuple([z.string(), z.string(), z.enum(['TCP', 'UDP', 'SCTP']), z.number(), z.string(), z.boolean(), z.boolean()])),
+          verdicts: z.array(
+            z.tuple([z.string(), z.string(), z.enum(['TCP', 'UDP', 'SCTP']), z.number(), z.string(), z.boolean(), z.boolean()]),
+          ),
         }),
       ),
     }),
@@ -95,7 +97,11 @@ function compare(cases: CyclonusCases): { total: number; agree: number; mismatch
       };
       for (const probe of step.verdicts) {
         const [from, to, protocol, port, name, egress, ingress] = probe;
-        const ours = index.evaluate({ kind: 'pod', pod: podNamed(from) }, { kind: 'pod', pod: podNamed(to) }, { protocol: protocol as Protocol, port, name });
+        const ours = index.evaluate(
+          { kind: 'pod', pod: podNamed(from) },
+          { kind: 'pod', pod: podNamed(to) },
+          { protocol: protocol as Protocol, port, name },
+        );
         total++;
         if (ours.egress.allowed === egress && ours.ingress.allowed === ingress) {
           agree++;
@@ -114,30 +120,33 @@ function compare(cases: CyclonusCases): { total: number; agree: number; mismatch
   return { total, agree, mismatches, steps };
 }
 
-describe.skipIf(data === undefined)(`NetworkPolicy verdicts agree with Cyclonus ${CYCLONUS_VERSION}${data === undefined ? ` (skipped: ${missing})` : ''}`, () => {
-  const cases = data!;
+describe.skipIf(data === undefined)(
+  `NetworkPolicy verdicts agree with Cyclonus ${CYCLONUS_VERSION}${data === undefined ? ` (skipped: ${missing})` : ''}`,
+  () => {
+    const cases = data!;
 
-  it('reads the cases of the expected Cyclonus version', () => {
-    expect(cases.generator).toBe(`github.com/mattfenwick/cyclonus@${CYCLONUS_VERSION}`);
-    // The generator's full list; a much smaller one means the tool dropped cases.
-    expect(cases.cases.length).toBeGreaterThanOrEqual(200);
-  });
-
-  it('agrees on every probe except the known differences', () => {
-    const { total, agree, mismatches, steps } = compare(cases);
-    const byReason = new Map<string, number>();
-    for (const m of mismatches) byReason.set(m.known ?? 'UNEXPECTED', (byReason.get(m.known ?? 'UNEXPECTED') ?? 0) + 1);
-    const lines = [`cyclonus: ${agree} of ${total} verdicts agree over ${cases.cases.length} cases (${steps} probe steps)`];
-    for (const [reason, n] of byReason) lines.push(`  ${n} differ: ${reason}`);
-    console.log(lines.join('\n'));
-
-    const unexpected = mismatches.filter((m) => m.known === undefined);
-    const show = unexpected.slice(0, 20).map((m) => {
-      const [from, to, protocol, port, name, egress, ingress] = m.probe;
-      return `${m.where}: ${from} -> ${to} ${protocol}/${port} (${name}): cyclonus egress=${egress} ingress=${ingress}, ours egress=${m.ours.egress} ingress=${m.ours.ingress}`;
+    it('reads the cases of the expected Cyclonus version', () => {
+      expect(cases.generator).toBe(`github.com/mattfenwick/cyclonus@${CYCLONUS_VERSION}`);
+      // The generator's full list; a much smaller one means the tool dropped cases.
+      expect(cases.cases.length).toBeGreaterThanOrEqual(200);
     });
-    expect(show, `${unexpected.length} unexplained differences`).toEqual([]);
-    // Every listed difference must still occur, so the list cannot outlive its reason.
-    for (const d of KNOWN_DIFFERENCES) expect([...byReason.keys()], `known difference never seen: ${d.reason}`).toContain(d.reason);
-  });
-});
+
+    it('agrees on every probe except the known differences', () => {
+      const { total, agree, mismatches, steps } = compare(cases);
+      const byReason = new Map<string, number>();
+      for (const m of mismatches) byReason.set(m.known ?? 'UNEXPECTED', (byReason.get(m.known ?? 'UNEXPECTED') ?? 0) + 1);
+      const lines = [`cyclonus: ${agree} of ${total} verdicts agree over ${cases.cases.length} cases (${steps} probe steps)`];
+      for (const [reason, n] of byReason) lines.push(`  ${n} differ: ${reason}`);
+      console.log(lines.join('\n'));
+
+      const unexpected = mismatches.filter((m) => m.known === undefined);
+      const show = unexpected.slice(0, 20).map((m) => {
+        const [from, to, protocol, port, name, egress, ingress] = m.probe;
+        return `${m.where}: ${from} -> ${to} ${protocol}/${port} (${name}): cyclonus egress=${egress} ingress=${ingress}, ours egress=${m.ours.egress} ingress=${m.ours.ingress}`;
+      });
+      expect(show, `${unexpected.length} unexplained differences`).toEqual([]);
+      // Every listed difference must still occur, so the list cannot outlive its reason.
+      for (const d of KNOWN_DIFFERENCES) expect([...byReason.keys()], `known difference never seen: ${d.reason}`).toContain(d.reason);
+    });
+  },
+);

@@ -11,7 +11,11 @@ import { networkModel } from '../../src/reachability/context.ts';
 import { buildNetworkModel } from '../../src/reachability/network-model.ts';
 import type { NetworkModel } from '../../src/reachability/network-model.ts';
 
-const ns = (name: string, labels: Record<string, string> = {}): Namespace => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } });
+const ns = (name: string, labels: Record<string, string> = {}): Namespace => ({
+  apiVersion: 'v1',
+  kind: 'Namespace',
+  metadata: { name, labels },
+});
 const pod = (namespace: string, name: string, ip: string, labels: Record<string, string>, proxy: boolean): Pod => ({
   apiVersion: 'v1',
   kind: 'Pod',
@@ -27,7 +31,11 @@ const denyAllBut = (namespace: string, name: string, from: Record<string, string
 });
 
 const cluster = {
-  pods: [pod('shop', 'web-1', '10.0.0.1', { app: 'web' }, true), pod('shop', 'api-1', '10.0.0.2', { app: 'api' }, true), pod('legacy', 'old-1', '10.0.1.1', { app: 'old' }, false)],
+  pods: [
+    pod('shop', 'web-1', '10.0.0.1', { app: 'web' }, true),
+    pod('shop', 'api-1', '10.0.0.2', { app: 'api' }, true),
+    pod('legacy', 'old-1', '10.0.1.1', { app: 'old' }, false),
+  ],
   namespaces: [ns('shop', { 'istio-injection': 'enabled' }), ns('legacy')],
   policies: [denyAllBut('shop', 'api-from-web', { app: 'web' }, 8080)],
 };
@@ -39,7 +47,11 @@ describe('ctx.shared', () => {
   const seen: NetworkModel[] = [];
   const asker = (id: string) =>
     defineCheck({
-      id, title: 'Asks for shared state', description: 'Test check.', why: 'Testing.', docs: '/t/',
+      id,
+      title: 'Asks for shared state',
+      description: 'Test check.',
+      why: 'Testing.',
+      docs: '/t/',
       inputs: ['v1/Pod', 'v1/Namespace', 'networking.k8s.io/v1/NetworkPolicy'],
       analyze(ctx) {
         ctx.shared(counter, () => ({ builds: ++builds }));
@@ -64,7 +76,7 @@ describe('ctx.shared', () => {
 
 describe('data planes and hops', () => {
   const net = buildNetworkModel(cluster);
-  it('knows each class\'s data plane: sidecar for meshed pods, none outside the mesh', () => {
+  it("knows each class's data plane: sidecar for meshed pods, none outside the mesh", () => {
     expect(net.dataPlaneOf(classOf(net, 'api-1'))).toBe('sidecar');
     expect(net.dataPlaneOf(classOf(net, 'old-1'))).toBe('none');
   });
@@ -93,7 +105,12 @@ describe('explain', () => {
   it('names the rule that allows a connection', () => {
     const e = net.explain({ kind: 'class', podClass: classOf(net, 'web-1') }, api, port);
     expect(e.allowed).toBe(true);
-    expect(e.hops[0]!.ingress).toMatchObject({ allowed: true, reason: 'allowed-by-rule', policies: [{ namespace: 'shop', name: 'api-from-web' }], allowedBy: [{ namespace: 'shop', name: 'api-from-web', rule: 0 }] });
+    expect(e.hops[0]!.ingress).toMatchObject({
+      allowed: true,
+      reason: 'allowed-by-rule',
+      policies: [{ namespace: 'shop', name: 'api-from-web' }],
+      allowedBy: [{ namespace: 'shop', name: 'api-from-web', rule: 0 }],
+    });
     expect(e.hops[0]!.egress).toMatchObject({ allowed: true, reason: 'not-isolated', policies: [], rules: [] });
   });
 
@@ -104,10 +121,15 @@ describe('explain', () => {
     expect(ingress).toMatchObject({ allowed: false, reason: 'no-rule-matches', policies: [{ namespace: 'shop', name: 'api-from-web' }] });
     expect(ingress.rules).toEqual([{ policy: { namespace: 'shop', name: 'api-from-web' }, rule: 0, peers: false, ports: true }]);
     expect(ingress.fix?.policy).toEqual({ namespace: 'shop', name: 'api-from-web' });
-    expect(ingress.fix?.rule).toMatchObject({ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'legacy' } } }], ports: [{ protocol: 'TCP', port: 8080 }] });
+    expect(ingress.fix?.rule).toMatchObject({
+      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'legacy' } } }],
+      ports: [{ protocol: 'TCP', port: 8080 }],
+    });
 
     const otherPort = net.explain({ kind: 'class', podClass: classOf(net, 'web-1') }, api, { protocol: 'TCP', port: 9090 });
-    expect(otherPort.hops[0]!.ingress.rules).toEqual([{ policy: { namespace: 'shop', name: 'api-from-web' }, rule: 0, peers: true, ports: false }]);
+    expect(otherPort.hops[0]!.ingress.rules).toEqual([
+      { policy: { namespace: 'shop', name: 'api-from-web' }, rule: 0, peers: true, ports: false },
+    ]);
   });
 
   it('explains a connection from outside the pod network', () => {

@@ -728,7 +728,7 @@ spec: {podSelector: {matchLabels: {role: db}}, ingress: [{ports: [{protocol: UDP
   },
   {
     doc: 'API NetworkPolicyPort.port',
-    rule: 'a named port (ingress) resolves against the destination pod\'s container ports',
+    rule: "a named port (ingress) resolves against the destination pod's container ports",
     policies: `
 metadata: {name: redis-by-name}
 spec: {podSelector: {matchLabels: {role: db}}, ingress: [{ports: [{port: redis}]}]}
@@ -894,7 +894,11 @@ describe.each(cases)('$doc: $rule', ({ policies: yamlText, options, probes }) =>
   it.each(probes)('%s → %s %s: egress %s, ingress %s', (from, to, portText, egress, ingress) => {
     const result = index.evaluate(endpoint(from), endpoint(to), port(portText));
     const allowed = !egress.startsWith('deny') && !ingress.startsWith('deny');
-    expect({ egress: summary(result.egress), ingress: summary(result.ingress), allowed: result.allowed }).toEqual({ egress, ingress, allowed });
+    expect({ egress: summary(result.egress), ingress: summary(result.ingress), allowed: result.allowed }).toEqual({
+      egress,
+      ingress,
+      allowed,
+    });
   });
 });
 
@@ -918,7 +922,10 @@ spec: {podSelector: {matchLabels: {role: db}}, ingress: [{from: [{podSelector: {
       allowed: false,
       isolated: true,
       reason: 'no-rule-matches',
-      isolatedBy: [{ namespace: 'default', name: 'a-db' }, { namespace: 'default', name: 'z-deny' }],
+      isolatedBy: [
+        { namespace: 'default', name: 'a-db' },
+        { namespace: 'default', name: 'z-deny' },
+      ],
       allowedBy: [],
     });
     const allowed = index.evaluate(endpoint('default/frontend'), endpoint('default/db'), port('6379'));
@@ -964,11 +971,19 @@ spec: {podSelector: {matchLabels: {role: db}}, ingress: [{from: [{podSelector: {
   });
 
   it('rejects invalid queries, quoting the value', () => {
-    expect(() => index.evaluate(endpoint('default/frontend'), endpoint('default/db'), { port: 0 })).toThrow('port.port must be an integer from 1 to 65535; got 0');
-    expect(() => index.evaluate(endpoint('default/frontend'), endpoint('default/db'), { port: 80, protocol: 'tcp' as never })).toThrow('port.protocol must be TCP, UDP or SCTP; got "tcp"');
-    expect(() => index.evaluate({ kind: 'ip', ip: '10.0.0.256' }, endpoint('default/db'), { port: 80 })).toThrow('src: expected an IPv4 or IPv6 address; got "10.0.0.256"');
+    expect(() => index.evaluate(endpoint('default/frontend'), endpoint('default/db'), { port: 0 })).toThrow(
+      'port.port must be an integer from 1 to 65535; got 0',
+    );
+    expect(() => index.evaluate(endpoint('default/frontend'), endpoint('default/db'), { port: 80, protocol: 'tcp' as never })).toThrow(
+      'port.protocol must be TCP, UDP or SCTP; got "tcp"',
+    );
+    expect(() => index.evaluate({ kind: 'ip', ip: '10.0.0.256' }, endpoint('default/db'), { port: 80 })).toThrow(
+      'src: expected an IPv4 or IPv6 address; got "10.0.0.256"',
+    );
     expect(() => buildNetpolIndex({ pods, policies: 'none' as never })).toThrow('buildNetpolIndex: policies must be a list; got "none"');
     const other = buildNetpolIndex({ pods, namespaces, policies: [] });
-    expect(() => index.evaluate({ kind: 'class', podClass: other.classes[0]! }, endpoint('default/db'), { port: 80 })).toThrow('src: the pod class 0 does not belong to this index');
+    expect(() => index.evaluate({ kind: 'class', podClass: other.classes[0]! }, endpoint('default/db'), { port: 80 })).toThrow(
+      'src: the pod class 0 does not belong to this index',
+    );
   });
 });

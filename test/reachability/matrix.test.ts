@@ -12,7 +12,15 @@ describe('MatrixBuilder', () => {
     m.column('y', 'y');
     m.record('a', 'x', { allowed: 1, blocked: 0 });
     m.record('a', 'y', { allowed: 0, blocked: 1, blockedBy: [{ namespace: 'n', name: 'p1' }], ports: ['8080'] });
-    m.record('a', 'y', { allowed: 0, blocked: 1, blockedBy: [{ namespace: 'n', name: 'p1' }, { namespace: 'n', name: 'p2' }], ports: ['8080'] });
+    m.record('a', 'y', {
+      allowed: 0,
+      blocked: 1,
+      blockedBy: [
+        { namespace: 'n', name: 'p1' },
+        { namespace: 'n', name: 'p2' },
+      ],
+      ports: ['8080'],
+    });
     m.record('b', 'x', { allowed: 1, blocked: 1, blockedBy: [{ namespace: 'n', name: 'p3' }], ports: ['80'] });
     m.note('b', 'y', 'why nothing');
     const built = m.build('t');
@@ -29,7 +37,13 @@ describe('MatrixBuilder', () => {
         ],
         detail: '2 of 2 connections blocked on port 8080',
       },
-      { row: 'b', column: 'x', state: 'partial', blockedBy: [{ kind: 'NetworkPolicy', namespace: 'n', name: 'p3' }], detail: '1 of 2 connections blocked on port 80' },
+      {
+        row: 'b',
+        column: 'x',
+        state: 'partial',
+        blockedBy: [{ kind: 'NetworkPolicy', namespace: 'n', name: 'p3' }],
+        detail: '1 of 2 connections blocked on port 80',
+      },
       { row: 'b', column: 'y', state: 'not-applicable', detail: 'why nothing' },
     ]);
   });
@@ -38,7 +52,12 @@ describe('MatrixBuilder', () => {
     const m = new MatrixBuilder();
     m.row('r', 'r');
     m.column('c', 'c');
-    m.record('r', 'c', { allowed: 0, blocked: 1, blockedBy: Array.from({ length: 7 }, (_, i) => ({ namespace: 'n', name: `p${i}` })), ports: ['80'] });
+    m.record('r', 'c', {
+      allowed: 0,
+      blocked: 1,
+      blockedBy: Array.from({ length: 7 }, (_, i) => ({ namespace: 'n', name: `p${i}` })),
+      ports: ['80'],
+    });
     const cell = m.build('t').cells[0]!;
     expect(cell.blockedBy).toHaveLength(5);
     expect(cell.detail).toBe('1 of 1 connections blocked on port 80 (+2 more policies)');

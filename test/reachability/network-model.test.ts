@@ -5,19 +5,39 @@ import type { IstioGateway, Namespace, Pod } from '../../src/k8s/objects.ts';
 import { buildMeshNetwork, workloadName } from '../../src/reachability/network-model.ts';
 import { isGatewayPod, isMeshedPod, isPrometheusPod, meshNamespaceNames, namespaceInMesh } from '../../src/mesh/meshed.ts';
 
-const ns = (name: string, labels: Record<string, string> = {}): Namespace => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } });
-const pod = (namespace: string, name: string, opts: { labels?: Record<string, string>; proxy?: boolean; hostNetwork?: boolean; owner?: { kind: string; name: string }; phase?: string; args?: string[] } = {}): Pod => ({
+const ns = (name: string, labels: Record<string, string> = {}): Namespace => ({
+  apiVersion: 'v1',
+  kind: 'Namespace',
+  metadata: { name, labels },
+});
+const pod = (
+  namespace: string,
+  name: string,
+  opts: {
+    labels?: Record<string, string>;
+    proxy?: boolean;
+    hostNetwork?: boolean;
+    owner?: { kind: string; name: string };
+    phase?: string;
+    args?: string[];
+  } = {},
+): Pod => ({
   apiVersion: 'v1',
   kind: 'Pod',
   metadata: {
     name,
     namespace,
     labels: opts.labels ?? {},
-    ...(opts.owner === undefined ? {} : { ownerReferences: [{ apiVersion: 'apps/v1', kind: opts.owner.kind, name: opts.owner.name, controller: true }] }),
+    ...(opts.owner === undefined
+      ? {}
+      : { ownerReferences: [{ apiVersion: 'apps/v1', kind: opts.owner.kind, name: opts.owner.name, controller: true }] }),
   },
   spec: {
     ...(opts.hostNetwork === true ? { hostNetwork: true } : {}),
-    containers: [{ name: 'app' }, ...(opts.proxy === true ? [{ name: 'istio-proxy', ...(opts.args === undefined ? {} : { args: opts.args }) }] : [])],
+    containers: [
+      { name: 'app' },
+      ...(opts.proxy === true ? [{ name: 'istio-proxy', ...(opts.args === undefined ? {} : { args: opts.args }) }] : []),
+    ],
   },
   status: { phase: opts.phase ?? 'Running', podIP: '10.244.1.1' },
 });
@@ -48,7 +68,12 @@ describe('isMeshedPod', () => {
 });
 
 describe('isGatewayPod and isPrometheusPod', () => {
-  const gw: IstioGateway = { apiVersion: 'networking.istio.io/v1', kind: 'Gateway', metadata: { name: 'g', namespace: 'shop' }, spec: { selector: { istio: 'egressgateway' } } };
+  const gw: IstioGateway = {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'Gateway',
+    metadata: { name: 'g', namespace: 'shop' },
+    spec: { selector: { istio: 'egressgateway' } },
+  };
   it('knows gateways by their Gateway selector or their router proxy', () => {
     expect(isGatewayPod(pod('istio-system', 'eg', { proxy: true, labels: { istio: 'egressgateway' } }), [gw])).toBe(true);
     expect(isGatewayPod(pod('istio-system', 'ig', { proxy: true, args: ['proxy', 'router'] }), [])).toBe(true);
@@ -62,9 +87,20 @@ describe('isGatewayPod and isPrometheusPod', () => {
 
 describe('workloadName', () => {
   it.each<[string, Pod, string]>([
-    ['the Deployment behind a ReplicaSet owner', pod('shop', 'cart-7c9d8f6b5-xk2lp', { labels: { 'pod-template-hash': '7c9d8f6b5' }, owner: { kind: 'ReplicaSet', name: 'cart-7c9d8f6b5' } }), 'cart'],
+    [
+      'the Deployment behind a ReplicaSet owner',
+      pod('shop', 'cart-7c9d8f6b5-xk2lp', {
+        labels: { 'pod-template-hash': '7c9d8f6b5' },
+        owner: { kind: 'ReplicaSet', name: 'cart-7c9d8f6b5' },
+      }),
+      'cart',
+    ],
     ['a StatefulSet owner', pod('shop', 'redis-0', { owner: { kind: 'StatefulSet', name: 'redis' } }), 'redis'],
-    ['the name pattern when there is no owner', pod('shop', 'web-5d8f7c6b9d-2nxqp', { labels: { 'pod-template-hash': '5d8f7c6b9d' } }), 'web'],
+    [
+      'the name pattern when there is no owner',
+      pod('shop', 'web-5d8f7c6b9d-2nxqp', { labels: { 'pod-template-hash': '5d8f7c6b9d' } }),
+      'web',
+    ],
     ['the app label of a bare pod', pod('shop', 'debug', { labels: { app: 'toolbox' } }), 'toolbox'],
     ['the pod name as a last resort', pod('shop', 'debug'), 'debug'],
   ])('%s', (_name, p, expected) => {

@@ -32,14 +32,22 @@ function cluster(seed: number): { namespaces: Namespace[]; pods: Pod[]; policies
     if (chance(0.5)) ports.push(['http', pick([80, 8080])]);
     if (chance(0.4)) ports.push(['grpc', 9090]);
     if (chance(0.3)) ports.push(['dns', 53, 'UDP']);
-    const ip = chance(0.2) ? [`10.${nsNames.indexOf(ns)}.0.${i}`, `fd00::${i.toString(16)}`] : chance(0.05) ? [] : [`10.${nsNames.indexOf(ns)}.${i % 2}.${i}`];
+    const ip = chance(0.2)
+      ? [`10.${nsNames.indexOf(ns)}.0.${i}`, `fd00::${i.toString(16)}`]
+      : chance(0.05)
+        ? []
+        : [`10.${nsNames.indexOf(ns)}.${i % 2}.${i}`];
     pods.push(pod(`${ns}/p${i}`, { labels: labelsFrom(podSpace), ip, ports }));
   }
   // Replicas: same labels and ports, another IP (sometimes in another ipBlock), so classes hold several pods.
   for (let i = 0; i < 12; i++) {
     const original = pods[i]!;
     const ns = original.metadata.namespace!;
-    const ports = (original.spec?.containers?.[0]?.ports ?? []).map((p): [string, number, Protocol?] => [p.name!, p.containerPort!, p.protocol as Protocol | undefined]);
+    const ports = (original.spec?.containers?.[0]?.ports ?? []).map((p): [string, number, Protocol?] => [
+      p.name!,
+      p.containerPort!,
+      p.protocol as Protocol | undefined,
+    ]);
     pods.push(pod(`${ns}/r${i}`, { labels: { ...original.metadata.labels }, ip: `10.${nsNames.indexOf(ns)}.${i % 3}.${100 + i}`, ports }));
   }
   const selector = (space: Record<string, string[]>): LabelSelector => {
@@ -69,11 +77,15 @@ function cluster(seed: number): { namespaces: Namespace[]; pods: Pod[]; policies
   };
   const portEntry = (): NetworkPolicyPort => {
     const r = rnd();
-    const protocol = chance(0.25) ? ({ protocol: pick(['UDP', 'SCTP'] as const) }) : chance(0.5) ? { protocol: 'TCP' as const } : {};
+    const protocol = chance(0.25) ? { protocol: pick(['UDP', 'SCTP'] as const) } : chance(0.5) ? { protocol: 'TCP' as const } : {};
     if (r < 0.35) return { ...protocol, port: pick([53, 80, 8080, 9090]) };
     if (r < 0.6) {
       // Named ports, usually with the protocol the pods declare them with, sometimes not.
-      const [name, declared] = pick([['http', 'TCP'], ['grpc', 'TCP'], ['dns', 'UDP']] as const);
+      const [name, declared] = pick([
+        ['http', 'TCP'],
+        ['grpc', 'TCP'],
+        ['dns', 'UDP'],
+      ] as const);
       const proto = chance(0.8) ? declared : pick(['TCP', 'UDP', 'SCTP'] as const);
       return proto === 'TCP' && chance(0.5) ? { port: name } : { protocol: proto, port: name };
     }
@@ -137,7 +149,8 @@ function refPeer(peer: NetworkPolicyPeer, policyNs: string, other: End, nsLabels
 function refPort(entry: NetworkPolicyPort, protocol: Protocol, port: number, dst: End): boolean {
   if ((entry.protocol ?? 'TCP') !== protocol) return false;
   if (entry.port === undefined) return true;
-  if (typeof entry.port === 'number') return entry.endPort === undefined ? entry.port === port : entry.port <= port && port <= entry.endPort;
+  if (typeof entry.port === 'number')
+    return entry.endPort === undefined ? entry.port === port : entry.port <= port && port <= entry.endPort;
   if (!('pod' in dst)) return false;
   return (dst.pod.spec?.containers ?? []).some((c) =>
     (c.ports ?? []).some((p) => p.name === entry.port && (p.protocol ?? 'TCP') === protocol && p.containerPort === port),
@@ -164,7 +177,10 @@ function refDirection(
   if (applying.length === 0) return 'open';
   const allowedBy: string[] = [];
   for (const p of [...applying].sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1))) {
-    const rules = (direction === 'ingress' ? p.spec?.ingress?.map((r) => ({ peers: r.from, ports: r.ports })) : p.spec?.egress?.map((r) => ({ peers: r.to, ports: r.ports }))) ?? [];
+    const rules =
+      (direction === 'ingress'
+        ? p.spec?.ingress?.map((r) => ({ peers: r.from, ports: r.ports }))
+        : p.spec?.egress?.map((r) => ({ peers: r.to, ports: r.ports }))) ?? [];
     rules.forEach((rule, i) => {
       const portOk = !rule.ports?.length || rule.ports.some((e) => refPort(e, protocol, port, dst));
       const peerOk = !rule.peers?.length || rule.peers.some((peer) => refPeer(peer, p.metadata.namespace!, other, nsLabels));
@@ -188,7 +204,14 @@ describe.each([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])('random cluster %i', (see
   const index = buildNetpolIndex({ pods: c.pods, namespaces: c.namespaces, policies: c.policies });
   const ends: End[] = [...c.pods.map((pod) => ({ pod })), ...c.ips.map((ip) => ({ ip }))];
   const asEndpoint = (e: End): Endpoint => ('pod' in e ? { kind: 'pod', pod: e.pod } : { kind: 'ip', ip: e.ip });
-  const ports: [Protocol, number][] = [['TCP', 80], ['TCP', 8080], ['TCP', 9090], ['UDP', 53], ['SCTP', 8500], ['TCP', 443]];
+  const ports: [Protocol, number][] = [
+    ['TCP', 80],
+    ['TCP', 8080],
+    ['TCP', 9090],
+    ['UDP', 53],
+    ['SCTP', 8500],
+    ['TCP', 443],
+  ];
 
   it('reads the generated policies without problems', () => {
     expect(index.problems).toEqual([]);

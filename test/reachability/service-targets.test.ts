@@ -13,7 +13,10 @@ describe('serviceTargets', () => {
   const summarize = (svc: Service) => {
     const { targets, unresolved } = serviceTargets(index, svc);
     return {
-      targets: targets.map((t) => `${t.servicePort.port}→${t.podClass.pods.map((p) => p.metadata.name).join('+')}:${t.port.protocol}/${t.port.port}${t.port.name ? `(${t.port.name})` : ''}`),
+      targets: targets.map(
+        (t) =>
+          `${t.servicePort.port}→${t.podClass.pods.map((p) => p.metadata.name).join('+')}:${t.port.protocol}/${t.port.port}${t.port.name ? `(${t.port.name})` : ''}`,
+      ),
       unresolved: unresolved.map((u) => `${u.servicePort.port}→${u.podClass.pods.map((p) => p.metadata.name).join('+')}: ${u.reason}`),
     };
   };
@@ -28,7 +31,14 @@ describe('serviceTargets', () => {
       ],
     });
     expect(summarize(svc)).toEqual({
-      targets: ['6379→db+db-2:TCP/6379(redis)', '6379→db-alt:TCP/7000(redis)', '9121→db+db-2:TCP/9121', '9121→db-alt:TCP/9121', '514→db+db-2:UDP/514', '514→db-alt:UDP/514'],
+      targets: [
+        '6379→db+db-2:TCP/6379(redis)',
+        '6379→db-alt:TCP/7000(redis)',
+        '9121→db+db-2:TCP/9121',
+        '9121→db-alt:TCP/9121',
+        '514→db+db-2:UDP/514',
+        '514→db-alt:UDP/514',
+      ],
       unresolved: [],
     });
   });
@@ -42,9 +52,15 @@ describe('serviceTargets', () => {
   });
 
   it('selects only in the Service namespace, and nothing without a selector or for ExternalName', () => {
-    expect(summarize(service('prod/clients', { selector: { role: 'client' }, ports: [{ port: 80 }] })).targets).toEqual(['80→client:TCP/80']);
+    expect(summarize(service('prod/clients', { selector: { role: 'client' }, ports: [{ port: 80 }] })).targets).toEqual([
+      '80→client:TCP/80',
+    ]);
     expect(summarize(service('default/manual', { ports: [{ port: 80 }] })).targets).toEqual([]);
     expect(summarize(service('default/empty', { selector: {}, ports: [{ port: 80 }] })).targets).toEqual([]);
-    expect(summarize(service('default/ext', { type: 'ExternalName', externalName: 'example.com', selector: { role: 'db' }, ports: [{ port: 80 }] })).targets).toEqual([]);
+    expect(
+      summarize(
+        service('default/ext', { type: 'ExternalName', externalName: 'example.com', selector: { role: 'db' }, ports: [{ port: 80 }] }),
+      ).targets,
+    ).toEqual([]);
   });
 });

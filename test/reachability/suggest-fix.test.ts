@@ -51,7 +51,12 @@ describe('suggestFixes', () => {
         direction: 'ingress',
         policy: { namespace: 'default', name: 'db' },
         rule: {
-          from: [{ podSelector: { matchLabels: { role: 'client' } }, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'prod' } } }],
+          from: [
+            {
+              podSelector: { matchLabels: { role: 'client' } },
+              namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'prod' } },
+            },
+          ],
           ports: [{ protocol: 'TCP', port: 6379 }],
         },
         patch: [
@@ -59,7 +64,12 @@ describe('suggestFixes', () => {
             op: 'add',
             path: '/spec/ingress/-',
             value: {
-              from: [{ podSelector: { matchLabels: { role: 'client' } }, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'prod' } } }],
+              from: [
+                {
+                  podSelector: { matchLabels: { role: 'client' } },
+                  namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'prod' } },
+                },
+              ],
               ports: [{ protocol: 'TCP', port: 6379 }],
             },
           },
@@ -140,7 +150,10 @@ describe('workloadSelector', () => {
     [{ 'app.kubernetes.io/name': 'shop', app: 'x', 'pod-template-hash': 'abc' }, { matchLabels: { 'app.kubernetes.io/name': 'shop' } }],
     [{ app: 'reviews', version: 'v2', 'pod-template-hash': '5d7c' }, { matchLabels: { app: 'reviews' } }],
     [{ 'k8s-app': 'kube-dns' }, { matchLabels: { 'k8s-app': 'kube-dns' } }],
-    [{ tier: 'web', 'pod-template-hash': 'abc', 'security.istio.io/tlsMode': 'istio', zone: 'a' }, { matchLabels: { tier: 'web', zone: 'a' } }],
+    [
+      { tier: 'web', 'pod-template-hash': 'abc', 'security.istio.io/tlsMode': 'istio', zone: 'a' },
+      { matchLabels: { tier: 'web', zone: 'a' } },
+    ],
     [{ 'controller-revision-hash': '1', 'statefulset.kubernetes.io/pod-name': 'db-0' }, {}],
     [{}, {}],
   ])('%j → %j', (labels, selector) => {

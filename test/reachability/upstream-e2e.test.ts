@@ -24,7 +24,9 @@ const pods: Pod[] = NAMESPACES.flatMap((ns, i) =>
     pod(`${ns}/${name}`, {
       labels: { pod: name },
       ip: `10.1.${i}.${j + 1}`,
-      ports: [80, 81].flatMap((port) => PROTOCOLS.map((protocol): [string, number, Protocol] => [`serve-${port}-${protocol.toLowerCase()}`, port, protocol])),
+      ports: [80, 81].flatMap((port) =>
+        PROTOCOLS.map((protocol): [string, number, Protocol] => [`serve-${port}-${protocol.toLowerCase()}`, port, protocol]),
+      ),
     }),
   ),
 );
@@ -475,7 +477,9 @@ function matrix(policyYaml: string, probe: string): string {
   expect(index.problems).toEqual([]);
   const [protocol, portText] = probe.split('/') as [Protocol, string];
   const rows = pods.map((from, i) => {
-    const cells = pods.map((to) => (index.evaluate({ kind: 'pod', pod: from }, { kind: 'pod', pod: to }, { protocol, port: Number(portText) }).allowed ? '.' : 'X'));
+    const cells = pods.map((to) =>
+      index.evaluate({ kind: 'pod', pod: from }, { kind: 'pod', pod: to }, { protocol, port: Number(portText) }).allowed ? '.' : 'X',
+    );
     return `${podRefs[i]} ${cells.slice(0, 3).join(' ')}  ${cells.slice(3, 6).join(' ')}  ${cells.slice(6).join(' ')}`;
   });
   return `\n${rows.join('\n')}\n`;

@@ -31,7 +31,11 @@ export function pod(ref: string, spec: PodSpec = {}): Pod {
       containers: [
         {
           name: 'main',
-          ports: (spec.ports ?? []).map(([pname, containerPort, protocol]) => ({ name: pname, containerPort, ...(protocol ? { protocol } : {}) })),
+          ports: (spec.ports ?? []).map(([pname, containerPort, protocol]) => ({
+            name: pname,
+            containerPort,
+            ...(protocol ? { protocol } : {}),
+          })),
         },
       ],
     },
@@ -52,7 +56,11 @@ export const namespaces: Namespace[] = [
   namespace('alice', { user: 'alice', 'kubernetes.io/metadata.name': 'alice' }),
 ];
 
-const dbPorts: PodSpec['ports'] = [['redis', 6379], ['metrics', 9121], ['syslog', 514, 'UDP']];
+const dbPorts: PodSpec['ports'] = [
+  ['redis', 6379],
+  ['metrics', 9121],
+  ['syslog', 514, 'UDP'],
+];
 
 export const pods: Pod[] = [
   pod('default/frontend', { labels: { role: 'frontend' }, ip: '10.0.0.10', node: 'node-2' }),
@@ -97,10 +105,13 @@ export function port(text: string): PortQuery {
 
 /** YAML documents → NetworkPolicies; `metadata.namespace` defaults to "default". */
 export function policies(text: string): NetworkPolicy[] {
-  return yaml.loadAll(text).filter((d) => d !== null && d !== undefined).map((doc) => {
-    const p = doc as Partial<NetworkPolicy> & Pick<NetworkPolicy, 'metadata'>;
-    return { ...p, apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { namespace: 'default', ...p.metadata } };
-  });
+  return yaml
+    .loadAll(text)
+    .filter((d) => d !== null && d !== undefined)
+    .map((doc) => {
+      const p = doc as Partial<NetworkPolicy> & Pick<NetworkPolicy, 'metadata'>;
+      return { ...p, apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { namespace: 'default', ...p.metadata } };
+    });
 }
 
 /** A verdict as the tables write it: "open", "allow ns/name#rule,…", "deny ns/name,…", or the exemption's reason. */

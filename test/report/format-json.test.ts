@@ -64,7 +64,13 @@ describe('formatJson', () => {
           { id: 'shop/api:80', label: 'shop/api:80' },
         ],
         cells: [
-          { row: 'shop/web', column: 'shop/db:5432', state: 'blocked', blockedBy: [{ kind: 'NetworkPolicy', namespace: 'shop', name: 'deny' }], detail: '1 of 1 connections blocked on port 5432' },
+          {
+            row: 'shop/web',
+            column: 'shop/db:5432',
+            state: 'blocked',
+            blockedBy: [{ kind: 'NetworkPolicy', namespace: 'shop', name: 'deny' }],
+            detail: '1 of 1 connections blocked on port 5432',
+          },
           { row: 'shop/web', column: 'shop/api:80', state: 'allowed' },
         ],
       },

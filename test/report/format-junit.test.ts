@@ -6,7 +6,11 @@ import { hostileReport, mixedReport, unusualReport } from '../cli/helpers/sample
 
 describe('formatJunit', () => {
   it('has one testsuite per check and one testcase per finding, failures per --fail-on', () => {
-    for (const [failOn, failures] of [['error', 3], ['warning', 7], ['never', 0]] as const) {
+    for (const [failOn, failures] of [
+      ['error', 3],
+      ['warning', 7],
+      ['never', 0],
+    ] as const) {
       const { root, suites, cases } = readJunit(formatJunit(mixedReport(), { failOn }));
       expect(suites.map((s) => s.attributes.name)).toEqual(['alpha', 'bravo', 'charlie', 'delta', 'echo']);
       expect(root.attributes.tests).toBe('9'); // 2 passing checks + 7 findings
@@ -45,7 +49,10 @@ describe('formatJunit', () => {
     const report = mixedReport();
     report.checks[2]!.findings[1]!.resource.name = 'c1';
     const { cases } = readJunit(formatJunit(report, { failOn: 'warning' }));
-    expect(cases.filter((c) => c.suite === 'charlie').map((c) => c.name)).toEqual(['IST0162 Gateway shop/c1', 'IST0162 Gateway shop/c1 (#2)']);
+    expect(cases.filter((c) => c.suite === 'charlie').map((c) => c.name)).toEqual([
+      'IST0162 Gateway shop/c1',
+      'IST0162 Gateway shop/c1 (#2)',
+    ]);
   });
 
   it('writes time attributes in seconds that add up', () => {
@@ -86,7 +93,18 @@ describe('XML escaping', () => {
   });
 
   it('the test parser rejects what is not well-formed', () => {
-    for (const bad of ['<a>', '<a></b>', '<a x="1" x="2"/>', '<a>&nbsp;</a>', '<a>\u0007</a>', '<a>&#7;</a>', '<a x=1/>', '<a/><b/>', '<a>]]></a>', '<a x="<"/>']) {
+    for (const bad of [
+      '<a>',
+      '<a></b>',
+      '<a x="1" x="2"/>',
+      '<a>&nbsp;</a>',
+      '<a>\u0007</a>',
+      '<a>&#7;</a>',
+      '<a x=1/>',
+      '<a/><b/>',
+      '<a>]]></a>',
+      '<a x="<"/>',
+    ]) {
       expect(() => parseXml(bad), bad).toThrow(/not well-formed/);
     }
   });

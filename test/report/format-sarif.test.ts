@@ -14,7 +14,9 @@ describe('formatSarif', () => {
   });
 
   it('is checked by a validator that rejects what SARIF does not allow', () => {
-    const doc = JSON.parse(formatSarif(mixedReport())) as { runs: { results: { level: string }[]; tool: { driver: { rules: { helpUri?: string }[] } } }[] };
+    const doc = JSON.parse(formatSarif(mixedReport())) as {
+      runs: { results: { level: string }[]; tool: { driver: { rules: { helpUri?: string }[] } } }[];
+    };
     doc.runs[0]!.results[0]!.level = 'info';
     expect(() => assertSarif(JSON.stringify(doc))).toThrow();
     const relative = JSON.parse(formatSarif(mixedReport())) as typeof doc;

@@ -28,7 +28,9 @@ describe('formatText', () => {
     const short = formatText(mixedReport(), { color: false, siteUrl: 'https://guide.example.org/meshbook' });
     expect(short).toContain('guide: https://guide.example.org/meshbook/concepts/gateways/#gateway-ports');
     const verbose = formatText(mixedReport(), { color: false, verbose: true, siteUrl: 'https://guide.example.org/meshbook/' });
-    expect(verbose).toContain('docs: https://guide.example.org/meshbook/concepts/gateways/#gateway-ports · code: https://guide.example.org/meshbook/reference/codes/ist0162/');
+    expect(verbose).toContain(
+      'docs: https://guide.example.org/meshbook/concepts/gateways/#gateway-ports · code: https://guide.example.org/meshbook/reference/codes/ist0162/',
+    );
   });
 
   it('groups findings under their check with status word, resource, message, evidence, fix and links with verbose', () => {
@@ -68,7 +70,12 @@ describe('formatText', () => {
   });
 
   it('prints markup literally and makes control characters in cluster data visible, even in colour', () => {
-    for (const [color, verbose] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+    for (const [color, verbose] of [
+      [false, false],
+      [true, false],
+      [false, true],
+      [true, true],
+    ] as const) {
       const out = formatText(hostileReport(), { color, verbose });
       expect(out).toContain('Gateway <script>alert(1)</script>/<b>x</b> & "q" \'a\' ]]> \\u0007\\u001b[31m\\r');
       // The only escape sequences left are our own SGR styles.
@@ -97,7 +104,10 @@ describe('formatText: what was read', () => {
     expect(out).toContain(`Cannot read the cluster: ${message}`);
     expect(out).toMatch(/^Error {4}throws — Title of throws$/m);
     expect(out).not.toContain('Passed');
-    expect(out.trimEnd().split('\n').slice(-2)).toEqual(['Read nothing: the cluster could not be read (see the top).', '3 checks: 3 errored — no findings']);
+    expect(out.trimEnd().split('\n').slice(-2)).toEqual([
+      'Read nothing: the cluster could not be read (see the top).',
+      '3 checks: 3 errored — no findings',
+    ]);
   });
 });
 

@@ -14,7 +14,8 @@ describe('control-ports', () => {
 
   it("says which Istio generation it detected and checks that generation's ports", async () => {
     const today = await runCase('control-ports/control-ports-bad.yaml');
-    for (const f of today.findings) expect(f.evidence?.['Istio detected']).toMatch(/^istiod \(Istio 1\.5 and later\): Deployment istio-system\/istiod \(Istio 1\.28\.0/);
+    for (const f of today.findings)
+      expect(f.evidence?.['Istio detected']).toMatch(/^istiod \(Istio 1\.5 and later\): Deployment istio-system\/istiod \(Istio 1\.28\.0/);
     expect(today.findings[0]!.evidence?.['control ports checked']).toContain('plaintext xDS 15010 not checked');
 
     const old = await runCase('control-ports/control-ports-istio-1-0.yaml');
@@ -37,7 +38,10 @@ describe('control-ports', () => {
     expect(webhook.message).toBe(
       "NetworkPolicy istio-system/istiod-lockdown drops the API server's webhook calls to istiod via Service istio-system/istiod (Service port 443 → pod port 15017): no ingress rule allows that port from outside the pod network.",
     );
-    expect(JSON.parse(webhook.evidence!['rule that would allow it']!)).toEqual({ from: [{ ipBlock: { cidr: '172.18.0.2/32' } }], ports: [{ protocol: 'TCP', port: 15017 }] });
+    expect(JSON.parse(webhook.evidence!['rule that would allow it']!)).toEqual({
+      from: [{ ipBlock: { cidr: '172.18.0.2/32' } }],
+      ports: [{ protocol: 'TCP', port: 15017 }],
+    });
 
     // No API server address in this snapshot (its case includes only the istiod preamble).
     const unknown = await runCase('control-ports/control-ports-webhook-pods-only.yaml');

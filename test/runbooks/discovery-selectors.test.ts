@@ -8,7 +8,9 @@ describe('discovery-selectors', () => {
     const result = await runCase('discovery-selectors/discovery-selectors-bad.yaml');
     const orders = result.findings.find((f) => f.resource.name === 'orders' && f.code === 'MB0206')!;
     expect(orders.message).toContain('istiod does not discover namespace orders: routes to its Services cannot work');
-    expect(orders.evidence?.discoverySelectors).toBe('{matchLabels: {mesh: included}} OR {matchExpressions: [team In (payments,ledger); retired DoesNotExist]}');
+    expect(orders.evidence?.discoverySelectors).toBe(
+      '{matchLabels: {mesh: included}} OR {matchExpressions: [team In (payments,ledger); retired DoesNotExist]}',
+    );
     expect(orders.evidence?.meshConfig).toBe('ConfigMap istio-system/istio key mesh');
     expect(orders.remediation).toContain('kubectl label namespace orders mesh=included');
     const edge = result.findings.find((f) => f.resource.name === 'edge')!;

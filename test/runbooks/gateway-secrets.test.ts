@@ -10,7 +10,10 @@ describe('gateway-secrets', () => {
   it('says where the Secret was looked up and where it is', async () => {
     const secrets = await runCase('gateway-secrets/gateway-secrets-bad.yaml');
     const web = secrets.findings.find((f) => f.resource.name === 'web');
-    expect(web?.evidence).toMatchObject({ 'spec.servers[0].tls.credentialName': 'shop-cert', 'looked up as': 'Secret istio-system/shop-cert' });
+    expect(web?.evidence).toMatchObject({
+      'spec.servers[0].tls.credentialName': 'shop-cert',
+      'looked up as': 'Secret istio-system/shop-cert',
+    });
     expect(web?.remediation).toContain('exists in shop');
     expect(web?.docs).toBe('/concepts/gateways/#gateway-secrets');
   });
@@ -20,7 +23,9 @@ describe('gateway-secrets with --read-secrets (IST0161)', () => {
   it("words IST0161 as istioctl does, naming the gateway pods' namespace", async () => {
     const result = await runCase(CONTENTS);
     const expired = result.findings.find((f) => f.resource.name === 'expired');
-    expect(expired?.message).toBe('The credential referenced by the Gateway expired in namespace istio-system is invalid, which can cause the traffic not to work as expected.');
+    expect(expired?.message).toBe(
+      'The credential referenced by the Gateway expired in namespace istio-system is invalid, which can cause the traffic not to work as expected.',
+    );
     expect(expired?.severity).toBe('error');
   });
 
@@ -36,7 +41,10 @@ describe('gateway-secrets with --read-secrets (IST0161)', () => {
       'not after': '2021-01-01T00:00:00.000Z',
     });
     expect(by('future').problem).toContain('not valid before 2100-01-01');
-    expect(by('no-key')).toMatchObject({ 'keys present': 'tls.crt', problem: "found secret, but didn't have expected keys (cert and key) or (tls.crt and tls.key); found: tls.crt" });
+    expect(by('no-key')).toMatchObject({
+      'keys present': 'tls.crt',
+      problem: "found secret, but didn't have expected keys (cert and key) or (tls.crt and tls.key); found: tls.crt",
+    });
     expect(by('empty').problem).toBe('found keys "tls.crt" and "tls.key", but they were empty');
     expect(by('garbage').problem).toContain('not PEM');
     expect(by('plain').problem).toContain('expired');

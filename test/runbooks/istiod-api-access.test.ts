@@ -22,8 +22,12 @@ describe('istiod-api-access', () => {
     expect(slices.evidence?.['granted only in namespaces (RoleBinding; istiod watches all namespaces)']).toBe('shop');
     expect(slices.evidence?.['roles bound to it']).toContain('ClusterRole istiod-extras (not found)');
     expect(slices.remediation).toContain('kubectl patch clusterrole istiod-trimmed --type=json');
-    expect(slices.remediation).toContain('{"apiGroups":["discovery.k8s.io"],"resources":["endpointslices"],"verbs":["get","list","watch"]}');
+    expect(slices.remediation).toContain(
+      '{"apiGroups":["discovery.k8s.io"],"resources":["endpointslices"],"verbs":["get","list","watch"]}',
+    );
     const services = result.findings.find((f) => f.params.resource === 'services')!;
-    expect(services.evidence?.['granted verbs']).toBe('get (ClusterRole istiod-trimmed rules[1]), list (ClusterRole istiod-trimmed rules[1])');
+    expect(services.evidence?.['granted verbs']).toBe(
+      'get (ClusterRole istiod-trimmed rules[1]), list (ClusterRole istiod-trimmed rules[1])',
+    );
   });
 });

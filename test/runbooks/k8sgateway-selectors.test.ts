@@ -6,7 +6,12 @@ import { runCase } from '../helpers/run-fixtures.ts';
 describe('k8sgateway-selectors', () => {
   it('names the gateway the way istioctl prints it, and points at targetRefs', async () => {
     const selectors = await runCase('k8sgateway-selectors/k8sgateway-selectors-bad.yaml');
-    expect(selectors.findings.filter((f) => f.resource.name === 'two-gateways').map((f) => f.message).sort()).toEqual([
+    expect(
+      selectors.findings
+        .filter((f) => f.resource.name === 'two-gateways')
+        .map((f) => f.message)
+        .sort(),
+    ).toEqual([
       'Ineffective selector on Kubernetes Gateway api. Use the TargetRef field instead.',
       'Ineffective selector on Kubernetes Gateway web. Use the TargetRef field instead.',
     ]);

@@ -12,7 +12,12 @@ describe('mesh-reachability', () => {
     const matrix = result.attachments![0] as ReachabilityMatrix;
     expect(matrix.type).toBe('reachability-matrix');
     expect(matrix.rows.map((r) => r.id)).toEqual(['ops/cron', 'payments/ledger-v1', 'payments/ledger-v2', 'store/api', 'store/web']);
-    expect(matrix.columns.map((c) => c.id)).toEqual(['istio-system/istio-ingressgateway:80', 'payments/ledger:9000', 'store/api:8080', 'store/web:80']);
+    expect(matrix.columns.map((c) => c.id)).toEqual([
+      'istio-system/istio-ingressgateway:80',
+      'payments/ledger:9000',
+      'store/api:8080',
+      'store/web:80',
+    ]);
     expect(matrix.cells).toHaveLength(matrix.rows.length * matrix.columns.length);
     const cell = (row: string, column: string) => matrix.cells.find((c) => c.row === row && c.column === column)!;
     expect(cell('store/web', 'store/api:8080').state).toBe('allowed');
@@ -34,13 +39,18 @@ describe('mesh-reachability', () => {
     );
     expect(JSON.parse(api.evidence!['rule that would allow it']!)).toEqual({
       from: [
-        { podSelector: { matchLabels: { app: 'ledger' } }, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'payments' } } },
+        {
+          podSelector: { matchLabels: { app: 'ledger' } },
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'payments' } },
+        },
         { podSelector: { matchLabels: { app: 'cron' } }, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ops' } } },
       ],
       // The named targetPort `http` resolves to the pod's 8081.
       ports: [{ protocol: 'TCP', port: 8081 }],
     });
-    expect(api.remediation).toContain("kubectl -n store patch networkpolicy api-from-web --type=json -p '[{\"op\":\"add\",\"path\":\"/spec/ingress/-\"");
+    expect(api.remediation).toContain(
+      'kubectl -n store patch networkpolicy api-from-web --type=json -p \'[{"op":"add","path":"/spec/ingress/-"',
+    );
   });
 
   it('draws an all-allowed matrix when nothing is blocked', async () => {

@@ -11,7 +11,9 @@ describe('sidecar-injection', () => {
       'The namespace has more than one type of injection labels [istio-injection=enabled istio.io/rev=canary], which may lead to undefined behavior. Make sure only one injection label exists.',
     );
     const cart = injection.findings.find((f) => f.code === 'IST0103' && f.resource.name === 'cart-7c9d8f6b5-xk2lp');
-    expect(cart?.message).toBe('The pod shop/cart-7c9d8f6b5-xk2lp is missing the Istio proxy. This can often be resolved by restarting or redeploying the workload.');
+    expect(cart?.message).toBe(
+      'The pod shop/cart-7c9d8f6b5-xk2lp is missing the Istio proxy. This can often be resolved by restarting or redeploying the workload.',
+    );
     expect(cart?.remediation).toContain('kubectl -n shop rollout restart deployment/cart');
     const worker = injection.findings.find((f) => f.resource.name === 'worker-6f5e4d3c2-b8n4m');
     expect(worker?.remediation).toContain('deployment/worker');

@@ -8,7 +8,10 @@ describe('virtualservice-destination-hosts', () => {
     const result = await runCase('virtualservice-destination-hosts/destination-hosts-bad.yaml');
     const typo = result.findings.find((f) => f.params.ref === 'reviwes');
     expect(typo?.message).toBe('Referenced host not found: "reviwes"');
-    expect(typo?.evidence).toMatchObject({ 'spec.http[0].route[0].destination.host': 'reviwes', 'looked up as': 'reviwes.shop.svc.cluster.local' });
+    expect(typo?.evidence).toMatchObject({
+      'spec.http[0].route[0].destination.host': 'reviwes',
+      'looked up as': 'reviwes.shop.svc.cluster.local',
+    });
     expect(typo?.remediation).toContain('reviwes.shop.svc.cluster.local');
     expect(typo?.docs).toBe('/concepts/traffic-management/#virtualservice-destination-hosts');
   });

@@ -50,7 +50,9 @@ describe('devRunnerAccess', () => {
       setDevRunnerState(STATE);
       const access = devRunnerAccess(pageFor(remote, host));
       expect(access.kind).toBe(expected);
-      expect(JSON.stringify(access)).toBe(expected === 'local' ? JSON.stringify({ kind: 'local', state: STATE }) : JSON.stringify({ kind: 'remote' }));
+      expect(JSON.stringify(access)).toBe(
+        expected === 'local' ? JSON.stringify({ kind: 'local', state: STATE }) : JSON.stringify({ kind: 'remote' }),
+      );
     });
   });
 

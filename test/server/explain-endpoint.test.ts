@@ -43,7 +43,13 @@ function post(body: unknown, headers: Record<string, string> = {}): Promise<{ st
         port,
         path: '/__meshbook/explain',
         method: 'POST',
-        headers: { Host: `localhost:${port}`, Origin: `http://localhost:${port}`, 'X-Meshbook-Token': TOKEN, 'Content-Type': 'application/json', ...headers },
+        headers: {
+          Host: `localhost:${port}`,
+          Origin: `http://localhost:${port}`,
+          'X-Meshbook-Token': TOKEN,
+          'Content-Type': 'application/json',
+          ...headers,
+        },
       },
       (res) => {
         let text = '';
@@ -82,6 +88,11 @@ describe('POST /__meshbook/explain', () => {
     const allowed = JSON.parse((await post({ target: 'fixture', from: 'shop/web', to: 'shop/api:web' })).body) as ExplainAnswer;
     expect(allowed.ok && allowed.report.verdict).toBe('allowed');
     const missing = JSON.parse((await post({ target: 'fixture', from: 'shop/cart', to: 'shop/api:80' })).body) as ExplainAnswer;
-    expect(missing).toEqual({ ok: false, problem: 'unknown-source', message: 'No running pod or workload "cart" in namespace shop.', nearby: ['shop/api', 'shop/web', 'shop/api-1', 'shop/web-1'] });
+    expect(missing).toEqual({
+      ok: false,
+      problem: 'unknown-source',
+      message: 'No running pod or workload "cart" in namespace shop.',
+      nearby: ['shop/api', 'shop/web', 'shop/api-1', 'shop/web-1'],
+    });
   });
 });

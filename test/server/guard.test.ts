@@ -113,19 +113,31 @@ describe('guardRunRequest', () => {
   it('accepts a valid request from a page this server served', () => {
     expect(guardRunRequest(valid, OPTIONS)).toEqual({ ok: true });
     expect(guardRunRequest({ ...valid, host: '127.0.0.1:4321', origin: 'http://127.0.0.1:4321' }, OPTIONS)).toEqual({ ok: true });
-    expect(guardRunRequest({ ...valid, remoteAddress: '::1', host: '[::1]:4321', origin: 'http://[::1]:4321' }, OPTIONS)).toEqual({ ok: true });
+    expect(guardRunRequest({ ...valid, remoteAddress: '::1', host: '[::1]:4321', origin: 'http://[::1]:4321' }, OPTIONS)).toEqual({
+      ok: true,
+    });
     expect(guardRunRequest({ ...valid, contentLength: undefined }, OPTIONS)).toEqual({ ok: true });
   });
 
   const refused: [string, Partial<GuardInput>, number, RegExp][] = [
     ['a remote client', { remoteAddress: '10.1.2.3' }, 403, /loopback only.*"10\.1\.2\.3"/],
-    ['a foreign Host (DNS rebinding)', { host: 'evil.example:4321', origin: 'http://evil.example:4321' }, 403, /Host must name this server.*"evil\.example:4321"/],
+    [
+      'a foreign Host (DNS rebinding)',
+      { host: 'evil.example:4321', origin: 'http://evil.example:4321' },
+      403,
+      /Host must name this server.*"evil\.example:4321"/,
+    ],
     ['the wrong port in Host', { host: 'localhost:9999', origin: 'http://localhost:9999' }, 403, /Host must/],
     ['no Host', { host: undefined }, 403, /Host must/],
     ['GET', { method: 'GET' }, 405, /only POST.*"GET"/],
     ['OPTIONS (a CORS preflight)', { method: 'OPTIONS' }, 405, /only POST/],
     ['PUT', { method: 'PUT' }, 405, /only POST/],
-    ['a foreign Origin', { origin: 'http://evil.example' }, 403, /Origin must be http:\/\/localhost:4321, received "http:\/\/evil\.example"/],
+    [
+      'a foreign Origin',
+      { origin: 'http://evil.example' },
+      403,
+      /Origin must be http:\/\/localhost:4321, received "http:\/\/evil\.example"/,
+    ],
     ['a loopback Origin on another port', { origin: 'http://localhost:3000' }, 403, /Origin must be/],
     ['an Origin with another loopback name', { origin: 'http://127.0.0.1:4321' }, 403, /Origin must be/],
     ['Origin null (sandboxed iframe, file://)', { origin: 'null' }, 403, /received "null"/],
@@ -157,12 +169,18 @@ describe('guardRunRequest', () => {
 
   it('checks where a request comes from before anything else', () => {
     // A rebinding page sends a foreign Host, no token and a form: the Host guard answers.
-    const verdict = guardRunRequest({ ...valid, host: 'evil.example:4321', token: undefined, contentType: 'text/plain', method: 'GET' }, OPTIONS);
+    const verdict = guardRunRequest(
+      { ...valid, host: 'evil.example:4321', token: undefined, contentType: 'text/plain', method: 'GET' },
+      OPTIONS,
+    );
     expect(verdict).toMatchObject({ ok: false, status: 403 });
   });
 
   it('checks Origin and token before the body type, so a cross-site form gets 403', () => {
-    const verdict = guardRunRequest({ ...valid, origin: 'http://evil.example', token: undefined, contentType: 'application/x-www-form-urlencoded' }, OPTIONS);
+    const verdict = guardRunRequest(
+      { ...valid, origin: 'http://evil.example', token: undefined, contentType: 'application/x-www-form-urlencoded' },
+      OPTIONS,
+    );
     expect(verdict).toMatchObject({ ok: false, status: 403 });
   });
 });

@@ -31,11 +31,15 @@ beforeAll(async () => {
   fake = await startFakeCluster([DEMO_DIR]);
   hang = await startFakeCluster([DEMO_DIR], { faults: { pods: 'hang' } });
   kubeconfig = join(tmp, 'kubeconfig');
-  await writeKubeconfig(kubeconfig, [
-    { name: 'alpha', cluster: 'alpha-cluster', server: await closedPortUrl() },
-    { name: 'fake', cluster: 'fake-cluster', server: fake.url },
-    { name: 'hang', cluster: 'hang-cluster', server: hang.url },
-  ], 'fake');
+  await writeKubeconfig(
+    kubeconfig,
+    [
+      { name: 'alpha', cluster: 'alpha-cluster', server: await closedPortUrl() },
+      { name: 'fake', cluster: 'fake-cluster', server: fake.url },
+      { name: 'hang', cluster: 'hang-cluster', server: hang.url },
+    ],
+    'fake',
+  );
   targets = devTargets({ root: REPO, env: { KUBECONFIG: kubeconfig }, home: tmp });
   const handler = createRunEndpoint({ token: TOKEN, checks: CHECKS, targets, log: { info: () => {}, warn: () => {} } });
   server = createServer((req, res) => void handler(req, res));
@@ -63,7 +67,12 @@ function post(body: unknown, signal?: AbortSignal): Promise<Reply> {
         path: '/__meshbook/run',
         method: 'POST',
         signal,
-        headers: { Host: `localhost:${port}`, Origin: `http://localhost:${port}`, 'X-Meshbook-Token': TOKEN, 'Content-Type': 'application/json' },
+        headers: {
+          Host: `localhost:${port}`,
+          Origin: `http://localhost:${port}`,
+          'X-Meshbook-Token': TOKEN,
+          'Content-Type': 'application/json',
+        },
       },
       (res) => {
         let text = '';
@@ -78,7 +87,11 @@ function post(body: unknown, signal?: AbortSignal): Promise<Reply> {
   });
 }
 
-const events = (body: string): RunStreamEvent[] => body.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as RunStreamEvent);
+const events = (body: string): RunStreamEvent[] =>
+  body
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as RunStreamEvent);
 const option = async (id: string): Promise<TargetOption> => (await targets.list()).find((t) => t.id === id)!;
 
 describe('kubeconfig contexts as targets', () => {
@@ -102,7 +115,10 @@ describe('kubeconfig contexts as targets', () => {
     expect(reply.status, reply.body).toBe(200);
     const list = events(reply.body);
     expect(list.map((e) => e.type)).toEqual(['start', 'gathered', 'result', 'done']);
-    expect(list[0]).toMatchObject({ type: 'start', target: { type: 'live', name: 'fake', context: 'fake', cluster: 'fake-cluster', server: fake.url } });
+    expect(list[0]).toMatchObject({
+      type: 'start',
+      target: { type: 'live', name: 'fake', context: 'fake', cluster: 'fake-cluster', server: fake.url },
+    });
     const gathered = list[1] as Extract<RunStreamEvent, { type: 'gathered' }>;
     expect(new Date(gathered.gatheredAt!).getTime()).toBeGreaterThan(Date.now() - 10_000);
     expect(gathered.cachedKinds).toBe(0);
@@ -115,7 +131,8 @@ describe('kubeconfig contexts as targets', () => {
     const before = fake.requests.length;
     const second = events((await post({ checks: ['gateway-ports'], target: 'context:fake', fingerprint })).body);
     expect(fake.requests.length).toBe(before);
-    const at = (list: RunStreamEvent[]): Extract<RunStreamEvent, { type: 'gathered' }> => list.find((e) => e.type === 'gathered') as Extract<RunStreamEvent, { type: 'gathered' }>;
+    const at = (list: RunStreamEvent[]): Extract<RunStreamEvent, { type: 'gathered' }> =>
+      list.find((e) => e.type === 'gathered') as Extract<RunStreamEvent, { type: 'gathered' }>;
     expect(at(second).gatheredAt).toBe(at(first).gatheredAt);
     expect(at(second).cachedKinds).toBe(getCheck('gateway-ports')!.inputs.length);
     const third = events((await post({ checks: ['gateway-ports'], target: 'context:fake', fingerprint, refresh: true })).body);
@@ -125,11 +142,15 @@ describe('kubeconfig contexts as targets', () => {
 
   it('refuses with 409 when the context changed since the page loaded', async () => {
     const stale = await option('context:fake');
-    await writeKubeconfig(kubeconfig, [
-      { name: 'alpha', cluster: 'alpha-cluster', server: await closedPortUrl() },
-      { name: 'fake', cluster: 'fake-cluster', server: `${fake.url}/` },
-      { name: 'hang', cluster: 'hang-cluster', server: hang.url },
-    ], 'fake');
+    await writeKubeconfig(
+      kubeconfig,
+      [
+        { name: 'alpha', cluster: 'alpha-cluster', server: await closedPortUrl() },
+        { name: 'fake', cluster: 'fake-cluster', server: `${fake.url}/` },
+        { name: 'hang', cluster: 'hang-cluster', server: hang.url },
+      ],
+      'fake',
+    );
     const before = fake.requests.length;
     const reply = await post({ checks: ['gateway-ports'], target: 'context:fake', fingerprint: stale.fingerprint });
     expect(reply.status).toBe(409);
@@ -153,13 +174,17 @@ describe('kubeconfig contexts as targets', () => {
   it('an unreachable context streams an error result per check, saying why', async () => {
     const { fingerprint } = await option('context:alpha');
     const list = events((await post({ checks: ['gateway-ports'], target: 'context:alpha', fingerprint })).body);
-    expect(list.find((e) => e.type === 'result')).toMatchObject({ result: { status: 'error', reason: expect.stringContaining('connection refused') } });
+    expect(list.find((e) => e.type === 'result')).toMatchObject({
+      result: { status: 'error', reason: expect.stringContaining('connection refused') },
+    });
   });
 
   it('a client that aborts the request cancels the run and its in-flight API request', async () => {
     const { fingerprint } = await option('context:hang');
     const controller = new AbortController();
-    const pending = post({ checks: ['gateway-ports'], target: 'context:hang', fingerprint, refresh: true }, controller.signal).catch((e: unknown) => e);
+    const pending = post({ checks: ['gateway-ports'], target: 'context:hang', fingerprint, refresh: true }, controller.signal).catch(
+      (e: unknown) => e,
+    );
     await expect.poll(() => hang.requests.some((r) => r.url.includes('/pods')), { timeout: 5_000 }).toBe(true);
     controller.abort();
     await pending;

@@ -26,25 +26,33 @@ function bigMatrix(): ReachabilityMatrix {
     title: 'Namespace to Service reachability',
     rows: ids.map((id) => ({ id, label: id })),
     columns: ids.map((id) => ({ id, label: `${id}/svc:8080` })),
-    cells: ids.flatMap((row) => ids.map((column) => ({ row, column, state: 'blocked' as const, detail: `1 of 1 connections blocked on port 8080 by a policy in ${row}` }))),
+    cells: ids.flatMap((row) =>
+      ids.map((column) => ({
+        row,
+        column,
+        state: 'blocked' as const,
+        detail: `1 of 1 connections blocked on port 8080 by a policy in ${row}`,
+      })),
+    ),
   };
 }
 
 // 150 findings of ~1 KB each, plus the picture: well over LIMIT.
-const hugeCheck = (id: string): Check => defineCheck({
-  id,
-  title: 'Huge',
-  description: 'Reports more than the stream can carry.',
-  why: 'Tests the stream bound.',
-  inputs: ['v1/Service'],
-  docs: '/introduction/',
-  analyze: (ctx) => {
-    for (let i = 0; i < 150; i++) {
-      ctx.report('MB0101', { kind: 'Service', namespace: 'default', name: `svc-${i}` }, { scope: `scope ${i} ${'x'.repeat(1000)}` });
-    }
-    ctx.attach(bigMatrix());
-  },
-});
+const hugeCheck = (id: string): Check =>
+  defineCheck({
+    id,
+    title: 'Huge',
+    description: 'Reports more than the stream can carry.',
+    why: 'Tests the stream bound.',
+    inputs: ['v1/Service'],
+    docs: '/introduction/',
+    analyze: (ctx) => {
+      for (let i = 0; i < 150; i++) {
+        ctx.report('MB0101', { kind: 'Service', namespace: 'default', name: `svc-${i}` }, { scope: `scope ${i} ${'x'.repeat(1000)}` });
+      }
+      ctx.attach(bigMatrix());
+    },
+  });
 const huge = hugeCheck('huge');
 const huge2 = hugeCheck('huge-2');
 
@@ -67,7 +75,12 @@ function run(port: number, checks: string[]): Promise<{ status: number; body: st
         port,
         path: '/__meshbook/run',
         method: 'POST',
-        headers: { Host: `localhost:${port}`, Origin: `http://localhost:${port}`, 'X-Meshbook-Token': TOKEN, 'Content-Type': 'application/json' },
+        headers: {
+          Host: `localhost:${port}`,
+          Origin: `http://localhost:${port}`,
+          'X-Meshbook-Token': TOKEN,
+          'Content-Type': 'application/json',
+        },
       },
       (res) => {
         let text = '';
@@ -81,7 +94,11 @@ function run(port: number, checks: string[]): Promise<{ status: number; body: st
   });
 }
 
-const events = (body: string): RunStreamEvent[] => body.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as RunStreamEvent);
+const events = (body: string): RunStreamEvent[] =>
+  body
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as RunStreamEvent);
 const results = (list: RunStreamEvent[]) => list.filter((e): e is Extract<RunStreamEvent, { type: 'result' }> => e.type === 'result');
 
 describe('a result larger than the stream allows', () => {
@@ -107,7 +124,9 @@ describe('a result larger than the stream allows', () => {
     expect(kept).toBeLessThan(150);
     expect(kept + (big!.result.truncated ?? 0)).toBe(150);
     expect(big!.result.attachments).toBeUndefined();
-    expect(big!.note).toMatch(/larger than the page's stream allows \(64 KiB\): the reachability matrix "Namespace to Service reachability" \(120 sources × 120 destinations\) is left out/);
+    expect(big!.note).toMatch(
+      /larger than the page's stream allows \(64 KiB\): the reachability matrix "Namespace to Service reachability" \(120 sources × 120 destinations\) is left out/,
+    );
     expect(next!.result).toMatchObject({ id: 'gateway-ports', status: 'fail' });
     expect(list.at(-1)).toEqual({ type: 'done', summary: { pass: 0, warn: 0, fail: 2, error: 0, skipped: 0 } });
   });

@@ -115,7 +115,11 @@ describe('run endpoint', () => {
     const list = events(reply.body);
     expect(list.map((e) => e.type)).toEqual(['start', 'gathered', 'result', 'done']);
     const [startEvent, , result, done] = list;
-    expect(startEvent).toMatchObject({ type: 'start', target: { type: 'snapshot', name: 'fixture snapshot' }, checks: [{ id: 'gateway-ports', title: gatewayPorts.title }] });
+    expect(startEvent).toMatchObject({
+      type: 'start',
+      target: { type: 'snapshot', name: 'fixture snapshot' },
+      checks: [{ id: 'gateway-ports', title: gatewayPorts.title }],
+    });
     expect(result).toMatchObject({ type: 'result', done: 1, total: 1, result: { id: 'gateway-ports', status: 'fail' } });
     expect(done).toEqual({ type: 'done', summary: { pass: 0, warn: 0, fail: 1, error: 0, skipped: 0 } });
   });
@@ -161,7 +165,13 @@ describe('run endpoint', () => {
           port: h.port,
           path: '/__meshbook/run',
           method: 'POST',
-          headers: { Host: `localhost:${h.port}`, Origin: `http://localhost:${h.port}`, 'X-Meshbook-Token': TOKEN, 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' },
+          headers: {
+            Host: `localhost:${h.port}`,
+            Origin: `http://localhost:${h.port}`,
+            'X-Meshbook-Token': TOKEN,
+            'Content-Type': 'application/json',
+            'Transfer-Encoding': 'chunked',
+          },
         },
         (res) => {
           let text = '';
@@ -207,7 +217,12 @@ describe('run endpoint bounds', () => {
           port: h.port,
           path: '/__meshbook/run',
           method: 'POST',
-          headers: { Host: `localhost:${h.port}`, Origin: `http://localhost:${h.port}`, 'X-Meshbook-Token': TOKEN, 'Content-Type': 'application/json' },
+          headers: {
+            Host: `localhost:${h.port}`,
+            Origin: `http://localhost:${h.port}`,
+            'X-Meshbook-Token': TOKEN,
+            'Content-Type': 'application/json',
+          },
         });
         req.on('error', () => {});
         req.end(JSON.stringify({ checks: ['slow'], target: 'fixture' }));

@@ -40,7 +40,9 @@ describe('parseSnapshotText pooling', () => {
     const { objects, lines } = parseSnapshotText(DOC, 'pods.yaml');
     expect(lines).toEqual([1, 23]);
     expect(objects).toEqual(yaml.loadAll(DOC));
-    expect(Object.keys(objects[0]!.metadata.labels!)).toEqual(Object.keys((yaml.loadAll(DOC)[0] as { metadata: { labels: object } }).metadata.labels));
+    expect(Object.keys(objects[0]!.metadata.labels!)).toEqual(
+      Object.keys((yaml.loadAll(DOC)[0] as { metadata: { labels: object } }).metadata.labels),
+    );
   });
 
   it('keeps aliases shared, dates as dates and __proto__ as a plain key', () => {

@@ -9,22 +9,43 @@ let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'meshbook-yaml-'));
   await mkdir(join(dir, 'nested'));
-  await writeFile(join(dir, 'a.yaml'), [
-    'apiVersion: v1', 'kind: Namespace', 'metadata: {name: shop}', '---', '# a comment-only document', '---',
-    'apiVersion: v1', 'kind: Service', 'metadata: {name: web, namespace: shop}',
-  ].join('\n'));
-  await writeFile(join(dir, 'nested', 'b.yml'), [
-    'apiVersion: v1', 'kind: List', 'items:',
-    '- apiVersion: v1', '  kind: Pod', '  metadata: {name: web-1, namespace: shop}',
-    '- apiVersion: networking.istio.io/v1alpha3', '  kind: Gateway', '  metadata: {name: gw, namespace: shop}',
-  ].join('\n'));
+  await writeFile(
+    join(dir, 'a.yaml'),
+    [
+      'apiVersion: v1',
+      'kind: Namespace',
+      'metadata: {name: shop}',
+      '---',
+      '# a comment-only document',
+      '---',
+      'apiVersion: v1',
+      'kind: Service',
+      'metadata: {name: web, namespace: shop}',
+    ].join('\n'),
+  );
+  await writeFile(
+    join(dir, 'nested', 'b.yml'),
+    [
+      'apiVersion: v1',
+      'kind: List',
+      'items:',
+      '- apiVersion: v1',
+      '  kind: Pod',
+      '  metadata: {name: web-1, namespace: shop}',
+      '- apiVersion: networking.istio.io/v1alpha3',
+      '  kind: Gateway',
+      '  metadata: {name: gw, namespace: shop}',
+    ].join('\n'),
+  );
   await writeFile(join(dir, 'notes.txt'), 'not yaml: [');
 });
 
 describe('YamlSource', () => {
   it('reads multi-document files, List items and nested directories', async () => {
     const source = new YamlSource([dir]);
-    const snap = await source.gather(['v1/Namespace', 'v1/Service', 'v1/Pod', 'networking.istio.io/v1/Gateway'], { signal: new AbortController().signal });
+    const snap = await source.gather(['v1/Namespace', 'v1/Service', 'v1/Pod', 'networking.istio.io/v1/Gateway'], {
+      signal: new AbortController().signal,
+    });
     expect(snap.size).toBe(4);
     expect(snap.find('v1/Service', 'shop', 'web')?.metadata.name).toBe('web');
     // Istio objects match their kind whatever version they were written at.
@@ -41,7 +62,9 @@ describe('YamlSource', () => {
   });
 
   it('names the file and line of invalid YAML', () => {
-    const text = ['apiVersion: v1', 'kind: Pod', 'metadata: {name: a}', '---', 'apiVersion: v1', 'kind: Pod', 'metadata: {name: [b}'].join('\n');
+    const text = ['apiVersion: v1', 'kind: Pod', 'metadata: {name: a}', '---', 'apiVersion: v1', 'kind: Pod', 'metadata: {name: [b}'].join(
+      '\n',
+    );
     expect(() => parseSnapshotText(text, 'bad.yaml')).toThrow(InputError);
     expect(() => parseSnapshotText(text, 'bad.yaml')).toThrow(/^bad\.yaml:7: invalid YAML/);
   });
@@ -61,7 +84,8 @@ describe('YamlSource', () => {
   });
 
   it('keeps the last of two objects with the same name, like kubectl apply', async () => {
-    const text = 'apiVersion: v1\nkind: Service\nmetadata: {name: a, namespace: x, labels: {v: "1"}}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: a, namespace: x, labels: {v: "2"}}\n';
+    const text =
+      'apiVersion: v1\nkind: Service\nmetadata: {name: a, namespace: x, labels: {v: "1"}}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: a, namespace: x, labels: {v: "2"}}\n';
     const f = join(dir, '..', `dup-${Date.now()}.yaml`);
     await writeFile(f, text);
     const snap = await new YamlSource([f]).gather(['v1/Service'], { signal: new AbortController().signal });

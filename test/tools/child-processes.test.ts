@@ -18,8 +18,10 @@ afterAll(async () => {
 });
 
 describe('timedRun', () => {
-  it('returns a failing exit as a result, with the child\'s own stderr and (with GNU time) its peak RSS', async () => {
-    const r = await timedRun(process.execPath, ['-e', 'process.stdout.write("out\\n"); process.stderr.write("err\\n"); process.exit(3)'], { timeoutMs: 30_000 });
+  it("returns a failing exit as a result, with the child's own stderr and (with GNU time) its peak RSS", async () => {
+    const r = await timedRun(process.execPath, ['-e', 'process.stdout.write("out\\n"); process.stderr.write("err\\n"); process.exit(3)'], {
+      timeoutMs: 30_000,
+    });
     expect([r.exitCode, r.stdout, r.stderr]).toEqual([3, 'out\n', 'err\n']);
     expect(r.command).toContain(process.execPath);
     if (existsSync('/usr/bin/time')) expect(r.maxRssBytes).toBeGreaterThan(0);
@@ -39,6 +41,8 @@ describe('runAstroBuild', () => {
   it('a failed build says which command failed, with what exit code, and its last output', async () => {
     // A project without Astro installed: node cannot load astro.mjs.
     const failure = runAstroBuild({ root: dir, outDir: join(dir, 'dist') });
-    await expect(failure).rejects.toThrow(/^astro build \(outDir .*dist\) failed: Command failed with exit code 1: .*astro\.mjs build --outDir .*\n.*Cannot find module/s);
+    await expect(failure).rejects.toThrow(
+      /^astro build \(outDir .*dist\) failed: Command failed with exit code 1: .*astro\.mjs build --outDir .*\n.*Cannot find module/s,
+    );
   });
 });

@@ -36,7 +36,9 @@ export function findClusterBinaries(env: NodeJS.ProcessEnv = process.env): Clust
   const cache = env.MESHBOOK_CACHE ?? join(homedir(), '.cache', 'meshbook');
   const newest = (dir: string, bin: string): string | undefined => {
     if (!existsSync(dir)) return undefined;
-    const versions = readdirSync(dir).filter((v) => existsSync(join(dir, v, 'bin', bin))).sort(compareVersions);
+    const versions = readdirSync(dir)
+      .filter((v) => existsSync(join(dir, v, 'bin', bin)))
+      .sort(compareVersions);
     const last = versions.at(-1);
     return last === undefined ? undefined : join(dir, last, 'bin', bin);
   };
@@ -62,10 +64,16 @@ export function findCrdFiles(env: NodeJS.ProcessEnv = process.env): { files: str
     const gwDir = join(gw, CRD_MODULES.gatewayApi.dir);
     const files = [
       ...CRD_MODULES.istio.files.map((f) => join(istio, f)),
-      ...readdirSync(gwDir).filter((f) => f.endsWith('.yaml')).sort().map((f) => join(gwDir, f)),
+      ...readdirSync(gwDir)
+        .filter((f) => f.endsWith('.yaml'))
+        .sort()
+        .map((f) => join(gwDir, f)),
     ];
     if (files.every((f) => existsSync(f))) {
-      return { files, origin: `${CRD_MODULES.istio.module}@${CRD_MODULES.istio.version} + ${CRD_MODULES.gatewayApi.module}@${CRD_MODULES.gatewayApi.version}` };
+      return {
+        files,
+        origin: `${CRD_MODULES.istio.module}@${CRD_MODULES.istio.version} + ${CRD_MODULES.gatewayApi.module}@${CRD_MODULES.gatewayApi.version}`,
+      };
     }
   }
   return { files: [MINIMAL_CRDS], origin: 'minimal CRDs (tools/cluster/crds)' };
@@ -79,7 +87,12 @@ function moduleDir(module: string, version: string, env: NodeJS.ProcessEnv): str
   for (const go of ['go', '/usr/local/go/bin/go']) {
     try {
       const { stdout } = execaSync(go, ['mod', 'download', '-json', `${module}@${version}`], {
-        cwd: tmpdir(), timeout: 120_000, stdin: 'ignore', stderr: 'ignore', env: { ...env, GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local' }, extendEnv: false,
+        cwd: tmpdir(),
+        timeout: 120_000,
+        stdin: 'ignore',
+        stderr: 'ignore',
+        env: { ...env, GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local' },
+        extendEnv: false,
       });
       const dir = (JSON.parse(stdout) as { Dir?: string }).Dir;
       if (dir !== undefined && existsSync(dir)) return dir;
@@ -104,7 +117,11 @@ function goModCache(env: NodeJS.ProcessEnv): string | undefined {
 }
 
 function compareVersions(a: string, b: string): number {
-  const parts = (v: string): number[] => v.replace(/^v/, '').split(/[.-]/).map((p) => (Number.isNaN(Number(p)) ? 0 : Number(p)));
+  const parts = (v: string): number[] =>
+    v
+      .replace(/^v/, '')
+      .split(/[.-]/)
+      .map((p) => (Number.isNaN(Number(p)) ? 0 : Number(p)));
   const pa = parts(a);
   const pb = parts(b);
   for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
@@ -174,29 +191,63 @@ export async function startCluster(options: StartOptions): Promise<TestCluster> 
 
     // etcd reads every ETCD_* variable as a flag: give it an environment without them.
     const etcdEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('ETCD_')));
-    const etcd = spawnLogged(options.binaries.etcd, [
-      '--name=default', `--data-dir=${join(dir, 'etcd')}`,
-      `--listen-client-urls=http://127.0.0.1:${etcdClient}`, `--advertise-client-urls=http://127.0.0.1:${etcdClient}`,
-      `--listen-peer-urls=http://127.0.0.1:${etcdPeer}`, `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeer}`,
-      `--initial-cluster=default=http://127.0.0.1:${etcdPeer}`, '--listen-metrics-urls=',
-      '--unsafe-no-fsync=true', '--log-level=warn', '--heartbeat-interval=10', '--election-timeout=100',
-    ], 'etcd.log', etcdEnv);
-    await waitFor('etcd /health', etcd, join(dir, 'etcd.log'), 30_000, async () => (await httpGetText(`http://127.0.0.1:${etcdClient}/health`)).includes('"health":"true"'));
+    const etcd = spawnLogged(
+      options.binaries.etcd,
+      [
+        '--name=default',
+        `--data-dir=${join(dir, 'etcd')}`,
+        `--listen-client-urls=http://127.0.0.1:${etcdClient}`,
+        `--advertise-client-urls=http://127.0.0.1:${etcdClient}`,
+        `--listen-peer-urls=http://127.0.0.1:${etcdPeer}`,
+        `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeer}`,
+        `--initial-cluster=default=http://127.0.0.1:${etcdPeer}`,
+        '--listen-metrics-urls=',
+        '--unsafe-no-fsync=true',
+        '--log-level=warn',
+        '--heartbeat-interval=10',
+        '--election-timeout=100',
+      ],
+      'etcd.log',
+      etcdEnv,
+    );
+    await waitFor('etcd /health', etcd, join(dir, 'etcd.log'), 30_000, async () =>
+      (await httpGetText(`http://127.0.0.1:${etcdClient}/health`)).includes('"health":"true"'),
+    );
     const etcdMs = performance.now() - t0;
 
-    const apiserver = spawnLogged(options.binaries.apiserver, [
-      `--etcd-servers=http://127.0.0.1:${etcdClient}`,
-      '--bind-address=127.0.0.1', `--secure-port=${apiPort}`, '--advertise-address=127.0.0.1', '--endpoint-reconciler-type=none',
-      `--tls-cert-file=${join(dir, 'apiserver.crt')}`, `--tls-private-key-file=${join(dir, 'apiserver.key')}`, `--cert-dir=${join(dir, 'certs')}`,
-      `--client-ca-file=${join(dir, 'ca.crt')}`,
-      `--service-account-issuer=https://127.0.0.1:${apiPort}/`, `--service-account-key-file=${join(dir, 'sa.pub')}`, `--service-account-signing-key-file=${join(dir, 'sa.key')}`,
-      `--service-cluster-ip-range=${SERVICE_CIDR}`,
-      '--authorization-mode=Node,RBAC', '--disable-admission-plugins=ServiceAccount', '--allow-privileged=true',
-      `--audit-policy-file=${join(dir, 'audit-policy.yaml')}`, `--audit-log-path=${join(dir, 'audit.log')}`,
-    ], 'apiserver.log');
+    const apiserver = spawnLogged(
+      options.binaries.apiserver,
+      [
+        `--etcd-servers=http://127.0.0.1:${etcdClient}`,
+        '--bind-address=127.0.0.1',
+        `--secure-port=${apiPort}`,
+        '--advertise-address=127.0.0.1',
+        '--endpoint-reconciler-type=none',
+        `--tls-cert-file=${join(dir, 'apiserver.crt')}`,
+        `--tls-private-key-file=${join(dir, 'apiserver.key')}`,
+        `--cert-dir=${join(dir, 'certs')}`,
+        `--client-ca-file=${join(dir, 'ca.crt')}`,
+        `--service-account-issuer=https://127.0.0.1:${apiPort}/`,
+        `--service-account-key-file=${join(dir, 'sa.pub')}`,
+        `--service-account-signing-key-file=${join(dir, 'sa.key')}`,
+        `--service-cluster-ip-range=${SERVICE_CIDR}`,
+        '--authorization-mode=Node,RBAC',
+        '--disable-admission-plugins=ServiceAccount',
+        '--allow-privileged=true',
+        `--audit-policy-file=${join(dir, 'audit-policy.yaml')}`,
+        `--audit-log-path=${join(dir, 'audit.log')}`,
+      ],
+      'apiserver.log',
+    );
     const server = `https://127.0.0.1:${apiPort}`;
     const admin = new AdminClient(server, dir, 'admin');
-    await waitFor('kube-apiserver /readyz', apiserver, join(dir, 'apiserver.log'), 120_000, async () => (await admin.request('GET', '/readyz')).status === 200);
+    await waitFor(
+      'kube-apiserver /readyz',
+      apiserver,
+      join(dir, 'apiserver.log'),
+      120_000,
+      async () => (await admin.request('GET', '/readyz')).status === 200,
+    );
     const apiserverMs = performance.now() - t0;
 
     const adminKubeconfig = join(dir, 'admin.kubeconfig');
@@ -233,7 +284,12 @@ export async function startCluster(options: StartOptions): Promise<TestCluster> 
       auditLog: join(dir, 'audit.log'),
       admin,
       pids: { etcd: etcd.pid!, apiserver: apiserver.pid! },
-      timings: { etcdMs: Math.round(etcdMs), apiserverMs: Math.round(apiserverMs), crdsMs: Math.round(crdsMs), totalMs: Math.round(performance.now() - t0) },
+      timings: {
+        etcdMs: Math.round(etcdMs),
+        apiserverMs: Math.round(apiserverMs),
+        crdsMs: Math.round(crdsMs),
+        totalMs: Math.round(performance.now() - t0),
+      },
       crdOrigin,
       addUser: (name, groups = []) => addUser(dir, server, name, groups),
       pauseApiserver: () => void apiserver.kill('SIGSTOP'),
@@ -283,9 +339,39 @@ function makeCerts(dir: string): void {
 
 function signCert(dir: string, name: string, subject: string, ext: string): void {
   const run = (args: string[]): void => openssl(dir, args);
-  run(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject]);
+  run([
+    'req',
+    '-new',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    `${name}.key`,
+    '-out',
+    `${name}.csr`,
+    '-subj',
+    subject,
+  ]);
   writeFileSync(join(dir, `${name}.ext`), ext);
-  run(['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-out', `${name}.crt`, '-extfile', `${name}.ext`]);
+  run([
+    'x509',
+    '-req',
+    '-in',
+    `${name}.csr`,
+    '-CA',
+    'ca.crt',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-days',
+    '2',
+    '-out',
+    `${name}.crt`,
+    '-extfile',
+    `${name}.ext`,
+  ]);
 }
 
 async function addUser(dir: string, server: string, name: string, groups: string[]): Promise<string> {
@@ -309,7 +395,9 @@ function kubeconfigFor(server: string, dir: string, user: string): string {
     apiVersion: 'v1',
     kind: 'Config',
     clusters: [{ name: 'meshbook-test', cluster: { server, 'certificate-authority-data': b64('ca.crt') } }],
-    users: [{ name: `meshbook-test-${user}`, user: { 'client-certificate-data': b64(`${user}.crt`), 'client-key-data': b64(`${user}.key`) } }],
+    users: [
+      { name: `meshbook-test-${user}`, user: { 'client-certificate-data': b64(`${user}.crt`), 'client-key-data': b64(`${user}.key`) } },
+    ],
     contexts: [{ name: `meshbook-test-${user}`, context: { cluster: 'meshbook-test', user: `meshbook-test-${user}` } }],
     'current-context': `meshbook-test-${user}`,
   });
@@ -376,21 +464,30 @@ export class AdminClient {
   request(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<AdminResponse> {
     return new Promise((resolve, reject) => {
       const payload = body === undefined ? undefined : JSON.stringify(body);
-      const req = https.request(`${this.server}${path}`, { method, agent: this.#agent, headers: { Accept: 'application/json', 'Content-Type': contentType, 'User-Agent': 'meshbook-test-harness' }, timeout: 30_000 }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let json: unknown;
-          try {
-            json = JSON.parse(text);
-          } catch {
-            json = undefined;
-          }
-          resolve({ status: res.statusCode ?? 0, json, text });
-        });
-        res.on('error', reject);
-      });
+      const req = https.request(
+        `${this.server}${path}`,
+        {
+          method,
+          agent: this.#agent,
+          headers: { Accept: 'application/json', 'Content-Type': contentType, 'User-Agent': 'meshbook-test-harness' },
+          timeout: 30_000,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            let json: unknown;
+            try {
+              json = JSON.parse(text);
+            } catch {
+              json = undefined;
+            }
+            resolve({ status: res.statusCode ?? 0, json, text });
+          });
+          res.on('error', reject);
+        },
+      );
       req.on('timeout', () => req.destroy(new Error(`${method} ${path} timed out`)));
       req.on('error', reject);
       if (payload !== undefined) req.write(payload);
@@ -414,7 +511,8 @@ export class AdminClient {
   /** Deletes an object at once (grace period 0: there is no kubelet to finish a graceful delete). */
   async delete(obj: KubeObject): Promise<void> {
     const res = await this.request('DELETE', `${objectPath(obj)}?gracePeriodSeconds=0`);
-    if (res.status !== 200 && res.status !== 202 && res.status !== 404) throw new Error(`delete ${describe(obj)}: ${res.status} ${messageOf(res)}`);
+    if (res.status !== 200 && res.status !== 202 && res.status !== 404)
+      throw new Error(`delete ${describe(obj)}: ${res.status} ${messageOf(res)}`);
   }
 
   /** Sets an existing namespace's labels and annotations to an object's; returns the patch that undoes it. */
@@ -430,13 +528,22 @@ export class AdminClient {
     const annotations = obj.metadata.annotations ?? {};
     const res = await this.request('PATCH', path, { metadata: { labels, annotations } }, 'application/merge-patch+json');
     if (res.status !== 200) throw new Error(`patch ${describe(obj)}: ${res.status} ${messageOf(res)}`);
-    return { name: obj.metadata.name, labels: undo(labels, before.metadata.labels), annotations: undo(annotations, before.metadata.annotations) };
+    return {
+      name: obj.metadata.name,
+      labels: undo(labels, before.metadata.labels),
+      annotations: undo(annotations, before.metadata.annotations),
+    };
   }
 
   /** Deletes a namespace and clears its finalizer (there is no namespace controller to do it). */
   async deleteNamespace(name: string): Promise<void> {
     await this.delete({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-    const res = await this.request('PUT', `/api/v1/namespaces/${name}/finalize`, { apiVersion: 'v1', kind: 'Namespace', metadata: { name }, spec: { finalizers: [] } });
+    const res = await this.request('PUT', `/api/v1/namespaces/${name}/finalize`, {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name },
+      spec: { finalizers: [] },
+    });
     if (res.status !== 200 && res.status !== 404) throw new Error(`finalize namespace ${name}: ${res.status} ${messageOf(res)}`);
   }
 
@@ -478,11 +585,40 @@ function objectPath(obj: KubeObject): string {
 
 // Creation order: what others refer to first; webhook configurations last, so that the API
 // server never calls a fixture's (unreachable) webhook while the fixture is being loaded.
-const ORDER = ['Namespace', 'CustomResourceDefinition', 'ServiceAccount', 'ConfigMap', 'Secret', 'Service', 'Node', 'Deployment', 'Pod', 'EndpointSlice', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding', 'NetworkPolicy'];
+const ORDER = [
+  'Namespace',
+  'CustomResourceDefinition',
+  'ServiceAccount',
+  'ConfigMap',
+  'Secret',
+  'Service',
+  'Node',
+  'Deployment',
+  'Pod',
+  'EndpointSlice',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'Role',
+  'RoleBinding',
+  'NetworkPolicy',
+];
 const LAST = ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'];
 const rank = (kind: string): number => (LAST.includes(kind) ? 1000 + LAST.indexOf(kind) : ORDER.includes(kind) ? ORDER.indexOf(kind) : 500);
 // Kinds whose status lives in a subresource that can be patched.
-const STATUS_KINDS = new Set(['Pod', 'Node', 'Service', 'Deployment', 'Gateway', 'HTTPRoute', 'VirtualService', 'DestinationRule', 'ServiceEntry', 'Sidecar', 'AuthorizationPolicy', 'PeerAuthentication']);
+const STATUS_KINDS = new Set([
+  'Pod',
+  'Node',
+  'Service',
+  'Deployment',
+  'Gateway',
+  'HTTPRoute',
+  'VirtualService',
+  'DestinationRule',
+  'ServiceEntry',
+  'Sidecar',
+  'AuthorizationPolicy',
+  'PeerAuthentication',
+]);
 const PLACEHOLDER_IMAGE = 'registry.invalid/meshbook/placeholder:1';
 
 export interface LoadedScenario {
@@ -523,7 +659,9 @@ async function loadInto(admin: AdminClient, objects: readonly KubeObject[], load
     const id = kindIdOf(o.apiVersion, o.kind);
     if (id !== undefined && KINDS[id].namespaced) implied.add(o.metadata.namespace ?? 'default');
   }
-  const existing = new Set(((await admin.request('GET', '/api/v1/namespaces')).json as { items: KubeObject[] }).items.map((n) => n.metadata.name));
+  const existing = new Set(
+    ((await admin.request('GET', '/api/v1/namespaces')).json as { items: KubeObject[] }).items.map((n) => n.metadata.name),
+  );
   for (const ns of implied) {
     if (declared.has(ns) || existing.has(ns)) continue;
     const obj: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } };
@@ -542,7 +680,7 @@ async function loadInto(admin: AdminClient, objects: readonly KubeObject[], load
     if (object.kind === 'Service' && object.metadata.namespace === 'default' && object.metadata.name === 'kubernetes') {
       // The API server owns this Service (its ClusterIP and port are its own); keep the real one,
       // as `kubectl apply` of a snapshot would only fight the API server's reconciler.
-      loaded.adaptations.push('kept the API server\'s own Service default/kubernetes');
+      loaded.adaptations.push("kept the API server's own Service default/kubernetes");
       continue;
     }
     await admin.create(object);
@@ -557,7 +695,12 @@ export async function unloadObjects(admin: AdminClient, loaded: LoadedScenario):
   for (const obj of [...loaded.created].reverse()) if (obj.kind !== 'Namespace') await admin.delete(obj);
   for (const ns of loaded.namespaces) await admin.deleteNamespace(ns);
   for (const meta of loaded.restore) {
-    const res = await admin.request('PATCH', `/api/v1/namespaces/${meta.name}`, { metadata: { labels: meta.labels, annotations: meta.annotations } }, 'application/merge-patch+json');
+    const res = await admin.request(
+      'PATCH',
+      `/api/v1/namespaces/${meta.name}`,
+      { metadata: { labels: meta.labels, annotations: meta.annotations } },
+      'application/merge-patch+json',
+    );
     if (res.status !== 200) throw new Error(`restore namespace ${meta.name}: ${res.status} ${res.text.slice(0, 300)}`);
   }
 }
@@ -567,7 +710,14 @@ function prepare(original: KubeObject): { object: KubeObject; status: unknown; n
   const notes: string[] = [];
   const { status, ...rest } = structuredClone(original) as KubeObject & { status?: unknown };
   const object = rest as KubeObject;
-  const { resourceVersion: _rv, uid: _uid, creationTimestamp: _ct, managedFields: _mf, generation: _g, ...metadata } = object.metadata as KubeObject['metadata'] & { managedFields?: unknown; generation?: unknown };
+  const {
+    resourceVersion: _rv,
+    uid: _uid,
+    creationTimestamp: _ct,
+    managedFields: _mf,
+    generation: _g,
+    ...metadata
+  } = object.metadata as KubeObject['metadata'] & { managedFields?: unknown; generation?: unknown };
   object.metadata = metadata;
   const spec = object.spec as Record<string, unknown> | undefined;
   const fillImages = (podSpec: unknown, where: string): void => {
@@ -585,7 +735,14 @@ function prepare(original: KubeObject): { object: KubeObject; status: unknown; n
   };
   if (object.kind === 'Pod') fillImages(spec, describe(object));
   if (object.kind === 'Deployment') fillImages((spec?.template as { spec?: unknown } | undefined)?.spec, describe(object));
-  if (object.kind === 'Service' && spec !== undefined && typeof spec.clusterIP === 'string' && spec.clusterIP !== 'None' && !spec.clusterIP.includes(':') && !inServiceCidr(spec.clusterIP)) {
+  if (
+    object.kind === 'Service' &&
+    spec !== undefined &&
+    typeof spec.clusterIP === 'string' &&
+    spec.clusterIP !== 'None' &&
+    !spec.clusterIP.includes(':') &&
+    !inServiceCidr(spec.clusterIP)
+  ) {
     notes.push(`${describe(object)}: clusterIP ${spec.clusterIP} is outside ${SERVICE_CIDR}; the API server allocates one`);
     delete spec.clusterIP;
     delete spec.clusterIPs;
@@ -622,7 +779,10 @@ export interface AuditEvent {
 /** Parses the JSON-lines audit log. */
 export async function readAudit(path: string): Promise<AuditEvent[]> {
   const text = existsSync(path) ? await readFile(path, 'utf8') : '';
-  return text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as AuditEvent);
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as AuditEvent);
 }
 
 /** Waits until an audit event matching `pred` has been written (the log lags the response). */
@@ -638,10 +798,14 @@ export async function waitForAudit(path: string, pred: (e: AuditEvent) => boolea
 
 async function freePorts(n: number): Promise<number[]> {
   const servers = await Promise.all(
-    Array.from({ length: n }, () => new Promise<import('node:net').Server>((resolve) => {
-      const s = createServer();
-      s.listen(0, '127.0.0.1', () => resolve(s));
-    })),
+    Array.from(
+      { length: n },
+      () =>
+        new Promise<import('node:net').Server>((resolve) => {
+          const s = createServer();
+          s.listen(0, '127.0.0.1', () => resolve(s));
+        }),
+    ),
   );
   const ports = servers.map((s) => (s.address() as import('node:net').AddressInfo).port);
   await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
@@ -651,7 +815,8 @@ async function freePorts(n: number): Promise<number[]> {
 async function waitFor(what: string, child: ChildProcess, log: string, timeoutMs: number, ready: () => Promise<boolean>): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${what}: the process exited (${child.exitCode ?? child.signalCode}); last log lines:\n${tail(log)}`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`${what}: the process exited (${child.exitCode ?? child.signalCode}); last log lines:\n${tail(log)}`);
     try {
       if (await ready()) return;
     } catch {

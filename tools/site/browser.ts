@@ -23,7 +23,9 @@ export interface Browser {
 }
 
 /** Launches Chromium with a throwaway user-data dir. */
-export async function launchBrowser(options: { colorScheme?: 'light' | 'dark'; executablePath?: string; args?: string[] } = {}): Promise<Browser> {
+export async function launchBrowser(
+  options: { colorScheme?: 'light' | 'dark'; executablePath?: string; args?: string[] } = {},
+): Promise<Browser> {
   const profile = await mkdtemp(join(tmpdir(), 'meshbook-e2e-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: options.executablePath ?? CHROMIUM,

@@ -62,21 +62,39 @@ export async function startDevServer(env: Record<string, string> = {}, options: 
   const origin = `http://127.0.0.1:${port}`;
   let output = '';
   const [command = process.execPath, ...prefixArgs] = [...(options.prefix ?? []), process.execPath];
-  const get = options.get ?? (async (url: string) => {
-    // Bounded: a request made while the server is still starting can stall.
-    const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
-    return { status: res.status, text: await res.text() };
-  });
+  const get =
+    options.get ??
+    (async (url: string) => {
+      // Bounded: a request made while the server is still starting can stall.
+      const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+      return { status: res.status, text: await res.text() };
+    });
   // The Node running the tests is the project's Node 24; spawn the CLI with it directly.
   // Detached, in a process group of its own, so that stopping it also stops its children
   // (esbuild); execa's cleanup skips detached children, hence the exit hook below.
   const child = execa(
     command,
-    [...prefixArgs, join(REPO_ROOT, 'node_modules', 'astro', 'bin', 'astro.mjs'), 'dev', '--port', String(port), '--host', options.host ?? '127.0.0.1', ...IGNORE_LOCK],
+    [
+      ...prefixArgs,
+      join(REPO_ROOT, 'node_modules', 'astro', 'bin', 'astro.mjs'),
+      'dev',
+      '--port',
+      String(port),
+      '--host',
+      options.host ?? '127.0.0.1',
+      ...IGNORE_LOCK,
+    ],
     {
       cwd: REPO_ROOT,
       // KUBECONFIG points nowhere unless a caller gives one: the developer's real clusters never show up in a test.
-      env: { ...userEnvironment(), KUBECONFIG: join(REPO_ROOT, 'test', 'e2e', 'no-kubeconfig'), ASTRO_TELEMETRY_DISABLED: '1', FORCE_COLOR: '0', NO_COLOR: '1', ...env },
+      env: {
+        ...userEnvironment(),
+        KUBECONFIG: join(REPO_ROOT, 'test', 'e2e', 'no-kubeconfig'),
+        ASTRO_TELEMETRY_DISABLED: '1',
+        FORCE_COLOR: '0',
+        NO_COLOR: '1',
+        ...env,
+      },
       extendEnv: false,
       stdin: 'ignore',
       all: true,
@@ -136,7 +154,8 @@ export async function startDevServer(env: Record<string, string> = {}, options: 
     await new Promise((r) => setTimeout(r, 250));
   }
   const settled = async (): Promise<void> => {
-    for (let i = 0; i < 40 && output.includes('Re-optimizing dependencies') && !output.includes('dependency optimized'); i++) await new Promise((r) => setTimeout(r, 500));
+    for (let i = 0; i < 40 && output.includes('Re-optimizing dependencies') && !output.includes('dependency optimized'); i++)
+      await new Promise((r) => setTimeout(r, 500));
     await new Promise((r) => setTimeout(r, 1_500));
   };
   return { port, origin, log: () => output, settled, stop };

@@ -93,7 +93,11 @@ function queryKey(p: PortQuery): string {
   return key;
 }
 
-function everyPeerHasPort(peers: Map<string, { ports: Map<string, NetworkPolicyPort> }>, named: readonly string[], portKey: string): boolean {
+function everyPeerHasPort(
+  peers: Map<string, { ports: Map<string, NetworkPolicyPort> }>,
+  named: readonly string[],
+  portKey: string,
+): boolean {
   for (const json of named) if (peers.get(json)?.ports.has(portKey) !== true) return false;
   return true;
 }
@@ -146,7 +150,12 @@ export class BlockedCollector<M> {
     if (!evaluation.ingress.allowed) this.#addDenied(evaluation.ingress, groupFor, conn, evaluation);
   }
 
-  #addDenied(verdict: Verdict, groupFor: (direction: Direction) => { key: string; meta: M }, conn: Connection, evaluation: Evaluation): void {
+  #addDenied(
+    verdict: Verdict,
+    groupFor: (direction: Direction) => { key: string; meta: M },
+    conn: Connection,
+    evaluation: Evaluation,
+  ): void {
     const direction = verdict.direction;
     // Egress is decided by the source's policies, ingress by the destination's.
     const isolation = this.#isolation(direction, direction === 'egress' ? conn.src : conn.dst, verdict.isolatedBy, conn, evaluation);
@@ -284,7 +293,8 @@ export class BlockedCollector<M> {
         if (isolation.policy === undefined) continue;
         const group = isolation.groups.get(groupKeys[direction]) as GroupState<M> | undefined;
         if (group === undefined) return false;
-        if (!group.isolationSeen.has(isolation.key) || !group.ports.has(queryKey(target.port)) || !group.destinations.has(target.dstLabel)) return false;
+        if (!group.isolationSeen.has(isolation.key) || !group.ports.has(queryKey(target.port)) || !group.destinations.has(target.dstLabel))
+          return false;
         if (direction === 'egress') {
           // The peer is the destination: it must be settled (skipped, or named with this port).
           if (!group.skipped.has(target.dstKey)) {
@@ -342,7 +352,8 @@ export class BlockedCollector<M> {
         if (isolation.policy === undefined) continue;
         const group = isolation.groups.get(groupKeys[direction]) as GroupState<M> | undefined;
         if (group === undefined) return undefined;
-        if (!group.isolationSeen.has(isolation.key) || !group.ports.has(queryKey(target.port)) || !group.destinations.has(target.dstLabel)) return undefined;
+        if (!group.isolationSeen.has(isolation.key) || !group.ports.has(queryKey(target.port)) || !group.destinations.has(target.dstLabel))
+          return undefined;
         if (direction === 'egress') {
           if (!group.skipped.has(target.dstKey)) {
             const keys = group.peerKeys.get(target.dstKey);

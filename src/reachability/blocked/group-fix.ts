@@ -47,7 +47,9 @@ export function mergeFix(g: FixParts, unions: MemberUnions): GroupFix | undefine
   // Peers needing the same ports share a rule; rules keep the order their first peer was seen in.
   const bySignature = new Map<string, FixRule>();
   for (const { peer, ports } of g.peers.values()) {
-    const sorted = [...ports.values()].sort((a, b) => Number(a.port) - Number(b.port) || String(a.protocol).localeCompare(String(b.protocol)));
+    const sorted = [...ports.values()].sort(
+      (a, b) => Number(a.port) - Number(b.port) || String(a.protocol).localeCompare(String(b.protocol)),
+    );
     const signature = sorted.map(portKeyOf).join(',');
     let rule = bySignature.get(signature);
     if (rule === undefined) {

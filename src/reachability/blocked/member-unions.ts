@@ -20,7 +20,6 @@ export function sourceMembers(labels: readonly string[], keys: readonly string[]
   return { labels, keys, lastIndex };
 }
 
-
 type MemberField = 'labels' | 'keys';
 
 /**

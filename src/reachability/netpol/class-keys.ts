@@ -72,13 +72,24 @@ export function sourceKeys(
     }
   }
   const keys = classes.map((cls) =>
-    JSON.stringify([cls.hostNetwork, cls.nodeName ?? null, cls.egressPolicies.map((p) => policyIds.get(p) ?? -1), [...cls.blocks].sort((a, b) => a - b), matched[cls.id]]),
+    JSON.stringify([
+      cls.hostNetwork,
+      cls.nodeName ?? null,
+      cls.egressPolicies.map((p) => policyIds.get(p) ?? -1),
+      [...cls.blocks].sort((a, b) => a - b),
+      matched[cls.id],
+    ]),
   );
   return { keys, byPeer };
 }
 
 /** The mirror image, over egress pod peers and ingress policies; a class's named ports are in it (policies' named ports resolve against the destination's container ports). */
-export function destinationKeys(table: PolicyTable, matcher: RuleMatcher, classes: readonly ClassState[], byNamespace: ReadonlyMap<string, readonly ClassState[]>): string[] {
+export function destinationKeys(
+  table: PolicyTable,
+  matcher: RuleMatcher,
+  classes: readonly ClassState[],
+  byNamespace: ReadonlyMap<string, readonly ClassState[]>,
+): string[] {
   const { matched, policyIds } = peersMatching('egress', table, matcher, classes, byNamespace);
   return classes.map((cls) =>
     JSON.stringify([

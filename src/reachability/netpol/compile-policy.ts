@@ -198,7 +198,13 @@ function compileRules(
 
 // A rule's `from`/`to` or `ports`: "If this field is empty or missing, this rule matches all
 // sources" (or ports) — undefined; a value that is not a list matches nothing — [].
-function compileList<T>(value: unknown, path: string, what: string, report: (path: string, message: string) => void, compile: (item: unknown, path: string) => T): T[] | undefined {
+function compileList<T>(
+  value: unknown,
+  path: string,
+  what: string,
+  report: (path: string, message: string) => void,
+  compile: (item: unknown, path: string) => T,
+): T[] | undefined {
   if (value === undefined || value === null) return undefined;
   if (!Array.isArray(value)) {
     report(path, `must be a list of ${what}; got ${quote(value)}; the rule matches nothing`);
@@ -208,16 +214,16 @@ function compileList<T>(value: unknown, path: string, what: string, report: (pat
   return value.map((item: unknown, i) => compile(item, `${path}[${i}]`));
 }
 
-function compilePeers(peers: unknown, path: string, ids: IdSource, report: (path: string, message: string) => void): CompiledPeer[] | undefined {
-  return compileList(peers, path, 'peers', report, (peer, at) => compilePeer(peer, at, ids, report));
-}
-
-function compilePeer(
-  raw: unknown,
+function compilePeers(
+  peers: unknown,
   path: string,
   ids: IdSource,
   report: (path: string, message: string) => void,
-): CompiledPeer {
+): CompiledPeer[] | undefined {
+  return compileList(peers, path, 'peers', report, (peer, at) => compilePeer(peer, at, ids, report));
+}
+
+function compilePeer(raw: unknown, path: string, ids: IdSource, report: (path: string, message: string) => void): CompiledPeer {
   if (!isRecord(raw)) {
     report(path, `a peer must be an object; got ${quote(raw)}; it matches nothing`);
     return { kind: 'invalid' };
@@ -252,12 +258,7 @@ function compilePeer(
   };
 }
 
-function compileIpBlock(
-  raw: unknown,
-  path: string,
-  ids: IdSource,
-  report: (path: string, message: string) => void,
-): CompiledPeer {
+function compileIpBlock(raw: unknown, path: string, ids: IdSource, report: (path: string, message: string) => void): CompiledPeer {
   if (!isRecord(raw)) {
     report(path, `ipBlock must be an object; got ${quote(raw)}; the peer matches nothing`);
     return { kind: 'invalid' };
@@ -281,7 +282,10 @@ function compileIpBlock(
     }
     // The API server requires each except to be a strict subset of cidr.
     if (!cidrCovers(cidr, parsed) || parsed.prefix === cidr.prefix) {
-      report(`${path}.except[${i}]`, `except must be a strict subset of cidr ${quote(raw.cidr)}; got ${quote(text)}; the peer matches nothing`);
+      report(
+        `${path}.except[${i}]`,
+        `except must be a strict subset of cidr ${quote(raw.cidr)}; got ${quote(text)}; the peer matches nothing`,
+      );
       return { kind: 'invalid' };
     }
     except.push(parsed);
@@ -319,7 +323,10 @@ function compilePort(raw: unknown, path: string, report: (path: string, message:
   }
   if (typeof port === 'string') {
     if (!PORT_NAME.test(port)) {
-      report(`${path}.port`, `a named port must be an IANA service name (lowercase letters, digits, '-', at most 15); got ${quote(port)}; the entry matches nothing`);
+      report(
+        `${path}.port`,
+        `a named port must be an IANA service name (lowercase letters, digits, '-', at most 15); got ${quote(port)}; the entry matches nothing`,
+      );
       return { kind: 'invalid' };
     }
     if (endPort !== undefined && endPort !== null) {

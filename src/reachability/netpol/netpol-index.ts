@@ -93,7 +93,8 @@ export interface NetpolIndex {
 /** Builds the evaluator's index over a snapshot: compiles policies, classifies pods, and records which policies select which classes. */
 export function buildNetpolIndex(input: NetpolInput, options: NetpolOptions = {}): NetpolIndex {
   for (const field of ['pods', 'policies'] as const) {
-    if (!Array.isArray(input?.[field])) throw new TypeError(`buildNetpolIndex: ${field} must be a list; got ${JSON.stringify(input?.[field])}`);
+    if (!Array.isArray(input?.[field]))
+      throw new TypeError(`buildNetpolIndex: ${field} must be a list; got ${JSON.stringify(input?.[field])}`);
   }
   if (input.namespaces !== undefined && !Array.isArray(input.namespaces)) {
     throw new TypeError(`buildNetpolIndex: namespaces must be a list; got ${JSON.stringify(input.namespaces)}`);
@@ -240,7 +241,15 @@ class Index implements NetpolIndex {
     }
   }
 
-  #decide(direction: Direction, subject: Side, other: Side, dst: Side, protocol: Protocol, port: number, exempt: Verdict['reason'] | undefined): Verdict {
+  #decide(
+    direction: Direction,
+    subject: Side,
+    other: Side,
+    dst: Side,
+    protocol: Protocol,
+    port: number,
+    exempt: Verdict['reason'] | undefined,
+  ): Verdict {
     const verdicts = this.#verdicts;
     if (subject.kind !== 'pod') return verdicts.open(direction, 'not-a-pod');
     if (subject.cls.hostNetwork) return verdicts.open(direction, 'host-network');
@@ -273,7 +282,8 @@ class Index implements NetpolIndex {
 
   #own(cls: PodClass, what: string): void {
     const own = this.#pods.classes[cls?.id ?? -1];
-    if (own === undefined || own !== cls) throw new TypeError(`${what}: the pod class ${JSON.stringify(cls?.id)} does not belong to this index`);
+    if (own === undefined || own !== cls)
+      throw new TypeError(`${what}: the pod class ${JSON.stringify(cls?.id)} does not belong to this index`);
   }
 
   sourceKey(cls: PodClass): string {

@@ -12,9 +12,7 @@ import type { Pod } from '../../k8s/objects.ts';
 
 /** A connection's end as the evaluator sees it: a pod (of a class), an address outside the pod network, or a node. */
 export type Side =
-  | { kind: 'pod'; cls: ClassState; pod: Pod | undefined }
-  | { kind: 'ip'; ip: IpAddress }
-  | { kind: 'node'; ip: IpAddress | undefined };
+  { kind: 'pod'; cls: ClassState; pod: Pod | undefined } | { kind: 'ip'; ip: IpAddress } | { kind: 'node'; ip: IpAddress | undefined };
 
 export type PodPeer = Extract<CompiledPeer, { kind: 'pods' }>;
 
@@ -73,7 +71,11 @@ export class RuleMatcher {
         return entry.protocol === protocol && entry.from <= port && port <= entry.to;
       case 'named':
         // Resolved against the destination pod's container ports, for ingress and egress alike.
-        return entry.protocol === protocol && dst.kind === 'pod' && (dst.cls.namedPorts.get(`${entry.name}/${protocol}`)?.includes(port) ?? false);
+        return (
+          entry.protocol === protocol &&
+          dst.kind === 'pod' &&
+          (dst.cls.namedPorts.get(`${entry.name}/${protocol}`)?.includes(port) ?? false)
+        );
     }
   }
 

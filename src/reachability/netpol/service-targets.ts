@@ -49,7 +49,11 @@ export function serviceTargets(index: NetpolIndex, service: Service): ServiceTar
       const numbers = podClass.namedPorts.get(`${target}/${protocol}`);
       const port = numbers?.[0];
       if (port === undefined) {
-        unresolved.push({ servicePort, podClass, reason: `the pods declare no ${protocol} container port named ${JSON.stringify(target)}` });
+        unresolved.push({
+          servicePort,
+          podClass,
+          reason: `the pods declare no ${protocol} container port named ${JSON.stringify(target)}`,
+        });
       } else {
         targets.push({ servicePort, podClass, port: { protocol, port, name: target } });
       }

@@ -76,7 +76,13 @@ function narrowestPolicy(index: NetpolIndex, refs: readonly PolicyRef[], directi
   return scored[0]?.ref;
 }
 
-function fixFor(index: NetpolIndex, direction: Direction, refs: readonly PolicyRef[], peerEndpoint: Endpoint, port: PortQuery): SuggestedFix | undefined {
+function fixFor(
+  index: NetpolIndex,
+  direction: Direction,
+  refs: readonly PolicyRef[],
+  peerEndpoint: Endpoint,
+  port: PortQuery,
+): SuggestedFix | undefined {
   const ref = narrowestPolicy(index, refs, direction);
   if (ref === undefined) return undefined;
   const peer = peerFor(index, peerEndpoint, ref.namespace);

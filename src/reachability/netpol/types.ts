@@ -36,10 +36,7 @@ export interface PodClass {
  *   Traffic from a pod's own node is always allowed into it. For another node, use `ip` with its address.
  */
 export type Endpoint =
-  | { kind: 'pod'; pod: Pod }
-  | { kind: 'class'; podClass: PodClass }
-  | { kind: 'ip'; ip: string }
-  | { kind: 'node'; ip?: string };
+  { kind: 'pod'; pod: Pod } | { kind: 'class'; podClass: PodClass } | { kind: 'ip'; ip: string } | { kind: 'node'; ip?: string };
 
 export interface PolicyRef {
   namespace: string;

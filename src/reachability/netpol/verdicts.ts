@@ -30,7 +30,9 @@ export class VerdictCache {
 
   /** The refs of a class's isolating policies (frozen, once per index class). */
   refsOf(cls: ClassState, direction: Direction, applying: readonly CompiledPolicy[]): PolicyRef[] {
-    return cls.id < 0 ? applying.map((p) => p.ref) : (this.#isolatingRefs[direction][cls.id] ??= Object.freeze(applying.map((p) => p.ref)) as PolicyRef[]);
+    return cls.id < 0
+      ? applying.map((p) => p.ref)
+      : (this.#isolatingRefs[direction][cls.id] ??= Object.freeze(applying.map((p) => p.ref)) as PolicyRef[]);
   }
 
   /** A denial says only which policies isolate the end: one frozen verdict per isolating set. */
@@ -39,7 +41,14 @@ export class VerdictCache {
     const key = (this.#isolationKeys[direction][cls.id] ??= `${direction}|${isolatedBy.map((r) => `${r.namespace}/${r.name}`).join(',')}`);
     let verdict = this.#denied.get(key);
     if (verdict === undefined) {
-      verdict = Object.freeze({ direction, allowed: false, isolated: true, reason: 'no-rule-matches', isolatedBy, allowedBy: NONE }) as Verdict;
+      verdict = Object.freeze({
+        direction,
+        allowed: false,
+        isolated: true,
+        reason: 'no-rule-matches',
+        isolatedBy,
+        allowedBy: NONE,
+      }) as Verdict;
       this.#denied.set(key, verdict);
     }
     return verdict;

@@ -11,7 +11,10 @@ const SUMMARY_CHECKS = { required: ['total', 'pass', 'warn', 'fail', 'error', 's
 const SUMMARY_FINDINGS = { required: ['total', 'error', 'warning', 'info'], optional: [] };
 const PROBLEM = { required: ['reason', 'message'], optional: [] };
 const TARGET = { required: ['type', 'name'], optional: ['paths', 'context', 'cluster', 'server'] };
-const CHECK = { required: ['id', 'title', 'status', 'durationMs', 'findings'], optional: ['analyzer', 'reason', 'read', 'truncated', 'attachments'] };
+const CHECK = {
+  required: ['id', 'title', 'status', 'durationMs', 'findings'],
+  optional: ['analyzer', 'reason', 'read', 'truncated', 'attachments'],
+};
 const FINDING = { required: ['code', 'severity', 'message', 'resource'], optional: ['location', 'evidence', 'remediation', 'docs'] };
 const RESOURCE = { required: ['kind', 'name'], optional: ['namespace'] };
 const LOCATION = { required: ['file', 'line'], optional: [] };

@@ -48,9 +48,20 @@ export function unusualReport(): RunReport {
     read: { kinds: 3, objects: 12 },
     checks: [
       check('needs-probes', 'skipped', [], { durationMs: 0, reason: 'Skipped: needs a live cluster.' }),
-      check('throws', 'error', [finding('error', 'throws', { code: 'MB0001', resource: { kind: 'Check', name: 'throws' }, message: 'The check itself failed: boom' })], {
-        reason: 'The check failed: boom',
-      }),
+      check(
+        'throws',
+        'error',
+        [
+          finding('error', 'throws', {
+            code: 'MB0001',
+            resource: { kind: 'Check', name: 'throws' },
+            message: 'The check itself failed: boom',
+          }),
+        ],
+        {
+          reason: 'The check failed: boom',
+        },
+      ),
       check('informs', 'pass', [finding('info', 'ns1')], { truncated: 3 }),
     ],
   };

@@ -39,14 +39,31 @@ export function assertSarif(text: string): SarifDoc {
 export interface SarifDoc {
   version: string;
   runs: {
-    tool: { driver: { name: string; informationUri?: string; rules: { id: string; name: string; shortDescription: { text: string }; fullDescription: { text: string }; help: { text: string }; helpUri?: string; defaultConfiguration: { level: string } }[] } };
+    tool: {
+      driver: {
+        name: string;
+        informationUri?: string;
+        rules: {
+          id: string;
+          name: string;
+          shortDescription: { text: string };
+          fullDescription: { text: string };
+          help: { text: string };
+          helpUri?: string;
+          defaultConfiguration: { level: string };
+        }[];
+      };
+    };
     invocations: { executionSuccessful: boolean; toolExecutionNotifications?: { level: string; message: { text: string } }[] }[];
     results: {
       ruleId: string;
       ruleIndex?: number;
       level: string;
       message: { text: string };
-      locations: { physicalLocation?: { artifactLocation: { uri: string; uriBaseId?: string }; region: { startLine: number } }; logicalLocations: { name: string; fullyQualifiedName: string; kind: string }[] }[];
+      locations: {
+        physicalLocation?: { artifactLocation: { uri: string; uriBaseId?: string }; region: { startLine: number } };
+        logicalLocations: { name: string; fullyQualifiedName: string; kind: string }[];
+      }[];
     }[];
   }[];
 }

@@ -139,7 +139,11 @@ export function parseXml(source: string): XmlElement {
   if (startsWith('<?xml')) {
     const end = source.indexOf('?>', pos);
     if (end === -1) fail('unterminated XML declaration');
-    if (!/^<\?xml\s+version="1\.[0-9]+"(\s+encoding="[A-Za-z][A-Za-z0-9._-]*")?(\s+standalone="(yes|no)")?\s*\?>$/.test(source.slice(pos, end + 2))) {
+    if (
+      !/^<\?xml\s+version="1\.[0-9]+"(\s+encoding="[A-Za-z][A-Za-z0-9._-]*")?(\s+standalone="(yes|no)")?\s*\?>$/.test(
+        source.slice(pos, end + 2),
+      )
+    ) {
       fail('malformed XML declaration');
     }
     pos = end + 2;
@@ -161,7 +165,14 @@ export function parseXml(source: string): XmlElement {
 
 // XML 1.0 Char: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF].
 function isXmlChar(code: number): boolean {
-  return code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
+  return (
+    code === 0x9 ||
+    code === 0xa ||
+    code === 0xd ||
+    (code >= 0x20 && code <= 0xd7ff) ||
+    (code >= 0xe000 && code <= 0xfffd) ||
+    (code >= 0x10000 && code <= 0x10ffff)
+  );
 }
 
 function checkChars(source: string): void {
@@ -169,7 +180,8 @@ function checkChars(source: string): void {
   for (const ch of source) {
     // Iterating a string by code points leaves unpaired surrogates as single units.
     const code = ch.codePointAt(0)!;
-    if (!isXmlChar(code)) throw new Error(`XML not well-formed at offset ${offset}: U+${code.toString(16).padStart(4, '0')} is not an XML character`);
+    if (!isXmlChar(code))
+      throw new Error(`XML not well-formed at offset ${offset}: U+${code.toString(16).padStart(4, '0')} is not an XML character`);
     offset += ch.length;
   }
 }

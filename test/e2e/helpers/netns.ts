@@ -51,9 +51,13 @@ export interface Netns {
 
 /** Creates the namespace, held by an agent process that makes requests inside it. */
 export async function startNetns(): Promise<Netns> {
-  const agent: ChildProcess = spawn('unshare', ['-n', 'sh', '-c', `${SETUP} && exec "$0" "$1"`, process.execPath, join(import.meta.dirname, 'netns-agent.mjs')], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+  const agent: ChildProcess = spawn(
+    'unshare',
+    ['-n', 'sh', '-c', `${SETUP} && exec "$0" "$1"`, process.execPath, join(import.meta.dirname, 'netns-agent.mjs')],
+    {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
   let stderr = '';
   agent.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const waiting = new Map<string, { resolve: (r: HttpReply) => void; reject: (e: Error) => void }>();
