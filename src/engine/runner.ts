@@ -30,18 +30,19 @@ export interface RunOptions {
   onEvent?: (event: RunEvent) => void;
 }
 
-export type RunEvent =
-  | {
-      type: 'gathered';
-      kinds: KindId[];
-      objects: number;
-      durationMs: number;
-      read: ReadCount;
-      problem?: RunProblem;
-      gatheredAt?: string;
-      cachedKinds?: number;
-    }
-  | { type: 'result'; result: CheckResult; done: number; total: number };
+/** What was gathered: `problem` when the source could not be read at all (then no `gatheredAt`). */
+export interface GatheredEvent<K extends string = KindId> {
+  type: 'gathered';
+  kinds: K[];
+  objects: number;
+  durationMs: number;
+  read: ReadCount;
+  problem?: RunProblem;
+  gatheredAt?: string;
+  cachedKinds?: number;
+}
+
+export type RunEvent = GatheredEvent | { type: 'result'; result: CheckResult; done: number; total: number };
 
 const NEEDS_LIVE = 'Skipped: needs a live cluster (it reads live-only facts through the probe interface).';
 const DEFAULTS = { checkTimeoutMs: 10_000, gatherTimeoutMs: 60_000, maxFindingsPerCheck: 1_000 };
