@@ -104,6 +104,36 @@ describe('a kubeconfig context on the dev server', () => {
     expect(fake.requests.length).toBeGreaterThan(before);
   });
 
+  it('explains a blocked matrix cell against the live context (the explain request names that context)', async () => {
+    for (let attempt = 1; ; attempt++) {
+      await page.goto(`${server.origin}/network-layers/r3-l3-reachability/`);
+      try {
+        await page.waitForFunction(() => customElements.get('runbook-run') !== undefined, undefined, { timeout: 10_000 });
+        break;
+      } catch (error) {
+        if (attempt === 3) throw error;
+      }
+    }
+    await page.locator('#meshbook-target').selectOption('context:fake-ctx');
+    const card = page.locator('section.runbook[data-check="mesh-reachability"]');
+    await card.getByRole('button', { name: 'Run this check', exact: true }).click();
+    await card.locator('runbook-run[state="done"]').waitFor({ timeout: 30_000 });
+    const explains: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().endsWith('/__meshbook/explain')) explains.push(r.postData() ?? '');
+    });
+    const figure = card.locator('.runbook-results figure.mb-matrix');
+    const cell = figure.locator('td.mb-mx-pair[data-row="bookinfo/productpage-v1"][data-column="bookinfo/ratings:9080"]');
+    expect(await cell.getAttribute('data-state')).toBe('blocked');
+    await cell.click();
+    const panel = figure.locator('.mb-matrix-explain');
+    await panel.locator('.mb-explain-lines').waitFor({ timeout: 20_000 });
+    const lines = await panel.locator('.mb-explain-line').allTextContents();
+    expect(lines[0]).toBe('bookinfo/productpage-v1 → Service bookinfo/ratings:9080/TCP: BLOCKED');
+    expect(lines.some((l) => l.startsWith('ingress (the destination): blocked'))).toBe(true);
+    expect(JSON.parse(explains[0]!)).toMatchObject({ target: 'context:fake-ctx' });
+  });
+
   it('Cancel stops a run whose API request hangs, and the server aborts that request', async () => {
     await openIntroduction();
     await page.locator('#meshbook-target').selectOption('context:hang-ctx');
