@@ -6,6 +6,7 @@ import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { UsageError } from './errors.ts';
 import { FORMATS, type Format } from '../report/formats.ts';
 import { FAIL_ON, type FailOn } from '../report/threshold.ts';
+import { parseSuppressFlag } from '../engine/suppress.ts';
 
 export const LIST_FORMATS = ['text', 'json'] as const;
 export type ListFormat = (typeof LIST_FORMATS)[number];
@@ -39,6 +40,10 @@ export interface CheckCommand {
   output?: string;
   /** --record FILE: also save the run as a recorded result for the published site. */
   record?: string;
+  /** --suppress "CODE=Kind name[.namespace]" values, as given (istioctl's syntax). */
+  suppress?: string[];
+  /** --config FILE: the project config instead of ./meshbook.yaml. */
+  config?: string;
 }
 
 /** `meshbook snapshot`: write what the selected checks read to YAML files in a directory. */
@@ -91,6 +96,8 @@ const CHECK_OPTIONS = {
   'read-secrets': { type: 'boolean' },
   'allow-empty': { type: 'boolean' },
   verbose: { type: 'boolean' },
+  suppress: { type: 'string', multiple: true, short: 'S' },
+  config: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsOptionsConfig;
 
@@ -178,7 +185,12 @@ function parseCheck(args: string[]): Command {
     format: oneOf(values.format ?? 'text', FORMATS, '--format'),
     failOn: oneOf(values['fail-on'] ?? 'error', FAIL_ON, '--fail-on'),
   };
+  if (values.suppress !== undefined) command.suppress = values.suppress.map(suppressValue);
   if (values.verbose === true) command.verbose = true;
+  if (values.config !== undefined) {
+    if (values.config === '') throw new UsageError('--config needs a file name, received "".');
+    command.config = values.config;
+  }
   if (values.namespace !== undefined) command.namespace = namespaceOf(values.namespace);
   if (values.output !== undefined) {
     if (values.output === '') throw new UsageError('--output needs a file name, received "".');
@@ -189,6 +201,16 @@ function parseCheck(args: string[]): Command {
     command.record = values.record;
   }
   return command;
+}
+
+// istioctl's form: exactly one `=` between a code and a resource name.
+function suppressValue(value: string): string {
+  const rule = parseSuppressFlag(value);
+  if (rule === undefined || rule.code === '' || rule.resource === '')
+    throw new UsageError(
+      `--suppress takes CODE=RESOURCE, e.g. --suppress "IST0102=Namespace frod" or "IST0107=Pod *.baz", received ${JSON.stringify(value)}.`,
+    );
+  return value;
 }
 
 function parseSnapshot(args: string[]): Command {

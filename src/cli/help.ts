@@ -40,6 +40,15 @@ Secrets (off by default: Secrets are read as metadata only):
                         Secret data/stringData, which is dropped otherwise. Findings show
                         key names, subject, issuer and validity dates, never key material
 
+Suppressions (like istioctl analyze; suppressed findings are listed, not counted):
+  -S, --suppress CODE=RESOURCE
+                        e.g. "IST0102=Namespace frod", "IST0107=Pod *.baz" (*
+                        matches any run of characters). Repeatable
+  --config FILE         suppressions with a reason and an optional last day, and
+                        severity overrides (default: ./meshbook.yaml if present)
+                        The galley.istio.io/analyze-suppress annotation on a
+                        resource (codes, comma-separated, or *) is always honoured
+
 Output:
   -f, --format FORMAT   text (default), json, junit or sarif (SARIF 2.1.0, for
                         code-scanning tools)

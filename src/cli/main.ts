@@ -22,6 +22,7 @@ import { snapshotSummary, writeSnapshot } from './snapshot.ts';
 import { exitCodeFor } from '../report/threshold.ts';
 import { checkSiteUrl } from '../report/site-url.ts';
 import { recordRun } from '../publish/record.ts';
+import { loadPolicy } from './project-config.ts';
 
 /** The exit codes the CLI documents (docs/cli.md). */
 export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
@@ -90,13 +91,21 @@ async function check(command: CheckCommand, io: CliIo, signal: AbortSignal): Pro
   const siteUrl = siteUrlOf(io.env);
   const picked = pickSource(command.source, io.env);
   const checks = await selectChecks(CHECKS, command, contentRoot(io.env));
+  const { policy, expired, unknownCodes } = await loadPolicy({
+    ...(command.config === undefined ? {} : { file: command.config }),
+    cwd: process.cwd(),
+    suppress: command.suppress ?? [],
+    today: new Date().toISOString().slice(0, 10),
+  });
+  for (const code of unknownCodes) io.err(`meshbook: warning: --suppress names ${code}, which no check reports; it has no effect.\n`);
   // Input errors (missing file, bad YAML, broken kubeconfig, unknown context) surface here,
   // before any check runs: exit 2, not error results. An unreachable API server is not an
   // input error: every check then reports the precise reason (exit 1).
   await untilAborted(picked.preflight(), signal);
   let report;
   try {
-    report = await untilAborted(runChecks(checks, picked.source, { signal, namespace: command.namespace }), signal);
+    report = await untilAborted(runChecks(checks, picked.source, { signal, namespace: command.namespace, policy }), signal);
+    if (expired.length > 0) report.expiredSuppressions = expired;
     // Before close(): the record reads the cluster's versions from the same source.
     if (command.record !== undefined) {
       const record = await untilAborted(recordRun(command.record, report, picked.source, signal), signal);

@@ -47,6 +47,26 @@ export const findingSchema = z.strictObject({
   codeDocs: z.string().optional(),
 });
 
+/** Why a finding was set aside: by the resource's `galley.istio.io/analyze-suppress` annotation, a --suppress flag, or the project's config file. */
+export const suppressionSchema = z.strictObject({
+  by: z.enum(['annotation', 'flag', 'config']),
+  /** One line: the rule that matched and, for the config file, the reason it gives. */
+  reason: z.string().min(1),
+  /** The last day the rule applies (config file only; YYYY-MM-DD). */
+  until: z.string().optional(),
+});
+
+/** A finding a suppression rule set aside: reported, but not counted for the status or --fail-on. */
+export const suppressedFindingSchema = findingSchema.extend({ suppression: suppressionSchema });
+
+/** A config-file suppression past its `until` date: it no longer suppresses, and the run says so. */
+export const expiredSuppressionSchema = z.strictObject({
+  code: z.string(),
+  resource: z.string(),
+  reason: z.string(),
+  until: z.string(),
+});
+
 /** How much a check (or a run) read: the kinds it could read and the objects in them. */
 export const readCountSchema = z.strictObject({
   /** Input kinds read (an empty list counts; a kind that could not be read or is not installed does not). */
@@ -63,6 +83,8 @@ export const runSummarySchema = z.strictObject({
   findings: z.strictObject({ total: count, error: count, warning: count, info: count }),
   /** What the run read (the same numbers as the report's `read`). */
   read: readCountSchema,
+  /** Findings set aside by suppression rules, not in `findings` (always written; absent only in records made before suppressions existed). */
+  suppressed: count.optional(),
 });
 
 /** A run that could not read its source at all: said once, and no check passes. */
@@ -111,6 +133,8 @@ export const checkResultSchema = z.strictObject({
   /** Findings dropped because the check reported more than the output bound. */
   truncated: z.number().int().positive().optional(),
   findings: z.array(findingSchema),
+  /** Findings set aside by suppression rules, each with why; never counted for the status. */
+  suppressed: z.array(suppressedFindingSchema).optional(),
   /** Structured pictures of what the check found (drawn by renderers that can). */
   attachments: z.array(attachmentSchema).optional(),
 });
@@ -137,6 +161,8 @@ export const runReportSchema = z.strictObject({
   read: readCountSchema,
   /** Set when the source could not be read at all; every check that needed it is then an error. */
   problem: runProblemSchema.optional(),
+  /** Config-file suppressions past their date, which therefore suppressed nothing. */
+  expiredSuppressions: z.array(expiredSuppressionSchema).optional(),
   checks: z.array(checkResultSchema),
 });
 

@@ -9,6 +9,7 @@ import type { KubeObject } from '../k8s/objects.ts';
 import { ProbeError, type Check, type CheckContext, type ProbeContext, type Probes, type ReportExtra, type SharedState } from './check.ts';
 import { CODES, codeDocsPath, type CodeDef, type CodeId } from './codes.ts';
 import { renderFix, type FixParams } from './fixes.ts';
+import { applyPolicy, type FindingPolicy } from './suppress.ts';
 import type { Attachment, CheckResult, CheckStatus, Finding, ReadCount, ResourceRef, RunProblem, RunReport } from './types.ts';
 
 export interface RunOptions {
@@ -26,6 +27,8 @@ export interface RunOptions {
   namespace?: string;
   /** At most this many findings per check are kept; the rest are counted. */
   maxFindingsPerCheck?: number;
+  /** Severity overrides and suppressions, applied to each check's findings once it has reported. */
+  policy?: FindingPolicy;
   /** Called as the run progresses: once gathered, then once per finished check. */
   onEvent?: (event: RunEvent) => void;
 }
@@ -168,6 +171,7 @@ export async function runOne(
     maxFindingsPerCheck: number;
     namespace?: string;
     onRead?: (kind: KindId) => void;
+    policy?: FindingPolicy;
     probes?: Probes;
     shared?: SharedState;
   },
@@ -267,8 +271,11 @@ export async function runOne(
   } finally {
     clearTimeout(timer);
   }
-  const result = base(check, statusOf(findings), Math.round(performance.now() - start));
-  result.findings = sortFindings(findings);
+  const decided =
+    opts.policy === undefined ? { findings, suppressed: [] } : applyPolicy(findings, (ref) => objectOf(snapshot, ref), opts.policy);
+  const result = base(check, statusOf(decided.findings), Math.round(performance.now() - start));
+  result.findings = sortFindings(decided.findings);
+  if (decided.suppressed.length > 0) result.suppressed = sortFindings(decided.suppressed);
   if (truncated > 0) result.truncated = truncated;
   if (attachments.length > 0) result.attachments = attachments;
   return result;
@@ -328,16 +335,22 @@ function cleanRef(ref: ResourceRef): ResourceRef {
 }
 
 function locateRef(snapshot: Snapshot, ref: ResourceRef): Finding['location'] {
+  const obj = objectOf(snapshot, ref);
+  return obj === undefined ? undefined : snapshot.locate(obj);
+}
+
+// The object a finding is about, when the snapshot holds its kind.
+function objectOf(snapshot: Snapshot, ref: ResourceRef): KubeObject | undefined {
   for (const id of KIND_IDS) {
     if (KINDS[id].kind !== ref.kind) continue;
-    const obj: KubeObject | undefined = snapshot.find(id, ref.namespace ?? '', ref.name);
-    if (obj !== undefined) return snapshot.locate(obj);
+    const obj = snapshot.find(id, ref.namespace ?? '', ref.name);
+    if (obj !== undefined) return obj;
   }
   return undefined;
 }
 
 // Findings in a stable order, like istioctl's sorted output: by resource, then code, then message.
-function sortFindings(findings: Finding[]): Finding[] {
+function sortFindings<F extends Finding>(findings: F[]): F[] {
   const key = (f: Finding): string =>
     `${f.resource.kind}\u0000${f.resource.namespace ?? ''}\u0000${f.resource.name}\u0000${f.code}\u0000${f.message}`;
   // De-duplicated on the full text, as `istioctl analyze` does (SortedDedupedCopy).

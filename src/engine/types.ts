@@ -8,6 +8,7 @@ import type {
   attachmentSchema,
   checkResultSchema,
   checkStatusSchema,
+  expiredSuppressionSchema,
   findingSchema,
   matrixCellSchema,
   reachabilityMatrixSchema,
@@ -17,6 +18,8 @@ import type {
   runReportSchema,
   severitySchema,
   sourceLocationSchema,
+  suppressedFindingSchema,
+  suppressionSchema,
   targetInfoSchema,
 } from './result-schema.ts';
 
@@ -40,6 +43,15 @@ export type ResourceRef = z.infer<typeof resourceRefSchema>;
 export type SourceLocation = z.infer<typeof sourceLocationSchema>;
 
 export type Finding = z.infer<typeof findingSchema>;
+
+/** Why a finding was set aside. */
+export type Suppression = z.infer<typeof suppressionSchema>;
+
+/** A finding set aside by a suppression rule, with why. */
+export type SuppressedFinding = z.infer<typeof suppressedFindingSchema>;
+
+/** A config-file suppression past its date. */
+export type ExpiredSuppression = z.infer<typeof expiredSuppressionSchema>;
 
 /** How much a check (or a run) read: the kinds it could read and the objects in them. */
 export type ReadCount = z.infer<typeof readCountSchema>;

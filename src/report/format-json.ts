@@ -63,6 +63,8 @@ type Projection = (value: unknown, list: ListOf) => unknown;
 const ABSENT: Readonly<Record<string, (value: unknown) => boolean>> = {
   truncated: (v) => v === 0,
   attachments: (v) => Array.isArray(v) && v.length === 0,
+  suppressed: (v) => Array.isArray(v) && v.length === 0,
+  expiredSuppressions: (v) => Array.isArray(v) && v.length === 0,
 };
 
 /** The contract's projection of a value of `schema`'s engine counterpart: objects copy the schema's keys in its order, lists map item by item, records are copied, scalars pass. */

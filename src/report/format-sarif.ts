@@ -47,6 +47,8 @@ interface SarifResult {
   level: Level;
   message: SarifMessage;
   locations: SarifLocation[];
+  /** SARIF's own record of a result set aside: inSource for the resource's annotation, external for flags and the config file. */
+  suppressions?: { kind: 'inSource' | 'external'; justification: string }[];
   properties?: { check: string; docs?: string; evidence?: Record<string, string>; remediation?: string };
 }
 
@@ -81,12 +83,24 @@ export function toSarif(report: RunReport, options: SarifOptions = {}): SarifLog
     defaultConfiguration: { level: LEVEL[def.level] },
   }));
   const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
-  const results = report.checks.flatMap((check) => check.findings.map((f) => result(check, f, ruleIndex.get(f.code), options)));
+  const results = report.checks.flatMap((check) => [
+    ...check.findings.map((f) => result(check, f, ruleIndex.get(f.code), options)),
+    ...(check.suppressed ?? []).map((f) => ({
+      ...result(check, f, ruleIndex.get(f.code), options),
+      suppressions: [
+        { kind: f.suppression.by === 'annotation' ? ('inSource' as const) : ('external' as const), justification: f.suppression.reason },
+      ],
+    })),
+  ]);
   const notifications = [
     ...(report.problem === undefined
       ? []
       : [{ level: 'error' as const, message: { text: `Cannot read the cluster: ${report.problem.message}` } }]),
     ...report.checks.flatMap(notificationsOf),
+    ...(report.expiredSuppressions ?? []).map((e) => ({
+      level: 'warning' as const,
+      message: { text: `Expired suppression ${e.code}=${e.resource} ended ${e.until} (${e.reason}); it no longer suppresses.` },
+    })),
   ];
   const relative = results.some((r) => r.locations[0]?.physicalLocation?.artifactLocation.uriBaseId !== undefined);
   return {

@@ -59,6 +59,11 @@ export function formatText(report: RunReport, options: TextOptions): string {
   // A source that could not be read is said once, here, not again under every check.
   if (report.problem !== undefined)
     lines.push(`${paint(STATUS_STYLE.error, 'Cannot read the cluster:')} ${printable(report.problem.message)}`);
+  // An expired rule suppresses nothing: say so before the findings it lets through.
+  for (const e of report.expiredSuppressions ?? [])
+    lines.push(
+      `${paint('yellow', 'Expired suppression:')} ${printable(`${e.code}=${e.resource}`)} ended ${printable(e.until)} (${printable(e.reason)}); its findings are reported again.`,
+    );
   lines.push('');
 
   const verbose = options.verbose === true;
@@ -70,6 +75,13 @@ export function formatText(report: RunReport, options: TextOptions): string {
     const reason = check.reason === report.problem?.message ? undefined : check.reason;
     if (reason !== undefined) lines.push(`${DETAIL_INDENT}${printable(reason)}`);
     for (const finding of check.findings) lines.push(...(verbose ? findingLines(finding, paint, link) : [findingLine(finding, paint)]));
+    const suppressed = check.suppressed ?? [];
+    if (suppressed.length > 0) {
+      lines.push(`${DETAIL_INDENT}${paint('dim', `${suppressed.length} suppressed${verbose ? ':' : ' (--verbose lists them)'}`)}`);
+      if (verbose)
+        for (const f of suppressed)
+          lines.push(`${findingHead(f, paint)} — ${paint('dim', `suppressed by ${printable(f.suppression.reason)}`)}`);
+    }
     if (check.truncated !== undefined && check.truncated > 0) {
       lines.push(`${DETAIL_INDENT}${paint('dim', `… ${count(check.truncated, 'more finding')} not shown (output bound reached)`)}`);
     }
@@ -89,7 +101,8 @@ export function formatText(report: RunReport, options: TextOptions): string {
       report.problem === undefined ? `Read ${readPhrase(report.read)}.` : 'Read nothing: the cluster could not be read (see the top).',
     ),
   );
-  lines.push(paint('bold', summaryLine(report.checks)));
+  const suppressedTotal = report.checks.reduce((n, c) => n + (c.suppressed?.length ?? 0), 0);
+  lines.push(paint('bold', `${summaryLine(report.checks)}${suppressedTotal > 0 ? `, ${suppressedTotal} suppressed` : ''}`));
   return `${lines.join('\n')}\n`;
 }
 

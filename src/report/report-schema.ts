@@ -7,11 +7,23 @@
 // /reference/codes/<code in lower case>/, derivable from `code`) and the run's `gatherMs`.
 
 import { z } from 'astro/zod';
-import { checkResultSchema, findingSchema, readCountSchema, runReportSchema, runSummarySchema } from '../engine/result-schema.ts';
+import {
+  checkResultSchema,
+  findingSchema,
+  readCountSchema,
+  runReportSchema,
+  runSummarySchema,
+  suppressionSchema,
+} from '../engine/result-schema.ts';
 
 const findingJsonSchema = findingSchema.omit({ params: true, codeDocs: true });
 
-const checkJsonSchema = checkResultSchema.extend({ findings: z.array(findingJsonSchema) });
+const suppressedJsonSchema = findingJsonSchema.extend({ suppression: suppressionSchema });
+
+const checkJsonSchema = checkResultSchema.extend({
+  findings: z.array(findingJsonSchema),
+  suppressed: z.array(suppressedJsonSchema).optional(),
+});
 
 /** Validates a parsed `meshbook check --format json` document. */
 export const reportJsonSchema = runReportSchema.omit({ gatherMs: true, checks: true }).extend({
@@ -25,3 +37,4 @@ export const reportJsonSchema = runReportSchema.omit({ gatherMs: true, checks: t
 export type JsonReport = z.infer<typeof reportJsonSchema>;
 export type JsonCheck = z.infer<typeof checkJsonSchema>;
 export type JsonFinding = z.infer<typeof findingJsonSchema>;
+export type JsonSuppressedFinding = z.infer<typeof suppressedJsonSchema>;

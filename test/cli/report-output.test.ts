@@ -62,6 +62,7 @@ describe('--format json', () => {
       checks: { total: 31, pass: 20, warn: 3, fail: 4, error: 0, skipped: 4 },
       findings: { total: 14, error: 5, warning: 4, info: 5 },
       read: doc.read,
+      suppressed: 0,
     });
   });
 });

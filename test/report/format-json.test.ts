@@ -35,6 +35,7 @@ describe('formatJson', () => {
       checks: { total: 5, pass: 2, warn: 1, fail: 2, error: 0, skipped: 0 },
       findings: { total: 7, error: 3, warning: 4, info: 0 },
       read: { kinds: 3, objects: 12 },
+      suppressed: 0,
     });
     expect(assertJsonContract(formatJson(unusualReport())).summary).toMatchObject({
       checks: { total: 3, pass: 1, error: 1, skipped: 1 },

@@ -4,18 +4,21 @@
 import { expect } from 'vitest';
 import { reportJsonSchema } from '../../../src/report/report-schema.ts';
 
-const TOP = { required: ['target', 'startedAt', 'read', 'summary', 'checks'], optional: ['problem'] };
+const TOP = { required: ['target', 'startedAt', 'read', 'summary', 'checks'], optional: ['problem', 'expiredSuppressions'] };
 const READ = { required: ['kinds', 'objects'], optional: [] };
-const SUMMARY = { required: ['checks', 'findings', 'read'], optional: [] };
+const SUMMARY = { required: ['checks', 'findings', 'read', 'suppressed'], optional: [] };
 const SUMMARY_CHECKS = { required: ['total', 'pass', 'warn', 'fail', 'error', 'skipped'], optional: [] };
 const SUMMARY_FINDINGS = { required: ['total', 'error', 'warning', 'info'], optional: [] };
 const PROBLEM = { required: ['reason', 'message'], optional: [] };
 const TARGET = { required: ['type', 'name'], optional: ['paths', 'context', 'cluster', 'server'] };
 const CHECK = {
   required: ['id', 'title', 'status', 'durationMs', 'findings'],
-  optional: ['analyzer', 'reason', 'read', 'truncated', 'attachments'],
+  optional: ['analyzer', 'reason', 'read', 'truncated', 'suppressed', 'attachments'],
 };
 const FINDING = { required: ['code', 'severity', 'message', 'resource'], optional: ['location', 'evidence', 'remediation', 'docs'] };
+const SUPPRESSED = { required: [...FINDING.required, 'suppression'], optional: FINDING.optional };
+const SUPPRESSION = { required: ['by', 'reason'], optional: ['until'] };
+const EXPIRED = { required: ['code', 'resource', 'reason', 'until'], optional: [] };
 const RESOURCE = { required: ['kind', 'name'], optional: ['namespace'] };
 const LOCATION = { required: ['file', 'line'], optional: [] };
 const MATRIX = { required: ['type', 'title', 'rows', 'columns', 'cells'], optional: [] };
@@ -41,6 +44,7 @@ export function assertJsonContract(text: string): ReturnType<typeof reportJsonSc
   keys(summary.findings, SUMMARY_FINDINGS, 'summary.findings');
   keys(summary.read, READ, 'summary.read');
   if (doc.problem !== undefined) keys(doc.problem, PROBLEM, 'problem');
+  for (const [i, e] of ((doc.expiredSuppressions ?? []) as unknown[]).entries()) keys(e, EXPIRED, `expiredSuppressions[${i}]`);
   expect(Array.isArray(doc.checks)).toBe(true);
   for (const [i, c] of (doc.checks as unknown[]).entries()) {
     const check = keys(c, CHECK, `checks[${i}]`);
@@ -49,6 +53,11 @@ export function assertJsonContract(text: string): ReturnType<typeof reportJsonSc
       const finding = keys(f, FINDING, `checks[${i}].findings[${j}]`);
       keys(finding.resource, RESOURCE, `checks[${i}].findings[${j}].resource`);
       if (finding.location !== undefined) keys(finding.location, LOCATION, `checks[${i}].findings[${j}].location`);
+    }
+    for (const [j, f] of ((check.suppressed ?? []) as unknown[]).entries()) {
+      const finding = keys(f, SUPPRESSED, `checks[${i}].suppressed[${j}]`);
+      keys(finding.resource, RESOURCE, `checks[${i}].suppressed[${j}].resource`);
+      keys(finding.suppression, SUPPRESSION, `checks[${i}].suppressed[${j}].suppression`);
     }
     for (const [j, a] of ((check.attachments ?? []) as unknown[]).entries()) {
       const where = `checks[${i}].attachments[${j}]`;
