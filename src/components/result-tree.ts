@@ -11,6 +11,7 @@ import { STATUS_WORDS, type Attachment, type CheckStatus, type Finding, type Rea
 import { printable } from '../engine/display-text.ts';
 import { reachabilityMatrices } from '../engine/reachability-matrix.ts';
 import { findingAnchor, linkToFindings, matrixFigure, type MarkupNode } from './matrix-svg.ts';
+import { fixParts, type FixCode } from './fix-code.ts';
 
 /** What a renderer needs of a finding: the engine's and the JSON report's findings both fit. */
 export type FindingView = Pick<Finding, 'code' | 'severity' | 'message' | 'resource'> &
@@ -100,13 +101,39 @@ function defaultCodeHref(code: string): string | undefined {
   return /^[A-Z]{2,4}\d{4}$/.test(code) ? `/reference/codes/${code.toLowerCase()}/` : undefined;
 }
 
+/**
+ * A block of code to copy: a titled <pre><code> with a Copy button (copy-code.ts gives it its
+ * click). Starlight's own blocks are Expressive Code, rendered at build time only; this is the
+ * same shape in the site's colours, so live and recorded fixes look alike on every page.
+ * Line by line through `shown`, which would otherwise escape the line breaks themselves.
+ */
+export function codeBlock(block: FixCode): MarkupNode {
+  const what = block.lang === 'sh' ? 'command' : 'YAML';
+  return el(
+    'figure',
+    { class: 'mb-code', 'data-lang': block.lang },
+    el(
+      'figcaption',
+      { class: 'mb-code-head' },
+      el('span', { class: 'mb-code-title' }, shown(block.title)),
+      ' ',
+      el('button', { type: 'button', class: 'mb-copy', 'data-copy': '', 'aria-label': `Copy the ${what}` }, 'Copy'),
+    ),
+    el('pre', { tabindex: '0' }, el('code', { class: `language-${block.lang}` }, block.code.split('\n').map(shown).join('\n'))),
+  );
+}
+
 function findingTree(finding: FindingView, anchor: string, options: ResultTreeOptions): MarkupNode {
   const base = options.base ?? '';
   const site = (href: string | undefined): string | undefined => (href === undefined ? undefined : `${base}${href}`);
   const code = String(finding.code);
   const codeLink = site(safeHref(finding.codeDocs) ?? safeHref((options.codeHref ?? defaultCodeHref)(code)));
   const severity = shown(finding.severity);
-  const evidence = finding.evidence !== undefined && finding.evidence !== null ? Object.entries(finding.evidence) : [];
+  const fix = finding.remediation !== undefined && finding.remediation !== '' ? fixParts(String(finding.remediation)) : undefined;
+  // Evidence that quotes the rule shown as YAML under the fix points there instead of repeating it.
+  const evidence = (finding.evidence !== undefined && finding.evidence !== null ? Object.entries(finding.evidence) : []).map(
+    ([k, v]): [string, unknown] => [k, fix?.lifted.includes(String(v)) === true ? '(shown as YAML under What to do)' : v],
+  );
   const docs = site(safeHref(finding.docs));
   const where = finding.location ? shown(`${finding.location.file}:${finding.location.line}`) : undefined;
   return el(
@@ -125,9 +152,8 @@ function findingTree(finding: FindingView, anchor: string, options: ResultTreeOp
     evidence.length > 0 && el('p', { class: 'rb-label' }, 'Evidence'),
     evidence.length > 0 &&
       el('dl', { class: 'rb-evidence' }, ...evidence.map(([k, v]) => el('div', {}, el('dt', {}, shown(k)), ' ', el('dd', {}, shown(v))))),
-    finding.remediation !== undefined &&
-      finding.remediation !== '' &&
-      el('p', { class: 'rb-remediation' }, el('strong', {}, 'What to do: '), ...withCode(String(finding.remediation))),
+    fix !== undefined && el('p', { class: 'rb-remediation' }, el('strong', {}, 'What to do: '), ...withCode(fix.sentence)),
+    ...(fix?.blocks ?? []).map(codeBlock),
     (docs !== undefined || where !== undefined) &&
       el(
         'p',

@@ -9,6 +9,7 @@ import { findingKey, readText, renderFailure, renderNote, renderNotRun, renderPr
 import { applySeverityFilter, renderScoreboard, type BoardEntry, type SeverityFilter } from './scoreboard.ts';
 import type { Explainer } from './matrix-tool.ts';
 import type { ExplainAnswer } from '../reachability/explain-query.ts';
+import { enableCopyButtons } from './copy-code.ts';
 
 // Worst first, as an operator reads a summary.
 const SUMMARY_WORDS: Record<CheckStatus, string> = { fail: 'failed', error: 'errored', warn: 'warned', pass: 'passed', skipped: 'skipped' };
@@ -20,6 +21,8 @@ type RunState = 'idle' | 'running' | 'done' | 'error';
 const MAX_RUNS = 2;
 // Waiting for a server that is busy with runs from other tabs: at most this many tries.
 const BUSY_RETRIES = 24;
+// The target this browser last picked, by id (ids never name a path or hold a secret).
+const TARGET_KEY = 'meshbook.target';
 
 /** One request's run: the runbooks it still speaks for (a newer run of a runbook takes it over). */
 interface Run {
@@ -166,7 +169,9 @@ class MeshbookRunner extends HTMLElement {
     this.querySelector<HTMLButtonElement>('button[data-refresh]')?.addEventListener('click', () => {
       void this.run([...document.querySelectorAll<RunbookRun>('runbook-run')], true, true);
     });
+    this.#restoreTarget();
     this.#select()?.addEventListener('change', () => {
+      rememberTarget(this.#select()?.value);
       this.#showProblem(undefined);
       this.#showTarget();
       const freshness = this.querySelector<HTMLElement>('[data-freshness]');
@@ -177,6 +182,16 @@ class MeshbookRunner extends HTMLElement {
 
   #select(): HTMLSelectElement | null {
     return this.querySelector('select');
+  }
+
+  // The target this browser picked last, when the page still offers it and it can be used;
+  // else the server's default stays selected (the current context, or the demo).
+  #restoreTarget(): void {
+    const select = this.#select();
+    const remembered = rememberedTarget();
+    if (select === null || remembered === undefined) return;
+    const option = [...select.options].find((o) => o.value === remembered);
+    if (option !== undefined && !option.disabled) select.value = option.value;
   }
 
   #option(): HTMLOptionElement | undefined {
@@ -480,6 +495,23 @@ class MeshbookRunner extends HTMLElement {
   }
 }
 
+// Storage can be off or full (private windows, policies): the choice is then just not kept.
+function rememberedTarget(): string | undefined {
+  try {
+    return localStorage.getItem(TARGET_KEY) ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function rememberTarget(id: string | undefined): void {
+  try {
+    if (id !== undefined && id !== '') localStorage.setItem(TARGET_KEY, id);
+  } catch {
+    // not kept: the default is selected next time
+  }
+}
+
 // The page's runner; there is one per page that embeds runbooks.
 function runner(): MeshbookRunner | null {
   return document.querySelector<MeshbookRunner>('meshbook-runner');
@@ -505,5 +537,7 @@ async function* readEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<Run
   }
 }
 
+// Copy buttons of the fixes drawn here (also installed by the recorded results; once is enough).
+enableCopyButtons();
 customElements.define('runbook-run', RunbookRun);
 customElements.define('meshbook-runner', MeshbookRunner);

@@ -48,7 +48,7 @@ export interface TargetSurvey {
 }
 
 export interface TargetRegistry {
-  /** Every target, the default first (contexts read from the kubeconfig now). */
+  /** Every target: the snapshots, then the contexts read from the kubeconfig now (the current one first). */
   list(): TargetOption[] | Promise<TargetOption[]>;
   /** The same list plus the kubeconfig's problem, for the page's selector (optional: registries without a kubeconfig). */
   survey?(): Promise<TargetSurvey>;

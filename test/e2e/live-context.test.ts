@@ -1,5 +1,6 @@
 // A kubeconfig context in a real browser against a real dev server: the selector lists the
-// contexts (current one marked) after the demo snapshot, the page spells out the chosen
+// contexts (current one marked, and selected by default) after the demo snapshot, remembers
+// the reader's choice across reloads, the page spells out the chosen
 // cluster and context, a check runs against the fake API server on 127.0.0.1 and its result
 // is labelled with the context, the data's time is shown with a refresh, and Cancel stops a
 // run whose API request hangs (the server aborts the request).
@@ -66,15 +67,45 @@ async function openIntroduction(): Promise<void> {
   }
 }
 
+const checked = async (): Promise<string> => page.locator('#meshbook-target').evaluate((s: HTMLSelectElement) => s.value);
+
+describe('the target selected when a page opens', () => {
+  it('is the last one this browser picked, across reloads and pages; a remembered target that is gone falls back to the current context', async () => {
+    await openIntroduction();
+    expect(await checked()).toBe('context:fake-ctx');
+    await page.locator('#meshbook-target').selectOption('demo');
+    await openIntroduction();
+    expect(await checked()).toBe('demo');
+    expect(await page.locator('[data-target-info]').textContent()).toBe('Snapshot: demo cluster snapshot (files; nothing live is read).');
+    await page.reload();
+    await page.waitForFunction(() => customElements.get('meshbook-runner') !== undefined);
+    expect(await checked()).toBe('demo');
+    // A run goes to the remembered target.
+    const requests: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().endsWith('/__meshbook/run')) requests.push(r.postData() ?? '');
+    });
+    const card = page.locator('section.runbook[data-check="gateway-ports"]');
+    await card.getByRole('button', { name: 'Run this check', exact: true }).click();
+    await card.locator('runbook-run[state="done"]').waitFor({ timeout: 30_000 });
+    expect(JSON.parse(requests[0]!)).toMatchObject({ target: 'demo' });
+
+    // A context removed from the kubeconfig since: the default again.
+    await page.evaluate(() => localStorage.setItem('meshbook.target', 'context:removed-ctx'));
+    await openIntroduction();
+    expect(await checked()).toBe('context:fake-ctx');
+    await page.evaluate(() => localStorage.removeItem('meshbook.target'));
+  });
+});
+
 describe('a kubeconfig context on the dev server', () => {
-  it('lists the contexts, shows the chosen one, runs a check against it and labels the result with it', async () => {
+  it('selects the current context by default, shows it, runs a check against it and labels the result with it', async () => {
     await openIntroduction();
     const select = page.locator('#meshbook-target');
-    expect(await select.locator('option:checked').textContent()).toBe('demo cluster snapshot');
+    expect((await select.locator('option:checked').textContent())?.trim()).toBe('fake-ctx (current context) — fake-cluster');
     const contexts = await select.locator('optgroup[label="Kubeconfig contexts"] option').allTextContents();
     expect(contexts.map((c) => c.trim())).toEqual(['fake-ctx (current context) — fake-cluster', 'hang-ctx — hang-cluster']);
 
-    await select.selectOption('context:fake-ctx');
     expect(await page.locator('[data-target-info]').textContent()).toBe(
       `Live cluster fake-cluster at ${fake.url}, kubeconfig context fake-ctx (the current context). Checks only read.`,
     );

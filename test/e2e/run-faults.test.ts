@@ -206,6 +206,8 @@ describe('cluster text with bidi-override and zero-width characters', () => {
 describe('several runbooks run at once', () => {
   it('each ends with its result; none cancels another, and a third waits its turn', async () => {
     await open('/introduction/');
+    // The demo, whatever an earlier test picked (the page remembers the last choice).
+    await page.locator('#meshbook-target').selectOption('demo');
     const requests: string[] = [];
     page.on('request', (r) => {
       if (r.url().endsWith('/__meshbook/run')) requests.push(r.postData() ?? '');

@@ -1,0 +1,90 @@
+// A NetworkPolicy fix as code a reader copies: the rule as a YAML block and the kubectl command
+// as a shell block, each with a Copy button that puts exactly that text on the clipboard, drawn
+// the same by the recorded result (build-time markup) and the live one (the island).
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { launchBrowser, type Browser } from '../../tools/site/browser.ts';
+import { startDevServer, type DevServer } from '../../tools/site/dev-server.ts';
+
+let server: DevServer;
+let browser: Browser;
+let page: Page;
+
+const PATH = '/network-layers/r5-control-ports/';
+const COMMAND =
+  `kubectl -n istio-system patch networkpolicy ingressgateway-egress --type=json -p '[{"op":"add","path":"/spec/egress/-",` +
+  `"value":{"to":[{"podSelector":{"matchLabels":{"app":"istiod"}}}],"ports":[{"protocol":"TCP","port":15012}]}}]'`;
+const YAML = ['to:', '- podSelector:', '    matchLabels:', '      app: istiod', 'ports:', '- protocol: TCP', '  port: 15012'].join('\n');
+
+beforeAll(async () => {
+  server = await startDevServer();
+  browser = await launchBrowser();
+  await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.origin });
+  page = await browser.context.newPage();
+  await page.goto(`${server.origin}${PATH}`);
+  await server.settled();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function open(): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await page.goto(`${server.origin}${PATH}`);
+    try {
+      await page.waitForFunction(() => customElements.get('runbook-run') !== undefined, undefined, { timeout: 10_000 });
+      return;
+    } catch (error) {
+      if (attempt === 3) throw error;
+    }
+  }
+}
+
+async function expectFix(finding: Locator): Promise<void> {
+  expect(await finding.locator('.rb-remediation').textContent()).toBe(
+    'What to do: Let the proxies out to the control plane: append this rule to spec.egress of NetworkPolicy ' +
+      'istio-system/ingressgateway-egress (YAML below); apply it with the command below.',
+  );
+  const blocks = finding.locator('figure.mb-code');
+  expect(await blocks.count()).toBe(2);
+  const yaml = blocks.nth(0);
+  const shell = blocks.nth(1);
+  expect(await yaml.getAttribute('data-lang')).toBe('yaml');
+  expect(await yaml.locator('.mb-code-title').textContent()).toBe('Rule to append to spec.egress');
+  expect(await yaml.locator('pre code').textContent()).toBe(YAML);
+  expect(await shell.getAttribute('data-lang')).toBe('sh');
+  expect(await shell.locator('pre code').textContent()).toBe(COMMAND);
+  // The evidence no longer repeats the rule as JSON.
+  expect(await finding.locator('.rb-evidence').textContent()).toContain('(shown as YAML under What to do)');
+
+  for (const [block, text] of [
+    [shell, COMMAND],
+    [yaml, YAML],
+  ] as const) {
+    const button = block.getByRole('button', { name: /^Copy the / });
+    await button.click();
+    await expect.poll(() => button.getAttribute('data-copied')).toBe('true');
+    expect(await button.textContent()).toBe('Copied!');
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(text);
+  }
+}
+
+describe('a NetworkPolicy fix', () => {
+  it('is a YAML block and a shell block with working Copy buttons in the recorded result', async () => {
+    await open();
+    const finding = page.locator('section.runbook[data-check="control-ports"] .mb-recorded li.rb-finding[data-key^="MB0601"]').first();
+    await expectFix(finding);
+  });
+
+  it('is drawn the same in the live result', async () => {
+    await open();
+    await page.locator('#meshbook-target').selectOption('demo');
+    const card = page.locator('section.runbook[data-check="control-ports"]');
+    await card.getByRole('button', { name: 'Run this check', exact: true }).click();
+    await card.locator('runbook-run[state="done"]').waitFor({ timeout: 30_000 });
+    await expectFix(card.locator('runbook-run li.rb-finding[data-key^="MB0601"]').first());
+  });
+});
