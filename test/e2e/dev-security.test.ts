@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { writeKubeconfig } from '../helpers/fake-cluster.ts';
-import { CHROMIUM, launchBrowser, type Browser } from '../../tools/site/browser.ts';
+import { CHROMIUM, launchBrowser, openPage, type Browser } from '../../tools/site/browser.ts';
 import { startDevServer, type DevServer } from '../../tools/site/dev-server.ts';
 import { netnsUnavailable, REMOTE_ADDRESS, startNetns, type HttpReply, type HttpRequest, type Netns } from './helpers/netns.ts';
 
@@ -105,16 +105,7 @@ async function writeGoodKubeconfig(): Promise<void> {
 }
 
 async function openIntroduction(origin: string): Promise<void> {
-  // Retried: a page load that raced the dev server's dependency re-optimization never defines the elements.
-  for (let attempt = 1; ; attempt++) {
-    await page.goto(`${origin}/introduction/`);
-    try {
-      await page.waitForFunction(() => customElements.get('meshbook-runner') !== undefined, undefined, { timeout: 10_000 });
-      return;
-    } catch (error) {
-      if (attempt === 3) throw error;
-    }
-  }
+  await openPage(page, `${origin}/introduction/`, ['meshbook-runner']);
 }
 
 beforeAll(async () => {

@@ -4,7 +4,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
-import { launchBrowser, type Browser } from '../../tools/site/browser.ts';
+import { launchBrowser, openPage, type Browser } from '../../tools/site/browser.ts';
 import { startDevServer, type DevServer } from '../../tools/site/dev-server.ts';
 
 let server: DevServer;
@@ -32,15 +32,7 @@ afterAll(async () => {
 });
 
 async function open(): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    await page.goto(`${server.origin}${PATH}`);
-    try {
-      await page.waitForFunction(() => customElements.get('runbook-run') !== undefined, undefined, { timeout: 10_000 });
-      return;
-    } catch (error) {
-      if (attempt === 3) throw error;
-    }
-  }
+  await openPage(page, `${server.origin}${PATH}`, ['runbook-run']);
 }
 
 async function expectFix(finding: Locator): Promise<void> {

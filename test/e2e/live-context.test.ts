@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { DEMO_DIR, startFakeCluster, writeKubeconfig } from '../helpers/fake-cluster.ts';
 import type { FakeApiServer } from '../live/fake-apiserver.ts';
-import { launchBrowser, type Browser } from '../../tools/site/browser.ts';
+import { launchBrowser, openPage, type Browser } from '../../tools/site/browser.ts';
 import { startDevServer, type DevServer } from '../../tools/site/dev-server.ts';
 
 let tmp: string;
@@ -51,20 +51,7 @@ afterAll(async () => {
 });
 
 async function openIntroduction(): Promise<void> {
-  // Retried: a page load that raced the dev server's dependency re-optimization never defines the elements.
-  for (let attempt = 1; ; attempt++) {
-    await page.goto(`${server.origin}/introduction/`);
-    try {
-      await page.waitForFunction(
-        () => customElements.get('runbook-run') !== undefined && customElements.get('meshbook-runner') !== undefined,
-        undefined,
-        { timeout: 10_000 },
-      );
-      return;
-    } catch (error) {
-      if (attempt === 3) throw error;
-    }
-  }
+  await openPage(page, `${server.origin}/introduction/`);
 }
 
 const checked = async (): Promise<string> => page.locator('#meshbook-target').evaluate((s: HTMLSelectElement) => s.value);
@@ -136,15 +123,7 @@ describe('a kubeconfig context on the dev server', () => {
   });
 
   it('explains a blocked matrix cell against the live context (the explain request names that context)', async () => {
-    for (let attempt = 1; ; attempt++) {
-      await page.goto(`${server.origin}/network-layers/r3-l3-reachability/`);
-      try {
-        await page.waitForFunction(() => customElements.get('runbook-run') !== undefined, undefined, { timeout: 10_000 });
-        break;
-      } catch (error) {
-        if (attempt === 3) throw error;
-      }
-    }
+    await openPage(page, `${server.origin}/network-layers/r3-l3-reachability/`, ['runbook-run']);
     await page.locator('#meshbook-target').selectOption('context:fake-ctx');
     const card = page.locator('section.runbook[data-check="mesh-reachability"]');
     await card.getByRole('button', { name: 'Run this check', exact: true }).click();

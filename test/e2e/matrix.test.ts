@@ -14,7 +14,7 @@ import type { CheckResult, ReachabilityMatrix } from '../../src/engine/types.ts'
 import { buildRecord, checkSourceFiles } from '../../src/publish/record.ts';
 import { scratchDir } from '../../src/publish/astro-build.ts';
 import { getCheck } from '../../runbooks/index.ts';
-import { launchBrowser, type Browser } from '../../tools/site/browser.ts';
+import { launchBrowser, openPage, type Browser } from '../../tools/site/browser.ts';
 import { REPO_ROOT, startDevServer, type DevServer } from '../../tools/site/dev-server.ts';
 
 const PAGE = '/network-layers/r3-l3-reachability/';
@@ -62,20 +62,7 @@ function card(p: Page = page): Locator {
 }
 
 async function runCheck(p: Page): Promise<Locator> {
-  // Retried: a page load that raced the dev server's dependency re-optimization never defines the elements.
-  for (let attempt = 1; ; attempt++) {
-    await p.goto(`${server.origin}${PAGE}`);
-    try {
-      await p.waitForFunction(
-        () => customElements.get('runbook-run') !== undefined && customElements.get('meshbook-runner') !== undefined,
-        undefined,
-        { timeout: 10_000 },
-      );
-      break;
-    } catch (error) {
-      if (attempt === 3) throw error;
-    }
-  }
+  await openPage(p, `${server.origin}${PAGE}`);
   await card(p).getByRole('button', { name: 'Run this check', exact: true }).click();
   await card(p).locator('runbook-run[state="done"]').waitFor({ timeout: 30_000 });
   return card(p).locator('.runbook-results');

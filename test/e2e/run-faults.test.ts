@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { closedPortUrl, writeKubeconfig } from '../helpers/fake-cluster.ts';
-import { launchBrowser, type Browser } from '../../tools/site/browser.ts';
+import { launchBrowser, openPage, type Browser } from '../../tools/site/browser.ts';
 import { REPO_ROOT, startDevServer, type DevServer } from '../../tools/site/dev-server.ts';
 import { currentCheckVersions } from '../../src/publish/demo-record.ts';
 
@@ -100,20 +100,7 @@ afterAll(async () => {
 });
 
 async function open(path: string): Promise<void> {
-  // Retried: a page load that raced the dev server's dependency re-optimization never defines the elements.
-  for (let attempt = 1; ; attempt++) {
-    await page.goto(`${server.origin}${path}`);
-    try {
-      await page.waitForFunction(
-        () => customElements.get('runbook-run') !== undefined && customElements.get('meshbook-runner') !== undefined,
-        undefined,
-        { timeout: 10_000 },
-      );
-      return;
-    } catch (error) {
-      if (attempt === 3) throw error;
-    }
-  }
+  await openPage(page, `${server.origin}${path}`);
 }
 
 function runbook(id: string): ReturnType<Page['locator']> {

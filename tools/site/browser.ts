@@ -3,7 +3,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.MESHBOOK_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -41,4 +41,25 @@ export async function launchBrowser(
       await rm(profile, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Loads `url` and waits until the page's custom elements are defined. Retried: a page load that
+ * races the dev server's dependency re-optimization never defines them, and a reload does.
+ */
+export async function openPage(
+  page: Page,
+  url: string,
+  elements: readonly string[] = ['runbook-run', 'meshbook-runner'],
+  attempts = 3,
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await page.goto(url);
+    try {
+      await page.waitForFunction((names) => names.every((name) => customElements.get(name) !== undefined), elements, { timeout: 10_000 });
+      return;
+    } catch (error) {
+      if (attempt === attempts) throw error;
+    }
+  }
 }
