@@ -44,6 +44,8 @@ export interface CheckCommand {
   suppress?: string[];
   /** --config FILE: the project config instead of ./meshbook.yaml. */
   config?: string;
+  /** --with FILE|DIR values: proposed objects to apply over the source (what-if). */
+  with?: string[];
 }
 
 /** `meshbook snapshot`: write what the selected checks read to YAML files in a directory. */
@@ -98,6 +100,7 @@ const CHECK_OPTIONS = {
   verbose: { type: 'boolean' },
   suppress: { type: 'string', multiple: true, short: 'S' },
   config: { type: 'string' },
+  with: { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsOptionsConfig;
 
@@ -199,6 +202,12 @@ function parseCheck(args: string[]): Command {
   if (values.record !== undefined) {
     if (values.record === '') throw new UsageError('--record needs a file name, received "".');
     command.record = values.record;
+  }
+  if (values.with !== undefined) {
+    // A record is what the cluster is; a what-if run describes a cluster that does not exist.
+    if (command.record !== undefined)
+      throw new UsageError('--record saves the cluster as it is; it cannot be combined with --with, which checks a proposed change.');
+    command.with = nonEmpty(values.with, '--with');
   }
   return command;
 }

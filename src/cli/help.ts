@@ -49,6 +49,14 @@ Suppressions (like istioctl analyze; suppressed findings are listed, not counted
                         The galley.istio.io/analyze-suppress annotation on a
                         resource (codes, comma-separated, or *) is always honoured
 
+What-if (check a proposed change before it is applied):
+  --with PATH           YAML or JSON objects (a file or a directory; multi-document
+                        and kind: List) applied over the source as kubectl apply
+                        would: added, or replacing the object of the same kind,
+                        namespace and name. Repeatable; later files win. Reports the
+                        findings the change adds and fixes; --fail-on then looks
+                        only at the added ones
+
 Output:
   -f, --format FORMAT   text (default), json, junit or sarif (SARIF 2.1.0, for
                         code-scanning tools)
@@ -61,7 +69,7 @@ Output:
   -h, --help            show this help
 
 Exit codes:
-  0    nothing reached the --fail-on threshold
+  0    nothing reached the --fail-on threshold (with --with: nothing the change adds)
   1    something did: an error finding or a check that could not run
        (with --fail-on warning, also a warning finding)
        — including a live run whose API server is unreachable: every check then

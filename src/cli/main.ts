@@ -19,10 +19,13 @@ import { REPO_ROOT, contentRoot } from '../site/pages.ts';
 import { pickSource } from './pick-source.ts';
 import { selectChecks } from './select.ts';
 import { snapshotSummary, writeSnapshot } from './snapshot.ts';
-import { exitCodeFor } from '../report/threshold.ts';
+import { exitCodeFor, severityFails, type FailOn } from '../report/threshold.ts';
 import { checkSiteUrl } from '../report/site-url.ts';
 import { recordRun } from '../publish/record.ts';
 import { loadPolicy } from './project-config.ts';
+import { runWhatIf } from '../engine/what-if.ts';
+import { loadOverlay } from '../cluster/what-if-files.ts';
+import type { RunReport } from '../engine/types.ts';
 
 /** The exit codes the CLI documents (docs/cli.md). */
 export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
@@ -102,9 +105,17 @@ async function check(command: CheckCommand, io: CliIo, signal: AbortSignal): Pro
   // before any check runs: exit 2, not error results. An unreachable API server is not an
   // input error: every check then reports the precise reason (exit 1).
   await untilAborted(picked.preflight(), signal);
+  const overlay =
+    command.with === undefined
+      ? undefined
+      : await untilAborted(loadOverlay(command.with, { readSecrets: command.source.readSecrets === true }), signal);
   let report;
   try {
-    report = await untilAborted(runChecks(checks, picked.source, { signal, namespace: command.namespace, policy }), signal);
+    const options = { signal, namespace: command.namespace, policy };
+    report = await untilAborted(
+      overlay === undefined ? runChecks(checks, picked.source, options) : runWhatIf(checks, picked.source, overlay, options),
+      signal,
+    );
     if (expired.length > 0) report.expiredSuppressions = expired;
     // Before close(): the record reads the cluster's versions from the same source.
     if (command.record !== undefined) {
@@ -119,7 +130,14 @@ async function check(command: CheckCommand, io: CliIo, signal: AbortSignal): Pro
   const rendered = renderChunks(command.format, report, { color, failOn: command.failOn, verbose: command.verbose, siteUrl });
   if (command.output === undefined) for (const text of batched(rendered)) io.out(text);
   else await writeReport(command.output, rendered);
-  return exitCodeFor(report, command.failOn);
+  return whatIfExitCode(report, command.failOn) ?? exitCodeFor(report, command.failOn);
+}
+
+// A what-if run fails on what the change would add, not on what the cluster already has.
+function whatIfExitCode(report: RunReport, failOn: FailOn): 0 | 1 | undefined {
+  // Nothing read, nothing compared: that is a failure, whatever the comparison says.
+  if (report.whatIf === undefined || report.problem !== undefined) return undefined;
+  return report.whatIf.added.some((f) => severityFails(f.severity, failOn)) ? EXIT.failed : EXIT.ok;
 }
 
 // The published guide's URL. Read from the environment: the site's own configuration is

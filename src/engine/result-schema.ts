@@ -151,6 +151,16 @@ export const targetInfoSchema = z.strictObject({
   server: z.string().optional(),
 });
 
+/** `check --with`: what applying the proposed objects would change, against the same gather without them. */
+export const whatIfSchema = z.strictObject({
+  /** Findings the run with the objects has and the run without them does not. */
+  added: z.array(findingSchema),
+  /** Findings the run without the objects has and the run with them does not. */
+  fixed: z.array(findingSchema),
+  /** The files the objects were read from. */
+  files: z.array(z.string()),
+});
+
 export const runReportSchema = z.strictObject({
   target: targetInfoSchema,
   /** When the run started (ISO 8601, UTC). */
@@ -163,6 +173,8 @@ export const runReportSchema = z.strictObject({
   problem: runProblemSchema.optional(),
   /** Config-file suppressions past their date, which therefore suppressed nothing. */
   expiredSuppressions: z.array(expiredSuppressionSchema).optional(),
+  /** Set by `check --with`: the checks are the run with the proposed objects applied. */
+  whatIf: whatIfSchema.optional(),
   checks: z.array(checkResultSchema),
 });
 

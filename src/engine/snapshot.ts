@@ -19,6 +19,8 @@ export class Snapshot {
   readonly #byNs = new Map<string, KubeObject[]>();
   readonly #byName = new Map<string, KubeObject>();
   readonly #locations: WeakMap<object, SourceLocation>;
+  /** The snapshot this one overlays: objects it kept are located there. */
+  #under: Snapshot | undefined;
   /** Kinds this snapshot holds data for (possibly none of them). */
   readonly kinds: ReadonlySet<KindId>;
   readonly problems: ReadonlyMap<KindId, GatherProblem>;
@@ -58,7 +60,18 @@ export class Snapshot {
   }
 
   locate(object: object): SourceLocation | undefined {
-    return this.#locations.get(object);
+    return this.#locations.get(object) ?? this.#under?.locate(object);
+  }
+
+  /**
+   * This snapshot with `objects` applied as `kubectl apply` would: each one replaces the object
+   * of the same kind, namespace and name, or is added. Kinds this snapshot does not hold are
+   * left out (no check of the run reads them), and its gather problems stay.
+   */
+  overlay(objects: Iterable<KubeObject>, locations: WeakMap<object, SourceLocation>): Snapshot {
+    const next = new Snapshot([...this.all(), ...objects], { kinds: this.kinds, problems: this.problems.values(), locations });
+    next.#under = this;
+    return next;
   }
 
   /** Every object, in kind order; used to write snapshots back out. */

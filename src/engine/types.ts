@@ -21,6 +21,7 @@ import type {
   suppressedFindingSchema,
   suppressionSchema,
   targetInfoSchema,
+  whatIfSchema,
 } from './result-schema.ts';
 
 export type Severity = z.infer<typeof severitySchema>;
@@ -74,6 +75,9 @@ export type Attachment = z.infer<typeof attachmentSchema>;
 export type TargetInfo = z.infer<typeof targetInfoSchema>;
 
 export type RunReport = z.infer<typeof runReportSchema>;
+
+/** What `check --with` found the proposed objects would add and fix. */
+export type WhatIf = z.infer<typeof whatIfSchema>;
 
 /** Counts of results by status, for summaries. */
 export function summarize(results: readonly CheckResult[]): Record<CheckStatus, number> {

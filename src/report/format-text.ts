@@ -13,6 +13,7 @@ import {
   type ReadCount,
   type RunReport,
   type Severity,
+  type WhatIf,
 } from '../engine/types.ts';
 import { codeDocsPath } from '../engine/codes.ts';
 import { matrixCounts, problemPairs, reachabilityMatrices } from '../engine/reachability-matrix.ts';
@@ -68,6 +69,7 @@ export function formatText(report: RunReport, options: TextOptions): string {
 
   const verbose = options.verbose === true;
   const link = (path: string): string => printable(siteLink(path, options.siteUrl));
+  if (report.whatIf !== undefined) lines.push(...whatIfLines(report.whatIf, paint, verbose ? link : undefined));
   for (const check of report.checks) {
     const word = paint(STATUS_STYLE[check.status], STATUS_WORDS[check.status].padEnd(STATUS_WIDTH));
     const read = check.read === undefined ? '' : `  ${paint('dim', `(read ${readPhrase(check.read)})`)}`;
@@ -104,6 +106,24 @@ export function formatText(report: RunReport, options: TextOptions): string {
   const suppressedTotal = report.checks.reduce((n, c) => n + (c.suppressed?.length ?? 0), 0);
   lines.push(paint('bold', `${summaryLine(report.checks)}${suppressedTotal > 0 ? `, ${suppressedTotal} suppressed` : ''}`));
   return `${lines.join('\n')}\n`;
+}
+
+// What the proposed objects change, before the run with them: the answer the user asked for.
+function whatIfLines(whatIf: WhatIf, paint: (style: Style, text: string) => string, link?: (path: string) => string): string[] {
+  const files = whatIf.files.map(printable).join(', ');
+  const lines = [
+    `${paint('bold', `What-if: ${whatIf.added.length} added, ${whatIf.fixed.length} fixed`)} ${paint('dim', `(applying ${files})`)}`,
+  ];
+  const list = (word: string, style: Style, findings: readonly Finding[]): void => {
+    if (findings.length === 0) return;
+    lines.push(`${paint(style, word)}`);
+    for (const f of findings) lines.push(...(link === undefined ? [findingLine(f, paint)] : findingLines(f, paint, link)));
+  };
+  list('Added by the change:', 'red', whatIf.added);
+  list('Fixed by the change:', 'green', whatIf.fixed);
+  if (whatIf.added.length === 0 && whatIf.fixed.length === 0) lines.push(paint('dim', 'The change adds and fixes no finding.'));
+  lines.push('', paint('dim', 'The checks with the change applied:'), '');
+  return lines;
 }
 
 // The short form: severity, code, resource and message on one line.

@@ -14,11 +14,14 @@ import {
   runReportSchema,
   runSummarySchema,
   suppressionSchema,
+  whatIfSchema,
 } from '../engine/result-schema.ts';
 
 const findingJsonSchema = findingSchema.omit({ params: true, codeDocs: true });
 
 const suppressedJsonSchema = findingJsonSchema.extend({ suppression: suppressionSchema });
+
+const whatIfJsonSchema = whatIfSchema.extend({ added: z.array(findingJsonSchema), fixed: z.array(findingJsonSchema) });
 
 const checkJsonSchema = checkResultSchema.extend({
   findings: z.array(findingJsonSchema),
@@ -31,6 +34,8 @@ export const reportJsonSchema = runReportSchema.omit({ gatherMs: true, checks: t
   read: readCountSchema.optional(),
   /** Checks by status, findings by severity, what was read; before the checks, so a reader sees it first (absent only in records made before it was written). */
   summary: runSummarySchema.optional(),
+  /** `check --with`: the findings the proposed objects would add and fix. */
+  whatIf: whatIfJsonSchema.optional(),
   checks: z.array(checkJsonSchema),
 });
 

@@ -4,7 +4,8 @@
 import { expect } from 'vitest';
 import { reportJsonSchema } from '../../../src/report/report-schema.ts';
 
-const TOP = { required: ['target', 'startedAt', 'read', 'summary', 'checks'], optional: ['problem', 'expiredSuppressions'] };
+const TOP = { required: ['target', 'startedAt', 'read', 'summary', 'checks'], optional: ['problem', 'expiredSuppressions', 'whatIf'] };
+const WHAT_IF = { required: ['added', 'fixed', 'files'], optional: [] };
 const READ = { required: ['kinds', 'objects'], optional: [] };
 const SUMMARY = { required: ['checks', 'findings', 'read', 'suppressed'], optional: [] };
 const SUMMARY_CHECKS = { required: ['total', 'pass', 'warn', 'fail', 'error', 'skipped'], optional: [] };
@@ -45,6 +46,15 @@ export function assertJsonContract(text: string): ReturnType<typeof reportJsonSc
   keys(summary.read, READ, 'summary.read');
   if (doc.problem !== undefined) keys(doc.problem, PROBLEM, 'problem');
   for (const [i, e] of ((doc.expiredSuppressions ?? []) as unknown[]).entries()) keys(e, EXPIRED, `expiredSuppressions[${i}]`);
+  if (doc.whatIf !== undefined) {
+    const whatIf = keys(doc.whatIf, WHAT_IF, 'whatIf');
+    for (const list of ['added', 'fixed'] as const)
+      for (const [j, f] of (whatIf[list] as unknown[]).entries()) {
+        const finding = keys(f, FINDING, `whatIf.${list}[${j}]`);
+        keys(finding.resource, RESOURCE, `whatIf.${list}[${j}].resource`);
+        if (finding.location !== undefined) keys(finding.location, LOCATION, `whatIf.${list}[${j}].location`);
+      }
+  }
   expect(Array.isArray(doc.checks)).toBe(true);
   for (const [i, c] of (doc.checks as unknown[]).entries()) {
     const check = keys(c, CHECK, `checks[${i}]`);
