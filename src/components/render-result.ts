@@ -6,10 +6,10 @@
 // show as `\u202E`-style escapes and cannot reorder or hide the rest of a finding; the
 // elements that hold it are bidi-isolated in meshbook.css.
 
-import { STATUS_WORDS, type CheckResult, type RunProblem } from '../engine/types.ts';
+import { STATUS_WORDS, type CheckResult, type Finding, type RunProblem } from '../engine/types.ts';
 import { toDom } from './matrix-svg.ts';
 import { enhanceMatrix, type Explainer } from './matrix-tool.ts';
-import { resultTree, shown } from './result-tree.ts';
+import { resourceText, resultTree, shown } from './result-tree.ts';
 
 export { STATUS_WORDS };
 export { findingKey, readText, resourceText, safeHref, shown } from './result-tree.ts';
@@ -86,4 +86,44 @@ export function renderFailure(text: string): HTMLElement {
   const p = h('p', 'rb-outcome', h('span', 'rb-status-word', STATUS_WORDS.error), h('span', 'rb-summary', shown(text)));
   p.dataset.status = 'error';
   return p;
+}
+
+type WhatIfFinding = Pick<Finding, 'code' | 'severity' | 'message' | 'resource'>;
+
+/**
+ * A what-if run's comparison: "What-if: N added, M fixed" and each finding the proposed YAML
+ * adds or fixes, one line each (severity, code, resource — message), all as text.
+ */
+export function renderWhatIf(added: readonly WhatIfFinding[], fixed: readonly WhatIfFinding[]): HTMLElement {
+  const list = (label: string, kind: string, findings: readonly WhatIfFinding[]): Child[] =>
+    findings.length === 0
+      ? []
+      : [
+          h('p', 'rb-what-if-label', label),
+          h(
+            'ul',
+            'rb-what-if-list',
+            ...findings.map((f) => {
+              const li = h(
+                'li',
+                'rb-what-if-finding',
+                `${shown(f.severity)} ${shown(f.code)} `,
+                h('span', 'rb-resource', resourceText(f.resource)),
+                ' — ',
+                h('span', 'rb-message', shown(f.message)),
+              );
+              li.dataset.change = kind;
+              return li;
+            }),
+          ),
+        ];
+  const box = h(
+    'div',
+    'rb-what-if',
+    h('p', 'rb-what-if-head', `What-if: ${added.length} added, ${fixed.length} fixed`),
+    ...list('Added by the change:', 'added', added),
+    ...list('Fixed by the change:', 'fixed', fixed),
+  );
+  box.dataset.whatIf = '';
+  return box;
 }

@@ -5,7 +5,16 @@
 
 import type { CheckResult, CheckStatus, ReadCount, RunProblem } from '../engine/types.ts';
 import type { RunStreamEvent } from '../server/run-events.ts';
-import { findingKey, readText, renderFailure, renderNote, renderNotRun, renderProblem, renderResult } from './render-result.ts';
+import {
+  findingKey,
+  readText,
+  renderFailure,
+  renderNote,
+  renderNotRun,
+  renderProblem,
+  renderResult,
+  renderWhatIf,
+} from './render-result.ts';
 import { applySeverityFilter, renderScoreboard, type BoardEntry, type SeverityFilter } from './scoreboard.ts';
 import type { Explainer } from './matrix-tool.ts';
 import type { ExplainAnswer } from '../reachability/explain-query.ts';
@@ -169,6 +178,7 @@ class MeshbookRunner extends HTMLElement {
     this.querySelector<HTMLButtonElement>('button[data-refresh]')?.addEventListener('click', () => {
       void this.run([...document.querySelectorAll<RunbookRun>('runbook-run')], true, true);
     });
+    this.#acceptDroppedYaml();
     this.#restoreTarget();
     this.#select()?.addEventListener('change', () => {
       rememberTarget(this.#select()?.value);
@@ -178,6 +188,32 @@ class MeshbookRunner extends HTMLElement {
       if (freshness !== null) freshness.hidden = true;
     });
     this.#showTarget();
+  }
+
+  #yamlBox(): HTMLTextAreaElement | null {
+    return this.querySelector('textarea[data-with-yaml]');
+  }
+
+  // A YAML file dropped on the what-if box becomes its text (read here; nothing is uploaded until a run).
+  #acceptDroppedYaml(): void {
+    const box = this.#yamlBox();
+    if (box === null) return;
+    box.addEventListener('dragover', (event) => event.preventDefault());
+    box.addEventListener('drop', (event) => {
+      const file = event.dataTransfer?.files[0];
+      if (file === undefined) return;
+      event.preventDefault();
+      void file.text().then((text) => {
+        box.value = text;
+      });
+    });
+  }
+
+  // The what-if comparison under the progress line (undefined removes it).
+  #showWhatIf(event: Extract<RunStreamEvent, { type: 'what-if' }> | undefined): void {
+    this.querySelector('[data-what-if]')?.remove();
+    if (event === undefined) return;
+    this.querySelector('[data-progress]')?.after(renderWhatIf(event.added, event.fixed));
   }
 
   #select(): HTMLSelectElement | null {
@@ -335,6 +371,8 @@ class MeshbookRunner extends HTMLElement {
     const fingerprint = this.#option()?.dataset.fingerprint;
     const ids = [...new Set(runbooks.map((r) => r.check))];
     if (ids.length === 0) return;
+    // What-if applies to the page's run only: one runbook run alone shows the target as it is.
+    const withYaml = pageLevel ? (this.#yamlBox()?.value ?? '') : '';
     const run: Run = { controller: new AbortController(), runbooks: new Set(runbooks), pageLevel };
     const { signal } = run.controller;
     // Each runbook now belongs to this run; a run left speaking for none is stopped.
@@ -355,6 +393,7 @@ class MeshbookRunner extends HTMLElement {
     if (pageLevel) {
       this.#pageRun = run;
       this.#showProblem(undefined);
+      this.#showWhatIf(undefined);
       this.setAttribute('state', 'running');
       this.setAttribute('done', '0');
       this.setAttribute('total', String(ids.length));
@@ -405,6 +444,7 @@ class MeshbookRunner extends HTMLElement {
             target,
             ...(fingerprint === undefined ? {} : { fingerprint }),
             ...(refresh ? { refresh: true } : {}),
+            ...(withYaml.trim() === '' ? {} : { withYaml }),
           }),
           credentials: 'same-origin',
           cache: 'no-store',
@@ -466,6 +506,8 @@ class MeshbookRunner extends HTMLElement {
             this.setAttribute('done', String(event.done));
             this.#progress(`${event.done} of ${event.total} checks done`);
           }
+        } else if (event.type === 'what-if') {
+          if (drivesPage()) this.#showWhatIf(event);
         } else if (event.type === 'error') {
           failure = event.message;
         }
@@ -488,7 +530,7 @@ class MeshbookRunner extends HTMLElement {
         .map((status) => `${counts.get(status)} ${SUMMARY_WORDS[status]}`)
         .join(', ');
       this.#progress(
-        `${total} of ${total} checks done against ${targetName}: ${summary}.${read === undefined ? '' : ` ${readText(read)}.`}`,
+        `${total} of ${total} checks done against ${targetName}${withYaml.trim() === '' ? '' : ' with the pasted YAML applied'}: ${summary}.${read === undefined ? '' : ` ${readText(read)}.`}`,
       );
     }
     finish('done', 'The run ended without a result for this check.');

@@ -6,11 +6,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { Check } from '../engine/check.ts';
-import { runChecks } from '../engine/runner.ts';
+import { runChecks, type RunOptions } from '../engine/runner.ts';
+import { runWhatIf, type Overlay } from '../engine/what-if.ts';
+import { overlayFromText } from '../cluster/what-if-files.ts';
 import { summarize, type CheckResult } from '../engine/types.ts';
 import { fitResult } from './fit-result.ts';
 import { guardRunRequest, TOKEN_HEADER, type GuardInput } from './guard.ts';
-import { parseRunRequest } from './run-request.ts';
+import { MAX_WITH_YAML, parseRunRequest } from './run-request.ts';
 import type { RunStreamEvent } from './run-events.ts';
 import { TargetConflict, type TargetRegistry } from './targets.ts';
 import { InputError, type ClusterSource } from '../engine/source.ts';
@@ -29,7 +31,8 @@ export interface RunEndpointLimits {
 }
 
 export const DEFAULT_LIMITS: RunEndpointLimits = {
-  maxBodyBytes: 16 * 1024,
+  // Room for what-if YAML: its characters, up to 3 UTF-8 bytes each, and JSON's escapes.
+  maxBodyBytes: 16 * 1024 + 4 * MAX_WITH_YAML,
   maxConcurrentRuns: 2,
   runDeadlineMs: 60_000,
   maxFindingsPerCheck: 200,
@@ -91,6 +94,20 @@ export function createRunEndpoint(options: RunEndpointOptions): (req: IncomingMe
     if (!parsed.ok) {
       refuse(res, 400, parsed.message);
       return;
+    }
+    // Proposed YAML is read before anything runs: a problem in it is the run's one error line.
+    let overlay: Overlay | undefined;
+    if (parsed.value.withYaml !== undefined) {
+      try {
+        overlay = overlayFromText(parsed.value.withYaml, WHAT_IF_NAME);
+      } catch (error) {
+        if (!(error instanceof InputError)) throw error;
+        res.writeHead(200, { ...SAFE_HEADERS, 'Content-Type': 'application/x-ndjson; charset=utf-8' });
+        res.end(
+          `${JSON.stringify({ type: 'error', message: `The what-if YAML cannot be applied: ${error.message}` } satisfies RunStreamEvent)}\n`,
+        );
+        return;
+      }
     }
     if (active >= limits.maxConcurrentRuns) {
       refuse(res, 429, `${limits.maxConcurrentRuns} runs are already in progress; try again when one finishes`, { 'Retry-After': '5' });
@@ -155,14 +172,19 @@ export function createRunEndpoint(options: RunEndpointOptions): (req: IncomingMe
     send({ type: 'start', target: source.target, checks: checks.map((c) => ({ id: c.id, title: c.title })) });
     const results: CheckResult[] = [];
     try {
-      await runChecks(checks, source, {
+      const runOptions: RunOptions = {
         signal,
         maxFindingsPerCheck: limits.maxFindingsPerCheck,
         onEvent: (event) => {
           if (event.type === 'result') results.push(event.result);
           send(event);
         },
-      });
+      };
+      if (overlay === undefined) await runChecks(checks, source, runOptions);
+      else {
+        const report = await runWhatIf(checks, source, overlay, runOptions);
+        if (report.whatIf !== undefined) send({ type: 'what-if', added: report.whatIf.added, fixed: report.whatIf.fixed });
+      }
       // The last result can overflow without the runner noticing: that run did not arrive whole.
       signal.throwIfAborted();
       // The last line is always written: END_RESERVE kept room for it.
@@ -184,6 +206,9 @@ export function createRunEndpoint(options: RunEndpointOptions): (req: IncomingMe
     }
   };
 }
+
+// What the pasted YAML is called in messages, where a file's name would be: "pasted YAML:7: …".
+const WHAT_IF_NAME = 'pasted YAML';
 
 // Bytes kept back for the stream's last line (done or error), so it always gets out.
 const END_RESERVE = 1024;

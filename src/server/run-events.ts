@@ -2,7 +2,7 @@
 // Shared by the endpoint and the page's island; types only, so the island ships none of it.
 
 import type { GatheredEvent } from '../engine/runner.ts';
-import type { CheckResult, CheckStatus, TargetInfo } from '../engine/types.ts';
+import type { CheckResult, CheckStatus, Finding, TargetInfo } from '../engine/types.ts';
 
 export type RunStreamEvent =
   | { type: 'start'; target: TargetInfo; checks: { id: string; title: string }[] }
@@ -10,6 +10,8 @@ export type RunStreamEvent =
   | GatheredEvent<string>
   // `note`: what of the result was left out to fit the stream (findings cut are counted in `result.truncated`).
   | { type: 'result'; result: CheckResult; done: number; total: number; note?: string }
+  // A run with proposed YAML: the findings it adds and fixes against the target as it is; sent before `done`.
+  | { type: 'what-if'; added: Finding[]; fixed: Finding[] }
   | { type: 'done'; summary: Record<CheckStatus, number> }
   | { type: 'error'; message: string };
 

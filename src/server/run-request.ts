@@ -4,6 +4,9 @@
 import { z } from 'astro/zod';
 import { parseWithFriendlyErrors, type Parsed } from '../site/validation.ts';
 
+/** The largest what-if YAML a request may carry, in characters: far above a pull request's policies. */
+export const MAX_WITH_YAML = 256 * 1024;
+
 export const RunRequestSchema = z
   .object({
     /** Registered check ids, as they appear in `<Runbook id="…">`. */
@@ -14,6 +17,8 @@ export const RunRequestSchema = z
     fingerprint: z.string().min(1).max(200).optional(),
     /** Read the cluster again instead of serving cached kinds (live targets). */
     refresh: z.boolean().optional(),
+    /** What-if: proposed objects as YAML text (multi-document, `kind: List`), applied over the target for this run only. */
+    withYaml: z.string().min(1).max(MAX_WITH_YAML).optional(),
   })
   .strict();
 
@@ -46,5 +51,6 @@ export function parseRunRequest(body: unknown, known: { checks: ReadonlySet<stri
   const value: RunRequest = { checks: [...new Set(parsed.value.checks)], target: parsed.value.target };
   if (parsed.value.fingerprint !== undefined) value.fingerprint = parsed.value.fingerprint;
   if (parsed.value.refresh !== undefined) value.refresh = parsed.value.refresh;
+  if (parsed.value.withYaml !== undefined) value.withYaml = parsed.value.withYaml;
   return { ok: true, value };
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { YamlSource } from '../../src/cluster/yaml-source.ts';
 import { defineCheck, type Check } from '../../src/engine/check.ts';
-import { createRunEndpoint, type RunEndpointLimits } from '../../src/server/run-endpoint.ts';
+import { createRunEndpoint, DEFAULT_LIMITS, type RunEndpointLimits } from '../../src/server/run-endpoint.ts';
 import type { RunStreamEvent } from '../../src/server/run-events.ts';
 import type { TargetRegistry } from '../../src/server/targets.ts';
 import { getCheck } from '../../runbooks/index.ts';
@@ -180,7 +180,7 @@ describe('run endpoint', () => {
         },
       );
       req.on('error', reject);
-      for (let i = 0; i < 20; i++) req.write('x'.repeat(1024));
+      for (let i = 0; i <= DEFAULT_LIMITS.maxBodyBytes / 1024 + 4; i++) req.write('x'.repeat(1024));
       req.end();
     });
     expect(reply.status).toBe(413);
