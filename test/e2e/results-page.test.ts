@@ -155,13 +155,13 @@ describe('the "Run all" scoreboard', () => {
     const all = await shown();
     expect(all).toContain('error');
     expect(all.some((s) => s !== 'error')).toBe(true);
-    await page.getByLabel('Errors only').check();
+    await page.getByRole('radio', { name: 'Errors only', exact: true }).check();
     const errors = await shown();
     expect(errors.length).toBeGreaterThan(0);
     expect(new Set(errors)).toEqual(new Set(['error']));
-    await page.getByLabel('Errors and warnings').check();
+    await page.getByRole('radio', { name: 'Errors and warnings', exact: true }).check();
     expect((await shown()).includes('info')).toBe(false);
-    await page.getByLabel('All').check();
+    await page.getByRole('radio', { name: 'All', exact: true }).check();
     expect((await shown()).length).toBe(all.length);
   });
 });
