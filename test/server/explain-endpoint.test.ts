@@ -2,7 +2,8 @@
 // request never opens a target), request validation, and the answer for an allowed, a blocked and
 // an unknown pair of the explain fixture.
 
-import { createServer, request, type Server } from 'node:http';
+import { postLocal } from './helpers/local-post.ts';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,32 +36,12 @@ beforeAll(async () => {
 
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-function post(body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; type: string; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        path: '/__meshbook/explain',
-        method: 'POST',
-        headers: {
-          Host: `localhost:${port}`,
-          Origin: `http://localhost:${port}`,
-          'X-Meshbook-Token': TOKEN,
-          'Content-Type': 'application/json',
-          ...headers,
-        },
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (text += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body: text }));
-      },
-    );
-    req.on('error', reject);
-    req.end(typeof body === 'string' ? body : JSON.stringify(body));
+async function post(body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; type: string; body: string }> {
+  const reply = await postLocal(port, '/__meshbook/explain', typeof body === 'string' ? body : JSON.stringify(body), {
+    token: TOKEN,
+    headers,
   });
+  return { status: reply.status, type: String(reply.headers['content-type']), body: reply.body };
 }
 
 describe('POST /__meshbook/explain', () => {

@@ -3,7 +3,8 @@
 // context, the fingerprint guard (409 when the context changed since the page loaded), the
 // per-context cache with its time and a refresh, and cancellation reaching the API request.
 
-import { createServer, request, type Server } from 'node:http';
+import { postLocal, streamEvents, type Reply } from './helpers/local-post.ts';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -53,45 +54,11 @@ afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-interface Reply {
-  status: number;
-  body: string;
-}
-
 function post(body: unknown, signal?: AbortSignal): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        path: '/__meshbook/run',
-        method: 'POST',
-        signal,
-        headers: {
-          Host: `localhost:${port}`,
-          Origin: `http://localhost:${port}`,
-          'X-Meshbook-Token': TOKEN,
-          'Content-Type': 'application/json',
-        },
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (text += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(JSON.stringify(body));
-  });
+  return postLocal(port, '/__meshbook/run', JSON.stringify(body), { token: TOKEN, ...(signal === undefined ? {} : { signal }) });
 }
 
-const events = (body: string): RunStreamEvent[] =>
-  body
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => JSON.parse(l) as RunStreamEvent);
+const events = streamEvents;
 const option = async (id: string): Promise<TargetOption> => (await targets.list()).find((t) => t.id === id)!;
 
 describe('kubeconfig contexts as targets', () => {

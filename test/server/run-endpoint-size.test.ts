@@ -2,7 +2,8 @@
 // (findings counted in `truncated`, the picture left out with a note), the other checks still
 // report, and the stream always ends with `done`.
 
-import { createServer, request, type Server } from 'node:http';
+import { postLocal, type Reply } from './helpers/local-post.ts';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -67,31 +68,8 @@ async function start(checks: Check[], limits: Partial<RunEndpointLimits>): Promi
   return { server, port: (server.address() as AddressInfo).port };
 }
 
-function run(port: number, checks: string[]): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        path: '/__meshbook/run',
-        method: 'POST',
-        headers: {
-          Host: `localhost:${port}`,
-          Origin: `http://localhost:${port}`,
-          'X-Meshbook-Token': TOKEN,
-          'Content-Type': 'application/json',
-        },
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (text += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-      },
-    );
-    req.on('error', reject);
-    req.end(JSON.stringify({ checks, target: 'fixture' }));
-  });
+function run(port: number, checks: string[]): Promise<Reply> {
+  return postLocal(port, '/__meshbook/run', JSON.stringify({ checks, target: 'fixture' }), { token: TOKEN });
 }
 
 const events = (body: string): RunStreamEvent[] =>

@@ -1,8 +1,9 @@
 // The run endpoint with what-if YAML, over a real HTTP server on loopback: a YAML problem is the
 // stream's one error line and opens no target; good YAML adds a `what-if` event before `done`.
 
+import { postLocal, streamEvents } from './helpers/local-post.ts';
 import { readFile } from 'node:fs/promises';
-import { createServer, request, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,42 +43,15 @@ beforeAll(async () => {
 
 afterAll(() => server.close());
 
-// node:http, not fetch: fetch will not set the Host and Origin headers the guard checks.
-function run(withYaml: string): Promise<{ status: number; events: RunStreamEvent[] }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        path: '/__meshbook/run',
-        method: 'POST',
-        headers: {
-          Host: `localhost:${port}`,
-          Origin: `http://localhost:${port}`,
-          'X-Meshbook-Token': TOKEN,
-          'Content-Type': 'application/json',
-        },
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (text += chunk));
-        res.on('end', () => {
-          try {
-            const events = text
-              .split('\n')
-              .filter((l) => l !== '')
-              .map((l) => JSON.parse(l) as RunStreamEvent);
-            resolve({ status: res.statusCode ?? 0, events });
-          } catch {
-            reject(new Error(`${res.statusCode ?? 0}: ${text}`));
-          }
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(JSON.stringify({ checks: ['mesh-reachability'], target: 'demo', withYaml }));
+async function run(withYaml: string): Promise<{ status: number; events: RunStreamEvent[] }> {
+  const reply = await postLocal(port, '/__meshbook/run', JSON.stringify({ checks: ['mesh-reachability'], target: 'demo', withYaml }), {
+    token: TOKEN,
   });
+  try {
+    return { status: reply.status, events: streamEvents(reply.body) };
+  } catch {
+    throw new Error(`${reply.status}: ${reply.body}`);
+  }
 }
 
 describe('run endpoint with withYaml', () => {

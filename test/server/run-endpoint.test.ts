@@ -1,14 +1,14 @@
 // The run endpoint over a real HTTP server on loopback: the stream contract, validation,
 // bounds, cancellation, and that a refused request never opens a target.
 
-import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
+import { postLocal, streamEvents, type Reply } from './helpers/local-post.ts';
+import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { YamlSource } from '../../src/cluster/yaml-source.ts';
 import { defineCheck, type Check } from '../../src/engine/check.ts';
 import { createRunEndpoint, DEFAULT_LIMITS, type RunEndpointLimits } from '../../src/server/run-endpoint.ts';
-import type { RunStreamEvent } from '../../src/server/run-events.ts';
 import type { TargetRegistry } from '../../src/server/targets.ts';
 import { getCheck } from '../../runbooks/index.ts';
 
@@ -57,46 +57,11 @@ async function start(checks: Check[], limits: Partial<RunEndpointLimits> = {}): 
   return { server, port: (server.address() as AddressInfo).port, opened: () => opened };
 }
 
-interface Reply {
-  status: number;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
 function post(h: Harness, body: string, headers: Record<string, string> = {}, method = 'POST'): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port: h.port,
-        path: '/__meshbook/run',
-        method,
-        headers: {
-          Host: `localhost:${h.port}`,
-          Origin: `http://localhost:${h.port}`,
-          'X-Meshbook-Token': TOKEN,
-          'Content-Type': 'application/json',
-          ...headers,
-        },
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (text += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
+  return postLocal(h.port, '/__meshbook/run', body, { token: TOKEN, headers, method });
 }
 
-function events(body: string): RunStreamEvent[] {
-  return body
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => JSON.parse(l) as RunStreamEvent);
-}
+const events = streamEvents;
 
 const gatewayPorts = getCheck('gateway-ports')!;
 
