@@ -63,6 +63,7 @@ describe('the check registry', () => {
     expect(check.inputs.length).toBeGreaterThan(0);
     expect(new Set(check.inputs).size, 'an input is declared twice').toBe(check.inputs.length);
     if (check.analyzer !== undefined) expect(check.analyzer).toMatch(/^[A-Za-z0-9]+\.[A-Za-z.]+$/);
+    for (const code of check.kiali ?? []) expect(code).toMatch(/^KIA\d{4}$/);
   });
 });
 

@@ -150,6 +150,8 @@ export interface CheckDefinition<K extends KindId = KindId, N extends readonly L
   inputs: readonly K[];
   /** The `istioctl analyze` analyzer it mirrors (its Metadata name). */
   analyzer?: string;
+  /** The Kiali validation codes it covers (`KIA0109`), as named in kiali/kiali `models/istio_validation.go`. */
+  kiali?: readonly string[];
   /** The guide section that explains this check (site-relative URL with anchor). */
   docs: string;
   /** Live-only needs; checks with needs are skipped on snapshots. */

@@ -125,6 +125,8 @@ export const checkResultSchema = z.strictObject({
   status: checkStatusSchema,
   /** The `istioctl analyze` analyzer this check mirrors, by its Metadata name. */
   analyzer: z.string().optional(),
+  /** The Kiali validation codes this check covers. */
+  kiali: z.array(z.string()).optional(),
   durationMs: count,
   /** Why the check was skipped or errored, in one sentence. */
   reason: z.string().optional(),

@@ -284,6 +284,7 @@ export async function runOne(
 function base(check: Check, status: CheckStatus, durationMs: number, reason?: string): CheckResult {
   const result: CheckResult = { id: check.id, title: check.title, status, durationMs, findings: [] };
   if (check.analyzer !== undefined) result.analyzer = check.analyzer;
+  if (check.kiali !== undefined && check.kiali.length > 0) result.kiali = [...check.kiali];
   if (reason !== undefined) result.reason = reason;
   return result;
 }

@@ -78,6 +78,7 @@ function suite(check: CheckResult, report: RunReport, failOn: FailOn): Suite {
   const properties = [
     ['title', check.title],
     ...(check.analyzer === undefined ? [] : [['analyzer', check.analyzer]]),
+    ...(check.kiali === undefined || check.kiali.length === 0 ? [] : [['kiali', check.kiali.join(' ')]]),
     ['status', check.status],
     ['target', report.target.name],
     ['startedAt', report.startedAt],
