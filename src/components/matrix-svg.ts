@@ -17,6 +17,11 @@ export interface MarkupNode {
   tag: string;
   attrs: Record<string, string>;
   children: (MarkupNode | string)[];
+  /**
+   * Markup that stands in for the children, as it is: only Expressive Code's rendering of a fix
+   * block (expressive-code.ts, on this site's own server), which escapes every text it is given.
+   */
+  trustedHtml?: string;
 }
 
 type Child = MarkupNode | string | null | undefined | false;
@@ -268,7 +273,8 @@ export function toDom(tree: MarkupNode, doc: Document = document): Element {
     if (name === 'xmlns') continue; // createElementNS already set the namespace
     el.setAttribute(name, value);
   }
-  for (const child of tree.children) el.append(typeof child === 'string' ? doc.createTextNode(child) : toDom(child, doc));
+  if (tree.trustedHtml !== undefined) el.innerHTML = tree.trustedHtml;
+  else for (const child of tree.children) el.append(typeof child === 'string' ? doc.createTextNode(child) : toDom(child, doc));
   return el;
 }
 
@@ -295,6 +301,7 @@ export function toMarkup(tree: MarkupNode): string {
     out += ` ${name}="${escapeAttr(value)}"`;
   }
   out += '>';
-  for (const child of tree.children) out += typeof child === 'string' ? escapeText(child) : toMarkup(child);
+  if (tree.trustedHtml !== undefined) out += tree.trustedHtml;
+  else for (const child of tree.children) out += typeof child === 'string' ? escapeText(child) : toMarkup(child);
   return `${out}</${tree.tag}>`;
 }

@@ -34,10 +34,15 @@ function h<K extends keyof HTMLElementTagNameMap>(tag: K, className: string | nu
 export function renderResult(
   result: CheckResult,
   targetName: string,
-  options: { note?: string; explain?: Explainer } = {},
+  options: { note?: string; explain?: Explainer; fixHtml?: readonly (readonly string[] | null)[] } = {},
 ): DocumentFragment {
   const fragment = document.createDocumentFragment();
-  for (const node of resultTree(result, targetName, options.note === undefined ? {} : { note: options.note })) {
+  const fixHtml = options.fixHtml;
+  const tree = resultTree(result, targetName, {
+    ...(options.note === undefined ? {} : { note: options.note }),
+    ...(fixHtml === undefined ? {} : { fixHtml: (i: number) => fixHtml[i] ?? undefined }),
+  });
+  for (const node of tree) {
     const dom = toDom(node) as HTMLElement;
     // A matrix gets keyboard movement, the namespace filter and the explain panel.
     if (dom.matches('figure.mb-matrix')) enhanceMatrix(dom, options.explain);

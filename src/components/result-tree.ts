@@ -7,15 +7,22 @@
 // apart by a space (ignored by the flex layouts), so text taken from the page (search excerpts,
 // a copy) does not run them together.
 
-import { STATUS_WORDS, type Attachment, type CheckStatus, type Finding, type ReadCount } from '../engine/types.ts';
+import {
+  STATUS_WORDS,
+  type Attachment,
+  type CheckStatus,
+  type Finding,
+  type FixBlock,
+  type ReadCount,
+  type Suppression,
+} from '../engine/types.ts';
 import { printable } from '../engine/display-text.ts';
 import { reachabilityMatrices } from '../engine/reachability-matrix.ts';
 import { findingAnchor, linkToFindings, matrixFigure, type MarkupNode } from './matrix-svg.ts';
-import { fixParts, type FixCode } from './fix-code.ts';
 
 /** What a renderer needs of a finding: the engine's and the JSON report's findings both fit. */
 export type FindingView = Pick<Finding, 'code' | 'severity' | 'message' | 'resource'> &
-  Partial<Pick<Finding, 'location' | 'evidence' | 'remediation' | 'docs' | 'codeDocs'>>;
+  Partial<Pick<Finding, 'location' | 'evidence' | 'remediation' | 'fixCode' | 'docs' | 'codeDocs'>>;
 
 /** What a renderer needs of a check result (a live CheckResult or a recorded JsonCheck). */
 export interface ResultView {
@@ -26,6 +33,8 @@ export interface ResultView {
   read?: ReadCount | undefined;
   truncated?: number | undefined;
   findings: readonly FindingView[];
+  /** Findings set aside by suppressions: shown apart, never counted for the status. */
+  suppressed?: readonly (FindingView & { suppression: Suppression })[] | undefined;
   attachments?: readonly Attachment[] | undefined;
 }
 
@@ -38,6 +47,8 @@ export interface ResultTreeOptions {
   codeHref?: (code: string) => string | undefined;
   /** What was left out of the result to fit the stream. */
   note?: string;
+  /** Expressive Code's HTML for each fix block of the finding at this index (expressive-code.ts). */
+  fixHtml?: (findingIndex: number) => readonly string[] | undefined;
 }
 
 type Child = MarkupNode | string | null | undefined | false;
@@ -102,37 +113,36 @@ function defaultCodeHref(code: string): string | undefined {
 }
 
 /**
- * A block of code to copy: a titled <pre><code> with a Copy button (copy-code.ts gives it its
- * click). Starlight's own blocks are Expressive Code, rendered at build time only; this is the
- * same shape in the site's colours, so live and recorded fixes look alike on every page.
+ * A fix's code block: Expressive Code's own rendering when there is one (the frame, highlighting
+ * and copy button of every code block on the site), else the code as a plain titled block.
  * Line by line through `shown`, which would otherwise escape the line breaks themselves.
  */
-export function codeBlock(block: FixCode): MarkupNode {
-  const what = block.lang === 'sh' ? 'command' : 'YAML';
-  return el(
-    'figure',
-    { class: 'mb-code', 'data-lang': block.lang },
+export function codeBlock(block: FixBlock, html: string | undefined): MarkupNode {
+  const node = el(
+    'div',
+    { class: 'mb-fix-code', 'data-lang': block.lang },
     el(
-      'figcaption',
-      { class: 'mb-code-head' },
-      el('span', { class: 'mb-code-title' }, shown(block.title)),
-      ' ',
-      el('button', { type: 'button', class: 'mb-copy', 'data-copy': '', 'aria-label': `Copy the ${what}` }, 'Copy'),
+      'figure',
+      { class: 'mb-code', 'data-lang': block.lang },
+      el('figcaption', { class: 'mb-code-head' }, shown(block.title)),
+      el('pre', { tabindex: '0' }, el('code', {}, block.code.split('\n').map(shown).join('\n'))),
     ),
-    el('pre', { tabindex: '0' }, el('code', { class: `language-${block.lang}` }, block.code.split('\n').map(shown).join('\n'))),
   );
+  return html === undefined ? node : { ...node, children: [], trustedHtml: html };
 }
 
-function findingTree(finding: FindingView, anchor: string, options: ResultTreeOptions): MarkupNode {
+function findingTree(finding: FindingView, anchor: string, options: ResultTreeOptions, html: readonly string[] | undefined): MarkupNode {
   const base = options.base ?? '';
   const site = (href: string | undefined): string | undefined => (href === undefined ? undefined : `${base}${href}`);
   const code = String(finding.code);
   const codeLink = site(safeHref(finding.codeDocs) ?? safeHref((options.codeHref ?? defaultCodeHref)(code)));
   const severity = shown(finding.severity);
-  const fix = finding.remediation !== undefined && finding.remediation !== '' ? fixParts(String(finding.remediation)) : undefined;
+  const fix = finding.fixCode ?? undefined;
+  const remediation =
+    fix?.text ?? (finding.remediation !== undefined && finding.remediation !== '' ? String(finding.remediation) : undefined);
   // Evidence that quotes the rule shown as YAML under the fix points there instead of repeating it.
   const evidence = (finding.evidence !== undefined && finding.evidence !== null ? Object.entries(finding.evidence) : []).map(
-    ([k, v]): [string, unknown] => [k, fix?.lifted.includes(String(v)) === true ? '(shown as YAML under What to do)' : v],
+    ([k, v]): [string, unknown] => [k, fix?.quoted.includes(String(v)) === true ? '(shown as YAML under What to do)' : v],
   );
   const docs = site(safeHref(finding.docs));
   const where = finding.location ? shown(`${finding.location.file}:${finding.location.line}`) : undefined;
@@ -152,8 +162,8 @@ function findingTree(finding: FindingView, anchor: string, options: ResultTreeOp
     evidence.length > 0 && el('p', { class: 'rb-label' }, 'Evidence'),
     evidence.length > 0 &&
       el('dl', { class: 'rb-evidence' }, ...evidence.map(([k, v]) => el('div', {}, el('dt', {}, shown(k)), ' ', el('dd', {}, shown(v))))),
-    fix !== undefined && el('p', { class: 'rb-remediation' }, el('strong', {}, 'What to do: '), ...withCode(fix.sentence)),
-    ...(fix?.blocks ?? []).map(codeBlock),
+    remediation !== undefined && el('p', { class: 'rb-remediation' }, el('strong', {}, 'What to do: '), ...withCode(remediation)),
+    ...(fix?.blocks ?? []).map((block, i) => codeBlock(block, html?.[i])),
     (docs !== undefined || where !== undefined) &&
       el(
         'p',
@@ -162,6 +172,45 @@ function findingTree(finding: FindingView, anchor: string, options: ResultTreeOp
         docs !== undefined && where !== undefined && ' ',
         where !== undefined && el('span', { class: 'rb-location' }, `Defined at ${where}`),
       ),
+  );
+}
+
+const SUPPRESSED_BY: Record<Suppression['by'], string> = {
+  annotation: 'the resource’s annotation',
+  flag: 'a --suppress rule',
+  config: 'the project’s meshbook.yaml',
+};
+
+// Suppressed findings, folded under the real ones: one line each with the rule that set it aside.
+function suppressedTree(findings: readonly (FindingView & { suppression: Suppression })[]): MarkupNode {
+  return el(
+    'details',
+    { class: 'rb-suppressed', 'data-suppressed': String(findings.length) },
+    el('summary', {}, `${plural(findings.length, 'suppressed finding')}, not counted`),
+    el(
+      'ul',
+      { class: 'rb-suppressed-list' },
+      ...findings.map((f) =>
+        el(
+          'li',
+          { 'data-key': findingKey(f), 'data-by': shown(f.suppression.by) },
+          el('span', { class: 'rb-severity' }, shown(f.severity)),
+          ' ',
+          el('span', { class: 'rb-code' }, shown(f.code)),
+          ' ',
+          el('span', { class: 'rb-resource' }, resourceText(f.resource)),
+          ' — ',
+          el('span', { class: 'rb-message' }, shown(f.message)),
+          ' ',
+          el(
+            'span',
+            { class: 'rb-suppression' },
+            `Suppressed by ${SUPPRESSED_BY[f.suppression.by] ?? shown(f.suppression.by)}: ${shown(f.suppression.reason)}` +
+              (f.suppression.until === undefined ? '' : ` (until ${shown(f.suppression.until)})`),
+          ),
+        ),
+      ),
+    ),
   );
 }
 
@@ -182,7 +231,9 @@ export function resultTree(result: ResultView, targetName: string, options: Resu
       el(
         'span',
         { class: 'rb-summary' },
-        `${found === 0 ? 'No findings' : plural(found, 'finding')} · ${Number(result.durationMs) || 0} ms · ${shown(targetName)}`,
+        `${found === 0 ? 'No findings' : plural(found, 'finding')}${
+          Array.isArray(result.suppressed) && result.suppressed.length > 0 ? ` (${result.suppressed.length} suppressed)` : ''
+        } · ${Number(result.durationMs) || 0} ms · ${shown(targetName)}`,
       ),
     ),
   ];
@@ -196,12 +247,18 @@ export function resultTree(result: ResultView, targetName: string, options: Resu
   if (result.reason) out.push(el('p', { class: 'rb-reason' }, shown(result.reason)));
   if (findings.length > 0)
     out.push(
-      el('ol', { class: 'rb-findings' }, ...findings.map((f, i) => findingTree(f, findingAnchor(String(result.id), i, prefix), options))),
+      el(
+        'ol',
+        { class: 'rb-findings' },
+        ...findings.map((f, i) => findingTree(f, findingAnchor(String(result.id), i, prefix), options, options.fixHtml?.(i))),
+      ),
     );
   // Pictures the check attached (a reachability matrix), drawn under the findings they link to.
   for (const matrix of reachabilityMatrices(result.attachments)) {
     out.push(matrixFigure(matrix, { cellHref: linkToFindings(String(result.id), findings, prefix) }));
   }
+  const suppressed = Array.isArray(result.suppressed) ? result.suppressed : [];
+  if (suppressed.length > 0) out.push(suppressedTree(suppressed));
   if (truncated > 0)
     out.push(
       el(

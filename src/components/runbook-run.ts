@@ -18,7 +18,6 @@ import {
 import { applySeverityFilter, renderScoreboard, type BoardEntry, type SeverityFilter } from './scoreboard.ts';
 import type { Explainer } from './matrix-tool.ts';
 import type { ExplainAnswer } from '../reachability/explain-query.ts';
-import { enableCopyButtons } from './copy-code.ts';
 
 // Worst first, as an operator reads a summary.
 const SUMMARY_WORDS: Record<CheckStatus, string> = { fail: 'failed', error: 'errored', warn: 'warned', pass: 'passed', skipped: 'skipped' };
@@ -93,7 +92,7 @@ class RunbookRun extends HTMLElement {
    * takes the recorded one's place: the recording folds to its one-line summary, which says how
    * this run differs from it.
    */
-  show(result: CheckResult, targetName: string, note?: string): void {
+  show(result: CheckResult, targetName: string, note?: string, fixHtml?: (string[] | null)[]): void {
     this.setAttribute('status', result.status);
     const explain = runner()?.explainer();
     const label = document.createElement('p');
@@ -102,7 +101,11 @@ class RunbookRun extends HTMLElement {
     this.#set(
       'done',
       label,
-      renderResult(result, targetName, { ...(note === undefined ? {} : { note }), ...(explain === undefined ? {} : { explain }) }),
+      renderResult(result, targetName, {
+        ...(note === undefined ? {} : { note }),
+        ...(explain === undefined ? {} : { explain }),
+        ...(fixHtml === undefined ? {} : { fixHtml }),
+      }),
     );
     this.#foldRecorded(result);
   }
@@ -310,7 +313,8 @@ class MeshbookRunner extends HTMLElement {
   #score(id: string, title: string, status: BoardEntry['status'], result?: CheckResult): void {
     const bySeverity: BoardEntry['bySeverity'] = {};
     for (const f of Array.isArray(result?.findings) ? result.findings : []) bySeverity[f.severity] = (bySeverity[f.severity] ?? 0) + 1;
-    this.#board.set(id, { id, title, status, bySeverity });
+    const suppressed = Array.isArray(result?.suppressed) ? result.suppressed.length : 0;
+    this.#board.set(id, { id, title, status, bySeverity, ...(suppressed === 0 ? {} : { suppressed }) });
     this.#drawBoard();
   }
 
@@ -498,7 +502,7 @@ class MeshbookRunner extends HTMLElement {
             if (r.check !== event.result.id) continue;
             // The problem is said once: in the page's banner for a "Run all", else in the one runbook.
             if (notRun) r.notRun(drivesPage() ? undefined : problem, targetName);
-            else r.show(event.result, targetName, event.note);
+            else r.show(event.result, targetName, event.note, event.fixHtml);
             if (drivesPage()) this.#score(r.check, r.runbookTitle, notRun ? 'not-run' : event.result.status, event.result);
           }
           counts.set(event.result.status, (counts.get(event.result.status) ?? 0) + 1);
@@ -579,7 +583,5 @@ async function* readEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<Run
   }
 }
 
-// Copy buttons of the fixes drawn here (also installed by the recorded results; once is enough).
-enableCopyButtons();
 customElements.define('runbook-run', RunbookRun);
 customElements.define('meshbook-runner', MeshbookRunner);

@@ -11,6 +11,8 @@ export interface BoardEntry {
   title: string;
   status: CheckStatus | 'not-run';
   bySeverity: Partial<Record<Severity, number>>;
+  /** Findings set aside by suppressions (listed under the runbook, not in `bySeverity`). */
+  suppressed?: number;
 }
 
 /** Which findings the page shows: every one, or only those at least this severe. */
@@ -93,6 +95,11 @@ export function renderScoreboard(
     found === 0 ? 'No findings.' : `${found} finding${found === 1 ? '' : 's'}: ${severityText(severities)}.`,
   );
   findings.dataset.findings = String(found);
+  const suppressed = entries.reduce((n, e) => n + (e.suppressed ?? 0), 0);
+  if (suppressed > 0) {
+    findings.append(` ${suppressed} suppressed, not counted (listed under their runbooks).`);
+    findings.dataset.suppressed = String(suppressed);
+  }
   board.append(counts, findings);
 
   const attention = ORDER.filter((s) => s !== 'pass').flatMap((s) => byStatus.get(s) ?? []);

@@ -27,6 +27,22 @@ export const severitySchema = z.enum(['error', 'warning', 'info']);
 
 export const checkStatusSchema = z.enum(['pass', 'warn', 'fail', 'error', 'skipped']);
 
+/** One code block of a fix: the YAML to apply, or the command that applies it. */
+export const fixBlockSchema = z.strictObject({
+  lang: z.enum(['yaml', 'sh']),
+  /** What the block is. @example "Rule to append to spec.egress" */
+  title: z.string().min(1),
+  code: z.string().min(1),
+});
+
+/** A fix as code to copy: the remediation with "below" where its code stood, and the code as blocks. */
+export const fixCodeSchema = z.strictObject({
+  text: z.string().min(1),
+  blocks: z.array(fixBlockSchema).min(1),
+  /** The one-line JSON texts now shown as YAML, so evidence quoting one of them can point there. */
+  quoted: z.array(z.string()),
+});
+
 export const findingSchema = z.strictObject({
   /** Stable code: an `istioctl analyze` IST code where the meaning is the same, else MBxxxx. @example "IST0101" */
   code: z.string().regex(/^(IST|MB)\d{4}$/),
@@ -41,6 +57,8 @@ export const findingSchema = z.strictObject({
   evidence: z.record(z.string(), z.string()).optional(),
   /** What to do about it. */
   remediation: z.string().optional(),
+  /** The remediation's code as blocks to copy (engine only: derived from `remediation`, see fix-code.ts). */
+  fixCode: fixCodeSchema.optional(),
   /** The guide section that explains the check. @example "/concepts/gateways/#gateway-ports" */
   docs: z.string().optional(),
   /** The reference page of the code (engine only: derivable from `code`). @example "/reference/codes/ist0101/" */

@@ -9,6 +9,7 @@ import type { KubeObject } from '../k8s/objects.ts';
 import { ProbeError, type Check, type CheckContext, type ProbeContext, type Probes, type ReportExtra, type SharedState } from './check.ts';
 import { CODES, codeDocsPath, type CodeDef, type CodeId } from './codes.ts';
 import { renderFix, type FixParams } from './fixes.ts';
+import { fixCodeOf } from './fix-code.ts';
 import { applyPolicy, type FindingPolicy } from './suppress.ts';
 import type { Attachment, CheckResult, CheckStatus, Finding, ReadCount, ResourceRef, RunProblem, RunReport } from './types.ts';
 
@@ -315,6 +316,9 @@ function makeFinding(
     docs,
     codeDocs: codeDocsPath(code),
   };
+  // The same fix as code blocks, for renderers that draw them (the page).
+  const fixCode = finding.remediation === undefined ? undefined : fixCodeOf(finding.remediation);
+  if (fixCode !== undefined) finding.fixCode = fixCode;
   if (extra?.evidence !== undefined) {
     finding.evidence = Object.fromEntries(Object.entries(extra.evidence).map(([k, v]) => [k, String(v)]));
   }

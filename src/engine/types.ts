@@ -10,6 +10,8 @@ import type {
   checkStatusSchema,
   expiredSuppressionSchema,
   findingSchema,
+  fixBlockSchema,
+  fixCodeSchema,
   matrixCellSchema,
   reachabilityMatrixSchema,
   readCountSchema,
@@ -44,6 +46,12 @@ export type ResourceRef = z.infer<typeof resourceRefSchema>;
 export type SourceLocation = z.infer<typeof sourceLocationSchema>;
 
 export type Finding = z.infer<typeof findingSchema>;
+
+/** One code block of a fix: YAML to apply, or the command that applies it. */
+export type FixBlock = z.infer<typeof fixBlockSchema>;
+
+/** A fix as code to copy: the sentence pointing below, and the blocks. */
+export type FixCode = z.infer<typeof fixCodeSchema>;
 
 /** Why a finding was set aside. */
 export type Suppression = z.infer<typeof suppressionSchema>;

@@ -17,6 +17,7 @@ import { createExplainEndpoint, EXPLAIN_ENDPOINT } from '../server/explain-endpo
 import { devTargets } from '../server/targets.ts';
 import { markClient, setDevRunnerState } from '../server/dev-state.ts';
 import { parseWithFriendlyErrors } from '../site/validation.ts';
+import { loadPolicy } from '../site/project-config.ts';
 
 const OptionsSchema = z
   .object({
@@ -84,6 +85,8 @@ export function meshbookDevRunner(userOptions?: DevRunnerOptions): AstroIntegrat
           targets,
           limits: { maxConcurrentRuns: options.maxConcurrentRuns, runDeadlineMs: options.runDeadlineMs, ...limitsFromEnv(process.env) },
           log: logger,
+          // The project's meshbook.yaml, as `npx meshbook check` run from the root reads it.
+          findingPolicy: () => loadPolicy({ cwd: root, suppress: [], today: new Date().toISOString().slice(0, 10) }),
         });
         const explain = createExplainEndpoint({ token, targets, log: logger });
         const handle = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void => {

@@ -4,7 +4,8 @@
 // the shape the JSON renderer copies key by key. Strict objects, like the schemas it projects:
 // a key the contract does not name is an error, so the contract cannot drift silently.
 // Left out on purpose: a finding's `params` (already in `message`), its `codeDocs` (always
-// /reference/codes/<code in lower case>/, derivable from `code`) and the run's `gatherMs`.
+// /reference/codes/<code in lower case>/, derivable from `code`), its `fixCode` (derived from
+// `remediation` by src/engine/fix-code.ts) and the run's `gatherMs`.
 
 import { z } from 'astro/zod';
 import {
@@ -17,7 +18,7 @@ import {
   whatIfSchema,
 } from '../engine/result-schema.ts';
 
-const findingJsonSchema = findingSchema.omit({ params: true, codeDocs: true });
+const findingJsonSchema = findingSchema.omit({ params: true, codeDocs: true, fixCode: true });
 
 const suppressedJsonSchema = findingJsonSchema.extend({ suppression: suppressionSchema });
 

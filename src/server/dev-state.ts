@@ -12,6 +12,7 @@
 import type { IncomingMessage } from 'node:http';
 import { isLoopbackAddress, isLoopbackHostname } from './guard.ts';
 import type { TargetOption, TargetSurvey } from './targets.ts';
+import type { FixBlock } from '../engine/types.ts';
 
 /** What pages need to run checks from this dev server. */
 export interface DevRunnerState {
@@ -74,4 +75,26 @@ export function devRunnerAccess(page: { url: URL; locals: object }): DevRunnerAc
   if (state === undefined) return { kind: 'static' };
   const loopbackSocket = Reflect.get(page.locals, CLIENT_IS_LOOPBACK) === true;
   return loopbackSocket && isLoopbackHostname(page.url.hostname) ? { kind: 'local', state } : { kind: 'remote' };
+}
+
+/** Draws one finding's fix blocks as HTML (Expressive Code, with the site's configuration). */
+export type FixBlockRenderer = (blocks: readonly FixBlock[]) => Promise<string[]>;
+
+const RENDERER = Symbol.for('meshbook.fix-block-renderer');
+
+type WithRenderer = typeof globalThis & { [RENDERER]?: FixBlockRenderer };
+
+/**
+ * Offers the run endpoint the pages' code-block renderer. Expressive Code's configuration is a
+ * Vite module, which the pages can load and the integration (plain Node) cannot, so the first
+ * dev page with a runbook hands its renderer over; any run starts from such a page.
+ */
+export function offerFixBlockRenderer(render: FixBlockRenderer): void {
+  if (getDevRunnerState() === undefined) return;
+  (globalThis as WithRenderer)[RENDERER] = render;
+}
+
+/** The renderer a dev page offered, or undefined before any did (fix blocks are then drawn as plain text). */
+export function fixBlockRenderer(): FixBlockRenderer | undefined {
+  return (globalThis as WithRenderer)[RENDERER];
 }

@@ -9,12 +9,14 @@ import type { Check } from '../engine/check.ts';
 import { runChecks, type RunOptions } from '../engine/runner.ts';
 import { runWhatIf, type Overlay } from '../engine/what-if.ts';
 import { overlayFromText } from '../cluster/what-if-files.ts';
-import { summarize, type CheckResult } from '../engine/types.ts';
+import { summarize, type CheckResult, type ExpiredSuppression } from '../engine/types.ts';
+import { makeSuppressor, type FindingPolicy } from '../engine/suppress.ts';
 import { fitResult } from './fit-result.ts';
 import { guardRunRequest, TOKEN_HEADER, type GuardInput } from './guard.ts';
 import { MAX_WITH_YAML, parseRunRequest } from './run-request.ts';
 import type { RunStreamEvent } from './run-events.ts';
 import { TargetConflict, type TargetRegistry } from './targets.ts';
+import { fixBlockRenderer, type FixBlockRenderer } from './dev-state.ts';
 import { InputError, type ClusterSource } from '../engine/source.ts';
 
 export interface RunEndpointLimits {
@@ -58,6 +60,13 @@ export interface RunEndpointOptions {
   targets: TargetRegistry;
   limits?: Partial<RunEndpointLimits>;
   log: { info(message: string): void; warn(message: string): void };
+  /**
+   * The project's suppressions and severity overrides (meshbook.yaml), read per run as the CLI
+   * reads them; without it only the resources' suppress annotations apply.
+   */
+  findingPolicy?: () => Promise<{ policy: FindingPolicy; expired: ExpiredSuppression[] }>;
+  /** Draws fix blocks as HTML; the renderer a dev page offered when absent (dev-state.ts). */
+  fixBlocks?: () => FixBlockRenderer | undefined;
 }
 
 /** Builds the request handler for POST /__meshbook/run. */
@@ -109,6 +118,18 @@ export function createRunEndpoint(options: RunEndpointOptions): (req: IncomingMe
         return;
       }
     }
+    // So is the project's config file: a page run suppresses what the CLI would, and says so.
+    let policy: { policy: FindingPolicy; expired: ExpiredSuppression[] } = { policy: { suppress: makeSuppressor([]) }, expired: [] };
+    if (options.findingPolicy !== undefined) {
+      try {
+        policy = await options.findingPolicy();
+      } catch (error) {
+        if (!(error instanceof InputError)) throw error;
+        res.writeHead(200, { ...SAFE_HEADERS, 'Content-Type': 'application/x-ndjson; charset=utf-8' });
+        res.end(`${JSON.stringify({ type: 'error', message: error.message } satisfies RunStreamEvent)}\n`);
+        return;
+      }
+    }
     if (active >= limits.maxConcurrentRuns) {
       refuse(res, 429, `${limits.maxConcurrentRuns} runs are already in progress; try again when one finishes`, { 'Retry-After': '5' });
       return;
@@ -157,14 +178,25 @@ export function createRunEndpoint(options: RunEndpointOptions): (req: IncomingMe
       res.write(line);
       return Buffer.byteLength(line);
     };
-    const send = (event: RunStreamEvent): void => {
-      const fitted = event.type === 'result' ? fitResultEvent(event, limits.maxResponseBytes - written, limits.maxResponseBytes) : event;
-      const bytes = Buffer.byteLength(`${JSON.stringify(fitted)}\n`);
-      if (written + bytes > limits.maxResponseBytes - END_RESERVE) {
+    const fits = (event: RunStreamEvent): boolean =>
+      written + Buffer.byteLength(`${JSON.stringify(event)}\n`) <= limits.maxResponseBytes - END_RESERVE;
+    const sendNow = async (event: RunStreamEvent): Promise<void> => {
+      let fitted = event.type === 'result' ? fitResultEvent(event, limits.maxResponseBytes - written, limits.maxResponseBytes) : event;
+      if (fitted.type === 'result') {
+        // The fix blocks as the site draws code; a result they would push over the limit goes without them.
+        const withHtml = await withFixHtml(fitted, (options.fixBlocks ?? fixBlockRenderer)(), options.log);
+        if (fits(withHtml)) fitted = withHtml;
+      }
+      if (!fits(fitted)) {
         overflow.abort(new Error('output limit'));
         return;
       }
       written += write(fitted);
+    };
+    // Events leave in the order the runner reports them, each once its code blocks are drawn.
+    let queue = Promise.resolve();
+    const send = (event: RunStreamEvent): void => {
+      queue = queue.then(() => sendNow(event));
     };
 
     options.log.info(`run started: ${checks.map((c) => c.id).join(', ')} against ${JSON.stringify(source.target.name)}`);
@@ -175,6 +207,7 @@ export function createRunEndpoint(options: RunEndpointOptions): (req: IncomingMe
       const runOptions: RunOptions = {
         signal,
         maxFindingsPerCheck: limits.maxFindingsPerCheck,
+        policy: policy.policy,
         onEvent: (event) => {
           if (event.type === 'result') results.push(event.result);
           send(event);
@@ -185,10 +218,17 @@ export function createRunEndpoint(options: RunEndpointOptions): (req: IncomingMe
         const report = await runWhatIf(checks, source, overlay, runOptions);
         if (report.whatIf !== undefined) send({ type: 'what-if', added: report.whatIf.added, fixed: report.whatIf.fixed });
       }
+      await queue;
       // The last result can overflow without the runner noticing: that run did not arrive whole.
       signal.throwIfAborted();
       // The last line is always written: END_RESERVE kept room for it.
-      write({ type: 'done', summary: summarize(results) });
+      const suppressed = results.reduce((n, r) => n + (r.suppressed?.length ?? 0), 0);
+      write({
+        type: 'done',
+        summary: summarize(results),
+        ...(suppressed === 0 ? {} : { suppressed }),
+        ...(policy.expired.length === 0 ? {} : { expiredSuppressions: policy.expired }),
+      });
       options.log.info(`run finished in ${Math.round(performance.now() - started)} ms`);
     } catch (error) {
       const message = disconnected.signal.aborted
@@ -231,6 +271,24 @@ function fitResultEvent(
   const fitted = fitResult(event.result, budget, measure, bytesText(limit));
   if (fitted.result === event.result) return event;
   return { ...event, result: fitted.result, ...(fitted.note === undefined ? {} : { note: fitted.note }) };
+}
+
+/** The result event with Expressive Code's HTML for its findings' fix blocks, when there are any and a renderer. */
+async function withFixHtml(
+  event: Extract<RunStreamEvent, { type: 'result' }>,
+  render: FixBlockRenderer | undefined,
+  log: RunEndpointOptions['log'],
+): Promise<Extract<RunStreamEvent, { type: 'result' }>> {
+  const findings = event.result.findings;
+  if (render === undefined || !findings.some((f) => f.fixCode !== undefined)) return event;
+  try {
+    const fixHtml = await Promise.all(findings.map((f) => (f.fixCode === undefined ? null : render(f.fixCode.blocks))));
+    return { ...event, fixHtml };
+  } catch (error) {
+    // Drawn as plain blocks instead: the result itself is what matters.
+    log.warn(`drawing fix code blocks failed: ${(error as Error).message}`);
+    return event;
+  }
 }
 
 // "4 MiB" for whole mebibytes, "64 KiB" for whole kibibytes, "1500 bytes" otherwise.

@@ -1,6 +1,7 @@
 // A NetworkPolicy fix as code a reader copies: the rule as a YAML block and the kubectl command
-// as a shell block, each with a Copy button that puts exactly that text on the clipboard, drawn
-// the same by the recorded result (build-time markup) and the live one (the island).
+// as a shell block, drawn by Expressive Code as every code block of the site, whose copy button
+// puts exactly that text on the clipboard; the same in the recorded result (rendered when the page
+// is) and the live one (rendered by the run endpoint, inserted by the island).
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
@@ -40,15 +41,20 @@ async function expectFix(finding: Locator): Promise<void> {
     'What to do: Let the proxies out to the control plane: append this rule to spec.egress of NetworkPolicy ' +
       'istio-system/ingressgateway-egress (YAML below); apply it with the command below.',
   );
-  const blocks = finding.locator('figure.mb-code');
+  // Starlight's own code blocks: Expressive Code's frame, title and copy button.
+  const blocks = finding.locator('.mb-fix-code');
   expect(await blocks.count()).toBe(2);
   const yaml = blocks.nth(0);
   const shell = blocks.nth(1);
   expect(await yaml.getAttribute('data-lang')).toBe('yaml');
-  expect(await yaml.locator('.mb-code-title').textContent()).toBe('Rule to append to spec.egress');
-  expect(await yaml.locator('pre code').textContent()).toBe(YAML);
+  expect(await yaml.locator('.expressive-code figure.frame figcaption .title').textContent()).toBe('Rule to append to spec.egress');
+  expect(await yaml.locator('.expressive-code pre[data-language="yaml"]').count()).toBe(1);
   expect(await shell.getAttribute('data-lang')).toBe('sh');
-  expect(await shell.locator('pre code').textContent()).toBe(COMMAND);
+  expect(await shell.locator('.expressive-code figure.frame.is-terminal figcaption .title').textContent()).toBe('Command that applies it');
+  // Expressive Code's stylesheet is on the page, whether or not its prose has a code block.
+  expect(await page.locator('link[rel="stylesheet"][href*="/ec."]').count()).toBeGreaterThan(0);
+  // No copy button of the page's own: only Expressive Code's, one per block.
+  expect(await finding.locator('button').count()).toBe(2);
   // The evidence no longer repeats the rule as JSON.
   expect(await finding.locator('.rb-evidence').textContent()).toContain('(shown as YAML under What to do)');
 
@@ -56,11 +62,11 @@ async function expectFix(finding: Locator): Promise<void> {
     [shell, COMMAND],
     [yaml, YAML],
   ] as const) {
-    const button = block.getByRole('button', { name: /^Copy the / });
+    await page.evaluate(() => navigator.clipboard.writeText(''));
+    const button = block.locator('.expressive-code .copy button');
     await button.click();
-    await expect.poll(() => button.getAttribute('data-copied')).toBe('true');
-    expect(await button.textContent()).toBe('Copied!');
-    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(text);
+    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(text);
+    await expect.poll(() => block.locator('.copy .feedback').textContent()).toBe('Copied!');
   }
 }
 

@@ -3,6 +3,7 @@
 // nothing of the dev runner or a kubeconfig is in the output, and no internal link breaks.
 
 import { readFile, readdir, rm } from 'node:fs/promises';
+import { gunzipSync } from 'node:zlib';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -61,6 +62,21 @@ describe('static build', () => {
     expect(html).not.toContain('Run this check');
   });
 
+  it('indexes prose for search with a word boundary between labels, and no runbook source', async () => {
+    const dir = join(dist, 'pagefind', 'fragment');
+    const texts = new Map<string, string>();
+    for (const name of await readdir(dir)) {
+      // A fragment is gzip'd: a short signature, then the page's JSON (url, content, …).
+      const raw = gunzipSync(await readFile(join(dir, name))).toString('utf8');
+      const doc = JSON.parse(raw.slice(raw.indexOf('{'))) as { url: string; content: string };
+      texts.set(doc.url, doc.content);
+    }
+    const ambient = texts.get('/concepts/ambient/') ?? '';
+    expect(ambient).toContain("its node’s ztunnel The application connects");
+    expect(texts.get('/reference/codes/ist0102/')).toMatch(/Level Info\. Family /);
+    for (const [url, content] of texts) expect(content, url).not.toContain('import { defineCheck }');
+  });
+
   it('shows every embedded runbook with its source (highlighted, collapsed) and the local command', async () => {
     const pages = await listPages(join(ROOT, 'content'));
     let seen = 0;
@@ -71,7 +87,7 @@ describe('static build', () => {
       for (const id of ids.filter((i) => CHECKS.some((c) => c.id === i))) {
         const s = section(html, id);
         expect(s, `${slug}: runbook ${id}`).toContain(`npx meshbook check --check ${id}`);
-        expect(s, `${slug}: source of ${id}`).toMatch(new RegExp(`<details class="mb-source[^"]*" data-check-version="sha256:[0-9a-f]{12}"><summary[^>]*>Source <code[^>]*>runbooks/[a-z-]+/${id}\\.ts</code>`));
+        expect(s, `${slug}: source of ${id}`).toMatch(new RegExp(`<details class="mb-source[^"]*" data-check-version="sha256:[0-9a-f]{12}" data-pagefind-ignore><summary[^>]*>Source <code[^>]*>runbooks/[a-z-]+/${id}\\.ts</code>`));
         expect(s).toContain('class="astro-code');
         expect(s).toContain('--shiki-dark:');
         seen++;

@@ -12,8 +12,10 @@ describe('the JSON contract as a projection of the engine result', () => {
   it('drops only the engine-only fields, and keeps the engine order of the rest', () => {
     expect(dropped(runReportSchema.shape, reportJsonSchema.shape)).toEqual(['gatherMs']);
     expect(dropped(checkResultSchema.shape, check.shape)).toEqual([]);
-    expect(dropped(findingSchema.shape, finding.shape)).toEqual(['params', 'codeDocs']);
-    expect(Object.keys(finding.shape)).toEqual(Object.keys(findingSchema.shape).filter((k) => k !== 'params' && k !== 'codeDocs'));
+    expect(dropped(findingSchema.shape, finding.shape)).toEqual(['params', 'fixCode', 'codeDocs']);
+    expect(Object.keys(finding.shape)).toEqual(
+      Object.keys(findingSchema.shape).filter((k) => !['params', 'fixCode', 'codeDocs'].includes(k)),
+    );
     expect(Object.keys(check.shape)).toEqual(Object.keys(checkResultSchema.shape));
   });
 
@@ -29,6 +31,7 @@ describe('the JSON contract as a projection of the engine result', () => {
   it('leaves the engine-only fields out of the rendered object', () => {
     const doc = toJsonReport(mixedReport());
     expect('gatherMs' in doc).toBe(false);
-    for (const f of doc.checks.flatMap((c) => c.findings)) expect(['params' in f, 'codeDocs' in f]).toEqual([false, false]);
+    for (const f of doc.checks.flatMap((c) => c.findings))
+      expect(['params' in f, 'codeDocs' in f, 'fixCode' in f]).toEqual([false, false, false]);
   });
 });

@@ -1,24 +1,11 @@
-// A finding's fix as code a reader copies. Check templates write a fix as one sentence that
-// quotes the rule as one-line JSON and the `kubectl patch --type=json` command that applies it
-// (the JSON report keeps that sentence as its contract); the page lifts the command out into a
-// shell block and the rule into a YAML block, and says "below" where they stood in the sentence.
-// Pure string work, no DOM: the live island and the static build both call it (result-tree.ts).
+// A finding's fix as code a reader copies. Fix templates (fixes.ts) write a fix as one sentence,
+// and those that change an object quote the change as one-line JSON and the `kubectl patch
+// --type=json` command that applies it: the terminal and the JSON report keep that sentence as it
+// is. For renderers that can show code blocks, the runner adds the same fix as data: the rule as
+// YAML, the command as shell, and the sentence with "below" where they stood. Pure string work,
+// so the finding carries it and no renderer parses prose.
 
-/** One code block under a fix. */
-export interface FixCode {
-  lang: 'yaml' | 'sh';
-  /** What the block is, e.g. "Rule to append to spec.ingress". */
-  title: string;
-  code: string;
-}
-
-export interface FixParts {
-  /** The fix sentence with the lifted command and rule replaced by words pointing below. */
-  sentence: string;
-  blocks: FixCode[];
-  /** The one-line JSON texts now shown as YAML (evidence quoting one of them can say so). */
-  lifted: string[];
-}
+import type { FixBlock, FixCode } from './types.ts';
 
 interface PatchOp {
   op: string;
@@ -29,9 +16,9 @@ interface PatchOp {
 // A code span holding a JSON-patch command: `kubectl … --type=json -p '[…]'`.
 const PATCH_SPAN = /`(kubectl [^`]*?--type=json -p '(\[[^`]*\])')`/g;
 
-/** Splits a fix sentence into words and code blocks; a sentence without a patch command comes back as it is. */
-export function fixParts(remediation: string): FixParts {
-  const blocks: FixCode[] = [];
+/** A fix sentence as words and code blocks; undefined when the sentence quotes no patch command. */
+export function fixCodeOf(remediation: string): FixCode | undefined {
+  const blocks: FixBlock[] = [];
   const lifted: string[] = [];
   let sentence = remediation;
   for (const match of remediation.matchAll(PATCH_SPAN)) {
@@ -53,7 +40,7 @@ export function fixParts(remediation: string): FixParts {
       lifted.push(text);
     }
   }
-  return { sentence, blocks, lifted };
+  return blocks.length === 0 ? undefined : { text: sentence, blocks, quoted: lifted };
 }
 
 function parsePatch(json: string): PatchOp[] | undefined {
@@ -84,7 +71,7 @@ function dotted(path: string): string {
 }
 
 // One YAML block per place the patch adds to: appended items as a list, a set value as itself.
-function yamlBlocks(ops: PatchOp[]): FixCode[] {
+function yamlBlocks(ops: PatchOp[]): FixBlock[] {
   const byPath = new Map<string, unknown[]>();
   for (const op of ops) {
     if (op.op !== 'add' && op.op !== 'replace') continue;
