@@ -33,20 +33,46 @@ export async function runWhatIf(
   return { ...after, whatIf: { ...compareFindings(before, after), files: [...overlay.files] } };
 }
 
-/** Findings of `after` that `before` does not have (added), and the reverse (fixed), matched by code, resource and message. */
+/**
+ * Findings of `after` that `before` does not have (added), and the reverse (fixed). Findings match
+ * by code, resource and message first; what is left matches by code and resource alone, so a
+ * finding whose message only changed (a policy now blocks 10 workloads, not 11) is neither added
+ * nor fixed: the problem is still there, and the change did not introduce it.
+ */
 export function compareFindings(before: RunReport, after: RunReport): Pick<WhatIf, 'added' | 'fixed'> {
-  const findingsOf = (report: RunReport): Map<string, Finding> =>
-    new Map(report.checks.flatMap((c) => c.findings).map((f) => [findingKey(f), f] as const));
-  const was = findingsOf(before);
-  const is = findingsOf(after);
-  return {
-    added: [...is].filter(([key]) => !was.has(key)).map(([, f]) => f),
-    fixed: [...was].filter(([key]) => !is.has(key)).map(([, f]) => f),
-  };
+  const all = (report: RunReport): Finding[] => report.checks.flatMap((c) => c.findings);
+  let [added, fixed] = unmatched(all(after), all(before), exactKey);
+  [added, fixed] = unmatched(added, fixed, resourceKey);
+  return { added, fixed };
 }
 
-function findingKey(f: Finding): string {
-  return [f.code, f.resource.kind, f.resource.namespace ?? '', f.resource.name, f.message].join('\u0000');
+/** The findings of `a` and of `b` left once each is paired with one of the other side by `key` (a multiset difference). */
+function unmatched(a: readonly Finding[], b: readonly Finding[], key: (f: Finding) => string): [Finding[], Finding[]] {
+  const counts = new Map<string, number>();
+  for (const f of b) counts.set(key(f), (counts.get(key(f)) ?? 0) + 1);
+  const onlyA: Finding[] = [];
+  for (const f of a) {
+    const n = counts.get(key(f)) ?? 0;
+    if (n > 0) counts.set(key(f), n - 1);
+    else onlyA.push(f);
+  }
+  const onlyB: Finding[] = [];
+  for (const f of [...b].reverse()) {
+    const n = counts.get(key(f)) ?? 0;
+    if (n > 0) {
+      counts.set(key(f), n - 1);
+      onlyB.push(f);
+    }
+  }
+  return [onlyA, onlyB.reverse()];
+}
+
+function resourceKey(f: Finding): string {
+  return [f.code, f.resource.kind, f.resource.namespace ?? '', f.resource.name].join('\u0000');
+}
+
+function exactKey(f: Finding): string {
+  return [resourceKey(f), f.message].join('\u0000');
 }
 
 // The source read once for both runs: the cluster does not change between them, and a live

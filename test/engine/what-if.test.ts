@@ -1,12 +1,12 @@
 // The what-if engine: a snapshot with proposed objects applied, one gather for both runs, and
-// findings compared by code, resource and message.
+// findings compared by code, resource and message (then by code and resource).
 
 import { describe, expect, it } from 'vitest';
 import { defineCheck } from '../../src/engine/check.ts';
 import { Snapshot } from '../../src/engine/snapshot.ts';
 import type { ClusterSource } from '../../src/engine/source.ts';
-import type { SourceLocation } from '../../src/engine/types.ts';
-import { runWhatIf } from '../../src/engine/what-if.ts';
+import type { Finding, RunReport, SourceLocation } from '../../src/engine/types.ts';
+import { compareFindings, runWhatIf } from '../../src/engine/what-if.ts';
 import type { KindId } from '../../src/k8s/kinds.ts';
 import type { KubeObject } from '../../src/k8s/objects.ts';
 
@@ -74,5 +74,25 @@ describe('runWhatIf', () => {
     expect(report.whatIf?.fixed.map((f) => f.resource.name)).toEqual(['old']);
     // The report's checks are the run with the change.
     expect(report.checks[0]!.findings.map((f) => f.resource.name)).toEqual(['fine']);
+  });
+});
+
+describe('compareFindings', () => {
+  const finding = (name: string, message: string): Finding => ({
+    code: 'MB0401',
+    severity: 'warning',
+    message,
+    resource: { kind: 'NetworkPolicy', namespace: 'ns', name },
+    params: {},
+  });
+  const report = (...findings: Finding[]): RunReport =>
+    ({ checks: [{ id: 'c', title: 'c', status: 'warn', durationMs: 0, findings }] }) as unknown as RunReport;
+
+  it('treats a finding whose message changed as still there, and counts repeated findings as a multiset', () => {
+    const before = report(finding('p', '11 workloads blocked'), finding('q', 'one'), finding('q', 'one'));
+    const after = report(finding('p', '10 workloads blocked'), finding('q', 'one'), finding('r', 'new'));
+    const { added, fixed } = compareFindings(before, after);
+    expect(added.map((f) => `${f.resource.name}: ${f.message}`)).toEqual(['r: new']);
+    expect(fixed.map((f) => `${f.resource.name}: ${f.message}`)).toEqual(['q: one']);
   });
 });
