@@ -3,6 +3,12 @@
 // test/meta.test.ts fails when a file is missing from this list or listed twice.
 
 import type { Check } from '../src/engine/check.ts';
+import ambientDataPlane from './ambient/ambient-data-plane.ts';
+import ambientEnrollment from './ambient/ambient-enrollment.ts';
+import ambientL7Policy from './ambient/ambient-l7-policy.ts';
+import ambientRouting from './ambient/ambient-routing.ts';
+import ambientWaypoints from './ambient/ambient-waypoints.ts';
+import statusConditions from './ambient/status-conditions.ts';
 import controlPlaneHealth from './control-plane/control-plane-health.ts';
 import webhooks from './control-plane/webhooks.ts';
 import proxyImageSkew from './data-plane/proxy-image-skew.ts';
@@ -44,6 +50,13 @@ export const CHECKS: readonly Check[] = [
   proxyImageSkew,
   workloadServices,
   proxySync,
+  // ambient
+  ambientDataPlane,
+  ambientEnrollment,
+  ambientWaypoints,
+  ambientL7Policy,
+  statusConditions,
+  ambientRouting,
   // traffic management
   servicePortNames,
   virtualserviceDestinationHosts,

@@ -3,6 +3,7 @@ import { defineCheck } from '../../src/engine/check.ts';
 import type { ConfigMap, Pod, ProxyConfig } from '../../src/k8s/objects.ts';
 import { IGNORED_NAMESPACES, INJECTOR_CONFIGMAP, ISTIO_PROXY, injectorConfigMapName, listForEvidence, namespaceOf } from '../lib/mesh.ts';
 import { inAnalyzedRevision } from '../lib/revision.ts';
+import { isApplicationPod } from '../../src/mesh/meshed.ts';
 import { ISTIO_NAMESPACE, MESH_CONFIGMAP, readMeshConfig } from '../../src/istio/mesh-config.ts';
 
 // Mirrors istioctl's injection.ImageAnalyzer (pkg/config/analysis/analyzers/injection/
@@ -25,6 +26,9 @@ import { ISTIO_NAMESPACE, MESH_CONFIGMAP, readMeshConfig } from '../../src/istio
 // - one IST0158 per namespace on the Namespace, naming its mismatched pods sorted.
 // Go's case-insensitive JSON field matching (`"Global"`) is copied too. Not copied: the order among
 // several matching workload ProxyConfigs is Go map order in istioctl (random); here snapshot order.
+// One deliberate difference: ztunnel and waypoint pods are skipped. Their istio-proxy container runs
+// the ztunnel image or the waypoint template's, never the injector's, so istioctl's comparison would
+// report them in an injection-enabled namespace.
 const INJECTION_LABEL = 'istio-injection';
 const REVISION_LABEL = 'istio.io/rev';
 const CUSTOM_IMAGE_ANNOTATION = 'sidecar.istio.io/proxyImage';
@@ -171,7 +175,7 @@ export default defineCheck({
     for (const pod of pods) {
       const ns = namespaceOf(pod);
       const revision = injected.get(ns);
-      if (revision === undefined || IGNORED_NAMESPACES.has(ns)) continue;
+      if (revision === undefined || IGNORED_NAMESPACES.has(ns) || !isApplicationPod(pod)) continue;
       if ((pod.metadata.annotations?.[CUSTOM_IMAGE_ANNOTATION] ?? '') !== '') continue;
       const cmName = injectorConfigMapName(revision);
       const expected = injectorImages.get(cmName);

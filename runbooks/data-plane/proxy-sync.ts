@@ -2,6 +2,7 @@ import { defineCheck, type Probes } from '../../src/engine/check.ts';
 import type { Pod } from '../../src/k8s/objects.ts';
 import { ISTIO_NAMESPACE } from '../../src/istio/mesh-config.ts';
 import { getIstiodDebug, istiodTargets, parseDebugList, type DebugEndpoint, type IstiodTarget } from '../../src/mesh/istiod-debug.ts';
+import { isZtunnelPod } from '../../src/mesh/ambient.ts';
 import { IGNORED_NAMESPACES, ISTIO_PROXY, fullName, listForEvidence, namespaceOf, proxyContainer } from '../lib/mesh.ts';
 
 // What `istioctl proxy-status` shows, read from istiod's own sync status: GET /debug/syncz on
@@ -191,7 +192,9 @@ export default defineCheck({
 
     for (const pod of pods) {
       const ns = namespaceOf(pod);
-      if (IGNORED_NAMESPACES.has(ns) || proxyContainer(pod) === undefined || !expectsConnection(pod)) continue;
+      // ztunnel's istio-proxy container speaks its own xDS flavour, which istiod's syncz may not
+      // list under the pod's name: absence there proves nothing, so it is never reported.
+      if (IGNORED_NAMESPACES.has(ns) || proxyContainer(pod) === undefined || isZtunnelPod(pod) || !expectsConnection(pod)) continue;
       const id = `${pod.metadata.name}.${ns}`;
       if (connected.has(id)) continue;
       const revision = pod.metadata.labels?.['istio.io/rev'] ?? 'default';

@@ -1,6 +1,7 @@
 import { defineCheck } from '../../src/engine/check.ts';
 import type { ConfigMap, Namespace, Pod } from '../../src/k8s/objects.ts';
 import { ISTIO_NAMESPACE } from '../../src/istio/mesh-config.ts';
+import { isApplicationPod } from '../../src/mesh/meshed.ts';
 import {
   IGNORED_NAMESPACES,
   deploymentOfPod,
@@ -23,6 +24,8 @@ import {
 //   namespace injected through istio.io/rev alone is not), unless they opt out
 //   (sidecar.istio.io/inject=false, label over annotation, any case) or use hostNetwork;
 // - a sidecar is a container named istio-proxy with an image, in containers or initContainers.
+// ztunnel, istio-cni and waypoint pods are skipped: mesh infrastructure, never workloads (their
+// charts opt them out of injection, so istioctl skips them too).
 // Two deliberate differences, both about inputs istioctl mishandles:
 // - istioctl keeps enableNamespacesByDefault in one variable across namespaces, so a value
 //   read for one revision leaks into the next namespace in iteration order; here every
@@ -121,7 +124,7 @@ export default defineCheck({
         if (!reportable) continue;
         const cmName = injectorConfigMapName(undefined);
         const cm = injectorConfigMap(cmName);
-        const nsPods = podsIn(name);
+        const nsPods = podsIn(name).filter(isApplicationPod);
         const withProxy = nsPods.filter((p) => proxyContainer(p) !== undefined).length;
         if (enableNamespacesByDefault(cm)) {
           ctx.report(
@@ -165,7 +168,7 @@ export default defineCheck({
 
     for (const pod of pods) {
       const ns = namespaceOf(pod);
-      if (!injected.has(ns)) continue;
+      if (!injected.has(ns) || !isApplicationPod(pod)) continue;
       const optOut = injectOptOut(pod);
       if (optOut?.toLowerCase() === 'false') continue;
       if (pod.spec?.hostNetwork === true) continue;

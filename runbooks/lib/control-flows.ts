@@ -18,6 +18,7 @@ import {
   type ControlPort,
   type IstioInstall,
 } from '../../src/mesh/istio-version.ts';
+import { PROBE_SOURCE_IPV4, PROBE_SOURCE_IPV6 } from '../../src/mesh/ambient.ts';
 import { isLivePod, isPrometheusPod } from '../../src/mesh/meshed.ts';
 import type { BlockedGroup, GroupFix } from '../../src/reachability/blocked/index.ts';
 import { networkModel } from '../../src/reachability/context.ts';
@@ -63,6 +64,71 @@ export interface ControlTraffic {
   scrapes: BlockedGroup<Scrape>[];
   /** The Prometheus workloads. */
   prometheus: string[];
+  /** Ambient mode's part (undefined when no pod is enrolled in ambient). */
+  ambient: AmbientControl | undefined;
+}
+
+/** A NetworkPolicy that drops the kubelet's probes of ambient pods, as istio-cni rewrites their source. */
+export interface ProbeMeta {
+  address: string;
+}
+
+export interface AmbientControl {
+  /** The CNI recognised from its node agents' pods, and whether Istio documents it filtering the probe address. */
+  cni: CniFacts;
+  /** Ambient workloads whose probes the NetworkPolicies do not admit from the probe address. */
+  probes: BlockedGroup<ProbeMeta>[];
+  /** The ztunnel and waypoint workloads (for evidence). */
+  ztunnels: string[];
+  waypoints: string[];
+}
+
+export interface CniFacts {
+  /** `Cilium`, `Calico`, … or undefined when no known node agent runs. */
+  name: string | undefined;
+  /** Istio documents that this CNI enforces NetworkPolicy on the probe address under default-deny (Cilium, istio/istio#49277). */
+  filtersProbeAddress: boolean;
+}
+
+// Node agents of common CNIs, by the labels their DaemonSets give their pods. Only Cilium is
+// documented to drop the SNATed probe address under a default-deny policy (istio.io ambient
+// platform prerequisites; istio/istio#49277): it exempts kubelet probes by the node's identity,
+// which the link-local source no longer carries. The others: not documented either way.
+const CNI_AGENTS: readonly { name: string; label: string; value: string; filters: boolean }[] = [
+  { name: 'Cilium', label: 'k8s-app', value: 'cilium', filters: true },
+  { name: 'Calico', label: 'k8s-app', value: 'calico-node', filters: false },
+  { name: 'Antrea', label: 'component', value: 'antrea-agent', filters: false },
+  { name: 'Flannel', label: 'app', value: 'flannel', filters: false },
+  { name: 'Weave Net', label: 'name', value: 'weave-net', filters: false },
+  { name: 'kube-router', label: 'k8s-app', value: 'kube-router', filters: false },
+];
+
+/** The CNI whose node agents run in the cluster (the first known one found). */
+export function detectCni(pods: readonly Pod[]): CniFacts {
+  for (const agent of CNI_AGENTS)
+    if (pods.some((p) => p.metadata.labels?.[agent.label] === agent.value)) return { name: agent.name, filtersProbeAddress: agent.filters };
+  return { name: undefined, filtersProbeAddress: false };
+}
+
+type ProbeHandler = { httpGet?: { port?: unknown }; tcpSocket?: { port?: unknown }; grpc?: { port?: unknown } };
+
+/** The TCP ports the kubelet probes on a pod (httpGet, tcpSocket, grpc; named ports resolved on the container). */
+export function probePorts(pod: Pod): number[] {
+  const ports = new Set<number>();
+  for (const c of pod.spec?.containers ?? []) {
+    const probes = c as unknown as Record<string, ProbeHandler | undefined>;
+    for (const kind of ['readinessProbe', 'livenessProbe', 'startupProbe']) {
+      const probe = probes[kind];
+      if (probe === undefined || probe === null) continue;
+      const port = probe.httpGet?.port ?? probe.tcpSocket?.port ?? probe.grpc?.port;
+      if (typeof port === 'number') ports.add(port);
+      else if (typeof port === 'string') {
+        const n = /^\d+$/.test(port) ? Number(port) : c.ports?.find((p) => p.name === port)?.containerPort;
+        if (n !== undefined) ports.add(n);
+      }
+    }
+  }
+  return [...ports].sort((a, b) => a - b);
 }
 
 /** `istiod (Deployment istio-system/istiod)`. */
@@ -123,7 +189,14 @@ function proxiesOf(
     classesOf.set(c, classes);
     for (const cls of classes) controlClasses.add(cls.id);
   }
-  const proxies = net.index.classes.filter((c) => net.isMeshed(c) && !c.hostNetwork && !controlClasses.has(c.id));
+  // Proxies that dial istiod: sidecars and gateways, and in ambient ztunnel and the waypoints;
+  // ambient application pods have no proxy of their own (their node's ztunnel speaks for them).
+  const proxies = net.index.classes.filter((c) => {
+    if (c.hostNetwork || controlClasses.has(c.id)) return false;
+    const role = net.ambientRole(c);
+    if (role !== undefined) return role !== 'cni';
+    return net.isMeshed(c) && net.dataPlaneOf(c) !== 'ambient';
+  });
   // A proxy connects to the istiod of its revision (the injector labels pods istio.io/rev; a
   // namespace's label or istio-injection=enabled picks it); one of an unknown revision could be any.
   const revisions = new Set(install.components.filter((c) => c.role === 'istiod').map((c) => revisionOf(c.deployment)));
@@ -191,8 +264,9 @@ export function controlTraffic(ctx: CheckContext<Kinds>): ControlTraffic | undef
   if (prometheus.length > 0) {
     for (const { port, purpose } of proxyScrapePorts(install)) {
       const meta = { target: 'sidecars and gateways', purpose, port };
+      // ztunnel is no Envoy: its metrics ports are not the proxies' (left to the ambient checks).
       for (const dst of proxies)
-        if (!promIds.has(dst.id))
+        if (!promIds.has(dst.id) && net.ambientRole(dst) !== 'ztunnel')
           scrapeFlows.push({ key: `proxy|${port}`, meta, to: dst, port: { protocol: 'TCP', port }, sources: promSources });
     }
     for (const f of flowsTo(
@@ -206,5 +280,41 @@ export function controlTraffic(ctx: CheckContext<Kinds>): ControlTraffic | undef
     }
   }
   const scrapes = blockedControlTraffic(net, scrapeFlows);
-  return { install, detected, xds, webhooks, apiServer, scrapes, prometheus: [...new Set(prometheus.map((c) => net.workloadOf(c)))] };
+  return {
+    install,
+    detected,
+    xds,
+    webhooks,
+    apiServer,
+    scrapes,
+    prometheus: [...new Set(prometheus.map((c) => net.workloadOf(c)))],
+    ambient: net.hasAmbient ? ambientControl(net, ctx.list('v1/Pod')) : undefined,
+  };
+}
+
+/**
+ * 4. The kubelet → ambient pods. istio-cni rewrites the source of the kubelet's probes of ambient
+ * pods to a link-local address, so ztunnel can tell them from mesh traffic; NetworkPolicy then
+ * sees that address, not the node. Policies that isolate an ambient pod for ingress must admit it
+ * on the probed ports wherever the CNI enforces them on it (istio.io ambient/usage/networkpolicy).
+ */
+function ambientControl(net: NetworkModel, pods: readonly Pod[]): AmbientControl {
+  const flows: ControlFlow<ProbeMeta>[] = [];
+  for (const cls of net.index.classes) {
+    if (net.dataPlaneOf(cls) !== 'ambient' || cls.hostNetwork) continue;
+    const ports = probePorts(cls.pods[0]!);
+    if (ports.length === 0) continue;
+    const ip = cls.pods[0]!.status?.podIP ?? '';
+    const address = ip.includes(':') ? PROBE_SOURCE_IPV6 : PROBE_SOURCE_IPV4;
+    const source = addressSource(address, `kubelet probes (${address})`);
+    for (const port of ports) flows.push({ key: address, meta: { address }, to: cls, port: { protocol: 'TCP', port }, sources: [source] });
+  }
+  const workloadsOf = (role: 'ztunnel' | 'waypoint'): string[] =>
+    [...new Set(net.index.classes.filter((c) => net.ambientRole(c) === role).map((c) => net.workloadOf(c)))].sort();
+  return {
+    cni: detectCni(pods.filter(isLivePod)),
+    probes: blockedControlTraffic(net, flows),
+    ztunnels: workloadsOf('ztunnel'),
+    waypoints: workloadsOf('waypoint'),
+  };
 }

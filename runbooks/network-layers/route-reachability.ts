@@ -45,7 +45,7 @@ export default defineCheck({
 
         // From each bound gateway: one finding per (gateway, blocking policy).
         for (const gw of gatewaySources) {
-          for (const g of reach.blockedFrom(gw.classes, r.targets, key, gw)) {
+          for (const g of reach.blockedFrom(gw.classes, r.targets, key, gw, r.service)) {
             const policy = `${g.policy.namespace}/${g.policy.name}`;
             ctx.report(
               'MB0501',
@@ -73,7 +73,7 @@ export default defineCheck({
 
         // From the mesh: a client is blocked when some target pod of the route drops it.
         if (clients.length === 0) continue;
-        const mesh = reach.clients(scope === undefined ? '*' : [...scope].sort().join('\u0000'), clients, r.targets, key);
+        const mesh = reach.clients(scope === undefined ? '*' : [...scope].sort().join('\u0000'), clients, r.targets, key, r.service);
         const reachable = mesh.reachable;
         const none = reachable.length === 0;
         const allClients = mesh.clients;

@@ -155,6 +155,20 @@ const SHAPES: Readonly<Record<KindId, Readonly<Record<string, Shape>>>> = {
     }),
     status: obj({ replicas: int, readyReplicas: int, availableReplicas: int, updatedReplicas: int, conditions: list(condition) }),
   },
+  'apps/v1/DaemonSet': {
+    spec: obj({
+      selector: labelSelector,
+      template: obj({ metadata: obj({ labels, annotations: map(str) }), spec: podSpec }),
+    }),
+    status: obj({
+      desiredNumberScheduled: int,
+      currentNumberScheduled: int,
+      numberReady: int,
+      numberAvailable: int,
+      updatedNumberScheduled: int,
+      numberMisscheduled: int,
+    }),
+  },
   'discovery.k8s.io/v1/EndpointSlice': {
     addressType: str,
     // Not omitempty in the API: an EndpointSlice without endpoints or ports has them as null.

@@ -5,7 +5,7 @@
 // are Meshbook's own, grouped in ranges:
 //   MB00xx engine           MB01xx control plane      MB02xx R1 service discovery
 //   MB03xx R2 API server    MB04xx R3 L3 reachability MB05xx R4 firewall vs L3-7 rules
-//   MB06xx R5 control ports
+//   MB06xx R5 control ports     MB07xx ambient mode
 // Checks report through `ctx.report(code, …)`, whose params are typed from this table,
 // so a code that does not exist, or a missing param, fails to compile. The remediation
 // of a finding is a named template of its code in src/engine/fixes.ts, typed the same way.
@@ -448,6 +448,24 @@ spec:
       'The resource applies to workloads that cannot enforce it, for example a Sidecar resource for pods or a namespace in ambient mode, which have no sidecar.',
     why: 'The configuration looks active but nothing enforces it.',
     fix: 'Delete the resource, or move its intent to what the data-plane mode uses (for ambient: waypoint proxies and their policies).',
+  }),
+  IST0171: code<{ conditionType: string; reason: string; message: string }>({
+    level: 'warning',
+    title: 'Negative status condition',
+    message: (p) => `A condition with a negative status is present: type=${p.conditionType}, reason=${p.reason}, message=${p.message}.`,
+    meaning:
+      "A status condition that istiod or a Gateway API controller wrote says something did not work: `istio.io/WaypointBound` False on a Service or ServiceEntry, `ZtunnelAccepted` or `WaypointAccepted` False (or WaypointAccepted with reason PartiallyInvalid) on an AuthorizationPolicy, `Accepted`, `Programmed` or `ResolvedRefs` False on a Gateway API Gateway or on a route's parent.",
+    why: 'The controller itself has told you the configuration is not (fully) in effect; the reason and message say what it refused and why.',
+    fix: "Read the condition's reason and message (`kubectl get <kind> <name> -o yaml`), correct what it names, and let the controller write a new status.",
+    example: `apiVersion: v1
+kind: Service
+metadata: { name: reviews, namespace: shop, labels: { istio.io/use-waypoint: missing } }
+status:
+  conditions:
+    - type: istio.io/WaypointBound
+      status: "False"
+      reason: WaypointIsNotReady
+      message: 'waypoint "shop/missing" is not ready'`,
   }),
   IST0173: code<{ subset: string }>({
     level: 'error',
@@ -898,6 +916,359 @@ spec:
       "Asked to proxy a GET through the Service port Istio's webhook configurations call (istiod's https-webhook, 443 → pod port 15017), the API server answered 5xx (it could not connect) or not at all. That is the same connection an admission webhook call makes.",
     why: 'With the webhook unreachable, pods in injection-enabled namespaces are created without sidecars or not at all (failurePolicy Fail), and Istio config is rejected with "failed calling webhook … context deadline exceeded" (R5). This is exactly where private-cluster firewalls block 15017: GKE private clusters only open 443 and 10250 from the control plane to the nodes by default.',
     fix: "Allow TCP 15017 from the control plane to the nodes: on GKE private clusters a firewall rule from the control plane's CIDR (masterIpv4CidrBlock) to the nodes' network tag; elsewhere the security group or firewall between them. Then check NetworkPolicies on istiod and that its pods are ready.",
+  }),
+  MB0701: code<{ namespace: string; pods: number }>({
+    level: 'error',
+    title: 'Ambient namespace without ztunnel',
+    message: (p) =>
+      `Namespace ${p.namespace} enrolls ${p.pods} pod(s) in ambient mode, but no ztunnel DaemonSet or pod exists in the cluster: nothing carries their mesh traffic.`,
+    meaning:
+      'A namespace (or its pods) carries `istio.io/dataplane-mode=ambient`, yet the snapshot holds no ztunnel: no DaemonSet whose pods run `proxy ztunnel`, and no pod labelled `app: ztunnel`.',
+    why: 'ztunnel is the per-node proxy of ambient mode: it opens the HBONE tunnels (port 15008), holds the workload certificates and enforces L4 policy. Without it, istio-cni either leaves the pods unredirected (plain text, no policy) or, once redirected, their traffic has nowhere to go.',
+    fix: 'Install ztunnel (the `ztunnel` Helm chart, or `istioctl install --set profile=ambient`) in the Istio namespace, or remove the ambient label if the namespace is not meant to be in ambient mode.',
+  }),
+  MB0702: code<{ namespace: string; pods: number }>({
+    level: 'error',
+    title: 'Ambient namespace without the istio-cni node agent',
+    message: (p) =>
+      `Namespace ${p.namespace} enrolls ${p.pods} pod(s) in ambient mode, but no istio-cni node agent (DaemonSet istio-cni-node) exists in the cluster: nobody redirects their traffic to ztunnel.`,
+    meaning:
+      'A namespace (or its pods) carries `istio.io/dataplane-mode=ambient`, yet the snapshot holds no istio-cni node agent: no DaemonSet or pod labelled `k8s-app: istio-cni-node`.',
+    why: "In ambient mode the istio-cni node agent is what enrols a pod: it enters the pod's network namespace, installs the rules that send its traffic to ztunnel, and hands the pod to ztunnel. Without it the pods run outside the mesh, in plain text and without policy, whatever their labels say.",
+    fix: 'Install the `istio-cni` chart with `ambient.enabled=true` (the ambient profile does), or remove the ambient label.',
+  }),
+  MB0703: code<{ node: string; pods: number; found: string }>({
+    level: 'error',
+    title: 'Node with ambient pods and no ready ztunnel',
+    message: (p) => `Node ${p.node} hosts ${p.pods} ambient pod(s) but has no ready ztunnel pod (${p.found}).`,
+    meaning:
+      "Ambient pods are scheduled on the node (spec.nodeName), and no ztunnel pod on that node is Running with condition Ready=True: the DaemonSet's pod there is missing, pending, crash-looping or not ready.",
+    why: "A pod's traffic always goes through the ztunnel of its own node. With none ready there, new ambient pods cannot be enrolled (istio-cni keeps them pending and their traffic blocked), and already-enrolled pods on the node lose their mesh connectivity.",
+    fix: "Look at the ztunnel pod on that node: `kubectl -n <istio ns> get pods -l app=ztunnel -o wide --field-selector spec.nodeName=<node>`, then describe it and read its logs. If there is none, check the DaemonSet's nodeSelector, affinity and tolerations against the node's labels and taints.",
+  }),
+  MB0704: code<{ node: string; pods: number; found: string }>({
+    level: 'error',
+    title: 'Node with ambient pods and no ready istio-cni agent',
+    message: (p) => `Node ${p.node} hosts ${p.pods} ambient pod(s) but has no ready istio-cni node agent (${p.found}).`,
+    meaning: 'Ambient pods are scheduled on the node, and no istio-cni node agent pod on that node is Running and Ready.',
+    why: "The node agent enrols every ambient pod started on its node, and the chained CNI plugin it installs asks it before the pod's network is up: with the agent gone, new pods on the node fail to start or start outside the mesh, and label changes are not applied.",
+    fix: "Look at the istio-cni pod on that node: `kubectl -n <istio ns> get pods -l k8s-app=istio-cni-node -o wide --field-selector spec.nodeName=<node>`, then describe it and read its logs; if there is none, compare the DaemonSet's nodeSelector and tolerations with the node.",
+  }),
+  MB0705: code<{ daemonSet: string; desired: number; ready: number; updated: number }>({
+    level: 'warning',
+    title: 'Ambient node agent DaemonSet not fully ready',
+    message: (p) =>
+      `DaemonSet ${p.daemonSet} has ${p.ready} of ${p.desired} pods ready and ${p.updated} of ${p.desired} updated to its current template.`,
+    meaning:
+      'The status of the ztunnel or istio-cni DaemonSet counts fewer ready (numberReady) or up-to-date (updatedNumberScheduled) pods than nodes that should run one (desiredNumberScheduled).',
+    why: 'Each node needs its own ztunnel and istio-cni agent. A node without them breaks ambient pods scheduled there now or later; a rollout that does not finish leaves nodes on mixed versions.',
+    fix: 'Find the pods that are not ready (`kubectl -n <ns> get pods -l <selector> -o wide`), describe them and read their logs; for a stuck rollout, `kubectl -n <ns> rollout status ds/<name>`.',
+  }),
+  MB0706: code<{ daemonSet: string; component: string; version: string; istiod: string }>({
+    level: 'warning',
+    title: 'Ambient node agent version differs from istiod',
+    message: (p) => `${p.component} (DaemonSet ${p.daemonSet}) runs Istio ${p.version}, istiod runs ${p.istiod}.`,
+    meaning:
+      "The image tag of the ztunnel or istio-cni DaemonSet's container has another major.minor version than the istiod Deployment's discovery container.",
+    why: 'ztunnel speaks its own xDS types (workloads and authorizations) with istiod, and istio-cni and ztunnel speak a node-local protocol: Istio upgrades them together with the control plane, and a node agent older or newer than istiod outside the supported window can misread configuration or fail to enrol pods.',
+    fix: "Upgrade (or roll back) the node agents to the control plane's version: with Helm, upgrade the `istio-cni` and `ztunnel` charts to the istiod chart's version; with istioctl, `istioctl upgrade`. Upgrade ztunnel last, node by node if you can, since restarting it interrupts the connections of the pods on that node.",
+  }),
+  MB0707: code<{ configMap: string; value: string }>({
+    level: 'error',
+    title: 'istio-cni runs with ambient mode turned off',
+    message: (p) =>
+      `ConfigMap ${p.configMap} sets AMBIENT_ENABLED to ${p.value}: the istio-cni node agent does not enrol any pod in ambient mode, although ambient namespaces exist.`,
+    meaning:
+      'The istio-cni chart writes its settings into the ConfigMap istio-cni-config; AMBIENT_ENABLED is `true` only when the chart was installed with ambient.enabled=true (the ambient profile). Installed for sidecars only, the agent ignores the ambient label.',
+    why: 'Pods in ambient namespaces are then never redirected to ztunnel: they talk plain text, bypass every mesh policy, and the ambient label promises a protection that is not there.',
+    fix: 'Reinstall or upgrade the istio-cni chart with `--set ambient.enabled=true` (or the ambient profile), then check that pods in ambient namespaces carry the annotation ambient.istio.io/redirection=enabled.',
+  }),
+  MB0708: code<{ deployment: string; version: string }>({
+    level: 'info',
+    title: 'Ambient mode does not apply to this control plane',
+    message: (p) =>
+      `Control plane ${p.deployment} runs Istio ${p.version}, older than 1.22, where ambient mode became beta: the ambient checks do not apply.`,
+    meaning:
+      'The istiod (or Istio 1.0-era Pilot) version is older than 1.22. Ambient mode was experimental from 1.18 and alpha in 1.21 with different mechanics, beta in 1.22 and generally available in 1.24; before 1.18 it did not exist.',
+    why: "Judging an older mesh by ambient's rules would report problems it cannot have; the check says so instead of passing silently.",
+    fix: 'Nothing to fix. To use ambient mode, upgrade the control plane to 1.24 or later (where ambient is generally available) and install ztunnel and istio-cni.',
+  }),
+  MB0709: code<{ what: string }>({
+    level: 'info',
+    title: 'No ambient workloads: nothing to check',
+    message: (p) => `Nothing to check: ${p.what}.`,
+    meaning:
+      'No namespace carries istio.io/dataplane-mode=ambient, no pod enrols itself with that label, and no pod carries the redirection annotation istio-cni writes.',
+    why: 'A mesh that does not use ambient mode has no ambient requirement to meet; saying so keeps a pass from reading as "ambient is healthy".',
+    fix: 'Nothing to fix. To add a namespace to the ambient mesh: `kubectl label namespace <ns> istio.io/dataplane-mode=ambient`.',
+  }),
+  MB0710: code<{ pod: string }>({
+    level: 'error',
+    title: 'Pod has a sidecar and is redirected to ztunnel',
+    message: (p) =>
+      `Pod ${p.pod} runs an istio-proxy sidecar and also carries ambient.istio.io/redirection=enabled: its traffic is captured twice.`,
+    meaning:
+      'The pod has an istio-proxy container (the sidecar injector ran) and istio-cni marked it as redirected to ztunnel. Istio supports one data plane per pod: istio-cni skips pods with a sidecar, so this pod was enrolled before it got its sidecar, or its annotations were copied by hand.',
+    why: 'The sidecar and ztunnel both intercept the same packets: connections are wrapped twice or dropped, and which policy applies is undefined.',
+    fix: 'Choose one data plane for the workload: for ambient, label the pod template `sidecar.istio.io/inject: "false"` and restart it; for sidecars, label it `istio.io/dataplane-mode: none` and restart it.',
+  }),
+  MB0711: code<{ pod: string; via: string }>({
+    level: 'warning',
+    title: 'Sidecar pod enrolled in ambient mode',
+    message: (p) =>
+      `Pod ${p.pod} runs an istio-proxy sidecar although ${p.via} enrols it in ambient mode: the ambient label has no effect on it, and its traffic uses the sidecar.`,
+    meaning:
+      'The pod has an istio-proxy sidecar while its own label or its namespace label asks for ambient mode. istio-cni never redirects a pod with a sidecar, so the pod stays a sidecar workload.',
+    why: 'Sidecar and ambient workloads interoperate, so traffic flows; but the labels say one thing and the pod does another: waypoints, ambient policies and the sidecar-less upgrade path do not apply to it.',
+    fix: 'Decide for the workload: for ambient, turn injection off for it (`sidecar.istio.io/inject: "false"` on the pod template, or remove istio-injection / istio.io/rev from the namespace) and restart it; to keep the sidecar, label the pod template `istio.io/dataplane-mode: none`.',
+  }),
+  MB0712: code<{ pod: string; via: string }>({
+    level: 'warning',
+    title: 'Ambient pod in a namespace that injects sidecars',
+    message: (p) =>
+      `Pod ${p.pod} is redirected to ztunnel, but ${p.via} asks for sidecar injection: its next restart gives it a sidecar and takes it out of ambient mode.`,
+    meaning:
+      'istio-cni enrolled the pod (ambient.istio.io/redirection=enabled) and it has no sidecar yet, but sidecar injection is enabled for it. The injector acts when a pod is created, so the next rollout changes its data plane.',
+    why: 'A routine restart silently moves the workload from ambient to sidecar mode: waypoint routing and ambient policies stop applying, sidecar resources start to.',
+    fix: 'Make the labels agree: for ambient, remove istio-injection / istio.io/rev from the namespace (or label the pod template `sidecar.istio.io/inject: "false"`); for sidecars, remove the ambient label and restart the workload.',
+  }),
+  MB0713: code<{ pod: string; sidecar: string; ambient: string }>({
+    level: 'warning',
+    title: 'Pod asks for both a sidecar and ambient mode',
+    message: (p) => `Pod ${p.pod} is asked to take a sidecar (${p.sidecar}) and to join ambient mode (${p.ambient}); it has neither yet.`,
+    meaning:
+      "The labels on the pod and its namespace ask for sidecar injection and for ambient enrolment at once, and the pod has neither a sidecar nor istio-cni's redirection annotation.",
+    why: 'Which data plane the workload gets depends on the order things happen in (the injector runs at creation, istio-cni skips pods with a sidecar): the outcome is not what either label promises on its own.',
+    fix: 'Keep one of the two labels for the workload (sidecar: istio-injection=enabled or istio.io/rev; ambient: istio.io/dataplane-mode=ambient), then restart it.',
+  }),
+  MB0714: code<{ pod: string; node: string }>({
+    level: 'error',
+    title: 'Ambient pod enrolment pending',
+    message: (p) =>
+      `Pod ${p.pod} on node ${p.node} carries ambient.istio.io/redirection=pending: its traffic is redirected, but no ztunnel has taken it over, so it can neither send nor receive.`,
+    meaning:
+      "istio-cni writes `pending` once it has installed the pod's redirection rules but could not yet hand the pod to the node's ztunnel; `enabled` replaces it when ztunnel accepts the pod.",
+    why: 'Until a ztunnel accepts the pod, its redirected traffic has nowhere to go: every connection to or from it fails.',
+    fix: "Get the node's ztunnel ready (`kubectl -n <istio ns> get pods -l app=ztunnel -o wide --field-selector spec.nodeName=<node>`, then its logs); istio-cni completes the enrolment once ztunnel is up.",
+  }),
+  MB0715: code<{ pod: string; node: string; via: string }>({
+    level: 'warning',
+    title: 'Ambient pod not captured',
+    message: (p) =>
+      `Pod ${p.pod} is enrolled in ambient mode by ${p.via} and its node ${p.node} runs a ready ztunnel and istio-cni agent, but istio-cni has not redirected it (no ambient.istio.io/redirection=enabled).`,
+    meaning:
+      "A running pod that its labels put in ambient mode lacks the annotation istio-cni writes after redirecting it, although the node's ztunnel and istio-cni node agent are both ready.",
+    why: 'The pod talks plain text outside the mesh: no mTLS, no L4 policy, no waypoint. Peers that require mTLS refuse it, and policies written for it are not enforced.',
+    fix: "Read the istio-cni node agent's log on that node for the pod's name (enrolment errors are logged there), then recreate the pod: the CNI plugin enrols a pod when it is created.",
+  }),
+  MB0716: code<{ namespace: string; pods: number }>({
+    level: 'info',
+    title: 'Pods opted out of ambient mode',
+    message: (p) => `${p.pods} pod(s) in ambient namespace ${p.namespace} opt out with istio.io/dataplane-mode=none.`,
+    meaning:
+      'The namespace is in ambient mode and these pods carry the opt-out label istio.io/dataplane-mode=none: istio-cni leaves them alone.',
+    why: 'An opt-out is a deliberate hole in the ambient mesh: those pods talk plain text and no mesh policy protects them. Listing them keeps the hole visible.',
+    fix: 'Nothing to fix if intended. To bring a pod back into the mesh, remove the label from its pod template: `kubectl label pod <pod> istio.io/dataplane-mode-` (the template for a lasting change).',
+  }),
+  MB0720: code<{ gateway: string; listeners: string }>({
+    level: 'error',
+    title: 'Waypoint without an HBONE listener',
+    message: (p) =>
+      `Waypoint ${p.gateway} has no listener on port 15008 with protocol HBONE (listeners: ${p.listeners}); ztunnel reaches waypoints only through HBONE on 15008.`,
+    meaning:
+      'A Gateway API Gateway of class `istio-waypoint` declares no listener with `port: 15008` and `protocol: HBONE`, the listener `istioctl waypoint generate` writes (named `mesh`).',
+    why: "Clients' ztunnels tunnel traffic to a waypoint over HBONE on 15008. Istio marks every other listener of a waypoint as not accepted, and without the HBONE listener it falls back to admitting only its own namespace.",
+    fix: 'Give the Gateway the listener `{ name: mesh, port: 15008, protocol: HBONE }` (`istioctl waypoint generate -n <namespace>` prints a complete one).',
+    example: `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: { name: waypoint, namespace: shop }
+spec:
+  gatewayClassName: istio-waypoint
+  listeners: [{ name: http, port: 80, protocol: HTTP }]   # needs 15008/HBONE`,
+  }),
+  MB0721: code<{ gateway: string; listener: string; port: number; protocol: string }>({
+    level: 'warning',
+    title: 'Waypoint listener Istio does not accept',
+    message: (p) =>
+      `Waypoint ${p.gateway} listener ${p.listener} (${p.port}/${p.protocol}) is not the single 15008/HBONE listener a waypoint expects; Istio marks it not accepted.`,
+    meaning:
+      'A Gateway of class `istio-waypoint` has a listener other than port 15008 with protocol HBONE. istiod sets the listener\'s Accepted condition to False (reason UnsupportedProtocol, "Expected a single listener on port 15008 with protocol HBONE").',
+    why: 'Waypoints take traffic only as HBONE tunnels; an extra HTTP or TCP listener opens nothing and suggests the Gateway was meant for ingress (class `istio`) instead.',
+    fix: 'Remove the listener, or move it to an ingress Gateway of class `istio`.',
+  }),
+  MB0722: code<{ gateway: string; state: string }>({
+    level: 'error',
+    title: 'Waypoint not programmed',
+    message: (p) => `Waypoint ${p.gateway} is not ready: ${p.state}. Services and workloads bound to it are not served until it is.`,
+    meaning:
+      'The waypoint Gateway has no `Programmed` condition with status True, or no address in `status.addresses`. istiod publishes a waypoint only once its status has an address, which happens when its deployment has a ready pod.',
+    why: 'Until then every Service or pod that names it gets `istio.io/WaypointBound` False (WaypointIsNotReady) and its L7 policies and routes are not applied.',
+    fix: "Look at the Gateway's conditions and at its deployment (`kubectl get deploy,pods -l gateway.networking.k8s.io/gateway-name=<name> -n <namespace>`): image pull errors, pending pods, or a control plane installed without ambient support.",
+  }),
+  MB0723: code<{ gateway: string; value: string }>({
+    level: 'error',
+    title: 'Unknown waypoint-for value',
+    message: (p) =>
+      `Waypoint ${p.gateway} has istio.io/waypoint-for=${p.value}, which Istio does not know (service, workload, all or none); it serves neither Services nor workloads.`,
+    meaning: 'The `istio.io/waypoint-for` label of a waypoint is not one of `service`, `workload`, `all` or `none`.',
+    why: 'istiod compares the value literally: Services bind only to `service` or `all`, workloads only to `workload` or `all`, so every binding to this waypoint fails with UnsupportedTrafficType.',
+    fix: 'Set `istio.io/waypoint-for` to `service` (the default), `workload`, `all` or `none`.',
+  }),
+  MB0724: code<{ resource: string; waypoint: string }>({
+    level: 'error',
+    title: 'use-waypoint names a missing waypoint',
+    message: (p) => `${p.resource} asks for waypoint ${p.waypoint} (istio.io/use-waypoint), and no such Gateway exists.`,
+    meaning:
+      'A Namespace, Service, ServiceEntry or pod is labelled `istio.io/use-waypoint=<name>`, and there is no Gateway API Gateway of that name in the namespace the label (or `istio.io/use-waypoint-namespace`) points to.',
+    why: 'istiod reports the binding as WaypointIsNotReady and sends the traffic straight to the destination: the L7 policies and routes meant for the waypoint are silently skipped.',
+    fix: 'Create the waypoint (`istioctl waypoint apply -n <namespace> --name <name>`), or correct the label.',
+  }),
+  MB0725: code<{ resource: string; waypoint: string; waypointFor: string; traffic: string }>({
+    level: 'error',
+    title: 'Waypoint does not serve that traffic',
+    message: (p) =>
+      `${p.resource} binds ${p.traffic} traffic to waypoint ${p.waypoint}, whose istio.io/waypoint-for=${p.waypointFor} does not serve it.`,
+    meaning:
+      "Services bind to a waypoint only if its `istio.io/waypoint-for` is `service` (the default) or `all`; pods labelled `istio.io/use-waypoint` only if it is `workload` or `all`. A namespace's label passes to its Services (and to its pods, where a service-only waypoint is simply not used).",
+    why: 'istiod refuses the binding (WaypointBound False, reason UnsupportedTrafficType) and the traffic bypasses the waypoint and its L7 policies.',
+    fix: 'Label the waypoint with the traffic type it must serve (`istio.io/waypoint-for=all` serves both), or bind to a waypoint that serves it.',
+  }),
+  MB0726: code<{ resource: string; waypoint: string; namespace: string; rule: string }>({
+    level: 'error',
+    title: 'Waypoint does not admit the namespace',
+    message: (p) => `${p.resource} uses waypoint ${p.waypoint}, whose HBONE listener does not admit namespace ${p.namespace} (${p.rule}).`,
+    meaning:
+      "The 15008/HBONE listener's `allowedRoutes.namespaces` of the waypoint (`from: Same` when unset) does not admit the namespace of the resource bound to it, typically a waypoint in another namespace named by `istio.io/use-waypoint-namespace`.",
+    why: 'istiod refuses the binding (WaypointBound False, reason AttachmentDenied) and the traffic bypasses the waypoint.',
+    fix: "Set the waypoint listener's `allowedRoutes.namespaces.from` to `All`, or to `Selector` with a selector matching the namespace.",
+  }),
+  MB0727: code<{ resource: string; namespace: string }>({
+    level: 'warning',
+    title: 'use-waypoint-namespace without use-waypoint',
+    message: (p) =>
+      `${p.resource} has istio.io/use-waypoint-namespace=${p.namespace} but no istio.io/use-waypoint label, so the namespace label is ignored.`,
+    meaning:
+      '`istio.io/use-waypoint-namespace` only says where the waypoint named by `istio.io/use-waypoint` lives; istiod reads it only next to that label.',
+    why: 'Whoever set it meant the traffic to go through a waypoint in that namespace; it does not.',
+    fix: 'Add `istio.io/use-waypoint=<waypoint name>`, or remove the namespace label.',
+  }),
+  MB0735: code<{ policy: string; action: string; attributes: string; consequence: string }>({
+    level: 'error',
+    title: 'HTTP rules on ztunnel',
+    message: (p) =>
+      `AuthorizationPolicy ${p.policy} (${p.action}) selects ambient workloads, which ztunnel enforces without HTTP attributes (found: ${p.attributes}): ${p.consequence}.`,
+    meaning:
+      'An AuthorizationPolicy without `targetRefs` applies (by `selector`, or namespace-wide) to pods in ambient mode, so their ztunnel enforces it, and it uses attributes ztunnel cannot see: `hosts`, `methods`, `paths` (and their `not` forms), `requestPrincipals`, `remoteIpBlocks`, or `when` keys other than source.ip, source.namespace, source.principal, destination.ip and destination.port.',
+    why: 'istiod drops what ztunnel cannot check (ZtunnelAccepted False, UnsupportedValue): an ALLOW rule that uses them never matches, so requests it should allow are denied; a DENY loses the HTTP part of its rules and denies more than written, or nothing at all.',
+    fix: 'Attach the policy to the waypoint with `targetRefs` (a Service bound to a waypoint, or the waypoint Gateway) instead of `selector`, or keep only L4 attributes for ztunnel.',
+    example: `apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: { name: reviews-get, namespace: shop }   # shop: istio.io/dataplane-mode=ambient
+spec:
+  selector: { matchLabels: { app: reviews } }
+  action: ALLOW
+  rules: [{ to: [{ operation: { methods: ["GET"] } }] }]`,
+  }),
+  MB0736: code<{ policy: string; action: string }>({
+    level: 'error',
+    title: 'Action ztunnel does not support',
+    message: (p) =>
+      `AuthorizationPolicy ${p.policy} (${p.action}) selects ambient workloads, and ztunnel does not support the ${p.action} action: nothing enforces it for them.`,
+    meaning:
+      'An AuthorizationPolicy with action CUSTOM or AUDIT and no `targetRefs` applies to pods in ambient mode. ztunnel supports only ALLOW and DENY.',
+    why: "istiod leaves the policy out of ztunnel's configuration (ZtunnelAccepted False, UnsupportedValue): an external authorizer (CUSTOM) is never asked, so requests pass unchecked.",
+    fix: 'Attach the policy to a waypoint with `targetRefs`; waypoints support CUSTOM and AUDIT.',
+  }),
+  MB0737: code<{ kind: string; policy: string; what: string }>({
+    level: 'warning',
+    title: 'L7 policy on ambient workloads by selector',
+    message: (p) =>
+      `${p.kind} ${p.policy} (${p.what}) selects ambient workloads without targetRefs: ztunnel does not apply it and waypoints ignore selectors, so it has no effect on them.`,
+    meaning:
+      'A RequestAuthentication, a WasmPlugin, or a Telemetry with tracing, access logging or metric overrides applies to pods in ambient mode through `selector` (or namespace-wide) and has no `targetRefs`.',
+    why: 'Only a proxy that parses HTTP can apply these; in ambient that is a waypoint, which takes policy only through `targetRefs`. JWT checks, plugins and telemetry silently stop working after a move from sidecars.',
+    fix: 'Attach it with `targetRefs` to the waypoint Gateway or to a Service bound to a waypoint.',
+  }),
+  MB0738: code<{ kind: string; policy: string; target: string }>({
+    level: 'warning',
+    title: 'Policy targets a Service without a waypoint',
+    message: (p) =>
+      `${p.kind} ${p.policy} targets ${p.target}, which is not bound to a waypoint (no istio.io/use-waypoint on it or its namespace): nothing enforces it.`,
+    meaning:
+      'A policy attaches with `targetRefs` to a Service or ServiceEntry, but neither the Service nor its namespace carries `istio.io/use-waypoint` (or the Service opts out with `none`).',
+    why: 'Policies attached to a Service are carried out by the waypoint that serves it; without one, no proxy applies them and the traffic is not checked.',
+    fix: 'Bind the Service to a waypoint: `kubectl label service <name> -n <namespace> istio.io/use-waypoint=<waypoint>` (or label the namespace).',
+  }),
+  MB0739: code<{ kind: string; policy: string; target: string }>({
+    level: 'error',
+    title: 'Policy targets a missing resource',
+    message: (p) => `${p.kind} ${p.policy} targets ${p.target}, which does not exist.`,
+    meaning: "A `targetRefs` entry names a Service, ServiceEntry or Gateway API Gateway that is not in the policy's namespace.",
+    why: 'istiod cannot attach the policy there (WaypointAccepted False, TargetNotFound): whatever it should allow, deny or record is not applied.',
+    fix: 'Correct the name in `targetRefs`, or create the resource it names.',
+  }),
+  MB0745: code<{ kind: string; resource: string; features: string; service: string }>({
+    level: 'warning',
+    title: 'L7 routing for an ambient Service without a waypoint',
+    message: (p) =>
+      `${p.kind} ${p.resource} (${p.features}) applies to ${p.service}, an ambient Service bound to no waypoint (no istio.io/use-waypoint on it or its namespace): ztunnel ignores it, so it has no effect.`,
+    meaning:
+      'A VirtualService with HTTP or TLS routes for mesh traffic, or a DestinationRule with HTTP-level settings (outlier detection, HTTP connection pool, consistent hashing on a header or cookie), names a Service in an ambient namespace, and neither the Service nor its namespace is bound to a waypoint (or the Service opts out with `none`).',
+    why: 'In ambient mode only a waypoint reads VirtualServices and DestinationRules; ztunnel forwards connections without them. Retries, traffic splits, fault injection and circuit breaking written for the Service silently stop working.',
+    fix: 'Bind the Service to a waypoint: `kubectl label service <name> -n <namespace> istio.io/use-waypoint=<waypoint>` (or label the namespace).',
+    example: `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: reviews, namespace: shop }   # shop: istio.io/dataplane-mode=ambient, no istio.io/use-waypoint
+spec:
+  hosts: [reviews]
+  http: [{ route: [{ destination: { host: reviews, subset: v2 } }] }]`,
+  }),
+  MB0746: code<{ kind: string; resource: string; service: string; read: string }>({
+    level: 'warning',
+    title: 'L7 routing the waypoint does not read',
+    message: (p) =>
+      `${p.kind} ${p.resource} applies to the ambient Service ${p.service}, but the waypoint serving it reads ${p.kind}s only from ${p.read}: this one has no effect there.`,
+    meaning:
+      "An L7 VirtualService or DestinationRule names an ambient Service from another namespace. A waypoint takes a Service's VirtualServices only from the Service's namespace or its own, and its DestinationRules from those or the mesh root namespace.",
+    why: 'The routing or traffic policy looks configured, but the waypoint carrying the traffic never applies it. Sidecar clients in the namespace of the resource may still use it, so behaviour differs by client.',
+    fix: "Move the resource into the Service's namespace (or the waypoint's).",
+  }),
+  MB0747: code<{ kind: string; resource: string; features: string; namespace: string }>({
+    level: 'warning',
+    title: 'L7 routing in an ambient namespace without a waypoint',
+    message: (p) =>
+      `${p.kind} ${p.resource} (${p.features}) is in the ambient namespace ${p.namespace}, which is bound to no waypoint, and names no Service found in the snapshot: unless its hosts are served by a waypoint elsewhere, nothing applies it.`,
+    meaning:
+      'An L7 VirtualService or DestinationRule sits in a namespace labelled `istio.io/dataplane-mode=ambient` without `istio.io/use-waypoint`, and none of its hosts is a Service in the snapshot (an external host, a wildcard, a ServiceEntry or a Service not read).',
+    why: 'ztunnel does not apply VirtualServices or DestinationRules; without a waypoint for the hosts, the rules are dead configuration.',
+    fix: 'Bind the namespace (or the ServiceEntry or Service behind the host) to a waypoint with `istio.io/use-waypoint`.',
+  }),
+  MB0750: code<{ policy: string; workloads: number; cni: string; address: string }>({
+    level: 'warning',
+    title: "NetworkPolicy drops ambient pods' kubelet probes",
+    message: (p) =>
+      `NetworkPolicy ${p.policy} does not admit ${p.address}, the source address of kubelet probes to ambient pods, and ${p.cni} enforces NetworkPolicy on it: the health probes of ${p.workloads} ambient workload(s) fail.`,
+    meaning:
+      "istio-cni rewrites the source of the kubelet's health probes to ambient pods to a link-local address (169.254.7.127, IPv6 fd16:9254:7127:1337:ffff:ffff:ffff:ffff) so ztunnel can let them past mesh policy. The named policy isolates these pods for ingress and admits that address on none of their probed ports. Cilium exempts the kubelet's probes by the node's identity, which the rewritten address no longer carries, so under a default-deny policy it drops them.",
+    why: "Readiness probes that never get through keep the pods out of their Services' endpoints; failing liveness probes restart them in a loop. It happens the moment a namespace is enrolled in ambient, with no change to the policy (R5).",
+    fix: 'Admit the probe address in an ingress rule of the pods (an ipBlock of 169.254.7.127/32), or cluster-wide with a CiliumClusterwideNetworkPolicy allowing fromCIDR 169.254.7.127/32.',
+    example: `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: only-hbone, namespace: shop }   # shop is labelled istio.io/dataplane-mode=ambient
+spec:
+  podSelector: {}
+  ingress:
+    - ports: [{ port: 15008 }]   # no rule for 169.254.7.127: Cilium drops the probes`,
+  }),
+  MB0751: code<{ policy: string; workloads: number; cni: string; address: string }>({
+    level: 'info',
+    title: "NetworkPolicy may drop ambient pods' kubelet probes",
+    message: (p) =>
+      `NetworkPolicy ${p.policy} does not admit ${p.address}, the source address of kubelet probes to ambient pods: whether the probes of ${p.workloads} ambient workload(s) get through depends on the CNI (${p.cni}).`,
+    meaning:
+      "istio-cni rewrites the source of the kubelet's health probes to ambient pods to a link-local address (169.254.7.127, IPv6 fd16:9254:7127:1337:ffff:ffff:ffff:ffff). The named policy isolates these pods for ingress and admits that address on none of their probed ports. Some CNIs treat the probes as node traffic anyway; Cilium is documented not to, and for the CNI found here Istio documents neither.",
+    why: "Where the CNI enforces the policy on that address, readiness probes keep the pods out of their Services' endpoints and liveness probes restart them (R5). Admitting the address costs nothing: it is link-local and never routed off the node.",
+    fix: 'Admit the probe address in an ingress rule of the pods (an ipBlock of 169.254.7.127/32), as Istio recommends for any cluster with ingress NetworkPolicies on ambient pods.',
   }),
 } as const satisfies Record<string, CodeDef<never>>;
 

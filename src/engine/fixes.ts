@@ -477,12 +477,22 @@ export const FIXES = {
     'allow-ingress-rule': fix<{ service: string; rule: string }>(
       (p) => `If these workloads should call ${p.service}, ${p.rule}.` + SEGMENTATION,
     ),
+    'admit-hbone': fix<{ service: string; rule: string; policy: string }>(
+      (p) =>
+        `Ambient clients and waypoints reach ${p.service}'s pods over HBONE on TCP 15008 (the targetPort travels inside the tunnel), so the pods must admit 15008 from their mesh peers: ${p.rule}. Or apply a NetworkPolicy of its own next to the existing ones (policies add up): \`${p.policy}\` (\`kubectl apply -f -\`).` +
+        SEGMENTATION,
+    ),
   },
   MB0402: {
     'allow-in-egress-policies': text(
       'No single rule names these destinations; allow them in one of the egress policies listed.' + SEGMENTATION,
     ),
     'allow-egress-rule': fix<{ rule: string }>((p) => `If these workloads should call those Services, ${p.rule}.` + SEGMENTATION),
+    'let-hbone-out': fix<{ rule: string; policy: string }>(
+      (p) =>
+        `Ambient workloads reach mesh pods and waypoints over HBONE on TCP 15008, so their egress must allow 15008 to them: ${p.rule}. Or apply a NetworkPolicy of its own next to the existing ones (policies add up): \`${p.policy}\` (\`kubectl apply -f -\`).` +
+        SEGMENTATION,
+    ),
   },
   MB0501: {
     'allow-gateway-pods': fix<{ ports: string; direction: string }>(
@@ -535,6 +545,118 @@ export const FIXES = {
     'open-webhook-port': fix<{ namespace: string; path: string }>(
       (p) =>
         `Open the pods' webhook port (15017 for istiod) to the API server. On private clusters the control plane sits outside the node network: on GKE add a firewall rule allowing TCP 15017 from the control plane's CIDR (\`gcloud container clusters describe … --format='value(privateClusterConfig.masterIpv4CidrBlock)'\`) to the nodes; on EKS allow 15017 from the cluster security group to the node security group. Then check NetworkPolicies on ${p.namespace} (the control-ports runbook) and that istiod's pods are ready. Re-run: \`kubectl get --raw '${p.path}'\` should print nothing and exit 0.`,
+    ),
+  },
+  MB0703: {
+    'inspect-ztunnel': fix<{ namespace: string; node: string }>(
+      (p) =>
+        `Find the node's ztunnel: \`kubectl -n ${p.namespace} get pods -l app=ztunnel -o wide --field-selector spec.nodeName=${p.node}\`, then \`kubectl -n ${p.namespace} describe pod <pod>\` and \`kubectl -n ${p.namespace} logs <pod>\`. If the node has none, compare the DaemonSet's nodeSelector, affinity and tolerations with \`kubectl describe node ${p.node}\`.`,
+    ),
+  },
+  MB0704: {
+    'inspect-cni-agent': fix<{ namespace: string; node: string }>(
+      (p) =>
+        `Find the node's istio-cni agent: \`kubectl -n ${p.namespace} get pods -l k8s-app=istio-cni-node -o wide --field-selector spec.nodeName=${p.node}\`, then describe it and read its logs. If the node has none, compare the DaemonSet's nodeSelector and tolerations with \`kubectl describe node ${p.node}\`.`,
+    ),
+  },
+  MB0705: {
+    'finish-rollout': fix<{ namespace: string; daemonSet: string; selector: string }>(
+      (p) =>
+        `List the pods that are not ready with \`kubectl -n ${p.namespace} get pods -l ${p.selector} -o wide\`, describe them and read their logs; \`kubectl -n ${p.namespace} rollout status ds/${p.daemonSet}\` shows whether the rollout is stuck.`,
+    ),
+  },
+  MB0707: {
+    'enable-ambient-in-cni': fix<{ namespace: string }>(
+      (p) =>
+        `Turn ambient mode on in the node agent: \`helm upgrade istio-cni istio/cni -n ${p.namespace} --reuse-values --set ambient.enabled=true\` (or \`istioctl install --set profile=ambient\`). The agent then enrols the pods of ambient namespaces without restarting them.`,
+    ),
+  },
+  MB0714: {
+    'ready-ztunnel': fix<{ namespace: string; node: string }>(
+      (p) =>
+        `Get the node's ztunnel ready: \`kubectl -n ${p.namespace} get pods -l app=ztunnel -o wide --field-selector spec.nodeName=${p.node}\`, then its events and logs. istio-cni finishes the enrolment (the annotation turns to enabled) once ztunnel accepts the pod.`,
+    ),
+  },
+  MB0715: {
+    'recreate-after-cni-log': fix<{ namespace: string; node: string; podNamespace: string; pod: string }>(
+      (p) =>
+        `Find the node agent on that node (\`kubectl -n ${p.namespace} get pods -l k8s-app=istio-cni-node -o wide --field-selector spec.nodeName=${p.node}\`) and search its log for the pod (\`kubectl -n ${p.namespace} logs <agent pod> | grep ${p.pod}\`). Then recreate the pod (\`kubectl -n ${p.podNamespace} delete pod ${p.pod}\`, or restart its workload): the CNI plugin enrols a pod when it is created.`,
+    ),
+  },
+  MB0720: {
+    'add-hbone-listener': fix<{ gateway: string; namespace: string }>(
+      (p) =>
+        `Give Gateway ${p.namespace}/${p.gateway} the waypoint listener: \`kubectl patch gateway ${p.gateway} -n ${p.namespace} --type=json -p '[{"op":"add","path":"/spec/listeners/-","value":{"name":"mesh","port":15008,"protocol":"HBONE"}}]'\` (and remove listeners a waypoint does not use).`,
+    ),
+  },
+  MB0724: {
+    'create-waypoint': fix<{ namespace: string; waypoint: string; forTraffic: string }>(
+      (p) =>
+        `Create it: \`istioctl waypoint apply -n ${p.namespace} --name ${p.waypoint}${p.forTraffic === 'service' ? '' : ` --for ${p.forTraffic}`}\` (or apply a Gateway with gatewayClassName istio-waypoint and the listener { name: mesh, port: 15008, protocol: HBONE }), or point the label at a waypoint that exists.`,
+    ),
+  },
+  MB0725: {
+    'serve-traffic': fix<{ namespace: string; gateway: string; traffic: string }>(
+      (p) =>
+        `Let the waypoint serve ${p.traffic} traffic too: \`kubectl label gateway ${p.gateway} -n ${p.namespace} istio.io/waypoint-for=all --overwrite\`, or bind to a waypoint whose istio.io/waypoint-for is ${p.traffic} or all.`,
+    ),
+  },
+  MB0726: {
+    'admit-namespace': fix<{ namespace: string; gateway: string; client: string }>(
+      (p) =>
+        `Admit ${p.client} on the waypoint's HBONE listener: in Gateway ${p.namespace}/${p.gateway} set \`allowedRoutes: { namespaces: { from: Selector, selector: { matchLabels: { kubernetes.io/metadata.name: ${p.client} } } } }\` on the 15008 listener (or \`from: All\`).`,
+    ),
+  },
+  MB0735: {
+    'attach-to-waypoint': fix<{ namespace: string; policy: string }>(
+      (p) =>
+        `Enforce the HTTP rules at a waypoint: in AuthorizationPolicy ${p.namespace}/${p.policy} replace \`selector\` with \`targetRefs: [{ kind: Service, group: "", name: <service> }]\` for a Service bound to a waypoint (\`istio.io/use-waypoint\`), or \`[{ kind: Gateway, group: gateway.networking.k8s.io, name: <waypoint> }]\`. Keep a separate L4-only policy (principals, namespaces, ports) with the selector if ztunnel should enforce something too.`,
+    ),
+  },
+  MB0737: {
+    'attach-to-waypoint': fix<{ kind: string; namespace: string; policy: string }>(
+      (p) =>
+        `In ${p.kind} ${p.namespace}/${p.policy} replace \`selector\` with \`targetRefs\` naming the waypoint Gateway (\`{ kind: Gateway, group: gateway.networking.k8s.io, name: <waypoint> }\`) or a Service bound to it, and make sure the workloads' Services use that waypoint (\`istio.io/use-waypoint\`).`,
+    ),
+  },
+  MB0738: {
+    'bind-to-waypoint': fix<{ kind: string; namespace: string; name: string }>(
+      (p) =>
+        `Bind the ${p.kind} to a waypoint: \`kubectl label ${p.kind.toLowerCase()} ${p.name} -n ${p.namespace} istio.io/use-waypoint=waypoint\` (a waypoint named waypoint must exist: \`istioctl waypoint apply -n ${p.namespace}\`).`,
+    ),
+  },
+  MB0745: {
+    'bind-service-to-waypoint': fix<{ namespace: string; service: string }>(
+      (p) =>
+        `Bind the Service to a waypoint: \`kubectl label service ${p.service} -n ${p.namespace} istio.io/use-waypoint=waypoint\` (a waypoint named waypoint must exist: \`istioctl waypoint apply -n ${p.namespace}\`), or label the namespace instead to bind all its Services.`,
+    ),
+  },
+  MB0746: {
+    'move-to-service-namespace': fix<{ kind: string; name: string; from: string; to: string }>(
+      (p) =>
+        `Move ${p.kind} ${p.name} from ${p.from} to ${p.to}: \`kubectl get ${p.kind.toLowerCase()} ${p.name} -n ${p.from} -o yaml\`, change metadata.namespace to ${p.to} and apply it there, then delete the old one (keep it only if sidecar clients in ${p.from} need it).`,
+    ),
+  },
+  MB0747: {
+    'bind-namespace-to-waypoint': fix<{ namespace: string }>(
+      (p) =>
+        `Give the namespace a waypoint and bind it: \`istioctl waypoint apply -n ${p.namespace} --enroll-namespace\` (or \`kubectl label namespace ${p.namespace} istio.io/use-waypoint=waypoint\` for an existing waypoint); for a ServiceEntry host, label that ServiceEntry instead.`,
+    ),
+  },
+  MB0750: {
+    'admit-probe-address': fix<{ rule: string; address: string }>(
+      (p) =>
+        `Admit the probe address: ${p.rule}. On Cilium one CiliumClusterwideNetworkPolicy covers every ambient pod: \`{apiVersion: cilium.io/v2, kind: CiliumClusterwideNetworkPolicy, metadata: {name: allow-ambient-hostprobes}, spec: {endpointSelector: {}, enableDefaultDeny: {ingress: false, egress: false}, ingress: [{fromCIDR: [${p.address}/32]}]}}\` (\`kubectl apply -f -\`).`,
+    ),
+    'admit-probe-address-in-listed': fix<{ address: string }>(
+      (p) => `Admit ${p.address} (an ipBlock of one address) on the probed ports in one of the ingress policies listed.`,
+    ),
+  },
+  MB0751: {
+    'admit-probe-address': fix<{ rule: string; address: string }>((p) => `To be safe on any CNI, admit ${p.address}: ${p.rule}.`),
+    'admit-probe-address-in-listed': fix<{ address: string }>(
+      (p) =>
+        `To be safe on any CNI, admit ${p.address} (an ipBlock of one address) on the probed ports in one of the ingress policies listed.`,
     ),
   },
 } as const satisfies { [C in CodeId]?: Record<string, FixTemplate<never>> };

@@ -25,6 +25,7 @@ export const KINDS = {
   'v1/Secret': { group: '', versions: ['v1'], kind: 'Secret', plural: 'secrets', namespaced: true, metadataOnly: true },
   'v1/ServiceAccount': { group: '', versions: ['v1'], kind: 'ServiceAccount', plural: 'serviceaccounts', namespaced: true },
   'apps/v1/Deployment': { group: 'apps', versions: ['v1'], kind: 'Deployment', plural: 'deployments', namespaced: true },
+  'apps/v1/DaemonSet': { group: 'apps', versions: ['v1'], kind: 'DaemonSet', plural: 'daemonsets', namespaced: true },
   'discovery.k8s.io/v1/EndpointSlice': {
     group: 'discovery.k8s.io',
     versions: ['v1'],

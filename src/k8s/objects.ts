@@ -121,6 +121,22 @@ export interface Deployment extends KubeObject {
   };
 }
 
+/** A DaemonSet: one pod per eligible node (ambient's ztunnel and istio-cni node agent run this way). */
+export interface DaemonSet extends KubeObject {
+  spec?: {
+    selector?: LabelSelector;
+    template?: { metadata?: { labels?: Labels; annotations?: Record<string, string> }; spec?: Pod['spec'] };
+  };
+  status?: {
+    desiredNumberScheduled?: number;
+    currentNumberScheduled?: number;
+    numberReady?: number;
+    numberAvailable?: number;
+    updatedNumberScheduled?: number;
+    numberMisscheduled?: number;
+  };
+}
+
 export type Namespace = KubeObject;
 
 export interface EndpointSlice extends KubeObject {
@@ -295,6 +311,7 @@ export interface ObjectTypes {
   'v1/Secret': Secret;
   'v1/ServiceAccount': KubeObject;
   'apps/v1/Deployment': Deployment;
+  'apps/v1/DaemonSet': DaemonSet;
   'discovery.k8s.io/v1/EndpointSlice': EndpointSlice;
   'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy;
   'rbac.authorization.k8s.io/v1/ClusterRole': ClusterRole;

@@ -15,6 +15,8 @@ export const REDIRECTION_ANNOTATION = 'ambient.istio.io/redirection';
 export const USE_WAYPOINT_LABEL = 'istio.io/use-waypoint';
 /** Label naming the namespace of that waypoint, when it is not the resource's own. */
 export const USE_WAYPOINT_NAMESPACE_LABEL = 'istio.io/use-waypoint-namespace';
+/** Label on a Service or namespace (`true`) that sends ingress gateways' traffic through its waypoint too; gateways skip waypoints otherwise. */
+export const INGRESS_USE_WAYPOINT_LABEL = 'istio.io/ingress-use-waypoint';
 /** Label on a waypoint Gateway: which traffic it serves (`service` when absent). */
 export const WAYPOINT_FOR_LABEL = 'istio.io/waypoint-for';
 /** The GatewayClass of Istio's waypoints. */
@@ -22,6 +24,8 @@ export const WAYPOINT_GATEWAY_CLASS = 'istio-waypoint';
 /** Label Gateway API controllers put on the pods of a Gateway's deployment. */
 export const GATEWAY_NAME_LABEL = 'gateway.networking.k8s.io/gateway-name';
 
+/** Pod label (`http`) saying the pod terminates HBONE itself (sidecars that do): ztunnel tunnels to it, else it sends plaintext. */
+export const TUNNEL_LABEL = 'networking.istio.io/tunnel';
 /** HBONE: the mTLS tunnel port ztunnel and waypoints accept mesh traffic on. */
 export const HBONE_PORT = 15008;
 /** istiod's xDS and CA port, which ztunnel dials. */

@@ -3,9 +3,14 @@
 // (or ambient) and it did not opt out: such a pod gets a proxy at its next restart, and its
 // traffic is mesh traffic as far as NetworkPolicy is concerned (pod IP → targetPort either way).
 
+// ztunnel and waypoint pods also run a container named istio-proxy, and istio-cni's node agent
+// lives beside them: all three are mesh infrastructure, never application workloads, so none of
+// them counts as a meshed pod or as a pod with a sidecar.
+
 import type { IstioGateway, Namespace, Pod } from '../k8s/objects.ts';
 import { matchesLabels } from '../k8s/selectors.ts';
 import { namespaceOf } from '../k8s/names.ts';
+import { isAmbientInfrastructurePod } from './ambient.ts';
 
 const PROXY = 'istio-proxy';
 
@@ -18,9 +23,17 @@ export function namespaceInMesh(ns: Namespace): boolean {
   return (labels['istio.io/rev'] !== undefined && labels['istio.io/rev'] !== '') || labels['istio.io/dataplane-mode'] === 'ambient';
 }
 
-/** The pod's istio-proxy container, in containers or (native sidecars) initContainers. */
+/** An application workload: not ztunnel, istio-cni or a waypoint (whose containers would otherwise look like a sidecar). */
+export function isApplicationPod(pod: Pod): boolean {
+  return !isAmbientInfrastructurePod(pod);
+}
+
+/**
+ * A sidecar or gateway proxy: an istio-proxy container, in containers or (native sidecars)
+ * initContainers, on a pod that is not ambient infrastructure.
+ */
 export function hasProxy(pod: Pod): boolean {
-  return [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].some((c) => c?.name === PROXY);
+  return isApplicationPod(pod) && [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].some((c) => c?.name === PROXY);
 }
 
 /** Whether the pod opted out of injection (label or annotation sidecar.istio.io/inject=false). */
@@ -33,8 +46,9 @@ export function isLivePod(pod: Pod): boolean {
   return pod.status?.phase !== 'Succeeded' && pod.status?.phase !== 'Failed';
 }
 
-/** Meshed: has an istio-proxy, or lives in a mesh namespace and neither opted out nor uses the host network. */
+/** Meshed: an application pod that has an istio-proxy, or lives in a mesh namespace and neither opted out nor uses the host network. */
 export function isMeshedPod(pod: Pod, meshNamespaces: ReadonlySet<string>): boolean {
+  if (!isApplicationPod(pod)) return false;
   if (hasProxy(pod)) return true;
   if (pod.spec?.hostNetwork === true || optedOut(pod)) return false;
   return meshNamespaces.has(namespaceOf(pod));

@@ -159,7 +159,7 @@ export function explainQuery(input: ExplainInput, query: ExplainQuery, model?: N
     const source: Endpoint = byName === undefined ? { kind: 'class', podClass: cls } : { kind: 'pod', pod: byName };
     for (const t of targets) {
       if (connections.length >= MAX_CONNECTIONS) break;
-      const e = net.explain(source, t.podClass, t.port);
+      const e = net.explain(source, t.podClass, t.port, 'service', service);
       connections.push({
         from: { workload: net.workloadOf(cls), pods: podNames(members) },
         to: { workload: net.workloadOf(t.podClass), pods: podNames(t.podClass.pods) },

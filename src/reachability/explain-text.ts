@@ -72,10 +72,14 @@ function connectionLines(c: ConnectionReport, depth: number): ExplainLine[] {
     },
     { depth: depth + 1, text: `pods: ${c.from.pods.join(', ')} → ${c.to.pods.join(', ')}`, tone: 'plain' },
   ];
-  for (const hop of c.hops) {
-    lines.push({ depth: depth + 1, text: `hop: ${hop.via}, port ${hop.port}`, tone: 'plain' });
+  // A request through a waypoint is several connections: say which of them drops it.
+  const many = c.hops.length > 1;
+  c.hops.forEach((hop, i) => {
+    const verdict = !many ? '' : hop.allowed ? ': allowed' : ': blocked, the request is dropped here';
+    const text = `hop${many ? ` ${i + 1} of ${c.hops.length}` : ''}: ${hop.via}, port ${hop.port}${verdict}`;
+    lines.push({ depth: depth + 1, text, tone: !many ? 'plain' : hop.allowed ? 'allowed' : 'blocked' });
     lines.push(...sideLines(hop.egress, 'egress', depth + 2), ...sideLines(hop.ingress, 'ingress', depth + 2));
-  }
+  });
   return lines;
 }
 

@@ -4,6 +4,7 @@
 // connection, or for each rule of those policies whether its peers or its ports miss, and the
 // smallest change that would let it through.
 
+import type { Service } from '../k8s/objects.ts';
 import type { NetworkModel } from './network-model.ts';
 import { suggestFixes } from './netpol/suggest-fix.ts';
 import type {
@@ -34,6 +35,8 @@ export interface SideExplanation {
 }
 
 export interface HopExplanation {
+  /** The hop's own source when it is not the connection's (a waypoint forwarding the request). */
+  from?: Endpoint;
   to: Endpoint;
   port: PortQuery;
   via: string;
@@ -55,10 +58,12 @@ export function explain(
   destination: PodClass,
   port: PortQuery,
   purpose: HopPurpose = 'service',
+  service?: Service,
 ): Explanation {
-  const hops = net.hops({ from: modeOf(net, source), to: destination, port, purpose }).map((hop): HopExplanation => {
-    const evaluation = net.index.evaluate(source, hop.to, hop.port);
-    const fixes = evaluation.allowed ? [] : suggestFixes(net.index, source, hop.to, hop.port, evaluation);
+  const hops = net.hops({ from: modeOf(net, source), to: destination, port, purpose }, service).map((hop): HopExplanation => {
+    const from = hop.from?.endpoint ?? source;
+    const evaluation = net.index.evaluate(from, hop.to, hop.port);
+    const fixes = evaluation.allowed ? [] : suggestFixes(net.index, from, hop.to, hop.port, evaluation);
     const side = (direction: Direction): SideExplanation => {
       const verdict = evaluation[direction];
       const fix = fixes.find((f) => f.direction === direction);
@@ -68,11 +73,19 @@ export function explain(
         reason: verdict.reason,
         policies: [...verdict.isolatedBy],
         allowedBy: [...verdict.allowedBy],
-        rules: verdict.isolated ? net.index.ruleChecks(source, hop.to, hop.port, direction) : [],
+        rules: verdict.isolated ? net.index.ruleChecks(from, hop.to, hop.port, direction) : [],
         ...(fix === undefined ? {} : { fix }),
       };
     };
-    return { to: hop.to, port: hop.port, via: hop.via, allowed: evaluation.allowed, egress: side('egress'), ingress: side('ingress') };
+    return {
+      ...(hop.from === undefined ? {} : { from: hop.from.endpoint }),
+      to: hop.to,
+      port: hop.port,
+      via: hop.via,
+      allowed: evaluation.allowed,
+      egress: side('egress'),
+      ingress: side('ingress'),
+    };
   });
   return { allowed: hops.every((h) => h.allowed), hops };
 }

@@ -130,6 +130,11 @@ const scenarios: { check: string; analyzer: string; fixtures: string[] }[] = [
     analyzer: 'k8sgateway.CRDVersionAnalyzer',
     fixtures: ['gateway-api-crd-versions/crd-versions-live.yaml'],
   },
+  ...['conditions-ok', 'conditions-bad'].map((f) => ({
+    check: 'status-conditions',
+    analyzer: 'conditions.ConditionAnalyzer',
+    fixtures: [`status-conditions/${f}.yaml`],
+  })),
   ...['image-skew-ok', 'image-skew-bad', 'image-skew-unreadable'].map((f) => ({
     check: 'proxy-image-skew',
     analyzer: 'injection.ImageAnalyzer',

@@ -50,3 +50,32 @@ describe('control-ports', () => {
     expect(JSON.parse(open.evidence!['rule that would allow it']!)).toEqual({ ports: [{ protocol: 'TCP', port: 15017 }] });
   });
 });
+
+describe('control-ports in ambient mode', () => {
+  it('counts ztunnel as a proxy that dials istiod on 15012, and ambient application pods as none', async () => {
+    const result = await runCase('control-ports/ambient-ztunnel-blocked.yaml');
+    const f = result.findings.find((x) => x.code === 'MB0601')!;
+    expect(f.params.port).toBe(15012);
+    expect(f.evidence?.blockedProxies).toBe('1: istio-system/ztunnel');
+    expect(f.evidence?.['ambient infrastructure']).toMatch(/^ztunnel istio-system\/ztunnel dials istiod on 15012/);
+    expect(f.evidence?.['ambient infrastructure']).toContain("NetworkPolicy always admits traffic from the pod's own node");
+  });
+
+  it('warns where Cilium filters the probe address, and only informs on other CNIs', async () => {
+    const cilium = await runCase('control-ports/ambient-cilium-probes.yaml');
+    expect(cilium.findings.map((f) => f.code)).toEqual(['MB0750']);
+    const f = cilium.findings[0]!;
+    expect(f.message).toBe(
+      'NetworkPolicy mall/only-hbone does not admit 169.254.7.127, the source address of kubelet probes to ambient pods, and Cilium enforces NetworkPolicy on it: the health probes of 1 ambient workload(s) fail.',
+    );
+    expect(f.evidence?.['probed ports']).toBe('8080');
+    expect(f.evidence?.['ambient workloads']).toBe('1: mall/shelf');
+    expect(f.evidence?.['rule that would allow it']).toBe(
+      '{"from":[{"ipBlock":{"cidr":"169.254.7.127/32"}}],"ports":[{"protocol":"TCP","port":8080}]}',
+    );
+    expect(f.remediation).toContain('CiliumClusterwideNetworkPolicy');
+
+    const calico = await runCase('control-ports/ambient-probes-other-cni.yaml');
+    expect(calico.findings.map((x) => [x.code, x.severity, x.params.cni])).toEqual([['MB0751', 'info', 'Calico']]);
+  });
+});

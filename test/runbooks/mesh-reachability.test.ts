@@ -68,3 +68,63 @@ describe('mesh-reachability', () => {
     expect(matrix.columns.some((c) => c.id.startsWith('legacy/'))).toBe(false);
   });
 });
+
+describe('mesh-reachability in ambient mode', () => {
+  it('evaluates the HBONE hop on 15008 and offers a NetworkPolicy that admits it', async () => {
+    const result = await runCase('mesh-reachability/ambient-app-port-only.yaml');
+    const [f] = result.findings;
+    expect(result.findings).toHaveLength(1);
+    expect(f!.evidence?.destination).toBe(
+      'Service shop/api port 8080/TCP → HBONE port 15008 (the targetPort travels inside the tunnel) on pods app=api',
+    );
+    expect(f!.evidence?.['ambient hops']).toBe('ambient → ztunnel HBONE 15008 → ambient pod (target port 8080 inside the tunnel)');
+    expect(f!.evidence?.blockedSources).toBe('1: shop/web');
+    expect(f!.remediation).toContain(
+      '`{apiVersion: networking.k8s.io/v1, kind: NetworkPolicy, metadata: {name: api-allow-web-allow-hbone, namespace: shop}, spec: {podSelector: {matchLabels: {app: api}}, policyTypes: [Ingress], ingress: [{from: [{podSelector: {matchLabels: {app: web}}}], ports: [{protocol: TCP, port: 15008}]}]}}`',
+    );
+    // ztunnel and istio-cni are infrastructure: neither rows nor columns.
+    const matrix = result.attachments?.find((a) => a.type === 'reachability-matrix');
+    expect(matrix?.type === 'reachability-matrix' ? matrix.rows.map((r) => r.id) : []).toEqual(['shop/api', 'shop/web']);
+  });
+
+  it("reports a waypoint's hop on to the pods with the clients whose requests it drops", async () => {
+    const result = await runCase('mesh-reachability/ambient-waypoint.yaml');
+    expect(result.findings).toHaveLength(1);
+    const f = result.findings[0]!;
+    expect(f.message).toMatch(/^2 meshed workload\(s\) cannot reach Service shop\/api port 8080/);
+    expect(f.evidence?.blockedSources).toBe('2: shop/api, shop/web');
+    expect(f.evidence?.['dropped on the hop']).toBe(
+      "waypoint shop/waypoint → pods app=api on TCP 15008 (HBONE), by NetworkPolicy shop/api-allow-web; the clients' own hop to the waypoint gets through",
+    );
+    expect(f.evidence?.['ambient hops']).toBe(
+      'ambient → ztunnel HBONE 15008 → waypoint shop/waypoint; waypoint shop/waypoint HBONE 15008 → ambient pod (target port 8080 inside the tunnel)',
+    );
+    expect(f.evidence?.['rule that would allow it']).toBe(
+      '{"from":[{"podSelector":{"matchLabels":{"gateway.networking.k8s.io/gateway-name":"waypoint"}}}],"ports":[{"protocol":"TCP","port":15008}]}',
+    );
+    const matrix = result.attachments?.find((a) => a.type === 'reachability-matrix');
+    const cell = matrix?.type === 'reachability-matrix' ? matrix.cells.find((c) => c.row === 'shop/web') : undefined;
+    expect(cell).toMatchObject({
+      state: 'blocked',
+      blockedBy: [{ kind: 'NetworkPolicy', namespace: 'shop', name: 'api-allow-web' }],
+      detail: '1 of 1 connections blocked on port 15008',
+    });
+  });
+
+  it('lists each client at the first hop that drops its request', async () => {
+    const result = await runCase('mesh-reachability/ambient-waypoint-hop-blocked.yaml');
+    const byPolicy = new Map(result.findings.map((f) => [f.resource.name, f]));
+    expect(byPolicy.get('waypoint-from-web')?.evidence?.blockedSources).toBe('1: shop/cart');
+    expect(byPolicy.get('waypoint-from-web')?.evidence?.['dropped on the hop']).toBeUndefined();
+    expect(byPolicy.get('api-from-clients')?.evidence?.blockedSources).toBe('2: shop/api, shop/web');
+    expect(byPolicy.get('api-from-clients')?.evidence?.['reachingSources']).toBe('0: (none)');
+    const matrix = result.attachments?.find((a) => a.type === 'reachability-matrix');
+    const cells = matrix?.type === 'reachability-matrix' ? matrix.cells.filter((c) => c.column === 'shop/api:8080') : [];
+    expect(cells.map((c) => [c.row, c.state])).toEqual([
+      ['shop/api', 'blocked'],
+      ['shop/cart', 'blocked'],
+      ['shop/web', 'blocked'],
+    ]);
+    expect(cells.find((c) => c.row === 'shop/cart')?.blockedBy?.map((p) => p.name)).toEqual(['api-from-clients', 'waypoint-from-web']);
+  });
+});

@@ -14,7 +14,7 @@ const PROBLEM = { required: ['reason', 'message'], optional: [] };
 const TARGET = { required: ['type', 'name'], optional: ['paths', 'context', 'cluster', 'server'] };
 const CHECK = {
   required: ['id', 'title', 'status', 'durationMs', 'findings'],
-  optional: ['analyzer', 'reason', 'read', 'truncated', 'suppressed', 'attachments'],
+  optional: ['analyzer', 'kiali', 'reason', 'read', 'truncated', 'suppressed', 'attachments'],
 };
 const FINDING = { required: ['code', 'severity', 'message', 'resource'], optional: ['location', 'evidence', 'remediation', 'docs'] };
 const SUPPRESSED = { required: [...FINDING.required, 'suppression'], optional: FINDING.optional };
