@@ -12,7 +12,7 @@ export const sidebar: SidebarItem[] = [
   { label: 'Introduction', slug: 'introduction' },
   {
     label: 'Key concepts',
-    items: ['concepts/mesh', 'concepts/traffic-management', 'concepts/gateways'],
+    items: ['concepts/mesh', 'concepts/ambient', 'concepts/traffic-management', 'concepts/gateways'],
   },
   {
     label: 'Network layers beneath the mesh',

@@ -47,8 +47,14 @@ const demoExpected: Record<string, { status: CheckStatus; findings: [string, str
     ],
   },
   // ratings only admits reviews v2 (network-policies.yaml): R3 sees the blocked workloads, R4 the
-  // route they are blocked on.
-  'mesh-reachability': { status: 'warn', findings: [['MB0401', 'NetworkPolicy bookinfo/ratings-from-reviews-v2']] },
+  // route they are blocked on. ambient.yaml: payments admits orders on 8080 but not on HBONE (15008).
+  'mesh-reachability': {
+    status: 'warn',
+    findings: [
+      ['MB0401', 'NetworkPolicy bookinfo/ratings-from-reviews-v2'],
+      ['MB0401', 'NetworkPolicy orders/payments-ingress'],
+    ],
+  },
   'route-reachability': { status: 'pass', findings: [['MB0503', 'VirtualService bookinfo/ratings']] },
   // network-layers.yaml: the canary's hand-trimmed ClusterRole lacks create on tokenreviews (R2).
   'istiod-api-access': { status: 'fail', findings: [['MB0302', 'ServiceAccount istio-system/istiod-canary']] },

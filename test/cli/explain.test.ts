@@ -30,7 +30,7 @@ describe('meshbook explain on the demo snapshot', () => {
     expect(lines[0]).toBe('bookinfo/productpage-v1 → Service bookinfo/ratings:9080/TCP: BLOCKED');
     expect(r.stdout).toContain('egress (the source): allowed: no NetworkPolicy selects the source for egress');
     expect(r.stdout).toContain(
-      'ingress (the destination): blocked: the destination is selected for ingress by bookinfo/default-deny-ingress, bookinfo/prometheus-scrape, bookinfo/ratings-from-reviews-v2, and no rule of them matches',
+      'ingress (the destination): blocked: the destination is selected for ingress by bookinfo/allow-from-ambient, bookinfo/default-deny-ingress, bookinfo/prometheus-scrape, bookinfo/ratings-from-reviews-v2, and no rule of them matches',
     );
     expect(r.stdout).toContain('bookinfo/default-deny-ingress: no ingress rules (it allows nothing, it only isolates)');
     expect(r.stdout).toContain('bookinfo/ratings-from-reviews-v2 ingress rule 0: its peers (from) do not include the source');
