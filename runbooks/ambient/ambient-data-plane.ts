@@ -5,7 +5,6 @@ import { parseMinor } from '../../src/mesh/istio-version.ts';
 import { ISTIO_NAMESPACE } from '../../src/istio/mesh-config.ts';
 import {
   agentsByNode,
-  ambientInUse,
   ambientPods,
   anyReady,
   cniAmbientSetting,
@@ -14,7 +13,7 @@ import {
   isCniDaemonSet,
   isZtunnelDaemonSet,
   podState,
-  preAmbientControlPlane,
+  reportAmbientNotApplicable,
 } from '../lib/ambient-scope.ts';
 import { countedList, fullName, listForEvidence, namespaceOf } from '../lib/mesh.ts';
 
@@ -52,32 +51,8 @@ export default defineCheck({
     const daemonSets = ctx.list('apps/v1/DaemonSet');
 
     const planes = controlPlaneVersions(deployments);
-    const old = preAmbientControlPlane(planes);
-    if (old !== undefined) {
-      ctx.report(
-        'MB0708',
-        { kind: 'Deployment', namespace: namespaceOf(old.deployment), name: old.deployment.metadata.name },
-        { deployment: fullName(old.deployment), version: old.version },
-        {
-          evidence: {
-            'control planes': listForEvidence(planes.map((p) => `${fullName(p.deployment)} ${p.version}`)),
-            'ambient mode': 'beta since Istio 1.22, generally available since 1.24',
-          },
-        },
-      );
-      return;
-    }
-
     const byName = new Map<string, Namespace>(namespaces.map((n) => [n.metadata.name, n]));
-    if (!ambientInUse(namespaces, pods)) {
-      ctx.report(
-        'MB0709',
-        { kind: 'Namespace', name: ctx.namespace ?? ISTIO_NAMESPACE },
-        { what: 'no namespace or pod is in ambient mode (label istio.io/dataplane-mode=ambient)' },
-        { evidence: { namespaces: namespaces.length, pods: pods.length } },
-      );
-      return;
-    }
+    if (reportAmbientNotApplicable(ctx, planes, namespaces, pods)) return;
 
     const ambient = ambientPods(pods, byName);
     const ztunnelSets = daemonSets.filter(isZtunnelDaemonSet);

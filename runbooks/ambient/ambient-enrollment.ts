@@ -13,12 +13,11 @@ import {
   CNI_AMBIENT_KEY,
   CNI_CONFIGMAP,
   agentsByNode,
-  ambientInUse,
   anyReady,
   cniAmbientSetting,
   controlPlaneVersions,
   livePods,
-  preAmbientControlPlane,
+  reportAmbientNotApplicable,
 } from '../lib/ambient-scope.ts';
 import { IGNORED_NAMESPACES, countedList, fullName, isPodReady, listForEvidence, namespaceOf } from '../lib/mesh.ts';
 
@@ -87,30 +86,7 @@ export default defineCheck({
     const configMaps = ctx.list('v1/ConfigMap');
     const planes = controlPlaneVersions(ctx.list('apps/v1/Deployment'));
 
-    const old = preAmbientControlPlane(planes);
-    if (old !== undefined) {
-      ctx.report(
-        'MB0708',
-        { kind: 'Deployment', namespace: namespaceOf(old.deployment), name: old.deployment.metadata.name },
-        { deployment: fullName(old.deployment), version: old.version },
-        {
-          evidence: {
-            'control planes': listForEvidence(planes.map((p) => `${fullName(p.deployment)} ${p.version}`)),
-            'ambient mode': 'beta since Istio 1.22, generally available since 1.24',
-          },
-        },
-      );
-      return;
-    }
-    if (!ambientInUse(namespaces, pods)) {
-      ctx.report(
-        'MB0709',
-        { kind: 'Namespace', name: ctx.namespace ?? ISTIO_NAMESPACE },
-        { what: 'no namespace or pod is in ambient mode (label istio.io/dataplane-mode=ambient)' },
-        { evidence: { namespaces: namespaces.length, pods: pods.length } },
-      );
-      return;
-    }
+    if (reportAmbientNotApplicable(ctx, planes, namespaces, pods)) return;
 
     const byName = new Map<string, Namespace>(namespaces.map((n) => [n.metadata.name, n]));
     const agents = agentsByNode(pods);

@@ -3,6 +3,9 @@
 // which nodes run a ready ztunnel and istio-cni node agent. Not a check: test/meta.test.ts exempts
 // runbooks/lib/ from the one-check-per-file rule.
 
+import type { CheckContext } from '../../src/engine/check.ts';
+import { ISTIO_NAMESPACE } from '../../src/istio/mesh-config.ts';
+import type { KindId } from '../../src/k8s/kinds.ts';
 import type { ConfigMap, DaemonSet, Deployment, Namespace, Pod } from '../../src/k8s/objects.ts';
 import { CONTROL_PLANE_CONTAINER, imageTag, isControlPlane } from '../../src/mesh/control-plane.ts';
 import { parseMinor } from '../../src/mesh/istio-version.ts';
@@ -15,7 +18,7 @@ import {
   namespaceIsAmbient,
 } from '../../src/mesh/ambient.ts';
 import { isLivePod } from '../../src/mesh/meshed.ts';
-import { fullName, isPodReady, namespaceOf } from './mesh.ts';
+import { fullName, isPodReady, listForEvidence, namespaceOf } from './mesh.ts';
 
 /** Ambient mode became beta in Istio 1.22 (experimental from 1.18, alpha in 1.21 with other mechanics). */
 export const AMBIENT_MIN_MINOR: readonly [number, number] = [1, 22];
@@ -147,4 +150,42 @@ export function cniAmbientSetting(
     if (value !== undefined) return { configMap: cm, value };
   }
   return undefined;
+}
+
+/**
+ * Reports why the ambient checks have nothing to judge, and says whether they do: every control
+ * plane predates ambient mode (MB0708), or no namespace or pod is in ambient mode (MB0709). Both
+ * are info findings, so the check passes with the reason shown rather than passing silently.
+ */
+export function reportAmbientNotApplicable(
+  ctx: Pick<CheckContext<KindId>, 'report' | 'namespace'>,
+  planes: readonly ControlPlaneVersion[],
+  namespaces: readonly Namespace[],
+  pods: readonly Pod[],
+): boolean {
+  const old = preAmbientControlPlane(planes);
+  if (old !== undefined) {
+    ctx.report(
+      'MB0708',
+      { kind: 'Deployment', namespace: namespaceOf(old.deployment), name: old.deployment.metadata.name },
+      { deployment: fullName(old.deployment), version: old.version },
+      {
+        evidence: {
+          'control planes': listForEvidence(planes.map((p) => `${fullName(p.deployment)} ${p.version}`)),
+          'ambient mode': 'beta since Istio 1.22, generally available since 1.24',
+        },
+      },
+    );
+    return true;
+  }
+  if (!ambientInUse(namespaces, pods)) {
+    ctx.report(
+      'MB0709',
+      { kind: 'Namespace', name: ctx.namespace ?? ISTIO_NAMESPACE },
+      { what: 'no namespace or pod is in ambient mode (label istio.io/dataplane-mode=ambient)' },
+      { evidence: { namespaces: namespaces.length, pods: pods.length } },
+    );
+    return true;
+  }
+  return false;
 }
