@@ -57,6 +57,20 @@ interface LiveDifference {
   why: string;
 }
 const LIVE_DIFFERENCES: Record<string, LiveDifference[]> = {
+  'ambient-data-plane/ambient-istio-1-0.yaml': [
+    {
+      check: 'control-plane-health',
+      onlyInSnapshot: [['MB0104', 'Deployment istio-system/istio-pilot']],
+      onlyLive: [['MB0102', 'Deployment istio-system/istio-pilot']],
+      liveStatus: 'fail',
+      why: 'the 1.0 Pilot Deployment is written without status (readiness unknown); in a cluster it has a status, and with no controller running it, 0 replicas are ready.',
+    },
+    {
+      check: 'istiod-api-access',
+      onlyLive: [['MB0301', 'Deployment istio-system/istio-pilot']],
+      why: 'the same Deployment: live, none of its replicas is ready.',
+    },
+  ],
   'gateway-ports/gateway-ports-bad.yaml': [
     {
       check: 'gateway-ports',

@@ -24,11 +24,7 @@ describe.skipIf(binaries === undefined)('the page against a real kube-apiserver'
   beforeAll(async () => {
     cluster = await startCluster({ binaries: binaries! });
     const { objects } = await readFixtures([join(REPO_ROOT, 'runbooks', 'demo-cluster')]);
-    // The harness has no GatewayClass kind; this page's checks do not read it.
-    await loadObjects(
-      cluster.admin,
-      objects.filter((o) => o.kind !== 'GatewayClass'),
-    );
+    await loadObjects(cluster.admin, objects);
     server = await startDevServer({ KUBECONFIG: cluster.viewerKubeconfig });
     browser = await launchBrowser();
     page = await browser.context.newPage();

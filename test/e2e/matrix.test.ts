@@ -103,7 +103,7 @@ describe('the reachability matrix', () => {
     ).toBeTruthy();
     const grid = figure.locator('table[role="grid"]');
     expect(await grid.getAttribute('aria-label')).toMatch(
-      /^Meshed workloads \(9\) → Service ports \(11\), as NetworkPolicies allow\. \d+ of \d+ source → destination pairs blocked/,
+      /^Meshed workloads \(11\) → Service ports \(13\), as NetworkPolicies allow\. \d+ of \d+ source → destination pairs blocked/,
     );
     expect(await figure.locator('.mb-mx-pair').count()).toBe(matrix.rows.length * matrix.columns.length);
     expect(await figure.locator('.mb-mx-row').count()).toBe(matrix.rows.length);
@@ -173,7 +173,9 @@ describe('the reachability matrix', () => {
     expect(lines).toContain('egress (the source): allowed: no NetworkPolicy selects the source for egress, so everything is allowed');
     expect(
       lines.some((l) =>
-        l.startsWith('ingress (the destination): blocked: the destination is selected for ingress by bookinfo/default-deny-ingress'),
+        l.startsWith(
+          'ingress (the destination): blocked: the destination is selected for ingress by bookinfo/allow-from-ambient, bookinfo/default-deny-ingress',
+        ),
       ),
     ).toBe(true);
     expect(lines).toContain(
