@@ -106,6 +106,14 @@ export interface ListOptions {
   namespace?: string;
 }
 
+/** One cluster's objects, as a mesh-scoped check sees each cluster of the run. */
+export interface ClusterView<K extends KindId> {
+  /** The cluster's name in the run (`--context east`, `--snapshot east=PATH`); '' in a one-cluster run. */
+  readonly name: string;
+  list<T extends K>(kind: T, options?: ListOptions): readonly ObjectOf<T>[];
+  find<T extends K>(kind: T, namespace: string, name: string): ObjectOf<T> | undefined;
+}
+
 /** What `analyze` can see and do. `K` is the union of the check's declared inputs. */
 export interface CheckContext<K extends KindId> {
   /** Every object of a declared kind (in one namespace, if given). */
@@ -130,6 +138,13 @@ export interface CheckContext<K extends KindId> {
   readonly namespace?: string;
   /** Live-only probes: present only when the source is a live cluster (checks that need them declare `needs: ['probes']`). */
   readonly probes?: Probes;
+  /**
+   * Every cluster of the run, in the order given: one entry (this cluster, name '') in a
+   * one-cluster run. Only a `scope: 'mesh'` check is run once over all of them; a cluster-scoped
+   * check is run once per cluster and sees only its own here. Findings on another cluster's
+   * objects name it in `resource.cluster`.
+   */
+  readonly clusters: readonly ClusterView<K>[];
 }
 
 /** The context of a check that declares `needs: ['probes']`: the runner always hands it the probes. */
@@ -154,6 +169,11 @@ export interface CheckDefinition<K extends KindId = KindId, N extends readonly L
   kiali?: readonly string[];
   /** The guide section that explains this check (site-relative URL with anchor). */
   docs: string;
+  /**
+   * `cluster` (the default): run once per cluster, seeing that cluster. `mesh`: run once per run,
+   * over every cluster (`ctx.clusters`): the requirements between clusters of one mesh.
+   */
+  scope?: 'cluster' | 'mesh';
   /** Live-only needs; checks with needs are skipped on snapshots. */
   needs?: N;
   analyze(ctx: ContextFor<K, N>): void | Promise<void>;

@@ -15,6 +15,8 @@ export const resourceRefSchema = z.strictObject({
   /** Absent for cluster-scoped objects. */
   namespace: z.string().optional(),
   name: z.string(),
+  /** The cluster the object lives in, in a run over several clusters; absent in a one-cluster run. */
+  cluster: z.string().optional(),
 });
 
 /** Where in a snapshot file an object came from. */

@@ -175,6 +175,8 @@ export async function runOne(
     policy?: FindingPolicy;
     probes?: Probes;
     shared?: SharedState;
+    /** The clusters a mesh-scoped check sees (a multi-cluster run); this snapshot alone otherwise. */
+    clusters?: CheckContext<KindId>['clusters'];
   },
 ): Promise<CheckResult> {
   const shared: SharedState = opts.shared ?? new Map();
@@ -188,15 +190,17 @@ export async function runOne(
     if (!declared.has(kind)) throw new Error(`check ${check.id} read ${kind}, which it does not declare in its inputs`);
     opts.onRead?.(kind);
   };
+  const list: CheckContext<KindId>['list'] = (kind, options) => {
+    assertDeclared(kind);
+    return snapshot.list(kind, options?.namespace) as never;
+  };
+  const find: CheckContext<KindId>['find'] = (kind, namespace, name) => {
+    assertDeclared(kind);
+    return snapshot.find(kind, namespace, name) as never;
+  };
   const ctx: CheckContext<KindId> = {
-    list: (kind, options) => {
-      assertDeclared(kind);
-      return snapshot.list(kind, options?.namespace) as never;
-    },
-    find: (kind, namespace, name) => {
-      assertDeclared(kind);
-      return snapshot.find(kind, namespace, name) as never;
-    },
+    list,
+    find,
     locate: (object) => snapshot.locate(object),
     report: (code, resource, params, extra) => {
       if (
@@ -232,6 +236,7 @@ export async function runOne(
     },
     signal,
     namespace: opts.namespace,
+    clusters: opts.clusters ?? [{ name: '', list, find }],
   };
   if (opts.probes !== undefined) {
     const probes = opts.probes;
