@@ -10,18 +10,22 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-const USAGE = `usage: npm run bench -- [--only snapshot|live|istioctl|page|namespaces[,…]] [--sizes 1000,5000,20000,50000]
+const USAGE = `usage: npm run bench -- [--only snapshot|live|istioctl|page|namespaces|fleet[,…]] [--sizes 1000,5000,20000,50000]
                       [--live-sizes 5000,20000] [--load-concurrency 48] [--seed 1] [--runs 3]
                       [--work DIR] [--page-live-size 20000] [--namespaces 800,2000]
+                      [--fleet-size 5000] [--clusters 1,2,4,8]
 
 snapshot  meshbook check --snapshot on generated meshes of --sizes objects: end to end, by phase, per check
 live      the meshes of --live-sizes loaded into the test API server: full runs vs raw paginated LISTs
 istioctl  istioctl analyze vs meshbook check on the same files (--sizes) and live cluster
 page      astro dev start, first page, click → results in Chromium; --page-live-size N also live
 namespaces  --namespaces bookinfo-like namespaces isolated from each other: meshbook vs istioctl, time and memory
-All five run by default. Meshes are generated once under --work (default /tmp/meshbook-bench).`;
+fleet     --clusters copies of the --fleet-size mesh as named clusters of one run (--only fleet)
+The first five run by default. Meshes are generated once under --work (default /tmp/meshbook-bench).`;
 
-const PARTS = ['snapshot', 'live', 'istioctl', 'page', 'namespaces'] as const;
+const PARTS = ['snapshot', 'live', 'istioctl', 'page', 'namespaces', 'fleet'] as const;
+// The run over several clusters is asked for by name: it repeats what the snapshot part measures.
+const DEFAULT_PARTS: readonly Part[] = ['snapshot', 'live', 'istioctl', 'page', 'namespaces'];
 type Part = (typeof PARTS)[number];
 
 const { values } = parseArgs({
@@ -38,6 +42,9 @@ const { values } = parseArgs({
     'page-live-size': { type: 'string', default: '0' },
     // The many-namespaces part: how many namespaces (scripts/gen-mesh.ts --namespaces).
     namespaces: { type: 'string', default: '800,2000' },
+    // The fleet part: the mesh size each cluster copies, and the cluster counts.
+    'fleet-size': { type: 'string', default: '5000' },
+    clusters: { type: 'string', default: '1,2,4,8' },
     // Internal: the in-process phase measurement of one directory, in a fresh process.
     phases: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
@@ -69,7 +76,7 @@ function integerOf(text: string, flag: string, min: number): number {
 }
 
 const only = new Set<Part>(
-  (values.only ?? [...PARTS])
+  (values.only ?? [...DEFAULT_PARTS])
     .flatMap((v) => v.split(','))
     .map((v) => {
       if (!(PARTS as readonly string[]).includes(v))
@@ -91,7 +98,7 @@ const { REPO, fmt, load } = await import('./bench/shared.ts');
 console.log(
   `meshbook bench: node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${fmt(totalmem() / 2 ** 30, 1)} GiB, load ${load()}, seed ${settings.seed}`,
 );
-if (only.has('snapshot') || only.has('istioctl') || only.has('live') || only.has('namespaces')) {
+if (only.has('snapshot') || only.has('istioctl') || only.has('live') || only.has('namespaces') || only.has('fleet')) {
   // The CLI bundle fresh before anything is timed (bin/meshbook.mjs would otherwise build it in the first timed run).
   const { execa } = await import('execa');
   await execa(process.execPath, [join(REPO, 'bin', 'cli-bundle.mjs')], { cwd: REPO, stdin: 'ignore', timeout: 5 * 60_000 });
@@ -114,6 +121,11 @@ if (only.has('namespaces')) {
   const { benchNamespaces } = await import('./bench/namespaces.ts');
   const counts = values.namespaces.split(',').map((s) => integerOf(s.trim(), '--namespaces', 1));
   await benchNamespaces(counts, settings);
+}
+if (only.has('fleet')) {
+  const { benchFleet } = await import('./bench/fleet.ts');
+  const counts = values.clusters.split(',').map((s) => integerOf(s.trim(), '--clusters', 1));
+  await benchFleet(sizesOf(values['fleet-size'], '--fleet-size')[0]!, counts, settings);
 }
 if (only.has('page')) {
   const { benchPage, benchPageLive } = await import('./bench/page.ts');

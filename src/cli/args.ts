@@ -23,7 +23,15 @@ export interface SourceOptions {
   readSecrets?: boolean;
   /** --allow-empty: a snapshot path that holds no objects is an empty cluster, not an input error. */
   allowEmpty?: boolean;
+  /**
+   * A run over several clusters of one mesh: `--context a --context b` (live, each named after its
+   * context) or `--snapshot east=PATH --snapshot west=PATH`. Absent for a one-cluster run.
+   */
+  clusters?: ClusterOption[];
 }
+
+/** One named cluster of a run over several: a kubeconfig context, or snapshot paths. */
+export type ClusterOption = { name: string; context: string } | { name: string; snapshots: string[] };
 
 export interface CheckCommand {
   command: 'check';
@@ -46,6 +54,10 @@ export interface CheckCommand {
   config?: string;
   /** --with FILE|DIR values: proposed objects to apply over the source (what-if). */
   with?: string[];
+  /** --mesh-config FILE: a MeshConfig read instead of the `mesh` key of ConfigMap istio-system/istio. */
+  meshConfig?: string;
+  /** --mesh-networks FILE: a MeshNetworks read instead of that ConfigMap's `meshNetworks` key. */
+  meshNetworks?: string;
 }
 
 /** `meshbook snapshot`: write what the selected checks read to YAML files in a directory. */
@@ -86,7 +98,7 @@ export type HelpTopic = 'check' | 'snapshot' | 'list' | 'explain';
 
 const CHECK_OPTIONS = {
   snapshot: { type: 'string', multiple: true },
-  context: { type: 'string' },
+  context: { type: 'string', multiple: true },
   kubeconfig: { type: 'string' },
   check: { type: 'string', multiple: true },
   page: { type: 'string', multiple: true },
@@ -101,12 +113,14 @@ const CHECK_OPTIONS = {
   suppress: { type: 'string', multiple: true, short: 'S' },
   config: { type: 'string' },
   with: { type: 'string', multiple: true },
+  'mesh-config': { type: 'string' },
+  'mesh-networks': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsOptionsConfig;
 
 const SNAPSHOT_OPTIONS = {
   snapshot: { type: 'string', multiple: true },
-  context: { type: 'string' },
+  context: { type: 'string', multiple: true },
   kubeconfig: { type: 'string' },
   check: { type: 'string', multiple: true },
   page: { type: 'string', multiple: true },
@@ -203,11 +217,31 @@ function parseCheck(args: string[]): Command {
     if (values.record === '') throw new UsageError('--record needs a file name, received "".');
     command.record = values.record;
   }
+  if (source.clusters !== undefined) {
+    // Both read one cluster: a record is one cluster's results, a what-if one cluster's change.
+    for (const flag of ['record', 'with'] as const)
+      if (values[flag] !== undefined)
+        throw new UsageError(
+          `--${flag} works on one cluster; it cannot be combined with a run over several (${source.clusters.map((c) => c.name).join(', ')}).`,
+        );
+  }
   if (values.with !== undefined) {
     // A record is what the cluster is; a what-if run describes a cluster that does not exist.
     if (command.record !== undefined)
       throw new UsageError('--record saves the cluster as it is; it cannot be combined with --with, which checks a proposed change.');
     command.with = nonEmpty(values.with, '--with');
+  }
+  for (const flag of ['mesh-config', 'mesh-networks'] as const) {
+    const value = values[flag];
+    if (value === undefined) continue;
+    if (value === '') throw new UsageError(`--${flag} needs a file name, received "".`);
+    // A record is what the cluster is; these flags describe a meshConfig it does not have.
+    if (command.record !== undefined)
+      throw new UsageError(
+        `--record saves the cluster as it is; it cannot be combined with --${flag}, which replaces the cluster's meshConfig.`,
+      );
+    if (flag === 'mesh-config') command.meshConfig = value;
+    else command.meshNetworks = value;
   }
   return command;
 }
@@ -244,15 +278,33 @@ function parseSnapshot(args: string[]): Command {
   return command;
 }
 
-// --snapshot, or a live cluster chosen with --context / --kubeconfig (never both).
-function sourceOptions(values: { snapshot?: string[]; context?: string; kubeconfig?: string; 'allow-empty'?: boolean }): SourceOptions {
-  const source: SourceOptions = { snapshots: nonEmpty(values.snapshot ?? [], '--snapshot') };
+// --snapshot, or a live cluster chosen with --context / --kubeconfig (never both); several
+// --context flags or named --snapshot values make a run over several clusters.
+function sourceOptions(values: {
+  snapshot?: string[];
+  context?: string | string[];
+  kubeconfig?: string;
+  'allow-empty'?: boolean;
+}): SourceOptions {
+  const contexts = values.context === undefined ? [] : [values.context].flat();
+  const named = namedSnapshots(nonEmpty(values.snapshot ?? [], '--snapshot'));
+  const source: SourceOptions = { snapshots: named === undefined ? (values.snapshot ?? []) : named.flatMap((c) => c.snapshots) };
+  if (named !== undefined) source.clusters = named;
+  if (contexts.length > 1) {
+    const seen = contexts.find((c, i) => contexts.indexOf(c) !== i);
+    if (seen !== undefined) throw new UsageError(`--context ${JSON.stringify(seen)} is given twice; each cluster is read once.`);
+    if (source.snapshots.length > 0)
+      throw new UsageError(
+        `--context selects live clusters and --snapshot snapshots; pass one or the other (received --context ${JSON.stringify(contexts[0])} and --snapshot ${JSON.stringify(values.snapshot![0])}).`,
+      );
+    source.clusters = contexts.map((context) => ({ name: context, context }));
+  }
   if (values['allow-empty'] === true) {
     if (source.snapshots.length === 0) throw new UsageError('--allow-empty applies to --snapshot paths; a live cluster is never empty.');
     source.allowEmpty = true;
   }
   for (const flag of ['context', 'kubeconfig'] as const) {
-    const value = values[flag];
+    const value = flag === 'context' ? (contexts.length === 1 ? contexts[0] : undefined) : values[flag];
     if (value === undefined) continue;
     if (value.trim() === '') throw new UsageError(`--${flag} needs a value, received ${JSON.stringify(value)}.`);
     if (source.snapshots.length > 0) {
@@ -263,6 +315,34 @@ function sourceOptions(values: { snapshot?: string[]; context?: string; kubeconf
     source[flag] = value;
   }
   return source;
+}
+
+// `east=PATH`: a cluster name (a DNS label, or a context-like name) then `=`. A path that would
+// read as one is written `./east=PATH`.
+const NAMED_SNAPSHOT = /^([A-Za-z0-9][A-Za-z0-9_.-]*)=(.*)$/;
+
+// Named snapshot values as clusters (in the order first named; a name given twice adds paths),
+// undefined when none is named. Mixing named and unnamed values is an error: which cluster
+// would the unnamed paths belong to?
+function namedSnapshots(values: readonly string[]): { name: string; snapshots: string[] }[] | undefined {
+  const parsed = values.map((v) => ({ value: v, match: NAMED_SNAPSHOT.exec(v) }));
+  if (parsed.every((p) => p.match === null)) return undefined;
+  const unnamed = parsed.find((p) => p.match === null);
+  if (unnamed !== undefined) {
+    const first = parsed.find((p) => p.match !== null)!;
+    throw new UsageError(
+      `--snapshot values are all named (NAME=PATH, one cluster each) or none is: received ${JSON.stringify(first.value)} and ${JSON.stringify(unnamed.value)}. Name every cluster (e.g. --snapshot east=./east --snapshot west=./west); a path that itself holds "=" is written with a leading ./ (./a=b.yaml).`,
+    );
+  }
+  const clusters: { name: string; snapshots: string[] }[] = [];
+  for (const p of parsed) {
+    const [, name, path] = p.match!;
+    if (path === '') throw new UsageError(`--snapshot ${JSON.stringify(p.value)} names cluster ${name} but no path.`);
+    const known = clusters.find((c) => c.name === name);
+    if (known === undefined) clusters.push({ name: name!, snapshots: [path!] });
+    else known.snapshots.push(path!);
+  }
+  return clusters;
 }
 
 function namespaceOf(value: string): string {
@@ -298,9 +378,13 @@ function parseExplain(args: string[]): Command {
       `--to must be NAMESPACE/SERVICE:PORT (a port number or name), e.g. bookinfo/ratings:9080; received ${JSON.stringify(values.to)}.`,
     );
   }
+  const source = sourceOptions(values);
+  // A connection runs inside one cluster: explain reads one.
+  if (source.clusters !== undefined && source.clusters.length > 1)
+    throw new UsageError('meshbook explain reads one cluster; pass one --snapshot or --context.');
   return {
     command: 'explain',
-    source: sourceOptions(values),
+    source,
     from: { namespace: from[1]!, name: from[2]! },
     to: { namespace: to[1]!, service: to[2]!, port: to[3]! },
     format: oneOf(values.format ?? 'text', EXPLAIN_FORMATS, '--format'),

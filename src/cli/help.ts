@@ -22,7 +22,9 @@ Source (default: the live cluster of the kubeconfig's current context):
                         (write ./demo for a local path of that name). A path that
                         holds no objects is an input error unless --allow-empty
   --allow-empty         accept a snapshot path with no objects as an empty cluster
-  --context NAME        use this kubeconfig context instead of current-context
+  --context NAME        use this kubeconfig context instead of current-context;
+                        repeat it to check several clusters of one mesh in one run
+                        (--snapshot east=PATH --snapshot west=PATH for snapshots)
   --kubeconfig PATH     read only this kubeconfig file (default: $KUBECONFIG, merged
                         as kubectl merges it, else ~/.kube/config)
 
@@ -56,6 +58,13 @@ What-if (check a proposed change before it is applied):
                         namespace and name. Repeatable; later files win. Reports the
                         findings the change adds and fixes; --fail-on then looks
                         only at the added ones
+
+Mesh configuration (like istioctl analyze --meshConfigFile / --meshNetworksFile):
+  --mesh-config FILE    a MeshConfig YAML read instead of the mesh key of ConfigMap
+                        istio-system/istio (its other keys are kept). An empty file
+                        is Istio's defaults
+  --mesh-networks FILE  a MeshNetworks YAML read instead of that ConfigMap's
+                        meshNetworks key
 
 Output:
   -f, --format FORMAT   text (default), json, junit or sarif (SARIF 2.1.0, for
@@ -98,7 +107,8 @@ snapshot never contains Secret data); managedFields are left out. Load it again 
   -o, --output DIR      a new or empty directory (required)
   --snapshot PATH       read snapshots instead of a live cluster (as in check)
   --allow-empty         accept a snapshot path with no objects (as in check)
-  --context NAME        kubeconfig context (default: current-context)
+  --context NAME        kubeconfig context (default: current-context); repeated: one
+                        snapshot per cluster, in DIR/<context>/
   --kubeconfig PATH     kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)
   --check ID            only the inputs of these checks; repeatable, or comma-separated
   --page SLUG           only the inputs of the runbooks this page embeds; repeatable

@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { CHECKS } from '../../runbooks/index.ts';
 import { InputError, SourceUnavailableError } from '../engine/source.ts';
 import { runChecks } from '../engine/runner.ts';
+import { runFleet } from '../engine/fleet.ts';
 import { parseCommand, type CheckCommand, type SnapshotCommand } from './args.ts';
 import { UsageError } from './errors.ts';
 import { renderChunks, wantsColor } from '../report/formats.ts';
@@ -16,15 +17,19 @@ import { helpText } from './help.ts';
 import { explainCommand } from './explain.ts';
 import { listChecks } from './list.ts';
 import { REPO_ROOT, contentRoot } from '../site/pages.ts';
-import { pickSource } from './pick-source.ts';
+import { pickClusters } from './pick-clusters.ts';
 import { selectChecks } from './select.ts';
-import { snapshotSummary, writeSnapshot } from './snapshot.ts';
+import { clusterSnapshotsSummary, snapshotSummary, writeClusterSnapshots, writeSnapshot } from './snapshot.ts';
 import { exitCodeFor, severityFails, type FailOn } from '../report/threshold.ts';
 import { checkSiteUrl } from '../report/site-url.ts';
 import { recordRun } from '../publish/record.ts';
 import { loadPolicy } from './project-config.ts';
 import { runWhatIf } from '../engine/what-if.ts';
 import { loadOverlay } from '../cluster/what-if-files.ts';
+import { loadMeshFiles, MeshConfigSource, type LoadedMeshFiles } from './mesh-config-source.ts';
+import type { FleetCluster } from '../engine/fleet.ts';
+import type { Check } from '../engine/check.ts';
+import type { PickedClusters } from './pick-clusters.ts';
 import type { RunReport } from '../engine/types.ts';
 
 /** The exit codes the CLI documents (docs/cli.md). */
@@ -92,7 +97,7 @@ export async function main(argv: readonly string[], io: CliIo, signal: AbortSign
 async function check(command: CheckCommand, io: CliIo, signal: AbortSignal): Promise<number> {
   // Before anything is read: a bad site URL is a usage error, not a report with broken links.
   const siteUrl = siteUrlOf(io.env);
-  const picked = pickSource(command.source, io.env);
+  const picked = pickClusters(command.source, io.env);
   const checks = await selectChecks(CHECKS, command, contentRoot(io.env));
   const { policy, expired, unknownCodes } = await loadPolicy({
     ...(command.config === undefined ? {} : { file: command.config }),
@@ -109,11 +114,17 @@ async function check(command: CheckCommand, io: CliIo, signal: AbortSignal): Pro
     command.with === undefined
       ? undefined
       : await untilAborted(loadOverlay(command.with, { readSecrets: command.source.readSecrets === true }), signal);
+  const meshFiles = await untilAborted(loadMeshFiles({ meshConfig: command.meshConfig, meshNetworks: command.meshNetworks }), signal);
+  const source = meshFiles === undefined ? picked.source : new MeshConfigSource(picked.source, meshFiles);
   let report;
   try {
     const options = { signal, namespace: command.namespace, policy };
     report = await untilAborted(
-      overlay === undefined ? runChecks(checks, picked.source, options) : runWhatIf(checks, picked.source, overlay, options),
+      overlay !== undefined
+        ? runWhatIf(checks, source, overlay, options)
+        : picked.clusters.length > 1
+          ? runFleet(checks, withMeshFiles(picked.clusters, meshFiles), options)
+          : runChecks(checks, source, options),
       signal,
     );
     if (expired.length > 0) report.expiredSuppressions = expired;
@@ -150,11 +161,17 @@ function siteUrlOf(env: CliIo['env']): string | undefined {
   return checked.url;
 }
 
+// --mesh-config over several clusters: each cluster's meshConfig is replaced by the same file.
+function withMeshFiles(clusters: readonly FleetCluster[], files: LoadedMeshFiles | undefined): FleetCluster[] {
+  return files === undefined ? [...clusters] : clusters.map((c) => ({ ...c, source: new MeshConfigSource(c.source, files) }));
+}
+
 async function snapshot(command: SnapshotCommand, io: CliIo, signal: AbortSignal): Promise<number> {
-  const picked = pickSource(command.source, io.env);
+  const picked = pickClusters(command.source, io.env);
   const checks = await selectChecks(CHECKS, command, contentRoot(io.env));
   await untilAborted(picked.preflight(), signal);
   try {
+    if (picked.clusters.length > 1) return await snapshotClusters(command, checks, picked, io, signal);
     const manifest = await untilAborted(writeSnapshot(command, checks, picked, signal), signal);
     io.out(snapshotSummary(command.output, manifest));
     // Kinds that could not be read are recorded in the manifest; the snapshot is still written.
@@ -162,6 +179,20 @@ async function snapshot(command: SnapshotCommand, io: CliIo, signal: AbortSignal
   } finally {
     picked.close();
   }
+}
+
+// One snapshot directory per cluster; a cluster that could not be read, or a kind that could not, fails the command.
+async function snapshotClusters(
+  command: SnapshotCommand,
+  checks: readonly Check[],
+  picked: PickedClusters,
+  io: CliIo,
+  signal: AbortSignal,
+): Promise<number> {
+  const written = await untilAborted(writeClusterSnapshots(command, checks, picked.clusters, signal), signal);
+  io.out(clusterSnapshotsSummary(written));
+  const failed = written.some((w) => w.manifest === undefined || w.manifest.problems.some((p) => p.reason !== 'not-installed'));
+  return failed ? EXIT.failed : EXIT.ok;
 }
 
 // Reading a file or a cluster may not listen to the signal (a FIFO, a hung request):

@@ -50,19 +50,22 @@ export function enhanceMatrix(figure: HTMLElement, explain?: Explainer): void {
     cell.tabIndex = 0;
     cell.focus();
   };
-  const mark = (cell: HTMLTableCellElement | null): void => {
+  // The status line names the focused or clicked cell. Hovering only marks the crosshair: rewriting
+  // the status as the pointer moves changes its height, which moves the grid under the pointer
+  // onto another cell, and so on (a hovered cell's words are in its tooltip).
+  const mark = (cell: HTMLTableCellElement | null, describe = true): void => {
     for (const el of table.querySelectorAll('.mb-mx-cross')) el.classList.remove('mb-mx-cross');
     if (cell === null) return;
     cell.parentElement?.querySelector('th')?.classList.add('mb-mx-cross');
     for (const th of table.querySelectorAll<HTMLElement>('th.mb-mx-column'))
       if (th.dataset.column === cell.dataset.column) th.classList.add('mb-mx-cross');
-    if (status !== null) status.textContent = cell.title;
+    if (status !== null && describe) status.textContent = cell.title;
   };
 
   table.addEventListener('focusin', (e) => mark((e.target as Element).closest<HTMLTableCellElement>(CELL)));
   table.addEventListener('mouseover', (e) => {
     const cell = (e.target as Element).closest<HTMLTableCellElement>(CELL);
-    if (cell !== null) mark(cell);
+    if (cell !== null) mark(cell, false);
   });
   table.addEventListener('keydown', (e) => {
     const cell = (e.target as Element).closest<HTMLTableCellElement>(CELL);

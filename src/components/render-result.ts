@@ -67,6 +67,25 @@ export function renderProblem(problem: RunProblem, targetName: string): HTMLElem
   return banner;
 }
 
+/** One cluster of a run over several could not be read: said once; the other clusters were checked. */
+export function renderClusterProblem(cluster: string, problem: RunProblem): HTMLElement {
+  const banner = h(
+    'div',
+    'rb-problem',
+    h(
+      'p',
+      'rb-problem-head',
+      h('strong', null, `Cluster ${shown(cluster)} was not checked:`),
+      ' it could not be read; the other clusters were.',
+    ),
+    h('p', 'rb-problem-message', shown(problem.message)),
+  );
+  banner.setAttribute('role', 'alert');
+  banner.dataset.reason = shown(problem.reason);
+  banner.dataset.cluster = shown(cluster);
+  return banner;
+}
+
 /** A runbook whose check did not run because the run's source could not be read (said in the banner above). */
 export function renderNotRun(): HTMLElement {
   const p = h(

@@ -85,18 +85,21 @@ export function withCode(raw: string): (MarkupNode | string)[] {
   return parts.map((part, i) => (i % 2 === 1 ? el('code', {}, part) : part)).filter((p) => p !== '');
 }
 
-/** `Kind namespace/name`, or `Kind name` for cluster-scoped resources (as istioctl prints it). */
+/** `Kind namespace/name`, or `Kind name` for cluster-scoped resources (as istioctl prints it); `east: Kind ns/name` in a run over several clusters. */
 export function resourceText(resource: Finding['resource'] | undefined): string {
   if (resource === undefined) return '';
   const name = resource.namespace ? `${resource.namespace}/${resource.name}` : String(resource.name);
-  return shown(`${resource.kind} ${name}`);
+  return shown(`${resource.cluster ? `${resource.cluster}: ` : ''}${resource.kind} ${name}`);
 }
 
 /** What identifies a finding across two runs: its code and resource (messages carry run details). */
 export function findingKey(finding: Pick<FindingView, 'code' | 'resource'>): string {
   const r = finding.resource;
   // Printable: it is written into an attribute, where a raw bidi override has no business either.
-  return shown([finding.code, r?.kind ?? '', r?.namespace ?? '', r?.name ?? ''].map(String).join('|'));
+  const key = [finding.code, r?.kind ?? '', r?.namespace ?? '', r?.name ?? ''];
+  // The same object in two clusters is two findings; a one-cluster key stays as it always was.
+  if (r?.cluster) key.push(r.cluster);
+  return shown(key.map(String).join('|'));
 }
 
 function plural(n: number, word: string): string {

@@ -11,6 +11,7 @@ import {
   renderFailure,
   renderNote,
   renderNotRun,
+  renderClusterProblem,
   renderProblem,
   renderResult,
   renderWhatIf,
@@ -182,6 +183,7 @@ class MeshbookRunner extends HTMLElement {
       void this.run([...document.querySelectorAll<RunbookRun>('runbook-run')], true, true);
     });
     this.#acceptDroppedYaml();
+    this.#pickContexts();
     this.#restoreTarget();
     this.#select()?.addEventListener('change', () => {
       rememberTarget(this.#select()?.value);
@@ -191,6 +193,42 @@ class MeshbookRunner extends HTMLElement {
       if (freshness !== null) freshness.hidden = true;
     });
     this.#showTarget();
+  }
+
+  // "Check several contexts together": the ticked contexts become one target, `contexts:a+b`,
+  // whose fingerprint is each context's in turn (the server refuses the run if one changed).
+  #pickContexts(): void {
+    const picker = this.querySelector<HTMLElement>('[data-context-picker]');
+    picker?.querySelector<HTMLButtonElement>('button[data-use-contexts]')?.addEventListener('click', () => {
+      const ticked = [...picker.querySelectorAll<HTMLInputElement>('input[type=checkbox]')].filter((i) => i.checked);
+      const select = this.#select();
+      if (select === null) return;
+      if (ticked.length < 2) {
+        this.#progress('Tick two or more contexts to check them together.');
+        return;
+      }
+      const id = `contexts:${ticked.map((i) => i.value).join('+')}`;
+      let option = [...select.options].find((o) => o.value === id);
+      if (option === undefined) {
+        option = document.createElement('option');
+        option.value = id;
+        option.textContent = ticked.map((i) => i.value).join(' + ');
+        option.dataset.fleet = 'true';
+        option.dataset.clusters = ticked.map((i) => i.value).join(' + ');
+        option.dataset.fingerprint = ticked.map((i) => i.dataset.fingerprint ?? '').join(' ');
+        let group = select.querySelector<HTMLOptGroupElement>('optgroup[data-fleets]');
+        if (group === null) {
+          group = document.createElement('optgroup');
+          group.label = 'Several clusters';
+          group.dataset.fleets = '';
+          select.append(group);
+        }
+        group.append(option);
+      }
+      select.value = id;
+      select.dispatchEvent(new Event('change'));
+      picker.removeAttribute('open');
+    });
   }
 
   #yamlBox(): HTMLTextAreaElement | null {
@@ -264,6 +302,7 @@ class MeshbookRunner extends HTMLElement {
   #targetName(): string {
     const option = this.#option();
     if (option === undefined) return '';
+    if (option.dataset.fleet === 'true') return `clusters ${option.dataset.clusters ?? option.value}`;
     const context = option.dataset.context;
     return context === undefined
       ? (option.textContent?.trim() ?? option.value)
@@ -276,6 +315,11 @@ class MeshbookRunner extends HTMLElement {
     const option = this.#option();
     if (info === null || option === undefined) return;
     const d = option.dataset;
+    if (d.fleet === 'true') {
+      info.textContent = `Several clusters: ${d.clusters ?? option.value}, checked in one run (each finding names its cluster).`;
+      this.setAttribute('target-kind', 'fleet');
+      return;
+    }
     info.textContent =
       d.context === undefined
         ? `Snapshot: ${option.textContent?.trim() ?? option.value} (files; nothing live is read).`
@@ -323,9 +367,16 @@ class MeshbookRunner extends HTMLElement {
     if (p !== null) p.textContent = text;
   }
 
-  // The run's one "could not be read" banner, under the progress line (undefined removes it).
+  // A cluster of a run over several that could not be read: one banner per cluster, beside the run's.
+  #showClusterProblem(cluster: string, problem: RunProblem): void {
+    const banner = renderClusterProblem(cluster, problem);
+    banner.dataset.runProblem = '';
+    this.append(banner);
+  }
+
+  // The run's "could not be read" banners, under the progress line (undefined removes them).
   #showProblem(problem: RunProblem | undefined, targetName = ''): void {
-    this.querySelector('[data-run-problem]')?.remove();
+    for (const old of this.querySelectorAll('[data-run-problem]')) old.remove();
     if (problem === undefined) return;
     const banner = renderProblem(problem, targetName);
     banner.dataset.runProblem = '';
@@ -490,6 +541,10 @@ class MeshbookRunner extends HTMLElement {
       for await (const event of readEvents(response.body)) {
         if (event.type === 'start') {
           total = event.checks.length;
+        } else if (event.type === 'gathered' && event.cluster !== undefined) {
+          // One cluster of several: one that could not be read is said, and the others still report.
+          read = { kinds: Math.min(read?.kinds ?? event.read.kinds, event.read.kinds), objects: (read?.objects ?? 0) + event.read.objects };
+          if (event.problem !== undefined && drivesPage()) this.#showClusterProblem(event.cluster, event.problem);
         } else if (event.type === 'gathered') {
           problem = event.problem;
           read = event.read;

@@ -174,6 +174,11 @@ export interface CheckDefinition<K extends KindId = KindId, N extends readonly L
    * over every cluster (`ctx.clusters`): the requirements between clusters of one mesh.
    */
   scope?: 'cluster' | 'mesh';
+  /**
+   * A mesh-scoped check is skipped in a one-cluster run (there is nothing to compare), unless it
+   * also judges a cluster alone (an east-west gateway's ports and policies): then it runs there too.
+   */
+  runsOnOneCluster?: boolean;
   /** Live-only needs; checks with needs are skipped on snapshots. */
   needs?: N;
   analyze(ctx: ContextFor<K, N>): void | Promise<void>;

@@ -173,6 +173,16 @@ export const targetInfoSchema = z.strictObject({
   server: z.string().optional(),
 });
 
+/** One cluster of a run over several: what it is, what was read from it, and why not, if it could not be read. */
+export const clusterRunSchema = z.strictObject({
+  /** The name its findings carry (`resource.cluster`). */
+  name: z.string().min(1),
+  target: targetInfoSchema,
+  read: readCountSchema,
+  /** Set when this cluster could not be read at all; the other clusters were still checked. */
+  problem: runProblemSchema.optional(),
+});
+
 /** `check --with`: what applying the proposed objects would change, against the same gather without them. */
 export const whatIfSchema = z.strictObject({
   /** Findings the run with the objects has and the run without them does not. */
@@ -191,6 +201,8 @@ export const runReportSchema = z.strictObject({
   gatherMs: z.number().nonnegative(),
   /** What the run read, over the union of the checks' inputs. */
   read: readCountSchema,
+  /** A run over several clusters: each of them, in the order given (absent in a one-cluster run). */
+  clusters: z.array(clusterRunSchema).optional(),
   /** Set when the source could not be read at all; every check that needed it is then an error. */
   problem: runProblemSchema.optional(),
   /** Config-file suppressions past their date, which therefore suppressed nothing. */

@@ -44,12 +44,21 @@ export interface GatheredEvent<K extends string = KindId> {
   problem?: RunProblem;
   gatheredAt?: string;
   cachedKinds?: number;
+  /** The cluster this gather read, in a run over several clusters (one event per cluster). */
+  cluster?: string;
 }
 
 export type RunEvent = GatheredEvent | { type: 'result'; result: CheckResult; done: number; total: number };
 
-const NEEDS_LIVE = 'Skipped: needs a live cluster (it reads live-only facts through the probe interface).';
+export const ONE_CLUSTER =
+  'Skipped: nothing to compare in a run over one cluster. Run over every cluster of the mesh (--context a --context b, or --snapshot a=PATH --snapshot b=PATH).';
+export const NEEDS_LIVE = 'Skipped: needs a live cluster (it reads live-only facts through the probe interface).';
 const DEFAULTS = { checkTimeoutMs: 10_000, gatherTimeoutMs: 60_000, maxFindingsPerCheck: 1_000 };
+
+/** A mesh-scoped check with nothing to compare in a run over one cluster (its inputs are not gathered). */
+function skippedOnOneCluster(check: Check): boolean {
+  return check.scope === 'mesh' && check.runsOnOneCluster !== true;
+}
 
 /** The union of declared inputs, in registry order. */
 export function inputsOf(checks: readonly Check[]): KindId[] {
@@ -80,7 +89,7 @@ export async function runChecks(checks: readonly Check[], source: ClusterSource,
     } else runnable.push(i);
   });
 
-  const kinds = inputsOf(runnable.map((i) => checks[i]!));
+  const kinds = inputsOf(runnable.map((i) => checks[i]!).filter((c) => !skippedOnOneCluster(c)));
   const gatherStart = performance.now();
   let snapshot: Snapshot | undefined;
   let problem: RunProblem | undefined;
@@ -115,21 +124,17 @@ export async function runChecks(checks: readonly Check[], source: ClusterSource,
       emit(i, base(check, 'error', 0, problem?.message ?? 'Nothing was gathered.'));
       continue;
     }
-    const problems = check.inputs.map((k) => snapshot!.problems.get(k)).filter((p): p is GatherProblem => p !== undefined);
-    const blocking = problems.filter((p) => p.reason !== 'not-installed');
-    if (blocking.length > 0) {
-      emit(i, base(check, 'error', 0, blocking.map((p) => p.message).join(' ')));
+    // After the gather problem: a cluster that cannot be read makes every check an error, these too.
+    if (skippedOnOneCluster(check)) {
+      emit(i, base(check, 'skipped', 0, ONE_CLUSTER));
+      continue;
+    }
+    const settled = settleInputs(check, snapshot);
+    if (settled !== undefined) {
+      emit(i, settled);
       continue;
     }
     const checkRead = readOf(check.inputs, snapshot);
-    // Only an API server's discovery can say "not installed": with nothing of its inputs
-    // installed a check has nothing to look at, which is not a pass.
-    if (check.inputs.length > 0 && problems.length === check.inputs.length) {
-      const result = base(check, 'skipped', 0, `Nothing to check: ${problems.map((p) => p.message).join(' ')}`);
-      result.read = checkRead;
-      emit(i, result);
-      continue;
-    }
     // Probes only for checks that declare them: the others cannot reach past their snapshot.
     const probes = check.needs?.includes('probes') === true ? source.probes : undefined;
     const result = await runOne(check, snapshot, runSignal, probes === undefined ? { ...opts, shared } : { ...opts, shared, probes });
@@ -137,6 +142,21 @@ export async function runChecks(checks: readonly Check[], source: ClusterSource,
     emit(i, result);
   }
   return { target: source.target, startedAt, gatherMs, read, ...(problem === undefined ? {} : { problem }), checks: results };
+}
+
+/** The result of a check whose inputs could not be read (error) or are not installed at all (skipped); undefined when it can run. */
+export function settleInputs(check: Check, snapshot: Snapshot): CheckResult | undefined {
+  const problems = check.inputs.map((k) => snapshot.problems.get(k)).filter((p): p is GatherProblem => p !== undefined);
+  const blocking = problems.filter((p) => p.reason !== 'not-installed');
+  if (blocking.length > 0) return base(check, 'error', 0, blocking.map((p) => p.message).join(' '));
+  // Only an API server's discovery can say "not installed": with nothing of its inputs
+  // installed a check has nothing to look at, which is not a pass.
+  if (check.inputs.length > 0 && problems.length === check.inputs.length) {
+    const result = base(check, 'skipped', 0, `Nothing to check: ${problems.map((p) => p.message).join(' ')}`);
+    result.read = readOf(check.inputs, snapshot);
+    return result;
+  }
+  return undefined;
 }
 
 /** How much of `kinds` the snapshot holds: kinds read (an empty list counts, "not installed" does not) and their objects. */
@@ -152,7 +172,7 @@ export function readOf(kinds: readonly KindId[], snapshot: Snapshot): ReadCount 
 }
 
 // Why a gather produced nothing, as the run's one problem.
-function problemOf(error: unknown, timedOut: boolean, timeoutMs: number): RunProblem {
+export function problemOf(error: unknown, timedOut: boolean, timeoutMs: number): RunProblem {
   if (error instanceof SourceUnavailableError) return { reason: error.reason, message: error.message };
   if (timedOut)
     return {
@@ -177,9 +197,13 @@ export async function runOne(
     shared?: SharedState;
     /** The clusters a mesh-scoped check sees (a multi-cluster run); this snapshot alone otherwise. */
     clusters?: CheckContext<KindId>['clusters'];
+    /** The snapshot of a named cluster, so a finding on another cluster's object is located and suppressed there. */
+    snapshotOf?: (cluster: string) => Snapshot | undefined;
   },
 ): Promise<CheckResult> {
   const shared: SharedState = opts.shared ?? new Map();
+  const snapshotFor = (ref: ResourceRef): Snapshot =>
+    (ref.cluster === undefined || ref.cluster === '' ? undefined : opts.snapshotOf?.(ref.cluster)) ?? snapshot;
   const controller = new AbortController();
   const signal = AbortSignal.any([runSignal, controller.signal]);
   const findings: Finding[] = [];
@@ -221,7 +245,7 @@ export async function runOne(
           params as Record<string, string | number>,
           extra as ReportExtra | undefined,
           check.docs,
-          locateRef(snapshot, resource),
+          locateRef(snapshotFor(resource), resource),
         ),
       );
     },
@@ -278,7 +302,7 @@ export async function runOne(
     clearTimeout(timer);
   }
   const decided =
-    opts.policy === undefined ? { findings, suppressed: [] } : applyPolicy(findings, (ref) => objectOf(snapshot, ref), opts.policy);
+    opts.policy === undefined ? { findings, suppressed: [] } : applyPolicy(findings, (ref) => objectOf(snapshotFor(ref), ref), opts.policy);
   const result = base(check, statusOf(decided.findings), Math.round(performance.now() - start));
   result.findings = sortFindings(decided.findings);
   if (decided.suppressed.length > 0) result.suppressed = sortFindings(decided.suppressed);
@@ -287,7 +311,8 @@ export async function runOne(
   return result;
 }
 
-function base(check: Check, status: CheckStatus, durationMs: number, reason?: string): CheckResult {
+/** A result with no findings yet: what a check that did not run (or not fully) reports. */
+export function base(check: Check, status: CheckStatus, durationMs: number, reason?: string): CheckResult {
   const result: CheckResult = { id: check.id, title: check.title, status, durationMs, findings: [] };
   if (check.analyzer !== undefined) result.analyzer = check.analyzer;
   if (check.kiali !== undefined && check.kiali.length > 0) result.kiali = [...check.kiali];
@@ -339,9 +364,12 @@ function fixText(code: CodeId, name: string, params: FixParams): string {
 }
 
 function cleanRef(ref: ResourceRef): ResourceRef {
-  return ref.namespace === undefined || ref.namespace === ''
-    ? { kind: ref.kind, name: ref.name }
-    : { kind: ref.kind, namespace: ref.namespace, name: ref.name };
+  const out: ResourceRef =
+    ref.namespace === undefined || ref.namespace === ''
+      ? { kind: ref.kind, name: ref.name }
+      : { kind: ref.kind, namespace: ref.namespace, name: ref.name };
+  if (ref.cluster !== undefined && ref.cluster !== '') out.cluster = ref.cluster;
+  return out;
 }
 
 function locateRef(snapshot: Snapshot, ref: ResourceRef): Finding['location'] {
@@ -360,9 +388,10 @@ function objectOf(snapshot: Snapshot, ref: ResourceRef): KubeObject | undefined 
 }
 
 // Findings in a stable order, like istioctl's sorted output: by resource, then code, then message.
-function sortFindings<F extends Finding>(findings: F[]): F[] {
+export function sortFindings<F extends Finding>(findings: F[]): F[] {
+  // The cluster leads, so a run over several clusters lists each cluster's findings together.
   const key = (f: Finding): string =>
-    `${f.resource.kind}\u0000${f.resource.namespace ?? ''}\u0000${f.resource.name}\u0000${f.code}\u0000${f.message}`;
+    `${f.resource.cluster ?? ''}\u0000${f.resource.kind}\u0000${f.resource.namespace ?? ''}\u0000${f.resource.name}\u0000${f.code}\u0000${f.message}`;
   // De-duplicated on the full text, as `istioctl analyze` does (SortedDedupedCopy).
   const unique = new Map(findings.map((f) => [key(f), f]));
   return [...unique.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, f]) => f);

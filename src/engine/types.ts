@@ -8,6 +8,7 @@ import type {
   attachmentSchema,
   checkResultSchema,
   checkStatusSchema,
+  clusterRunSchema,
   expiredSuppressionSchema,
   findingSchema,
   fixBlockSchema,
@@ -83,6 +84,9 @@ export type Attachment = z.infer<typeof attachmentSchema>;
 export type TargetInfo = z.infer<typeof targetInfoSchema>;
 
 export type RunReport = z.infer<typeof runReportSchema>;
+
+/** One cluster of a run over several clusters. */
+export type ClusterRun = z.infer<typeof clusterRunSchema>;
 
 /** What `check --with` found the proposed objects would add and fix. */
 export type WhatIf = z.infer<typeof whatIfSchema>;

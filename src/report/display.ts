@@ -2,9 +2,10 @@
 
 import type { ResourceRef } from '../engine/types.ts';
 
-/** `Kind ns/name`, or `Kind name` for cluster-scoped resources (istioctl's FriendlyName). */
+/** `Kind ns/name`, or `Kind name` for cluster-scoped resources (istioctl's FriendlyName); `east: Kind ns/name` in a run over several clusters. */
 export function friendlyName(ref: ResourceRef): string {
-  return ref.namespace === undefined ? `${ref.kind} ${ref.name}` : `${ref.kind} ${ref.namespace}/${ref.name}`;
+  const name = ref.namespace === undefined ? `${ref.kind} ${ref.name}` : `${ref.kind} ${ref.namespace}/${ref.name}`;
+  return ref.cluster === undefined ? name : `${ref.cluster}: ${name}`;
 }
 
 /** `1 finding`, `2 findings`. */

@@ -81,6 +81,7 @@ function suite(check: CheckResult, report: RunReport, failOn: FailOn): Suite {
     ...(check.kiali === undefined || check.kiali.length === 0 ? [] : [['kiali', check.kiali.join(' ')]]),
     ['status', check.status],
     ['target', report.target.name],
+    ...(report.clusters === undefined ? [] : [['clusters', report.clusters.map((c) => c.name).join(' ')]]),
     ['startedAt', report.startedAt],
     ...(check.truncated === undefined || check.truncated === 0 ? [] : [['truncatedFindings', String(check.truncated)]]),
   ].map(([name, value]) => `      <property${attributes({ name: name!, value: value! })}/>\n`);

@@ -6,7 +6,7 @@
 
 import { pathToFileURL } from 'node:url';
 import { codeDocsPath, listCodes } from '../engine/codes.ts';
-import type { CheckResult, Finding, ResourceRef, RunReport, Severity } from '../engine/types.ts';
+import type { CheckResult, ClusterRun, Finding, ResourceRef, RunReport, Severity } from '../engine/types.ts';
 import { summarizeRun, type RunSummary } from './summary.ts';
 import { siteLink } from './site-url.ts';
 
@@ -49,7 +49,7 @@ interface SarifResult {
   locations: SarifLocation[];
   /** SARIF's own record of a result set aside: inSource for the resource's annotation, external for flags and the config file. */
   suppressions?: { kind: 'inSource' | 'external'; justification: string }[];
-  properties?: { check: string; docs?: string; evidence?: Record<string, string>; remediation?: string };
+  properties?: { check: string; cluster?: string; docs?: string; evidence?: Record<string, string>; remediation?: string };
 }
 
 interface SarifNotification {
@@ -66,7 +66,7 @@ export interface SarifLog {
     originalUriBaseIds?: Record<string, { description: SarifMessage }>;
     invocations: { executionSuccessful: boolean; toolExecutionNotifications?: SarifNotification[] }[];
     results: SarifResult[];
-    properties: { target: string; targetType: 'snapshot' | 'live'; startedAt: string; summary: RunSummary };
+    properties: { target: string; targetType: 'snapshot' | 'live'; clusters?: ClusterRun[]; startedAt: string; summary: RunSummary };
   }[];
 }
 
@@ -123,6 +123,7 @@ export function toSarif(report: RunReport, options: SarifOptions = {}): SarifLog
         properties: {
           target: report.target.name,
           targetType: report.target.type,
+          ...(report.clusters === undefined ? {} : { clusters: report.clusters }),
           startedAt: report.startedAt,
           summary: summarizeRun(report),
         },
@@ -151,6 +152,7 @@ function result(check: CheckResult, f: Finding, index: number | undefined, optio
     locations: [location],
     properties: {
       check: check.id,
+      ...(f.resource.cluster === undefined ? {} : { cluster: f.resource.cluster }),
       ...(f.docs === undefined ? {} : { docs: siteLink(f.docs, options.siteUrl) }),
       ...(f.evidence === undefined ? {} : { evidence: f.evidence }),
       ...(f.remediation === undefined ? {} : { remediation: f.remediation }),
@@ -158,9 +160,14 @@ function result(check: CheckResult, f: Finding, index: number | undefined, optio
   };
 }
 
-// `Kind/namespace/name`, or `Kind/name` for cluster-scoped objects.
+// `Kind/namespace/name`, or `Kind/name` for cluster-scoped objects; led by the cluster in a run over several.
 function logical(ref: ResourceRef): SarifLocation['logicalLocations'][number] {
-  const fullyQualifiedName = [ref.kind, ...(ref.namespace === undefined ? [] : [ref.namespace]), ref.name].join('/');
+  const fullyQualifiedName = [
+    ...(ref.cluster === undefined ? [] : [ref.cluster]),
+    ref.kind,
+    ...(ref.namespace === undefined ? [] : [ref.namespace]),
+    ref.name,
+  ].join('/');
   return { name: ref.name, fullyQualifiedName, kind: 'resource' };
 }
 

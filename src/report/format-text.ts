@@ -57,6 +57,15 @@ export function formatText(report: RunReport, options: TextOptions): string {
     lines.push(
       `${paint('dim', 'context:')} ${printable(t.context ?? t.name)}  ${paint('dim', 'cluster:')} ${printable(t.cluster ?? '?')}  ${paint('dim', 'server:')} ${printable(t.server ?? '?')}`,
     );
+  // A run over several clusters: each on its line, and one that could not be read said once, here.
+  for (const c of report.clusters ?? []) {
+    const kind = paint('dim', `(${c.target.type === 'live' ? 'live cluster' : 'snapshot'})`);
+    const state =
+      c.problem === undefined
+        ? paint('dim', `read ${readPhrase(c.read)}`)
+        : `${paint(STATUS_STYLE.error, 'cannot read it:')} ${printable(c.problem.message)}`;
+    lines.push(`  ${paint('bold', `${printable(c.name)}:`)} ${printable(c.target.name)} ${kind} — ${state}`);
+  }
   // A source that could not be read is said once, here, not again under every check.
   if (report.problem !== undefined)
     lines.push(`${paint(STATUS_STYLE.error, 'Cannot read the cluster:')} ${printable(report.problem.message)}`);

@@ -6,7 +6,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { Check } from '../engine/check.ts';
-import { runChecks, type RunOptions } from '../engine/runner.ts';
+import type { RunOptions } from '../engine/runner.ts';
+import { FleetSource, runSource } from '../engine/fleet.ts';
 import { runWhatIf, type Overlay } from '../engine/what-if.ts';
 import { overlayFromText } from '../cluster/what-if-files.ts';
 import { summarize, type CheckResult, type ExpiredSuppression } from '../engine/types.ts';
@@ -15,7 +16,7 @@ import { fitResult } from './fit-result.ts';
 import { guardRunRequest, TOKEN_HEADER, type GuardInput } from './guard.ts';
 import { MAX_WITH_YAML, parseRunRequest } from './run-request.ts';
 import type { RunStreamEvent } from './run-events.ts';
-import { TargetConflict, type TargetRegistry } from './targets.ts';
+import { TargetConflict, contextsOf, type TargetRegistry } from './targets.ts';
 import { fixBlockRenderer, type FixBlockRenderer } from './dev-state.ts';
 import { InputError, type ClusterSource } from '../engine/source.ts';
 
@@ -98,7 +99,11 @@ export function createRunEndpoint(options: RunEndpointOptions): (req: IncomingMe
       refuse(res, 400, `body is not JSON: ${(error as Error).message}`);
       return;
     }
-    const targetIds = new Set((await options.targets.list()).map((t) => t.id));
+    const listed = await options.targets.list();
+    const targetIds = new Set(listed.map((t) => t.id));
+    // Any two or more usable contexts may be checked together, not only the combination listed.
+    const asked = (body as { target?: unknown } | null)?.target;
+    if (typeof asked === 'string' && contextsOf(asked, listed) !== undefined) targetIds.add(asked);
     const parsed = parseRunRequest(body, { checks: new Set(byId.keys()), targets: targetIds });
     if (!parsed.ok) {
       refuse(res, 400, parsed.message);
@@ -213,7 +218,8 @@ export function createRunEndpoint(options: RunEndpointOptions): (req: IncomingMe
           send(event);
         },
       };
-      if (overlay === undefined) await runChecks(checks, source, runOptions);
+      if (overlay === undefined) await runSource(checks, source, runOptions);
+      else if (source instanceof FleetSource) throw new Error('what-if YAML applies to one cluster; pick a single target to try it');
       else {
         const report = await runWhatIf(checks, source, overlay, runOptions);
         if (report.whatIf !== undefined) send({ type: 'what-if', added: report.whatIf.added, fixed: report.whatIf.fixed });

@@ -5,7 +5,9 @@
 // fingerprint the page saw: if the context changed underneath the page, the run is refused.
 
 import { DEMO_NAME, DEMO_RELATIVE_DIR } from '../cluster/demo.ts';
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
+import { readdirSync, statSync } from 'node:fs';
+import { FleetSource } from '../engine/fleet.ts';
 import { YamlSource } from '../cluster/yaml-source.ts';
 import type { ClusterSource } from '../engine/source.ts';
 import '../cluster/client-node.ts'; // the Kubernetes client library, imported statically for the dev server (see there)
@@ -18,8 +20,10 @@ export interface TargetOption {
   id: string;
   /** Shown in the selector and in run progress, e.g. "demo cluster snapshot". */
   name: string;
-  /** Groups the selector: snapshots, then kubeconfig contexts. */
-  group: 'snapshot' | 'context';
+  /** Groups the selector: snapshots, then kubeconfig contexts, then runs over several clusters. */
+  group: 'snapshot' | 'context' | 'fleet';
+  /** Fleet targets: the clusters of the run, by name. */
+  clusters?: string[];
   /** Context targets: the context, its cluster and API server, as the kubeconfig says. */
   context?: string;
   cluster?: string;
@@ -69,6 +73,70 @@ export const CONTEXT_PREFIX = 'context:';
 export const CONTEXT_CHANGED = 'the kubeconfig context changed since this page loaded — reload';
 
 export const DEMO_TARGET_ID = 'demo';
+
+/** The two-cluster demo: one folder per cluster under runbooks/demo-multicluster/. */
+export const DEMO_FLEET_TARGET_ID = 'demo-multicluster';
+export const DEMO_FLEET_RELATIVE_DIR = 'runbooks/demo-multicluster';
+
+/** Several kubeconfig contexts checked together: `contexts:a+b`. */
+export const CONTEXTS_PREFIX = 'contexts:';
+const CONTEXTS_SEPARATOR = '+';
+
+/** The target id of a run over these contexts (at least two). */
+export function contextsTargetId(contexts: readonly string[]): string {
+  return `${CONTEXTS_PREFIX}${contexts.join(CONTEXTS_SEPARATOR)}`;
+}
+
+/**
+ * The contexts a `contexts:` id names when each is a usable context of `targets` and none is
+ * named twice (any two or more of them may be checked together), else undefined.
+ */
+export function contextsOf(id: string, targets: readonly TargetOption[]): string[] | undefined {
+  if (!id.startsWith(CONTEXTS_PREFIX)) return undefined;
+  const names = id.slice(CONTEXTS_PREFIX.length).split(CONTEXTS_SEPARATOR);
+  const usable = new Set(targets.filter((t) => t.group === 'context' && t.problem === undefined).map((t) => t.name));
+  if (names.length < 2 || new Set(names).size !== names.length || !names.every((n) => usable.has(n))) return undefined;
+  return names;
+}
+
+/** The folders of the clusters of the two-cluster demo, when it is there. */
+export function demoFleetClusters(root: string): { name: string; path: string }[] {
+  const dir = resolve(root, DEMO_FLEET_RELATIVE_DIR);
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((d) => statSync(join(dir, d)).isDirectory());
+  } catch {
+    return [];
+  }
+  return names.length < 2 ? [] : names.sort().map((name) => ({ name, path: join(dir, name) }));
+}
+
+// The fleet targets: the two-cluster demo, and every usable context together when there are several.
+function fleetTargets(root: string, contexts: readonly TargetOption[]): TargetOption[] {
+  const demo = demoFleetClusters(root);
+  const usable = contexts.filter((t) => t.problem === undefined);
+  return [
+    ...(demo.length === 0
+      ? []
+      : [{ id: DEMO_FLEET_TARGET_ID, name: `demo (${demo.length} clusters)`, group: 'fleet' as const, clusters: demo.map((c) => c.name) }]),
+    ...(usable.length < 2
+      ? []
+      : [
+          {
+            id: contextsTargetId(usable.map((t) => t.name)),
+            name: `every context (${usable.map((t) => t.name).join(' + ')})`,
+            group: 'fleet' as const,
+            clusters: usable.map((t) => t.name),
+            fingerprint: fleetFingerprint(usable),
+          },
+        ]),
+  ];
+}
+
+/** What a run over several contexts sends back: each context's fingerprint, in its order. */
+export function fleetFingerprint(contexts: readonly Pick<TargetOption, 'fingerprint'>[]): string {
+  return contexts.map((c) => c.fingerprint ?? '').join(' ');
+}
 
 interface SnapshotTarget extends TargetOption {
   paths: string[];
@@ -123,9 +191,25 @@ export function devTargets(options: {
       reported = contexts.problem;
     }
     return {
-      targets: [...snapshotOptions(), ...contexts.targets],
+      targets: [...snapshotOptions(), ...contexts.targets, ...fleetTargets(options.root, contexts.targets)],
       ...(contexts.problem === undefined ? {} : { kubeconfigProblem: contexts.problem }),
     };
+  };
+  const openContext = async (name: string, fingerprint: string | undefined, contexts: readonly TargetOption[]): Promise<LiveSource> => {
+    const seen = contexts.find((c) => c.id === `${CONTEXT_PREFIX}${name}`);
+    if (seen === undefined || seen.fingerprint !== fingerprint)
+      throw new TargetConflict(
+        `${CONTEXT_CHANGED} (context ${JSON.stringify(name)} ${seen === undefined ? 'is no longer in the kubeconfig' : 'now points elsewhere'}).`,
+      );
+    const resolved = await resolveContext({ ...selection, context: name });
+    let source = live.get(name);
+    // Same context, same credentials: keep the source (its connections and its cache).
+    if (source === undefined || source.context.cacheKey !== resolved.cacheKey) {
+      source?.close();
+      source = new LiveSource(resolved, options.live);
+      live.set(name, source);
+    }
+    return source;
   };
   return {
     list: async () => (await survey()).targets,
@@ -133,22 +217,26 @@ export function devTargets(options: {
     open: async (id, request = {}) => {
       const t = byId.get(id);
       if (t !== undefined) return new YamlSource(t.paths, t.name);
-      if (!id.startsWith(CONTEXT_PREFIX)) return undefined;
-      const name = id.slice(CONTEXT_PREFIX.length);
-      const contexts = await contextTargets(selection);
-      const seen = contexts.find((c) => c.id === id);
-      if (seen === undefined || seen.fingerprint !== request.fingerprint)
-        throw new TargetConflict(
-          `${CONTEXT_CHANGED} (context ${JSON.stringify(name)} ${seen === undefined ? 'is no longer in the kubeconfig' : 'now points elsewhere'}).`,
-        );
-      const resolved = await resolveContext({ ...selection, context: name });
-      let source = live.get(name);
-      // Same context, same credentials: keep the source (its connections and its cache).
-      if (source === undefined || source.context.cacheKey !== resolved.cacheKey) {
-        source?.close();
-        source = new LiveSource(resolved, options.live);
-        live.set(name, source);
+      if (id === DEMO_FLEET_TARGET_ID) {
+        const demo = demoFleetClusters(options.root);
+        return demo.length === 0
+          ? undefined
+          : new FleetSource(demo.map((c) => ({ name: c.name, source: new YamlSource([c.path], c.name) })));
       }
+      if (id.startsWith(CONTEXTS_PREFIX)) {
+        const contexts = await contextTargets(selection);
+        const names = contextsOf(id, contexts);
+        // A context gone or changed since the page loaded: the page must see the kubeconfig as it is now.
+        if (names === undefined)
+          throw new TargetConflict(`${CONTEXT_CHANGED} (not every context of ${JSON.stringify(id)} can be used now).`);
+        const fingerprints = (request.fingerprint ?? '').split(' ');
+        const sources: LiveSource[] = [];
+        for (const [i, name] of names.entries()) sources.push(await openContext(name, fingerprints[i], contexts));
+        if (request.refresh === true) for (const s of sources) s.invalidate();
+        return new FleetSource(names.map((name, i) => ({ name, source: sources[i]! })));
+      }
+      if (!id.startsWith(CONTEXT_PREFIX)) return undefined;
+      const source = await openContext(id.slice(CONTEXT_PREFIX.length), request.fingerprint, await contextTargets(selection));
       if (request.refresh === true) source.invalidate();
       return source;
     },

@@ -10,15 +10,18 @@ import { describe, expect, it } from 'vitest';
 import { CODES } from '../../src/engine/codes.ts';
 import { CHECKS, getCheck } from '../../runbooks/index.ts';
 import {
+  caseDirs,
   caseFolders,
+  casesOf,
   fixtureFiles,
   headerOf,
   isDirective,
   loadCases,
   NOT_CASE_FOLDERS,
+  parseHeader,
   type FixtureCase,
 } from '../helpers/fixture-cases.ts';
-import { FIXTURES, pairs, runFixture } from '../helpers/run-fixtures.ts';
+import { FIXTURES, pairs, runFixtureCase } from '../helpers/run-fixtures.ts';
 
 const REPO = join(import.meta.dirname, '..', '..');
 
@@ -53,7 +56,7 @@ describe('fixture headers', () => {
   });
 
   it('leave no old-style `# expected` comment anywhere a test reads fixtures', () => {
-    const folders = [...caseFolders(), 'shared'];
+    const folders = [...caseFolders(), ...caseFolders().flatMap(caseDirs), 'shared'];
     const stale = folders.flatMap(fixtureFiles).filter((f) => /^#\s*expected\b/im.test(readFileSync(join(FIXTURES, f), 'utf8')));
     expect(stale).toEqual([]);
   });
@@ -67,6 +70,35 @@ describe('fixture headers', () => {
       shared.filter((f) => !used.has(f)),
       'preambles no case includes',
     ).toEqual([]);
+  });
+});
+
+describe('case folders (one file per cluster)', () => {
+  const header = '# expect: IST0103 Pod east:shop/cart\n# expect: IST0102 Namespace legacy ×2\n# why: two clusters.\n';
+
+  it('name the cluster of a finding, and only a cluster the folder has', () => {
+    expect(parseHeader(header, 'c/two/case.yaml', ['east', 'west'])[0]!.expected).toEqual([
+      ['IST0102', 'Namespace legacy'],
+      ['IST0102', 'Namespace legacy'],
+      ['IST0103', 'Pod east:shop/cart'],
+    ]);
+    expect(() => parseHeader(header, 'c/two/case.yaml', ['north', 'south'])).toThrow(
+      'test/fixtures/c/two/case.yaml:1: no cluster "east" in this case folder (its clusters: north, south)',
+    );
+    expect(() => parseHeader(header, 'c/one.yaml')).toThrow(/c\/one\.yaml:1: a cluster .* is named only in a case folder/);
+  });
+
+  it('run each cluster from its own file, preambles before each', () => {
+    const folders = caseFolders().flatMap(caseDirs);
+    expect(folders).toContain('sidecar-injection/two-clusters');
+    const [two] = casesOf('sidecar-injection/two-clusters');
+    expect(two).toMatchObject({
+      name: 'sidecar-injection/two-clusters',
+      clusters: [
+        { name: 'east', files: ['sidecar-injection/two-clusters/east.yaml'] },
+        { name: 'west', files: ['sidecar-injection/two-clusters/west.yaml'] },
+      ],
+    });
   });
 });
 
@@ -100,7 +132,7 @@ describe.each(cases)('$name', (c) => {
   it('reports exactly the expected findings, each with evidence, a remediation and a link to its guide', async () => {
     const check = getCheck(c.check);
     expect(check, `no check ${c.check}`).toBeDefined();
-    const result = await runFixture(c.check, c.files, { readSecrets: c.options.includes('read-secrets') });
+    const result = await runFixtureCase(c);
     if (c.status === undefined) expect(result.status, result.reason).not.toBe('error');
     else expect(result.status, result.reason).toBe(c.status);
     expect(pairs(result)).toEqual(c.expected);

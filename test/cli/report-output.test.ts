@@ -18,9 +18,9 @@ describe('the demo report in a terminal', () => {
     const { summary } = assertJsonContract(json.stdout);
     const lines = text.stdout.trimEnd().split('\n');
     // At most 3 lines per finding and 1 per check, plus Target, blank, blank, the --verbose
-    // hint, Read and the summary (72 lines on the demo; the --verbose form has 229).
+    // hint, Read and the summary (118 lines on the demo; the --verbose form has 349).
     expect(lines.length).toBeLessThanOrEqual(3 * summary!.findings.total + summary!.checks.total + 6);
-    expect(summary!.findings.total).toBe(15);
+    expect(summary!.findings.total).toBe(23);
     // Each finding on one line: severity, code, resource, message.
     expect(text.stdout).toContain(
       '  error    IST0173  DestinationRule shop/cart — The Subset canary defined in the DestinationRule does not select any pods.',
@@ -30,7 +30,7 @@ describe('the demo report in a terminal', () => {
     // The honest-results lines stay.
     expect(text.stdout).toMatch(/^Passed {3}webhooks — .* {2}\(read \d+ objects? of \d+ kinds?\)$/m);
     expect(lines.at(-2)).toMatch(/^Read \d+ objects of \d+ kinds\.$/);
-    expect(lines.at(-1)).toBe('37 checks: 26 passed, 3 warnings, 4 failed, 4 skipped — 15 findings (5 errors, 5 warnings, 5 info)');
+    expect(lines.at(-1)).toBe('65 checks: 47 passed, 3 warnings, 5 failed, 10 skipped — 23 findings (6 errors, 5 warnings, 12 info)');
   });
 
   it("--verbose adds each finding's file and line, evidence, what to do and links", async () => {
@@ -59,8 +59,8 @@ describe('--format json', () => {
   it('sums the run up: checks by status, findings by severity, objects and kinds read', async () => {
     const doc = assertJsonContract((await runCli([...DEMO, '--format', 'json'])).stdout);
     expect(doc.summary).toEqual({
-      checks: { total: 37, pass: 26, warn: 3, fail: 4, error: 0, skipped: 4 },
-      findings: { total: 15, error: 5, warning: 5, info: 5 },
+      checks: { total: 65, pass: 47, warn: 3, fail: 5, error: 0, skipped: 10 },
+      findings: { total: 23, error: 6, warning: 5, info: 12 },
       read: doc.read,
       suppressed: 0,
     });
@@ -74,7 +74,7 @@ describe('--format sarif', () => {
     const r = await runCli([...DEMO, '--format', 'sarif'], { env: { MESHBOOK_SITE_URL: 'https://guide.example.org' } });
     expect([r.code, r.stderr]).toEqual([1, '']);
     const [run] = assertSarif(r.stdout).runs;
-    expect(run!.results).toHaveLength(15);
+    expect(run!.results).toHaveLength(23);
     const subset = run!.results.find((x) => x.ruleId === 'IST0173')!;
     expect(subset).toMatchObject({
       level: 'error',
@@ -91,7 +91,7 @@ describe('--format sarif', () => {
       id: 'IST0173',
       helpUri: 'https://guide.example.org/reference/codes/ist0173/',
     });
-    expect(run!.results.filter((x) => x.level === 'note')).toHaveLength(5);
+    expect(run!.results.filter((x) => x.level === 'note')).toHaveLength(12);
   });
 });
 

@@ -612,9 +612,11 @@ const STATUS_KINDS = new Set([
   'Deployment',
   'Gateway',
   'HTTPRoute',
+  'GRPCRoute',
   'VirtualService',
   'DestinationRule',
   'ServiceEntry',
+  'WorkloadEntry',
   'Sidecar',
   'AuthorizationPolicy',
   'PeerAuthentication',
@@ -861,4 +863,49 @@ export function isDir(path: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Starts `count` test clusters at once, each its own etcd and kube-apiserver (own ports, own
+ * directory, own CA), for runs over several clusters of one mesh. If one fails to start, the
+ * others are stopped.
+ */
+export async function startClusters(count: number, options: StartOptions): Promise<TestCluster[]> {
+  const started = await Promise.allSettled(
+    Array.from({ length: count }, (_, i) =>
+      startCluster(options.dir === undefined ? options : { ...options, dir: join(options.dir, `cluster-${i}`) }),
+    ),
+  );
+  const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed === undefined) return started.map((s) => (s as PromiseFulfilledResult<TestCluster>).value);
+  await Promise.all(started.map((s) => (s.status === 'fulfilled' ? s.value.stop() : undefined)));
+  throw failed.reason;
+}
+
+/**
+ * One kubeconfig holding a context per cluster for a harness user (as `--context east --context
+ * west` reads it): each context, cluster entry and user entry is named after its cluster.
+ */
+export async function kubeconfigForClusters(
+  file: string,
+  clusters: readonly { name: string; cluster: TestCluster }[],
+  user = 'viewer',
+): Promise<string> {
+  const b64 = (dir: string, f: string): string => readFileSync(join(dir, f)).toString('base64');
+  const doc = {
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: clusters.map(({ name, cluster }) => ({
+      name,
+      cluster: { server: cluster.server, 'certificate-authority-data': b64(cluster.dir, 'ca.crt') },
+    })),
+    users: clusters.map(({ name, cluster }) => ({
+      name: `${name}-${user}`,
+      user: { 'client-certificate-data': b64(cluster.dir, `${user}.crt`), 'client-key-data': b64(cluster.dir, `${user}.key`) },
+    })),
+    contexts: clusters.map(({ name }) => ({ name, context: { cluster: name, user: `${name}-${user}` } })),
+    'current-context': clusters[0]?.name ?? '',
+  };
+  await writeFile(file, yaml.dump(doc));
+  return file;
 }

@@ -4,7 +4,11 @@
 import { expect } from 'vitest';
 import { reportJsonSchema } from '../../../src/report/report-schema.ts';
 
-const TOP = { required: ['target', 'startedAt', 'read', 'summary', 'checks'], optional: ['problem', 'expiredSuppressions', 'whatIf'] };
+const TOP = {
+  required: ['target', 'startedAt', 'read', 'summary', 'checks'],
+  optional: ['clusters', 'problem', 'expiredSuppressions', 'whatIf'],
+};
+const CLUSTER = { required: ['name', 'target', 'read'], optional: ['problem'] };
 const WHAT_IF = { required: ['added', 'fixed', 'files'], optional: [] };
 const READ = { required: ['kinds', 'objects'], optional: [] };
 const SUMMARY = { required: ['checks', 'findings', 'read', 'suppressed'], optional: [] };
@@ -20,7 +24,7 @@ const FINDING = { required: ['code', 'severity', 'message', 'resource'], optiona
 const SUPPRESSED = { required: [...FINDING.required, 'suppression'], optional: FINDING.optional };
 const SUPPRESSION = { required: ['by', 'reason'], optional: ['until'] };
 const EXPIRED = { required: ['code', 'resource', 'reason', 'until'], optional: [] };
-const RESOURCE = { required: ['kind', 'name'], optional: ['namespace'] };
+const RESOURCE = { required: ['kind', 'name'], optional: ['namespace', 'cluster'] };
 const LOCATION = { required: ['file', 'line'], optional: [] };
 const MATRIX = { required: ['type', 'title', 'rows', 'columns', 'cells'], optional: [] };
 const AXIS = { required: ['id', 'label'], optional: [] };
@@ -45,6 +49,12 @@ export function assertJsonContract(text: string): ReturnType<typeof reportJsonSc
   keys(summary.findings, SUMMARY_FINDINGS, 'summary.findings');
   keys(summary.read, READ, 'summary.read');
   if (doc.problem !== undefined) keys(doc.problem, PROBLEM, 'problem');
+  for (const [i, c] of ((doc.clusters ?? []) as unknown[]).entries()) {
+    const cluster = keys(c, CLUSTER, `clusters[${i}]`);
+    keys(cluster.target, TARGET, `clusters[${i}].target`);
+    keys(cluster.read, READ, `clusters[${i}].read`);
+    if (cluster.problem !== undefined) keys(cluster.problem, PROBLEM, `clusters[${i}].problem`);
+  }
   for (const [i, e] of ((doc.expiredSuppressions ?? []) as unknown[]).entries()) keys(e, EXPIRED, `expiredSuppressions[${i}]`);
   if (doc.whatIf !== undefined) {
     const whatIf = keys(doc.whatIf, WHAT_IF, 'whatIf');
