@@ -10,7 +10,10 @@ import ambientRouting from './ambient/ambient-routing.ts';
 import ambientWaypoints from './ambient/ambient-waypoints.ts';
 import statusConditions from './ambient/status-conditions.ts';
 import controlPlaneHealth from './control-plane/control-plane-health.ts';
+import externalControlPlane from './control-plane/external-control-plane.ts';
 import webhooks from './control-plane/webhooks.ts';
+import applicationUid from './data-plane/application-uid.ts';
+import imageAuto from './data-plane/image-auto.ts';
 import proxyImageSkew from './data-plane/proxy-image-skew.ts';
 import proxySync from './data-plane/proxy-sync.ts';
 import sidecarInjection from './data-plane/sidecar-injection.ts';
@@ -22,17 +25,42 @@ import gatewayPorts from './gateways/gateway-ports.ts';
 import gatewaySecrets from './gateways/gateway-secrets.ts';
 import k8sgatewaySelectors from './gateways/k8sgateway-selectors.ts';
 import virtualserviceGateways from './gateways/virtualservice-gateways.ts';
+import eastWestGateways from './multicluster/east-west-gateways.ts';
+import meshIdentity from './multicluster/mesh-identity.ts';
+import meshNetworksTopology from './multicluster/mesh-networks-topology.ts';
+import meshTrust from './multicluster/mesh-trust.ts';
+import multiclusterServices from './multicluster/multicluster-services.ts';
+import primaryRemote from './multicluster/primary-remote.ts';
+import remoteSecrets from './multicluster/remote-secrets.ts';
 import controlPorts from './network-layers/control-ports.ts';
 import discoverySelectors from './network-layers/discovery-selectors.ts';
 import istiodApiAccess from './network-layers/istiod-api-access.ts';
 import istiodPermissionsLive from './network-layers/istiod-permissions-live.ts';
 import istiodRegistry from './network-layers/istiod-registry.ts';
+import meshNetworks from './network-layers/mesh-networks.ts';
 import meshReachability from './network-layers/mesh-reachability.ts';
 import routeReachability from './network-layers/route-reachability.ts';
 import serviceEndpoints from './network-layers/service-endpoints.ts';
 import webhookPath from './network-layers/webhook-path.ts';
+import authorizationPolicies from './security/authorization-policies.ts';
+import authorizationPolicyCoverage from './security/authorization-policy-coverage.ts';
+import authorizationPolicyReferences from './security/authorization-policy-references.ts';
+import effectiveMtls from './security/effective-mtls.ts';
+import exportToNamespaces from './security/export-to-namespaces.ts';
+import jwksFetchRestrictions from './security/jwks-fetch-restrictions.ts';
+import jwtClaimRoutes from './security/jwt-claim-routes.ts';
+import mtlsConflicts from './security/mtls-conflicts.ts';
+import telemetryDefaultSelectors from './telemetry/telemetry-default-selectors.ts';
+import telemetryLightstep from './telemetry/telemetry-lightstep.ts';
+import telemetryProviders from './telemetry/telemetry-providers.ts';
+import telemetrySelectors from './telemetry/telemetry-selectors.ts';
 import destinationruleCaCertificates from './traffic/destinationrule-ca-certificates.ts';
 import destinationruleSubsets from './traffic/destinationrule-subsets.ts';
+import envoyfilterPatches from './traffic/envoyfilter-patches.ts';
+import istioAnnotations from './traffic/istio-annotations.ts';
+import alphaAnnotations from './traffic/alpha-annotations.ts';
+import istioDeprecations from './traffic/istio-deprecations.ts';
+import istioSchema from './traffic/istio-schema.ts';
 import servicePortNames from './traffic/service-port-names.ts';
 import serviceentryAddresses from './traffic/serviceentry-addresses.ts';
 import serviceentryProtocolConflicts from './traffic/serviceentry-protocol-conflicts.ts';
@@ -45,11 +73,14 @@ export const CHECKS: readonly Check[] = [
   // control plane
   controlPlaneHealth,
   webhooks,
+  externalControlPlane,
   // data plane
   sidecarInjection,
   proxyImageSkew,
   workloadServices,
   proxySync,
+  applicationUid,
+  imageAuto,
   // ambient
   ambientDataPlane,
   ambientEnrollment,
@@ -67,6 +98,25 @@ export const CHECKS: readonly Check[] = [
   serviceentryAddresses,
   serviceentryProtocolConflicts,
   sidecarSelectors,
+  envoyfilterPatches,
+  // telemetry
+  telemetryProviders,
+  telemetrySelectors,
+  telemetryDefaultSelectors,
+  telemetryLightstep,
+  istioAnnotations,
+  alphaAnnotations,
+  istioDeprecations,
+  istioSchema,
+  // security
+  mtlsConflicts,
+  effectiveMtls,
+  exportToNamespaces,
+  authorizationPolicies,
+  authorizationPolicyReferences,
+  authorizationPolicyCoverage,
+  jwtClaimRoutes,
+  jwksFetchRestrictions,
   // gateways
   gatewayPorts,
   gatewayConflicts,
@@ -79,12 +129,21 @@ export const CHECKS: readonly Check[] = [
   serviceEndpoints,
   discoverySelectors,
   istiodRegistry,
+  meshNetworks,
   istiodApiAccess,
   istiodPermissionsLive,
   meshReachability,
   routeReachability,
   controlPorts,
   webhookPath,
+  // multi-cluster
+  meshTrust,
+  meshIdentity,
+  remoteSecrets,
+  meshNetworksTopology,
+  eastWestGateways,
+  multiclusterServices,
+  primaryRemote,
 ];
 
 const byId = new Map(CHECKS.map((c) => [c.id, c]));

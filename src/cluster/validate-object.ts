@@ -44,7 +44,7 @@ const labelSelector = obj({
   matchExpressions: list(obj({ key: required(str), operator: required(oneOf('In', 'NotIn', 'Exists', 'DoesNotExist')), values: strings })),
 });
 const containerPort = obj({ name: str, containerPort: port, protocol: str });
-const container = obj({ name: str, image: str, ports: list(containerPort), restartPolicy: str });
+const container = obj({ name: str, image: str, ports: list(containerPort), restartPolicy: str, env: list(obj({ name: str, value: str })) });
 // Times are `null` where the API server marshals a zero time (metav1.Time is never omitted).
 const time = nullable(str);
 const terminated = obj({ reason: str, exitCode: int, finishedAt: time });
@@ -68,11 +68,39 @@ const podSpec = obj({
 const destination = obj({ host: str, subset: str, port: obj({ number: port }) });
 const routeDestination = list(obj({ destination, weight: int }));
 const workloadSelector = obj({ labels });
-const policySpec = obj({
+const policyFields = {
   selector: nullable(obj({ matchLabels: labels })),
   targetRef: nullable(map({ t: 'any' })),
   targetRefs: nullable(list(map({ t: 'any' }))),
-});
+};
+const policySpec = obj(policyFields);
+const telemetryProviders = nullable(list(obj({ name: str })));
+// The CRD's enums: the API server refuses any other value (istioctl reading a file accepts the numbers too).
+const envoyApplyTo = oneOf(
+  'INVALID',
+  'LISTENER',
+  'FILTER_CHAIN',
+  'NETWORK_FILTER',
+  'HTTP_FILTER',
+  'ROUTE_CONFIGURATION',
+  'VIRTUAL_HOST',
+  'HTTP_ROUTE',
+  'CLUSTER',
+  'EXTENSION_CONFIG',
+  'BOOTSTRAP',
+  'LISTENER_FILTER',
+);
+const envoyOperation = oneOf(
+  'INVALID',
+  'MERGE',
+  'ADD',
+  'REMOVE',
+  'INSERT_BEFORE',
+  'INSERT_AFTER',
+  'INSERT_FIRST',
+  'REPLACE',
+  'MERGE_AND_REPLACE_LIST',
+);
 // `rules: null` is how the API server writes an aggregated ClusterRole before it is filled in.
 const rules = nullable(
   list(obj({ apiGroups: strings, resources: strings, resourceNames: strings, verbs: strings, nonResourceURLs: strings })),
@@ -85,7 +113,7 @@ const webhooks = {
   webhooks: list(
     obj({
       name: str,
-      clientConfig: obj({ service: obj({ name: str, namespace: str, port, path: str }), url: str }),
+      clientConfig: obj({ service: obj({ name: str, namespace: str, port, path: str }), url: nullable(str) }),
       namespaceSelector: labelSelector,
       objectSelector: labelSelector,
       rules: list(obj({ apiGroups: strings, apiVersions: strings, operations: strings, resources: strings })),
@@ -147,18 +175,19 @@ const SHAPES: Readonly<Record<KindId, Readonly<Record<string, Shape>>>> = {
   // Metadata only: a payload is checked by the Secret reader when one is read at all.
   'v1/Secret': { type: str },
   'v1/ServiceAccount': {},
+  // `annotations:` with only comments under it is null in YAML; the API server reads it as absent.
   'apps/v1/Deployment': {
     spec: obj({
       replicas: int,
       selector: labelSelector,
-      template: obj({ metadata: obj({ labels, annotations: map(str) }), spec: podSpec }),
+      template: obj({ metadata: obj({ labels, annotations: nullable(map(str)) }), spec: podSpec }),
     }),
     status: obj({ replicas: int, readyReplicas: int, availableReplicas: int, updatedReplicas: int, conditions: list(condition) }),
   },
   'apps/v1/DaemonSet': {
     spec: obj({
       selector: labelSelector,
-      template: obj({ metadata: obj({ labels, annotations: map(str) }), spec: podSpec }),
+      template: obj({ metadata: obj({ labels, annotations: nullable(map(str)) }), spec: podSpec }),
     }),
     status: obj({
       desiredNumberScheduled: int,
@@ -249,17 +278,46 @@ const SHAPES: Readonly<Record<KindId, Readonly<Record<string, Shape>>>> = {
       workloadSelector,
     }),
   },
+  'networking.istio.io/v1/WorkloadEntry': {},
   'networking.istio.io/v1/Sidecar': { spec: obj({ workloadSelector }) },
+  'networking.istio.io/v1alpha3/EnvoyFilter': {
+    spec: obj({
+      priority: nullable(int),
+      configPatches: nullable(
+        list(
+          nullable(
+            obj({
+              applyTo: envoyApplyTo,
+              match: nullable(
+                obj({
+                  proxy: nullable(obj({ proxyVersion: str })),
+                  listener: nullable(obj({ filterChain: nullable(obj({ filter: nullable(obj({ name: str })) })) })),
+                }),
+              ),
+              patch: nullable(obj({ operation: envoyOperation, value: nullable(map({ t: 'any' })) })),
+            }),
+          ),
+        ),
+      ),
+    }),
+  },
   'security.istio.io/v1/AuthorizationPolicy': { spec: policySpec },
   'security.istio.io/v1/PeerAuthentication': {},
   'security.istio.io/v1/RequestAuthentication': { spec: policySpec },
-  'telemetry.istio.io/v1/Telemetry': { spec: policySpec },
+  'telemetry.istio.io/v1/Telemetry': {
+    spec: obj({
+      ...policyFields,
+      accessLogging: nullable(list(nullable(obj({ providers: telemetryProviders, disabled: nullable(bool) })))),
+      tracing: nullable(list(nullable(obj({ providers: telemetryProviders })))),
+    }),
+  },
   'extensions.istio.io/v1alpha1/WasmPlugin': { spec: policySpec },
   'networking.istio.io/v1beta1/ProxyConfig': {
     spec: obj({ selector: nullable(obj({ matchLabels: labels })), image: nullable(obj({ imageType: str })) }),
   },
   'gateway.networking.k8s.io/v1/Gateway': {},
   'gateway.networking.k8s.io/v1/HTTPRoute': {},
+  'gateway.networking.k8s.io/v1/GRPCRoute': {},
 };
 
 const SEEN_LIMIT = 10;

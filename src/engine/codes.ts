@@ -5,7 +5,8 @@
 // are Meshbook's own, grouped in ranges:
 //   MB00xx engine           MB01xx control plane      MB02xx R1 service discovery
 //   MB03xx R2 API server    MB04xx R3 L3 reachability MB05xx R4 firewall vs L3-7 rules
-//   MB06xx R5 control ports     MB07xx ambient mode
+//   MB06xx R5 control ports     MB07xx ambient mode       MB08xx security policies
+//   MB09xx multi-cluster meshes
 // Checks report through `ctx.report(code, …)`, whose params are typed from this table,
 // so a code that does not exist, or a missing param, fails to compile. The remediation
 // of a finding is a named template of its code in src/engine/fixes.ts, typed the same way.
@@ -37,6 +38,23 @@ function code<P extends Params>(def: CodeDef<P>): CodeDef<P> {
 }
 
 export const CODES = {
+  IST0002: code<{ detail: string }>({
+    level: 'warning',
+    title: 'Deprecated field or resource type',
+    message: (p) => `Deprecated: ${p.detail}`,
+    meaning:
+      'The configuration uses something Istio has deprecated or dropped: a VirtualService fault delay given as `percent`, a Sidecar `outboundTrafficPolicy.egressProxy`, or a CustomResourceDefinition of the removed rbac.istio.io API.',
+    why: 'Deprecated fields are ignored or read with old semantics, and removed resource types are not read at all, so the behaviour the YAML describes may not be what the proxies do.',
+    fix: 'Move to the replacement the message names (`percentage` for fault delays) or delete the field or resource that Istio no longer reads.',
+    example: `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: ratings, namespace: shop }
+spec:
+  hosts: [ratings]
+  http:
+    - fault: { delay: { percent: 10, fixedDelay: 2s } }   # use percentage.value
+      route: [{ destination: { host: ratings } }]`,
+  }),
   IST0101: code<{ kind: string; ref: string }>({
     level: 'error',
     title: 'Referenced resource not found',
@@ -79,6 +97,50 @@ metadata: { name: cart-7c9d8f6b5-xk2lp, namespace: shop }   # shop has istio-inj
 spec:
   containers:
     - { name: cart, image: example/cart:2.3 }                # no istio-proxy`,
+  }),
+  IST0106: code<{ err: string }>({
+    level: 'error',
+    title: 'Schema validation error',
+    message: (p) => `Schema validation error: ${p.err}`,
+    meaning:
+      "An Istio resource does not fit its CustomResourceDefinition's OpenAPI schema: a field of the wrong type, a value outside its enum, a required field missing, a field the schema does not know, or two mutually exclusive fields set together.",
+    why: 'The API server refuses such an object, or istiod rejects it, so the configuration never reaches a proxy.',
+    fix: 'Correct the field the message names (its path is given) to what the CRD allows; `kubectl apply --dry-run=server` shows the same error.',
+    example: `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: { name: cart, namespace: shop }
+spec:
+  host: cart
+  trafficPolicy: { tls: { mode: MUTUAL_TLS } }   # ISTIO_MUTUAL or MUTUAL`,
+  }),
+  IST0107: code<{ annotation: string; kind: string }>({
+    level: 'warning',
+    title: 'Misplaced Istio annotation',
+    message: (p) => `Misplaced annotation: ${p.annotation} can only be applied to ${p.kind}`,
+    meaning:
+      'An Istio annotation sits on a kind of resource it does not apply to, e.g. a pod annotation on a Deployment instead of on its pod template.',
+    why: 'Istio reads the annotation only from the resources it is defined for; elsewhere it has no effect.',
+    fix: 'Move the annotation to a resource of the kind the message names (for pods: `spec.template.metadata.annotations` of the workload).',
+    example: `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: cart
+  namespace: shop
+  annotations: { sidecar.istio.io/proxyCPU: 200m }   # belongs on the pod template`,
+  }),
+  IST0108: code<{ annotation: string }>({
+    level: 'warning',
+    title: 'Unknown Istio annotation',
+    message: (p) => `Unknown annotation: ${p.annotation}`,
+    meaning: "An annotation in an istio.io domain is not one of Istio's known annotations (often a typo).",
+    why: 'Istio ignores annotations it does not know, so the setting the author meant never applies.',
+    fix: "Correct the name to one of Istio's annotations (istio.io's annotation reference lists them), or remove it.",
+    example: `apiVersion: v1
+kind: Service
+metadata:
+  name: cart
+  namespace: shop
+  annotations: { networking.istio.io/exportto: "." }   # exportTo`,
   }),
   IST0109: code<{ virtualServices: string; host: string }>({
     level: 'error',
@@ -188,6 +250,55 @@ metadata:
   name: busted
   labels: { istio-injection: enabled, istio.io/rev: canary }`,
   }),
+  IST0125: code<{ annotation: string; problem: string }>({
+    level: 'warning',
+    title: 'Invalid Istio annotation value',
+    message: (p) => `Invalid annotation ${p.annotation}: ${p.problem}`,
+    meaning:
+      'An Istio annotation that the sidecar injector validates (ports, CIDR lists, interface names, integers, booleans, resource quantities, interception mode) has a value it cannot parse.',
+    why: 'The injector refuses to inject a pod whose annotations do not validate, so the workload starts without its sidecar or not at all.',
+    fix: 'Give the annotation a value of the form the message names.',
+    example: `apiVersion: v1
+kind: Pod
+metadata:
+  name: cart
+  namespace: shop
+  annotations: { traffic.sidecar.istio.io/excludeOutboundPorts: "5432;6379" }   # comma-separated`,
+  }),
+  IST0126: code<{ serviceregistry: string; network: string }>({
+    level: 'error',
+    title: 'meshNetworks names an unknown registry',
+    message: (p) => `Unknown service registry ${p.serviceregistry} in network ${p.network}`,
+    meaning:
+      'An endpoint of a network in meshNetworks (the `meshNetworks` key of ConfigMap istio-system/istio) says `fromRegistry: <name>`, and `<name>` is neither one of istiod\'s built-in registries (`Kubernetes`, `External`, `Mock`, spelled exactly so) nor a cluster that a remote-cluster Secret (labelled `istio/multiCluster: "true"`) holds a kubeconfig for, under a data key of that name.',
+    why: 'istiod assigns the endpoints of a registry to a network by that name; endpoints of a cluster the name does not match land on no declared network, so cross-network traffic toward them is not sent through the network gateway and fails.',
+    fix: "Spell `fromRegistry` as the cluster's ID (the data key of its remote Secret, the `networking.istio.io/cluster` annotation `istioctl create-remote-secret` writes), or create the missing remote Secret with `istioctl create-remote-secret`.",
+    example: `apiVersion: v1
+kind: ConfigMap
+metadata: { name: istio, namespace: istio-system }
+data:
+  mesh: ""
+  meshNetworks: |
+    networks:
+      west:
+        endpoints: [{ fromRegistry: cluster-wset }]   # the remote Secret's key is cluster-west
+        gateways: [{ address: 203.0.113.10, port: 15443 }]`,
+  }),
+  IST0127: code<{ labels: string }>({
+    level: 'warning',
+    title: 'Policy selects no workload',
+    message: (p) => `No matching workloads for this resource with the following labels: ${p.labels}`,
+    meaning:
+      "An AuthorizationPolicy applies to no pod istioctl counts as meshed (a sidecar, sidecar injection on, or ambient redirection): its selector matches none in its namespace (in any namespace, for a policy in the mesh root namespace), or it has no selector and its namespace has no meshed pod. The labels are the selector's, empty for a policy without one.",
+    why: 'A policy that applies to nothing enforces nothing: the access it was meant to allow or deny is not controlled, usually because of a typo in a label or a workload that was renamed or moved.',
+    fix: "Correct `spec.selector.matchLabels` to the labels of the workload's pods, move the policy to the namespace of those pods, or delete it if the workload is gone.",
+    example: `apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: { name: cart-readers, namespace: shop }
+spec:
+  selector: { matchLabels: { app: carts } }   # the pods are labelled app: cart
+  rules: [{ to: [{ operation: { methods: [GET] } }] }]`,
+  }),
   IST0128: code<{ destinationRule: string; namespace: string; mode: string; host: string }>({
     level: 'warning',
     title: 'TLS without server certificate verification',
@@ -221,6 +332,43 @@ spec:
   trafficPolicy:
     portLevelSettings: [{ port: { number: 443 }, tls: { mode: SIMPLE } }]`,
   }),
+  IST0130: code<{ ruleno: string; reason: string }>({
+    level: 'warning',
+    title: 'VirtualService rule never used',
+    message: (p) => `VirtualService rule ${p.ruleno} not used (${p.reason}).`,
+    meaning:
+      'A rule of the VirtualService (an `http`, `tcp` or `tls` entry, named by its `name` or its index) can never be chosen: an earlier rule without `match` already takes every request, or every one of its matches repeats a match of an earlier rule.',
+    why: 'Proxies try the rules in order and use the first that matches, so the traffic this rule was written for goes where the earlier rule sends it.',
+    fix: 'Move the rule before the one that takes its traffic, give it a match of its own, or delete it; keep a rule without `match` last.',
+    example: `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: cart, namespace: shop }
+spec:
+  hosts: [cart]
+  http:
+    - route: [{ destination: { host: cart, subset: v1 } }]   # no match: takes everything
+    - match: [{ uri: { prefix: /beta } }]                     # never reached
+      route: [{ destination: { host: cart, subset: v2 } }]`,
+  }),
+  IST0131: code<{ ruleno: string; matchno: string; dupno: string }>({
+    level: 'info',
+    title: 'VirtualService match shadowed by an earlier one',
+    message: (p) => `VirtualService rule ${p.ruleno} match ${p.matchno} is not used (duplicate/overlapping match in rule ${p.dupno}).`,
+    meaning:
+      'A match of a VirtualService rule repeats an earlier match (the same conditions, whatever its name), or is an HTTP `uri.prefix` match that extends the prefix of an earlier match with the same method, authority, port, headers and query parameters.',
+    why: 'The earlier match takes those requests first, so this match routes nothing; the rule may still be used through its other matches.',
+    fix: 'Delete the repeated match, or put the longer prefix before the shorter one so the more specific route is tried first.',
+    example: `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: catalog, namespace: shop }
+spec:
+  hosts: [catalog]
+  http:
+    - match: [{ uri: { prefix: /api/v1 } }]
+      route: [{ destination: { host: catalog } }]
+    - match: [{ uri: { prefix: /api/v1/items } }]   # /api/v1 already takes these
+      route: [{ destination: { host: items } }]`,
+  }),
   IST0132: code<{ hosts: string; virtualservice: string; gateway: string }>({
     level: 'warning',
     title: 'VirtualService host not served by its Gateway',
@@ -252,6 +400,34 @@ spec:
   hosts: [db.legacy.example.com]
   ports: [{ number: 5432, name: tcp-pg, protocol: TCP }]
   resolution: DNS`,
+  }),
+  IST0135: code<{ annotation: string; extra: string }>({
+    level: 'info',
+    title: 'Deprecated Istio annotation',
+    message: (p) => `Annotation ${JSON.stringify(p.annotation)} has been deprecated${p.extra} and may not work in future Istio versions.`,
+    meaning: 'A resource carries an Istio annotation that Istio has deprecated.',
+    why: 'Deprecated annotations keep working for a while, then are dropped: the setting silently stops applying after an upgrade.',
+    fix: 'Use the replacement (for `sidecar.istio.io/inject`, the label of the same name) and remove the annotation.',
+    example: `apiVersion: v1
+kind: Pod
+metadata:
+  name: cart
+  namespace: shop
+  annotations: { sidecar.istio.io/inject: "true" }   # use the label`,
+  }),
+  IST0136: code<{ annotation: string }>({
+    level: 'info',
+    title: 'Alpha-level Istio annotation',
+    message: (p) => `Annotation ${JSON.stringify(p.annotation)} is part of an alpha-phase feature and may be incompletely supported.`,
+    meaning: "A resource carries an Istio annotation whose feature Istio's annotation table marks as alpha.",
+    why: 'Alpha features may change shape or disappear between releases and get less testing: fine to try, risky to depend on in production.',
+    fix: 'Keep the annotation only where you accept the risk; otherwise use a beta or stable setting for the same effect (meshConfig, ProxyConfig, a Sidecar resource) or remove it.',
+    example: `apiVersion: v1
+kind: Service
+metadata:
+  name: ledger
+  namespace: shop
+  annotations: { networking.istio.io/exportTo: "." }   # alpha`,
   }),
   IST0137: code<{ deployment: string; services: string; targetPort: string; ports: string }>({
     level: 'warning',
@@ -310,6 +486,20 @@ webhooks:
     why: 'The gateway sends requests straight to the host, so the subset rules (canaries, version pinning) never apply to traffic coming in through the gateway.',
     fix: 'Route to the subsets in the gateway-bound VirtualService too, or bind one VirtualService to both the gateway and `mesh`.',
   }),
+  IST0144: code<Record<string, never>>({
+    level: 'warning',
+    title: 'Application runs as UID 1337',
+    message: () => 'User ID (UID) 1337 is reserved for the sidecar proxy.',
+    meaning: 'A pod or Deployment sets `runAsUser: 1337` for the pod or for an application container (not istio-proxy).',
+    why: "The sidecar's iptables rules let traffic from UID 1337 bypass the proxy, so an application running as that user escapes the mesh: no mTLS, no policy, no telemetry.",
+    fix: 'Run the application as another user ID.',
+    example: `apiVersion: v1
+kind: Pod
+metadata: { name: cart, namespace: shop }
+spec:
+  securityContext: { runAsUser: 1337 }
+  containers: [{ name: cart, image: example/cart:1 }]`,
+  }),
   IST0145: code<{ gateway: string; selector: string; portnumber: string; hosts: string }>({
     level: 'error',
     title: 'Gateways conflict on selector, port and host',
@@ -327,6 +517,38 @@ spec:
     - port: { number: 80, name: http, protocol: HTTP }
       hosts: [shop.example.com]     # shop-gateway serves it on port 80 too`,
   }),
+  IST0146: code<{ resourceType: string; resourceName: string }>({
+    level: 'warning',
+    title: 'Deployment with `image: auto` not selected for injection',
+    message: (p) =>
+      `${p.resourceType} ${p.resourceName} contains \`image: auto\` but does not match any Istio injection webhook selectors.`,
+    meaning:
+      "A Deployment has an `istio-proxy` container with `image: auto` (a gateway deployed by injection), but no Istio injection webhook's namespace and object selectors match its pods.",
+    why: 'Only the injector replaces `auto` with the real proxy image; without injection its pods fail to pull an image called `auto`.',
+    fix: 'Label the namespace or the pod template so an Istio injection webhook selects it (e.g. `istio-injection=enabled` on the namespace), or set the proxy image explicitly.',
+    example: `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: ingress, namespace: edge }   # edge is not labelled for injection
+spec:
+  selector: { matchLabels: { istio: ingressgateway } }
+  template:
+    metadata: { labels: { istio: ingressgateway } }
+    spec: { containers: [{ name: istio-proxy, image: auto }] }`,
+  }),
+  IST0147: code<{ resourceType: string; resourceName: string }>({
+    level: 'error',
+    title: 'Pod with `image: auto` not injected',
+    message: (p) =>
+      `${p.resourceType} ${p.resourceName} contains \`image: auto\` but does not match any Istio injection webhook selectors.`,
+    meaning:
+      'A running Pod still has an `istio-proxy` container with `image: auto`: injection, which would have replaced it, did not happen when the pod was created.',
+    why: 'The pod cannot pull an image called `auto`, so its proxy (usually a gateway) never starts.',
+    fix: 'Make an Istio injection webhook select the pod (namespace or pod labels), then recreate the pod (`kubectl rollout restart`).',
+    example: `apiVersion: v1
+kind: Pod
+metadata: { name: ingress-7c9f-abcde, namespace: edge }
+spec: { containers: [{ name: istio-proxy, image: auto }] }`,
+  }),
   IST0148: code<{ namespace: string }>({
     level: 'info',
     title: 'Namespace injected by default',
@@ -336,6 +558,25 @@ spec:
       'The namespace has no injection label, but the injector runs with `sidecarInjectorWebhook.enableNamespacesByDefault: true`, so new pods in it get a sidecar anyway.',
     why: 'Membership of the mesh is implicit: anyone reading the namespace cannot tell it is meshed, and a reinstall without that value silently takes it out of the mesh.',
     fix: 'Nothing, if that is intended. Label the namespace `istio-injection=enabled` to make it explicit, or `istio-injection=disabled` to keep it out of the mesh.',
+  }),
+  IST0149: code<{ key: string; gateway: string; pod: string }>({
+    level: 'error',
+    title: 'JWT claim routing without RequestAuthentication',
+    message: (p) =>
+      `The virtual service uses the JWT claim based routing (key: ${p.key}) but found no request authentication for the gateway (${p.gateway}) pod (${p.pod}). The request authentication must first be applied for the gateway pods to validate the JWT token and make the claims available for routing.`,
+    meaning:
+      'A VirtualService bound to a Gateway matches on a header named `@request.auth.claims.<claim>` (or `@request.auth.claims[<claim>]`), but a pod of that Gateway is selected by no RequestAuthentication in its own namespace or in istio-system.',
+    why: 'Claims exist only after a RequestAuthentication has validated the token at that proxy; without one, the claim match never succeeds and requests fall through to other routes or get a 404.',
+    fix: 'Apply a RequestAuthentication whose selector matches the gateway pods (in their namespace, or in istio-system), with the jwtRules of the issuer whose claims the routes use.',
+    example: `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: api, namespace: shop }
+spec:
+  hosts: [api.example.com]
+  gateways: [public]                   # its pods have no RequestAuthentication
+  http:
+    - match: [{ headers: { "@request.auth.claims.tier": { exact: gold } } }]
+      route: [{ destination: { host: api-gold } }]`,
   }),
   IST0150: code<Record<string, never>>({
     level: 'warning',
@@ -353,6 +594,111 @@ spec:
   externalName: billing.example.com
   ports: [{ name: tcp, port: 443 }]`,
   }),
+  IST0151: code<Record<string, never>>({
+    level: 'warning',
+    title: 'EnvoyFilter relative patch without priority',
+    message: () =>
+      'This EnvoyFilter does not have a priority and has a relative patch operation set which can cause the EnvoyFilter not to be applied. Using the INSERT_FIRST of ADD option or setting the priority may help in ensuring the EnvoyFilter is applied correctly.',
+    meaning:
+      'A patch of the EnvoyFilter inserts before or after, replaces or removes something that another patch may have put there (INSERT_BEFORE, INSERT_AFTER, REPLACE, REMOVE), and the EnvoyFilter leaves `priority` at 0.',
+    why: 'EnvoyFilters of the same priority are applied oldest first. A relative patch only works if what it is anchored to is already in place when it runs; recreating or reordering filters (a restore, a GitOps sync) can change that, and the patch then silently does nothing.',
+    fix: 'Give the EnvoyFilter an explicit `priority` that orders it after the filters it depends on, or use an absolute operation (INSERT_FIRST, ADD) where the position does not matter.',
+    example: `apiVersion: networking.istio.io/v1alpha3
+kind: EnvoyFilter
+metadata: { name: add-header-lua, namespace: shop }
+spec:                                     # no priority
+  configPatches:
+    - applyTo: HTTP_FILTER
+      match: { listener: { filterChain: { filter: { name: envoy.filters.network.http_connection_manager } } } }
+      patch: { operation: INSERT_BEFORE, value: { name: envoy.filters.http.lua } }`,
+  }),
+  IST0152: code<Record<string, never>>({
+    level: 'error',
+    title: 'EnvoyFilter REPLACE on the wrong kind of object',
+    message: () => 'The REPLACE operation is only valid for HTTP_FILTER and NETWORK_FILTER.',
+    meaning:
+      'A patch uses `operation: REPLACE` with an `applyTo` other than HTTP_FILTER, NETWORK_FILTER or VIRTUAL_HOST. (istiod also replaces LISTENER_FILTERs, which istioctl flags all the same.)',
+    why: 'istiod replaces only filters and virtual hosts; on listeners, filter chains, clusters or routes the patch is skipped, so the change the filter was written for never happens.',
+    fix: 'Use MERGE to change fields of a listener, cluster or route, or REMOVE followed by ADD to swap a whole object.',
+    example: `apiVersion: networking.istio.io/v1alpha3
+kind: EnvoyFilter
+metadata: { name: swap-cluster, namespace: shop }
+spec:
+  configPatches:
+    - applyTo: CLUSTER                    # REPLACE does not work on clusters
+      match: { cluster: { name: outbound|80||cart.shop.svc.cluster.local } }
+      patch: { operation: REPLACE, value: { connect_timeout: 2s } }`,
+  }),
+  IST0153: code<Record<string, never>>({
+    level: 'error',
+    title: 'EnvoyFilter ADD on a route configuration or route',
+    message: () => 'The ADD operation will be ignored when applyTo is set to ROUTE_CONFIGURATION, or HTTP_ROUTE.',
+    meaning:
+      'A patch uses `operation: ADD` with `applyTo: ROUTE_CONFIGURATION` or `HTTP_ROUTE`. istiod only merges into a route configuration; current releases do add HTTP_ROUTE patches to their virtual host, which istioctl still flags.',
+    why: 'On a ROUTE_CONFIGURATION the patch is skipped without an error: whatever it was meant to add never reaches the proxies.',
+    fix: 'Use MERGE to change a route configuration, ADD on VIRTUAL_HOST for a new virtual host, or a VirtualService for new routes.',
+    example: `apiVersion: networking.istio.io/v1alpha3
+kind: EnvoyFilter
+metadata: { name: extra-vhosts, namespace: shop }
+spec:
+  configPatches:
+    - applyTo: ROUTE_CONFIGURATION        # only MERGE applies here
+      match: { routeConfiguration: { portNumber: 8080 } }
+      patch: { operation: ADD, value: { virtual_hosts: [{ name: maintenance, domains: ["*"] }] } }`,
+  }),
+  IST0154: code<Record<string, never>>({
+    level: 'error',
+    title: 'EnvoyFilter REMOVE on a route configuration or route',
+    message: () => 'The REMOVE operation will be ignored when applyTo is set to ROUTE_CONFIGURATION, or HTTP_ROUTE.',
+    meaning:
+      'A patch uses `operation: REMOVE` with `applyTo: ROUTE_CONFIGURATION` or `HTTP_ROUTE`. istiod only merges into a route configuration; current releases do remove matched HTTP_ROUTEs, which istioctl still flags.',
+    why: 'On a ROUTE_CONFIGURATION the patch is skipped: what it meant to drop keeps serving traffic.',
+    fix: 'Drop the route from the VirtualService that creates it, or REMOVE the whole VIRTUAL_HOST if that is what you mean.',
+    example: `apiVersion: networking.istio.io/v1alpha3
+kind: EnvoyFilter
+metadata: { name: drop-route, namespace: shop }
+spec:
+  configPatches:
+    - applyTo: ROUTE_CONFIGURATION        # REMOVE is ignored here
+      match: { routeConfiguration: { portNumber: 8080 } }
+      patch: { operation: REMOVE }`,
+  }),
+  IST0155: code<Record<string, never>>({
+    level: 'warning',
+    title: 'EnvoyFilter relative patch next to a proxyVersion patch',
+    message: () =>
+      'This EnvoyFilter does not have a priority and has a relative patch operation (NSTERT_BEFORE/AFTER, REPLACE, MERGE, DELETE) and proxyVersion set which can cause the EnvoyFilter not to be applied during an upgrade. Using the INSERT_FIRST or ADD option or setting the priority may help in ensuring the EnvoyFilter is applied correctly.',
+    meaning:
+      'A relative patch (INSERT_BEFORE, INSERT_AFTER, REPLACE, REMOVE) in an EnvoyFilter without `priority` targets a filter name that an earlier patch restricts to some proxy versions (`match.proxy.proxyVersion`).',
+    why: 'During an upgrade, old and new proxies run side by side. The version-restricted patch applies to only some of them, so on the others the relative patch finds nothing to anchor to and is skipped, and the two proxy generations end up with different filter chains.',
+    fix: 'Set `priority` so the order is explicit, and make sure the patches a relative patch depends on match the same proxy versions (or none).',
+    example: `apiVersion: networking.istio.io/v1alpha3
+kind: EnvoyFilter
+metadata: { name: lua-by-version, namespace: shop }
+spec:
+  configPatches:
+    - applyTo: HTTP_FILTER
+      match: { proxy: { proxyVersion: '^1\\.27.*' }, listener: { filterChain: { filter: { name: envoy.filters.network.http_connection_manager } } } }
+      patch: { operation: INSERT_FIRST, value: { name: lua-auth } }
+    - applyTo: HTTP_FILTER
+      match: { listener: { filterChain: { filter: { name: envoy.filters.network.http_connection_manager } } } }
+      patch: { operation: REPLACE, value: { name: lua-auth } }   # relies on the patch above`,
+  }),
+  IST0157: code<{ name: string; namespace: string }>({
+    level: 'warning',
+    title: 'Telemetry access logging without a provider',
+    message: (p) => `The Telemetry ${p.name} in namespace ${JSON.stringify(p.namespace)} with empty providers will be ignored.`,
+    meaning:
+      'An `accessLogging` entry of the Telemetry is not disabled and names no provider, and meshConfig sets no `defaultProviders.accessLogging` to fall back on.',
+    why: 'With no provider to send them to, the access logs the entry asks for are not written anywhere: the Telemetry looks active but changes nothing.',
+    fix: 'Name a provider in the entry (`providers: [{ name: envoy }]`, or one of meshConfig.extensionProviders), or set meshConfig.defaultProviders.accessLogging.',
+    example: `apiVersion: telemetry.istio.io/v1
+kind: Telemetry
+metadata: { name: errors-only, namespace: shop }
+spec:
+  accessLogging:
+    - filter: { expression: "response.code >= 500" }   # no providers`,
+  }),
   IST0158: code<{ podNames: string }>({
     level: 'warning',
     title: "Proxy image differs from the injector's",
@@ -369,6 +715,35 @@ spec:
   containers:
     - { name: cart, image: example/cart:2.3 }
     - { name: istio-proxy, image: docker.io/istio/proxyv2:1.27.3 }   # the injector now says 1.28.0`,
+  }),
+  IST0159: code<{ telemetries: string; namespace: string; pod: string }>({
+    level: 'error',
+    title: 'Telemetries select the same pod',
+    message: (p) =>
+      `The Telemetries [${p.telemetries}] in namespace ${JSON.stringify(p.namespace)} select the same workload pod ${JSON.stringify(p.pod)}, which can lead to undefined behavior.`,
+    meaning: 'More than one Telemetry with a `selector` matches the same pod.',
+    why: 'A workload takes its settings from one workload-level Telemetry. When several claim it, which one istiod uses is not defined, so metrics, traces and access logs may follow either.',
+    fix: 'Make the selectors disjoint, or merge the Telemetries into one.',
+    example: `apiVersion: telemetry.istio.io/v1
+kind: Telemetry
+metadata: { name: cart-tracing, namespace: shop }
+spec:
+  selector: { matchLabels: { app: cart } }          # cart-logs selects app=cart too
+  tracing: [{ randomSamplingPercentage: 10 }]`,
+  }),
+  IST0160: code<{ telemetries: string; namespace: string }>({
+    level: 'error',
+    title: 'Several namespace-wide Telemetries',
+    message: (p) =>
+      `The Telemetries [${p.telemetries}] in namespace ${JSON.stringify(p.namespace)} have no workload selector, which can lead to undefined behavior.`,
+    meaning: 'A namespace has more than one Telemetry without a `selector`; each claims to be the namespace default.',
+    why: 'Only one namespace-level Telemetry can be in force. istiod picks one of them, so which telemetry settings the namespace gets is a matter of chance.',
+    fix: 'Keep one Telemetry without a selector per namespace: merge the others into it or give them selectors.',
+    example: `apiVersion: telemetry.istio.io/v1
+kind: Telemetry
+metadata: { name: access-logs, namespace: shop }   # shop also has "default"
+spec:
+  accessLogging: [{ providers: [{ name: envoy }] }]`,
   }),
   IST0161: code<{ gatewayName: string; gatewayNamespace: string }>({
     level: 'error',
@@ -413,6 +788,26 @@ spec:
       hosts: ["partner-api.shop.example.com"]
       tls: { mode: PASSTHROUGH }`,
   }),
+  IST0163: code<{ hostname: string; webhook: string; msg: string }>({
+    level: 'warning',
+    title: 'External control plane webhook address not valid',
+    message: (p) =>
+      `The hostname (${p.hostname}) that was provided for the webhook (${p.webhook}) to reach the ingress gateway on the external control plane cluster ${p.msg}. Traffic may not flow properly.`,
+    meaning:
+      'A webhook of Istio\'s injector (`istio-sidecar-injector…`) or validator (`istio-validator…`, `istiod-default-validator`) configuration has neither a `clientConfig.url` nor a `clientConfig.service` ("is blank"), or its URL does not parse ("was provided in an invalid format"). On a cluster whose control plane runs elsewhere, that URL is how the API server reaches the external istiod.',
+    why: 'The API server cannot call a webhook it has no address for: with failurePolicy Fail, pods in injected namespaces (or Istio resources, for the validator) cannot be created; with Ignore, pods start without sidecars.',
+    fix: "Set `clientConfig.url` to `https://<external istiod's ingress hostname>:15017/inject/…` (or `/validate`) as the external control plane's install generates it, or point `clientConfig.service` at a local istiod.",
+  }),
+  IST0164: code<{ hostname: string; webhook: string }>({
+    level: 'info',
+    title: 'External control plane reached by IP address',
+    message: (p) =>
+      `The address (${p.hostname}) that was provided for the webhook (${p.webhook}) to reach the ingress gateway on the external control plane cluster is an IP address. This is not recommended for a production environment.`,
+    meaning:
+      "A webhook of Istio's injector or validator configuration calls an external istiod by a URL whose host is an IP address rather than a DNS name.",
+    why: 'An IP address ties every remote cluster to one load-balancer address: when it changes, injection and validation stop until each webhook is edited, and the serving certificate must carry that IP.',
+    fix: "Give the external control plane's ingress gateway a DNS name and use it in the webhook URLs (reinstall the remote profile with that hostname).",
+  }),
   IST0165: code<{ virtualservice: string; gateway: string }>({
     level: 'warning',
     title: 'VirtualService binds an internal Gateway',
@@ -449,12 +844,29 @@ spec:
     why: 'The configuration looks active but nothing enforces it.',
     fix: 'Delete the resource, or move its intent to what the data-plane mode uses (for ambient: waypoint proxies and their policies).',
   }),
+  IST0170: code<{ serviceName: string; namespace: string; clusters: string; error: string }>({
+    level: 'warning',
+    title: 'Service differs between clusters',
+    message: (p) =>
+      `The service ${p.serviceName} in namespace "${p.namespace}" is inconsistent across clusters ${p.clusters}, which can lead to undefined behaviors. The inconsistent behaviors are: ${p.error}.`,
+    meaning:
+      'A Service of the same namespace and name exists in several clusters of one mesh, and they disagree: one is headless and another has a cluster IP, their types differ, or their port lists differ (name, protocol, appProtocol, port, targetPort or nodePort of any port).',
+    why: 'istiod merges Services of the same name across clusters into one mesh service; when their definitions disagree, which ports and which kind of load balancing the proxies get depends on the cluster istiod happened to read, so calls fail or behave differently from one cluster to the next.',
+    fix: 'Give the Service the same type, the same cluster-IP mode and the same ports in every cluster (apply one manifest everywhere), or give the Services different names if they are not meant to be one service.',
+    example: `# cluster east
+apiVersion: v1
+kind: Service
+metadata: { name: ratings, namespace: shop }
+spec: { selector: { app: ratings }, ports: [{ name: http, port: 9080 }] }
+# cluster west: the same Service with another port name
+spec: { selector: { app: ratings }, ports: [{ name: grpc, port: 9080 }] }`,
+  }),
   IST0171: code<{ conditionType: string; reason: string; message: string }>({
     level: 'warning',
     title: 'Negative status condition',
     message: (p) => `A condition with a negative status is present: type=${p.conditionType}, reason=${p.reason}, message=${p.message}.`,
     meaning:
-      "A status condition that istiod or a Gateway API controller wrote says something did not work: `istio.io/WaypointBound` False on a Service or ServiceEntry, `ZtunnelAccepted` or `WaypointAccepted` False (or WaypointAccepted with reason PartiallyInvalid) on an AuthorizationPolicy, `Accepted`, `Programmed` or `ResolvedRefs` False on a Gateway API Gateway or on a route's parent.",
+      "A status condition that istiod or a Gateway API controller wrote says something did not work: `istio.io/WaypointBound` False on a Service, ServiceEntry or WorkloadEntry, `ZtunnelAccepted` or `WaypointAccepted` False (or WaypointAccepted with reason PartiallyInvalid) on an AuthorizationPolicy, `Accepted`, `Programmed` or `ResolvedRefs` False on a Gateway API Gateway or on a route's parent.",
     why: 'The controller itself has told you the configuration is not (fully) in effect; the reason and message say what it refused and why.',
     fix: "Read the condition's reason and message (`kubectl get <kind> <name> -o yaml`), correct what it names, and let the controller write a new status.",
     example: `apiVersion: v1
@@ -496,6 +908,25 @@ kind: DestinationRule
 metadata: { name: ratings, namespace: shop }
 spec:
   host: ratings    # the Service is in namespace reviews`,
+  }),
+  IST0175: code<{ count: number; names: string }>({
+    level: 'warning',
+    title: 'JWKS fetches not restricted',
+    message: (p) =>
+      `BLOCKED_CIDRS_IN_JWKS_URIS is not configured but ${p.count} RequestAuthentication resource(s) exist (${p.names}). Consider configuring it to restrict JWKS URI fetches to trusted networks.`,
+    meaning:
+      'RequestAuthentications exist, and an istiod Deployment (label app=istiod) sets no non-empty BLOCKED_CIDRS_IN_JWKS_URIS environment variable on its containers. istiod fetches the JWKS of each jwtRule from its jwksUri itself.',
+    why: 'Whoever may write a RequestAuthentication can point jwksUri at any address istiod reaches, including internal services and cloud metadata endpoints, and make istiod request them; the variable lists address ranges istiod refuses to fetch from.',
+    fix: 'Set BLOCKED_CIDRS_IN_JWKS_URIS on the istiod container to the ranges it must never fetch from (e.g. `169.254.0.0/16` and internal networks), through `pilot.env` in the Helm values or `values.pilot.env` of the IstioOperator.',
+    example: `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: istiod, namespace: istio-system, labels: { app: istiod } }
+spec:
+  template:
+    spec:
+      containers:
+        - name: discovery          # no BLOCKED_CIDRS_IN_JWKS_URIS in env
+          image: docker.io/istio/pilot:1.29.0`,
   }),
   IST0176: code<{ crd: string; installedVersion: string; minimumVersion: string }>({
     level: 'warning',
@@ -1269,6 +1700,465 @@ spec:
       "istio-cni rewrites the source of the kubelet's health probes to ambient pods to a link-local address (169.254.7.127, IPv6 fd16:9254:7127:1337:ffff:ffff:ffff:ffff). The named policy isolates these pods for ingress and admits that address on none of their probed ports. Some CNIs treat the probes as node traffic anyway; Cilium is documented not to, and for the CNI found here Istio documents neither.",
     why: "Where the CNI enforces the policy on that address, readiness probes keep the pods out of their Services' endpoints and liveness probes restart them (R5). Admitting the address costs nothing: it is link-local and never routed off the node.",
     fix: 'Admit the probe address in an ingress rule of the pods (an ipBlock of 169.254.7.127/32), as Istio recommends for any cluster with ingress NetworkPolicies on ambient pods.',
+  }),
+  MB0801: code<{ destinationRule: string; namespace: string; policy: string }>({
+    level: 'error',
+    title: 'DestinationRule disables mTLS toward a STRICT namespace',
+    message: (p) =>
+      `DestinationRule ${p.destinationRule} sends plaintext to every service of namespace ${p.namespace} (tls.mode DISABLE), but PeerAuthentication ${p.policy} makes that namespace accept mTLS only (STRICT).`,
+    meaning:
+      'A namespace-wide DestinationRule (host `*.<namespace>.svc.cluster.local`) turns client TLS off, while the namespace-wide PeerAuthentication of the same namespace requires mutual TLS. Kiali reports this as KIA0207.',
+    why: 'Sidecars the rule applies to open plaintext connections, and the STRICT servers reset them: every call from those clients into the namespace fails.',
+    fix: "Set the DestinationRule's tls.mode to ISTIO_MUTUAL (or remove the tls block and let auto mTLS choose), or relax the PeerAuthentication to PERMISSIVE if plaintext clients must still reach the namespace.",
+    example: `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: { name: plaintext, namespace: shop }
+spec:
+  host: "*.shop.svc.cluster.local"
+  trafficPolicy: { tls: { mode: DISABLE } }   # shop's PeerAuthentication is STRICT`,
+  }),
+  MB0802: code<{ destinationRule: string; host: string; policy: string }>({
+    level: 'error',
+    title: 'DestinationRule disables mTLS under a STRICT mesh',
+    message: (p) =>
+      `DestinationRule ${p.destinationRule} sends plaintext to ${p.host} (tls.mode DISABLE), but the mesh-wide PeerAuthentication ${p.policy} requires mTLS (STRICT) and no namespace policy relaxes it.`,
+    meaning:
+      "A mesh-wide (`*.local`) or namespace-wide DestinationRule turns client TLS off while the root namespace's PeerAuthentication makes the whole mesh STRICT, and the namespace has no policy of its own. Kiali reports this as KIA0208.",
+    why: 'The servers behind those hosts accept mutual TLS only, so the plaintext connections the rule asks for are reset.',
+    fix: "Set the DestinationRule's tls.mode to ISTIO_MUTUAL (or remove the tls block), or give the namespaces that must take plaintext a PERMISSIVE PeerAuthentication.",
+  }),
+  MB0803: code<{ destinationRule: string; rootNamespace: string }>({
+    level: 'error',
+    title: 'Mesh-wide ISTIO_MUTUAL without a mesh PeerAuthentication',
+    message: (p) =>
+      `DestinationRule ${p.destinationRule} makes every client use Istio mTLS (host *.local, ISTIO_MUTUAL), but no PeerAuthentication in ${p.rootNamespace} enables mTLS mesh-wide and auto mTLS is off.`,
+    meaning:
+      'With meshConfig enableAutoMtls false, mutual TLS is only consistent when the client rule and the server policy are written together; here the mesh-wide DestinationRule has no mesh-wide PeerAuthentication (STRICT or PERMISSIVE) beside it. Kiali reports this as KIA0205.',
+    why: 'Servers that were not told to accept mTLS (a namespace or workload policy with DISABLE, or none at all in older releases) refuse the TLS handshakes the clients start.',
+    fix: 'Add a PeerAuthentication without selector in the root namespace with mtls.mode PERMISSIVE (or STRICT), or turn auto mTLS back on.',
+  }),
+  MB0804: code<{ destinationRule: string; namespace: string }>({
+    level: 'error',
+    title: 'Namespace-wide ISTIO_MUTUAL without a PeerAuthentication',
+    message: (p) =>
+      `DestinationRule ${p.destinationRule} makes clients use Istio mTLS toward namespace ${p.namespace}, but neither a PeerAuthentication of that namespace nor a mesh-wide one enables mTLS, and auto mTLS is off.`,
+    meaning:
+      'A namespace-wide DestinationRule (`*.<namespace>.svc.cluster.local`) with ISTIO_MUTUAL has no PeerAuthentication in its namespace or in the root namespace that enables mTLS. Only checked when meshConfig enableAutoMtls is false. Kiali reports this as KIA0206.',
+    why: 'The client half of mutual TLS is configured and the server half is not, so handshakes can fail wherever a server policy disables it.',
+    fix: 'Add a PeerAuthentication without selector to the namespace with mtls.mode PERMISSIVE or STRICT, or turn auto mTLS back on.',
+  }),
+  MB0805: code<{ destinationRule: string; host: string; overridden: string }>({
+    level: 'warning',
+    title: 'DestinationRule without TLS overrides mTLS',
+    message: (p) =>
+      `DestinationRule ${p.destinationRule} for ${p.host} has no TLS settings, and it replaces ${p.overridden}, which enables Istio mTLS for that host.`,
+    meaning:
+      'A more specific DestinationRule wins over the namespace-wide or mesh-wide one that turns on ISTIO_MUTUAL, and settings are not merged: the more specific rule without a tls block drops the mTLS setting for its host. Kiali reports this as KIA0204.',
+    why: 'With auto mTLS off, clients then send plaintext to that host; with it on, the wide rule was doing nothing and may mislead whoever reads it.',
+    fix: "Add `tls: {mode: ISTIO_MUTUAL}` to the specific rule's trafficPolicy (or rely on auto mTLS and delete the wide rule).",
+  }),
+  MB0806: code<{ policy: string }>({
+    level: 'error',
+    title: 'Mesh-wide STRICT without a mesh-wide ISTIO_MUTUAL DestinationRule',
+    message: (p) =>
+      `PeerAuthentication ${p.policy} makes the whole mesh STRICT, but auto mTLS is off and no DestinationRule for *.local sends ISTIO_MUTUAL.`,
+    meaning:
+      'With meshConfig enableAutoMtls false, clients send whatever their DestinationRule says, plaintext by default. A STRICT mesh policy then needs a `*.local` DestinationRule with ISTIO_MUTUAL beside it. Kiali reports this as KIA0401.',
+    why: 'Clients without a rule send plaintext, and every STRICT server resets them.',
+    fix: 'Turn auto mTLS back on (meshConfig enableAutoMtls: true), or add a DestinationRule for host `*.local` in the root namespace with trafficPolicy.tls.mode ISTIO_MUTUAL.',
+  }),
+  MB0807: code<{ policy: string; namespace: string }>({
+    level: 'error',
+    title: 'Namespace-wide STRICT without an ISTIO_MUTUAL DestinationRule',
+    message: (p) =>
+      `PeerAuthentication ${p.policy} makes namespace ${p.namespace} STRICT, but auto mTLS is off and no namespace-wide or mesh-wide DestinationRule sends ISTIO_MUTUAL.`,
+    meaning:
+      'With meshConfig enableAutoMtls false, a namespace-wide STRICT policy needs a DestinationRule for `*.<namespace>.svc.cluster.local` (or `*.local`) with ISTIO_MUTUAL so that clients actually send mTLS. Kiali reports this as KIA0501.',
+    why: "Clients keep sending plaintext and the namespace's servers reset them.",
+    fix: 'Turn auto mTLS back on, or add a DestinationRule for `*.<namespace>.svc.cluster.local` with trafficPolicy.tls.mode ISTIO_MUTUAL.',
+  }),
+  MB0808: code<{ policy: string; namespace: string; destinationRule: string }>({
+    level: 'error',
+    title: 'Namespace disables mTLS, a DestinationRule still sends it',
+    message: (p) =>
+      `PeerAuthentication ${p.policy} turns mTLS off for namespace ${p.namespace}, but DestinationRule ${p.destinationRule} still makes clients send mutual TLS to it.`,
+    meaning:
+      'The namespace-wide PeerAuthentication sets DISABLE while a namespace-wide or mesh-wide DestinationRule (and no namespace-wide rule with DISABLE) sets ISTIO_MUTUAL or MUTUAL. Kiali reports this as KIA0505.',
+    why: 'The servers speak plaintext only; clients that start a TLS handshake with them fail.',
+    fix: 'Add a DestinationRule for `*.<namespace>.svc.cluster.local` with tls.mode DISABLE next to the policy, or change the policy to PERMISSIVE.',
+  }),
+  MB0809: code<{ policy: string; destinationRule: string }>({
+    level: 'error',
+    title: 'Mesh disables mTLS, a DestinationRule still sends it',
+    message: (p) =>
+      `PeerAuthentication ${p.policy} turns mTLS off mesh-wide, but DestinationRule ${p.destinationRule} (host *.local) makes every client send mutual TLS.`,
+    meaning:
+      'The mesh-wide PeerAuthentication sets DISABLE while the mesh-wide DestinationRule sets ISTIO_MUTUAL or MUTUAL. Kiali reports this as KIA0506.',
+    why: 'Servers take plaintext only and clients open TLS: calls fail wherever no narrower policy says otherwise.',
+    fix: "Set the `*.local` DestinationRule's tls.mode to DISABLE (or delete its tls block), or change the mesh policy to PERMISSIVE.",
+  }),
+  MB0810: code<{ policy: string; fields: string; mode: string }>({
+    level: 'error',
+    title: 'AuthorizationPolicy needs mTLS that its workloads do not get',
+    message: (p) =>
+      `AuthorizationPolicy ${p.policy} matches on the peer's identity (${p.fields}), but the workloads it applies to receive no mutual TLS (${p.mode}).`,
+    meaning:
+      "principals, namespaces (and their not- forms) and the conditions source.principal, source.namespace and connection.sni are read from the client's mTLS certificate. The workloads the policy applies to have mutual TLS turned off. Kiali reports this as KIA0105.",
+    why: 'Without a certificate there is no identity: ALLOW rules on it never match (calls are denied), DENY rules on it never match (calls get through).',
+    fix: 'Turn mTLS on for those workloads (a PeerAuthentication with PERMISSIVE or STRICT), or match on source addresses (ipBlocks) instead of identities.',
+  }),
+  MB0811: code<{ kind: string; name: string; field: string; namespace: string }>({
+    level: 'warning',
+    title: 'exportTo names a namespace that does not exist',
+    message: (p) => `${p.kind} ${p.name} is exported to namespace ${p.namespace} (${p.field}), which does not exist.`,
+    meaning:
+      'An exportTo entry that is neither `.` nor `*` must name a namespace. This one names none that the cluster has. Kiali reports this as KIA0005.',
+    why: 'Usually a typo: the namespace that was meant does not see the rule, and its clients use another (or none).',
+    fix: 'Correct the namespace name in exportTo, or remove the entry.',
+  }),
+  MB0830: code<{ service: string; port: number; targetPort: number; clients: number; namespace: string }>({
+    level: 'warning',
+    title: 'Clients outside the mesh call a STRICT port',
+    message: (p) =>
+      `${p.clients} pod(s) outside the mesh in namespace ${p.namespace} can call Service ${p.service} port ${p.port}, whose workloads accept only mTLS on target port ${p.targetPort} (STRICT): their plaintext connections are reset.`,
+    meaning:
+      "Pods without a sidecar (and not in ambient mode) send plaintext. The Service's workloads have a STRICT effective mode on its target port. Callers are inferred, not observed: any pod outside the mesh in the Service's own namespace counts.",
+    why: 'A STRICT server closes every connection that is not Istio mTLS, so those callers see "connection reset by peer", whatever NetworkPolicies allow.',
+    fix: 'Bring the callers into the mesh (inject a sidecar or enroll the namespace in ambient), or make that port PERMISSIVE with a workload PeerAuthentication and portLevelMtls.',
+  }),
+  MB0831: code<{ destinationRule: string; service: string; port: number; mode: string; targetPort: number }>({
+    level: 'error',
+    title: 'DestinationRule sends non-Istio TLS to a STRICT port',
+    message: (p) =>
+      `DestinationRule ${p.destinationRule} makes clients send ${p.mode === 'DISABLE' ? 'plaintext' : `their own TLS (${p.mode})`} to Service ${p.service} port ${p.port}, whose workloads accept only Istio mTLS on target port ${p.targetPort} (STRICT).`,
+    meaning:
+      "The DestinationRule the clients use for that host and port sets tls.mode DISABLE, SIMPLE or MUTUAL, and the servers' effective PeerAuthentication mode on the target port is STRICT.",
+    why: 'Auto mTLS steps aside when a DestinationRule sets a mode, so the sidecars send exactly what the rule says, and the STRICT server resets it: every call from those namespaces fails.',
+    fix: 'Set the mode to ISTIO_MUTUAL (or remove the tls block and let auto mTLS choose).',
+  }),
+  MB0832: code<{ policy: string; workload: string; port: string; mode: string; strict: string }>({
+    level: 'warning',
+    title: 'A workload override weakens a STRICT policy',
+    message: (p) =>
+      `PeerAuthentication ${p.policy} makes ${p.workload} ${p.port} ${p.mode}, although ${p.strict} requires mTLS (STRICT) there.`,
+    meaning:
+      "A namespace-wide or mesh-wide PeerAuthentication is STRICT, and a workload PeerAuthentication (its mode or a portLevelMtls entry) sets PERMISSIVE or DISABLE for some of its workloads' ports.",
+    why: 'Such exceptions are sometimes deliberate (a port a health checker or a legacy client calls in plaintext), and often forgotten: the port accepts plaintext from anyone who can reach it, and peer identities are not guaranteed there.',
+    fix: 'If the exception is no longer needed, remove it; otherwise keep it as narrow as one port and say why in an annotation.',
+  }),
+  MB0833: code<{ destinationRule: string; service: string; port: number; targetPort: number }>({
+    level: 'error',
+    title: 'DestinationRule sends Istio mTLS to a port that disabled it',
+    message: (p) =>
+      `DestinationRule ${p.destinationRule} makes clients send Istio mTLS to Service ${p.service} port ${p.port}, whose workloads have mTLS turned off on target port ${p.targetPort} (DISABLE).`,
+    meaning:
+      "The DestinationRule sets tls.mode ISTIO_MUTUAL for that host and port, and the servers' effective PeerAuthentication mode on the target port is DISABLE.",
+    why: 'The server proxy passes the TLS handshake to the application as bytes it cannot read: the calls fail.',
+    fix: 'Remove the tls block (auto mTLS then sends plaintext to DISABLE ports), or make the port PERMISSIVE.',
+  }),
+  MB0850: code<{ policy: string; method: string; field: string }>({
+    level: 'warning',
+    title: 'AuthorizationPolicy method is no HTTP method',
+    message: (p) =>
+      `AuthorizationPolicy ${p.policy} lists "${p.method}" at ${p.field}, which matches no HTTP method (GET, HEAD, POST, PUT, PATCH, DELETE, CONNECT, OPTIONS, TRACE), even as a prefix or suffix pattern.`,
+    meaning:
+      'An entry of `to.operation.methods` is neither `*`, nor one of the nine HTTP methods, nor a `prefix*` or `*suffix` pattern that one of them fits (compared ignoring case, as Kiali does, although Envoy compares the method exactly). Kiali reports the same as KIA0102. gRPC method names belong in `paths`; every gRPC call is a POST.',
+    why: 'Envoy compares the request method as sent; an entry that fits no method never matches, so an ALLOW rule that relies on it admits nothing and a DENY rule blocks nothing.',
+    fix: 'Use an HTTP method, in upper case (`GET`), or a one-sided pattern of one (`P*`); move gRPC service and method names to `paths` (`/package.Service/Method`).',
+    example: `apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: { name: readers, namespace: shop }
+spec:
+  rules: [{ to: [{ operation: { methods: [FETCH] } }] }]   # no such HTTP method`,
+  }),
+  MB0851: code<{ policy: string; host: string; field: string; fqdn: string }>({
+    level: 'error',
+    title: 'AuthorizationPolicy host not in the registry',
+    message: (p) =>
+      `AuthorizationPolicy ${p.policy} names host "${p.host}" at ${p.field}, but no Service, ServiceEntry or VirtualService provides ${p.fqdn}, and the mesh sends no traffic to unknown hosts (outboundTrafficPolicy REGISTRY_ONLY).`,
+    meaning:
+      "A `to.operation.hosts` entry written as a bare service name or `<service>.<namespace>` (of a namespace that exists) resolves to an in-cluster host no Service (visible to the policy's namespace), ServiceEntry or VirtualService host covers. Kiali reports the same as KIA0104, as an error when the mesh is REGISTRY_ONLY. Hosts with more dots or wildcards are Host-header patterns and are not checked.",
+    why: 'The rule compares the Host header; a request for a host the registry does not know cannot leave a REGISTRY_ONLY mesh, so the rule never matches anything, usually because of a typo or a removed Service.',
+    fix: 'Correct the host to a Service that exists (`<service>` or `<service>.<namespace>`), or create the Service or ServiceEntry it should name.',
+    example: `apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: { name: to-cart, namespace: shop }
+spec:
+  rules: [{ to: [{ operation: { hosts: [carts] } }] }]   # the Service is called cart`,
+  }),
+  MB0852: code<{ policy: string; host: string; field: string; fqdn: string }>({
+    level: 'warning',
+    title: 'AuthorizationPolicy host not in the registry',
+    message: (p) =>
+      `AuthorizationPolicy ${p.policy} names host "${p.host}" at ${p.field}, but no Service, ServiceEntry or VirtualService provides ${p.fqdn}.`,
+    meaning:
+      "As MB0851, in a mesh whose outboundTrafficPolicy is ALLOW_ANY (Istio's default), where traffic to unregistered hosts may still flow. Kiali reports the same as KIA0104, as a warning in that case.",
+    why: 'A rule on a host nothing in the mesh provides is most often a typo or a leftover of a removed Service: it never matches the traffic it was written for.',
+    fix: 'Correct the host to a Service that exists (`<service>` or `<service>.<namespace>`), or create the Service or ServiceEntry it should name.',
+  }),
+  MB0853: code<{ policy: string; principal: string; field: string; trustDomain: string }>({
+    level: 'error',
+    title: 'AuthorizationPolicy principal has no workload',
+    message: (p) =>
+      `AuthorizationPolicy ${p.policy} names principal "${p.principal}" at ${p.field}, but no workload in this cluster runs as that service account (trust domain ${p.trustDomain}).`,
+    meaning:
+      "A `from.source.principals` entry (`<trust domain>/ns/<namespace>/sa/<service account>`, `*` patterns allowed at either end) matches the identity of no pod, Deployment or DaemonSet in the cluster, in the mesh's trust domain or its aliases. Kiali reports the same as KIA0106. Kiali checks workloads' service accounts, not ServiceAccount objects: an account nothing runs as is reported too.",
+    why: 'The rule admits (or denies) a caller that does not exist: the intended client, whose identity is spelled differently, gets the opposite of what the policy meant.',
+    fix: 'Spell the principal as the client runs: its namespace and `serviceAccountName` (`default` when unset), in the trust domain of meshConfig.trustDomain.',
+    example: `apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: { name: from-frontend, namespace: shop }
+spec:
+  rules: [{ from: [{ source: { principals: [cluster.local/ns/shop/sa/frontend] } }] }]   # frontend runs as sa/web`,
+  }),
+  MB0854: code<{ policy: string; principal: string; field: string; trustDomain: string; known: string }>({
+    level: 'warning',
+    title: 'AuthorizationPolicy principal in an unknown trust domain',
+    message: (p) =>
+      `AuthorizationPolicy ${p.policy} names principal "${p.principal}" at ${p.field}, in trust domain ${p.trustDomain}, which is neither the mesh's trust domain nor an alias (${p.known}): it cannot be checked here.`,
+    meaning:
+      'A principal without wildcards names a trust domain other than meshConfig.trustDomain and its trustDomainAliases. Kiali reports the same as KIA0108. It is right for callers of another mesh that federates with this one, and a typo otherwise.',
+    why: 'Only identities whose trust domain the mesh knows ever reach the rule as written; a misspelt trust domain matches no caller of this mesh.',
+    fix: "If the caller belongs to this mesh, use its trust domain (meshConfig.trustDomain, `cluster.local` by default); if it comes from another mesh, add that mesh's trust domain to meshConfig.trustDomainAliases or accept the warning.",
+  }),
+  MB0855: code<{ namespace: string; count: number; rootNamespace: string }>({
+    level: 'info',
+    title: 'Workloads covered by no AuthorizationPolicy',
+    message: (p) =>
+      `${p.count} workload(s) in namespace ${p.namespace} are selected by no AuthorizationPolicy in the namespace or in the root namespace ${p.rootNamespace}.`,
+    meaning:
+      'No AuthorizationPolicy applies to the workload: none in its namespace or in the mesh root namespace has a selector matching its pod labels, or no selector at all. Kiali reports the same as KIA1301 (a warning it ignores by default). Policies attached through targetRefs are not counted.',
+    why: 'Without any AuthorizationPolicy a workload admits every caller that can reach it; in a mesh that means to be deny-by-default it is the gap.',
+    fix: 'Where every workload should be governed, put an allow-nothing policy (`spec: {}`) in the root namespace, so the mesh denies by default, and grant access per workload with ALLOW policies; elsewhere this is for information only.',
+  }),
+  MB0902: code<{ cluster: string; other: string; configMap: string }>({
+    level: 'error',
+    title: 'Clusters trust different root certificates',
+    message: (p) =>
+      `Cluster ${p.cluster} trusts no root certificate that cluster ${p.other} trusts (ConfigMap ${p.configMap}, key root-cert.pem): proxies of the two clusters cannot verify each other, so mTLS between them fails.`,
+    meaning:
+      "Each namespace's `istio-ca-root-cert` ConfigMap holds the root certificates the proxies of that cluster accept (key `root-cert.pem`). The bundles of these two clusters have no certificate in common, so each cluster's istiod signs workload certificates under a root the other does not trust.",
+    why: 'A multi-cluster mesh needs one root of trust: every cross-cluster connection is mutual TLS, and a peer whose chain ends at an unknown root is rejected (the caller sees a TLS handshake failure or a 503 with upstream connect error).',
+    fix: 'Plug in certificates from one common root in every cluster (Secret `cacerts` in istio-system with ca-cert.pem, ca-key.pem, root-cert.pem and cert-chain.pem from an intermediate CA per cluster), then restart istiod and the workloads so they get new certificates.',
+    example: `# cluster east, ConfigMap istio-system/istio-ca-root-cert
+data: { root-cert.pem: "-----BEGIN CERTIFICATE-----\\nMIIB…east…" }
+# cluster west: a self-signed istiod root of its own
+data: { root-cert.pem: "-----BEGIN CERTIFICATE-----\\nMIIB…west…" }`,
+  }),
+  MB0903: code<{ cluster: string; other: string }>({
+    level: 'warning',
+    title: 'Root certificate bundles differ',
+    message: (p) =>
+      `The root certificates of cluster ${p.cluster} and cluster ${p.other} overlap but are not the same: cross-cluster mTLS works only if the root each istiod signs with is in the other's bundle.`,
+    meaning:
+      'The two `root-cert.pem` bundles share at least one certificate and differ in others, as during a root rotation or after adding a second root to one cluster only.',
+    why: 'Which root signs the workload certificates is not visible in the bundle; if a cluster signs with a root the other does not list, its workloads are rejected there.',
+    fix: 'Finish the rotation: give every cluster the same bundle (the old and the new root in each while workloads move over), then drop the old root everywhere.',
+  }),
+  MB0904: code<{ cluster: string; what: string; reason: string }>({
+    level: 'warning',
+    title: 'Cannot compare a cluster',
+    message: (p) => `Cannot compare ${p.what} of cluster ${p.cluster}: ${p.reason}`,
+    meaning:
+      'A multi-cluster check needs a fact of this cluster (its root certificate, its cluster name, its network) and the run does not hold it, so the requirement is left undecided for this cluster rather than passed.',
+    why: 'A requirement between clusters that cannot be read is not known to hold; treating it as met would hide exactly the failures these checks exist for.',
+    fix: 'Read what the message names (a snapshot with that object, or permission to list its kind), or fix the installation if the object is really missing.',
+  }),
+  MB0905: code<{ cluster: string; trustDomain: string; other: string; otherDomain: string }>({
+    level: 'warning',
+    title: 'Trust domain of another cluster not accepted',
+    message: (p) =>
+      `Cluster ${p.cluster} (trust domain ${p.trustDomain}) does not accept trust domain ${p.otherDomain} of cluster ${p.other}: it is neither its trustDomain nor one of its trustDomainAliases.`,
+    meaning:
+      'meshConfig.trustDomain differs between the clusters, and the cluster named first does not list the other trust domain in meshConfig.trustDomainAliases.',
+    why: 'Workload identities carry the trust domain (spiffe://<trust domain>/ns/…/sa/…). Authorization policies and the SAN checks of mTLS compare it, so callers from the other cluster do not match rules written for the local trust domain.',
+    fix: "Use one trust domain in every cluster, or add each other cluster's trust domain to meshConfig.trustDomainAliases (ConfigMap istio-system/istio, key mesh) in every cluster.",
+  }),
+  MB0906: code<{ cluster: string; meshId: string; other: string; otherMeshId: string }>({
+    level: 'warning',
+    title: 'Clusters have different mesh IDs',
+    message: (p) =>
+      `Cluster ${p.cluster} has mesh ID ${p.meshId} and cluster ${p.other} has mesh ID ${p.otherMeshId}: the clusters of one mesh must share one mesh ID.`,
+    meaning:
+      'The mesh ID (meshConfig.defaultConfig.meshId, set from values.global.meshID; the trust domain when unset, which is what the injector gives proxies) differs between two clusters the run treats as one mesh.',
+    why: 'Istio labels telemetry and identifies its mesh by this ID; control planes installed with different IDs are separate meshes by configuration, and metrics of one service end up split in two.',
+    fix: 'Install every cluster with the same `values.global.meshID` (and restart the workloads so proxies get it).',
+  }),
+  MB0907: code<{ clusterId: string; cluster: string; other: string }>({
+    level: 'error',
+    title: 'Two clusters share a cluster name',
+    message: (p) =>
+      `Cluster ${p.cluster} and cluster ${p.other} both call themselves ${p.clusterId} (istiod's CLUSTER_ID, values.global.multiCluster.clusterName): every cluster of a mesh needs its own name.`,
+    meaning:
+      'istiod identifies each cluster by its cluster ID: the CLUSTER_ID of its own Deployment (`Kubernetes` when unset) and the data key of each remote secret. Two clusters with one ID look like one cluster to istiod.',
+    why: 'istiod skips a remote secret whose ID equals its own and keys endpoints by cluster ID, so a cluster with a duplicate name is not discovered and its endpoints are missing or overwritten.',
+    fix: 'Reinstall one of the clusters with its own `values.global.multiCluster.clusterName`, and recreate the remote secrets under the new name (`istioctl create-remote-secret --name=<new name>`).',
+  }),
+  MB0910: code<{ primary: string; clusterId: string; cluster: string }>({
+    level: 'error',
+    title: 'Primary cluster has no remote secret for another cluster',
+    message: (p) =>
+      `istiod in cluster ${p.primary} has no remote secret for cluster ${p.cluster} (cluster ID ${p.clusterId}): it does not discover that cluster's services and endpoints.`,
+    meaning:
+      'istiod reads the other clusters of its mesh from Secrets in its namespace labelled `istio/multiCluster: "true"`, one kubeconfig per cluster ID. No such Secret in this primary names the other cluster (by the data key, the `networking.istio.io/cluster` annotation or the name `istio-remote-secret-<cluster ID>`).',
+    why: 'Without it, proxies managed by this istiod see only local endpoints: calls to a service that runs only in the other cluster fail with 503 (no healthy upstream), and failover across clusters never happens.',
+    fix: 'Create it from the other cluster: `istioctl create-remote-secret --context=<other> --name=<its cluster ID> | kubectl apply --context=<primary> -f -`.',
+  }),
+  MB0911: code<{ secret: string; cluster: string; reason: string }>({
+    level: 'warning',
+    title: 'Remote secret that istiod does not read',
+    message: (p) => `Secret ${p.secret} in cluster ${p.cluster} looks like a remote secret, but istiod does not read it: ${p.reason}.`,
+    meaning:
+      'istiod watches only Secrets in its own namespace (istio-system) that carry the label `istio/multiCluster: "true"`. This Secret is named or annotated as a remote secret and misses one of those.',
+    why: 'The cluster it was created for stays undiscovered, while the Secret suggests it is set up.',
+    fix: 'Recreate it as `istioctl create-remote-secret` writes it: in istio-system, labelled `istio/multiCluster=true`.',
+  }),
+  MB0915: code<{ gateway: string; cluster: string; gatewayNetwork: string; clusterNetwork: string }>({
+    level: 'warning',
+    title: 'East-west gateway on another network than its cluster',
+    message: (p) =>
+      `East-west gateway ${p.gateway} in cluster ${p.cluster} serves network ${p.gatewayNetwork}, but the cluster's istio-system namespace says network ${p.clusterNetwork}.`,
+    meaning:
+      "The gateway's network (its ISTIO_META_REQUESTED_NETWORK_VIEW, or its topology.istio.io/network label) is not the network the cluster's workloads are on (the topology.istio.io/network label of istio-system).",
+    why: "Other networks reach this cluster's workloads through the gateway of their network; istiod pairs gateways and endpoints by network name, so a mismatch leaves the cluster's endpoints without a reachable gateway, and remote calls fail.",
+    fix: 'Use one network name for the cluster: label istio-system `topology.istio.io/network=<network>` and install the east-west gateway with the same network (gen-eastwest-gateway.sh --network <network>).',
+  }),
+  MB0916: code<{ pod: string; cluster: string; network: string }>({
+    level: 'warning',
+    title: 'Pod on a network no gateway serves',
+    message: (p) =>
+      `Pod ${p.pod} in cluster ${p.cluster} is labelled network ${p.network}, which is not its cluster's network and which no east-west gateway of this run serves.`,
+    meaning:
+      "The pod's topology.istio.io/network label overrides the cluster's network for its endpoints, and no gateway exists for that network.",
+    why: "Callers on other networks are sent to the gateway of the endpoint's network; with none, the endpoint is unreachable from them.",
+    fix: "Remove the label (the pod then takes its cluster's network), or deploy an east-west gateway for that network.",
+  }),
+  MB0917: code<{ cluster: string; labelled: string }>({
+    level: 'warning',
+    title: 'Cluster without a network while others have one',
+    message: (p) =>
+      `Cluster ${p.cluster} does not label istio-system with topology.istio.io/network, while ${p.labelled} do: its endpoints are on the unnamed network.`,
+    meaning: 'Some clusters of the mesh name their network and this one does not.',
+    why: 'istiod treats endpoints on different networks as not directly reachable; an unnamed network is a network of its own, without a gateway, so traffic between it and the others is either sent directly where it cannot go or not at all.',
+    fix: 'Label istio-system in this cluster `topology.istio.io/network=<network>` (the same name as the clusters it shares a flat network with).',
+  }),
+  MB0918: code<{ service: string; cluster: string }>({
+    level: 'warning',
+    title: 'East-west gateway Service without a network label',
+    message: (p) =>
+      `East-west gateway Service ${p.service} in cluster ${p.cluster} has no topology.istio.io/network label, so istiod does not use it as the gateway of any network (unless meshNetworks names it).`,
+    meaning:
+      "istiod finds the gateway of a network from a Service labelled topology.istio.io/network that listens on the gateway port (15443, or 15008 for ambient), or from meshNetworks `registryServiceName`. This gateway's Service has neither label nor, as far as this check reads, another way to be found.",
+    why: "Endpoints of this cluster's network then have no gateway, and callers on other networks are not sent anywhere.",
+    fix: "Label the Service `topology.istio.io/network=<network>` (gen-eastwest-gateway.sh does it through the gateway's labels).",
+  }),
+  MB0920: code<{ cluster: string; network: string }>({
+    level: 'error',
+    title: 'Network without an east-west gateway',
+    message: (p) =>
+      `Cluster ${p.cluster} is on network ${p.network}, other clusters of the mesh are not, and no east-west gateway serves ${p.network}: the other networks cannot reach its workloads.`,
+    meaning:
+      "In a multi-network mesh, traffic between networks goes through an east-west gateway of the destination's network (port 15443). This network has none in any cluster of the run.",
+    why: 'istiod does not send proxies to endpoints of a network without a gateway, so services that run only there are unreachable from the other networks.',
+    fix: 'Install an east-west gateway in this cluster (`samples/multicluster/gen-eastwest-gateway.sh --network <network> | istioctl install -y -f -`) and expose services through it (`samples/multicluster/expose-services.yaml`).',
+  }),
+  MB0921: code<{ service: string; cluster: string; type: string }>({
+    level: 'error',
+    title: 'East-west gateway without an external address',
+    message: (p) =>
+      `East-west gateway Service ${p.service} in cluster ${p.cluster} (type ${p.type}) has no external address yet, so the other networks have nothing to connect to.`,
+    meaning:
+      'The Service has no `status.loadBalancer.ingress` address and no `spec.externalIPs`: the load balancer is pending, or the Service is not of a type that gets one.',
+    why: "istiod advertises the gateway's external address to the other networks as the way into this one; without it, cross-network endpoints are dropped and calls fail.",
+    fix: 'Find out why the load balancer is pending (`kubectl describe service`: quota, subnet, controller), or give the Service an address the other clusters reach (spec.externalIPs, or meshNetworks gateways.address).',
+  }),
+  MB0922: code<{ service: string; cluster: string; port: number; purpose: string }>({
+    level: 'error',
+    title: 'East-west gateway Service lacks a port',
+    message: (p) => `East-west gateway Service ${p.service} in cluster ${p.cluster} does not expose port ${p.port}, which ${p.purpose}.`,
+    meaning:
+      "The ports the gateway must accept from other clusters: 15443 (mTLS to workloads, AUTO_PASSTHROUGH; another port if the Service carries networking.istio.io/gatewayPort), 15012 and 15017 when remote clusters reach this cluster's istiod through it.",
+    why: 'A port the Service does not list is not forwarded by the load balancer: the connections of the other clusters time out.',
+    fix: 'Add the port to the Service (as samples/multicluster/gen-eastwest-gateway.sh lists them: status-port 15021, tls 15443, tls-istiod 15012, tls-webhook 15017).',
+  }),
+  MB0923: code<{ gateway: string; cluster: string; port: number; detail: string }>({
+    level: 'error',
+    title: 'No cross-network Gateway on the east-west gateway',
+    message: (p) =>
+      `No Gateway on east-west gateway ${p.gateway} in cluster ${p.cluster} passes *.local through on port ${p.port} with tls.mode AUTO_PASSTHROUGH (${p.detail}).`,
+    meaning:
+      "The east-west gateway's pods forward cross-network mTLS only for a Gateway server on the gateway port (15443) with `tls.mode: AUTO_PASSTHROUGH` whose hosts cover `*.local` (the `cross-network-gateway` of samples/multicluster/expose-services.yaml).",
+    why: "Without that server the gateway has no listener for the other networks' traffic, and calls from them are reset.",
+    fix: 'Apply samples/multicluster/expose-services.yaml in istio-system: a Gateway selecting `istio: eastwestgateway` with a TLS server on 15443, mode AUTO_PASSTHROUGH, hosts `*.local`.',
+  }),
+  MB0924: code<{ policy: string; gateway: string; cluster: string; ports: string }>({
+    level: 'error',
+    title: 'NetworkPolicy blocks traffic into the east-west gateway',
+    message: (p) =>
+      `NetworkPolicy ${p.policy} in cluster ${p.cluster} isolates the pods of east-west gateway ${p.gateway} and admits no traffic from outside the cluster on ${p.ports}.`,
+    meaning:
+      'The gateway pods are selected for ingress by NetworkPolicies, and no rule admits a source outside the pod network (any ipBlock, or a rule without `from`) on the ports other clusters use.',
+    why: 'Cross-network and remote control-plane traffic arrives from outside the cluster; dropped at the gateway pod, it never reaches the workloads or istiod.',
+    fix: "Add an ingress rule admitting the other clusters' addresses (an ipBlock) on the gateway ports to one of the policies.",
+  }),
+  MB0925: code<{ policy: string; gateway: string; cluster: string; destinations: string }>({
+    level: 'error',
+    title: "NetworkPolicy blocks the east-west gateway's own traffic",
+    message: (p) =>
+      `NetworkPolicy ${p.policy} in cluster ${p.cluster} keeps east-west gateway ${p.gateway} from reaching ${p.destinations}.`,
+    meaning:
+      "An egress policy on the gateway pods admits neither istiod (15012, for the gateway's own configuration and, when exposed, the remote proxies' xDS) nor some mesh workloads on their Service ports.",
+    why: 'The gateway opens a new connection to the workload (or istiod) for each cross-network one; a blocked egress turns into resets for the callers in the other clusters.',
+    fix: 'Append an egress rule to the policy for the destinations listed (the remediation names one).',
+  }),
+  MB0926: code<{ policy: string; gateway: string; cluster: string; workloads: string }>({
+    level: 'warning',
+    title: 'Workload ingress policy blocks the east-west gateway',
+    message: (p) =>
+      `NetworkPolicy ${p.policy} in cluster ${p.cluster} does not admit east-west gateway ${p.gateway}, so callers from other networks cannot reach ${p.workloads}.`,
+    meaning:
+      "Traffic from another network reaches a workload from the east-west gateway's pods. This policy isolates the workload for ingress and no rule admits the gateway on the workload's Service ports.",
+    why: 'Local callers work, so the failure shows only for cross-network calls (connection timeouts from the other clusters).',
+    fix: "Admit the gateway pods (namespaceSelector istio-system plus the gateway's pod labels) on the Service ports in the policy.",
+  }),
+  MB0930: code<{ cluster: string }>({
+    level: 'error',
+    title: 'Remote cluster names no control plane cluster',
+    message: (p) =>
+      `Cluster ${p.cluster} runs no istiod, and its istio-system namespace has no topology.istio.io/controlPlaneClusters annotation: no primary takes charge of it.`,
+    meaning:
+      'A remote cluster (one without istiod) says which primaries manage it through this annotation on its istio-system namespace: a comma-separated list of cluster IDs, or `*`.',
+    why: 'istiod of a primary leads a remote cluster (writes its webhook and CA bundle configuration) only if that annotation names it; without it, the remote is discovered but not configured.',
+    fix: '`kubectl --context=<remote> annotate namespace istio-system topology.istio.io/controlPlaneClusters=<primary cluster ID>`.',
+  }),
+  MB0931: code<{ cluster: string; named: string; known: string }>({
+    level: 'warning',
+    title: 'Remote cluster names an unknown control plane cluster',
+    message: (p) =>
+      `Cluster ${p.cluster} names control plane cluster(s) ${p.named} in topology.istio.io/controlPlaneClusters, but no primary of this run has that cluster ID (primaries: ${p.known}).`,
+    meaning: 'The annotation lists cluster IDs; none of them is the CLUSTER_ID of an istiod in the clusters read.',
+    why: 'A name that matches no istiod is as good as no annotation: no primary leads the remote.',
+    fix: 'Set the annotation to the cluster ID of the primary (its istiod CLUSTER_ID), or include that primary in the run if it was left out.',
+  }),
+  MB0932: code<{ policy: string; cluster: string; address: string; port: number }>({
+    level: 'error',
+    title: "Remote proxies cannot reach the primary's istiod",
+    message: (p) =>
+      `NetworkPolicy ${p.policy} in cluster ${p.cluster} keeps proxies from reaching the primary's istiod at ${p.address}:${p.port} (through the east-west gateway).`,
+    meaning:
+      "In a remote cluster the istiod Service points at the primary's east-west gateway. Egress policies on meshed pods must admit that address on 15012 (xDS and certificates).",
+    why: 'Proxies that cannot reach istiod never get configuration or certificates: new pods do not become ready.',
+    fix: 'Append an egress rule admitting the address (an ipBlock of one address) on TCP 15012 to the policy.',
+  }),
+  MB0933: code<{ cluster: string; address: string; known: string }>({
+    level: 'warning',
+    title: 'Remote cluster points at an address no primary gateway has',
+    message: (p) =>
+      `The istiod Service of remote cluster ${p.cluster} points at ${p.address}, which is not the external address of an east-west gateway of any primary in this run (${p.known}).`,
+    meaning:
+      "The remote's istio-system/istiod Service (no selector) lists the primary's address in its EndpointSlice (values.global.remotePilotAddress). It matches no primary gateway's load balancer address.",
+    why: "After a load balancer is recreated its address changes; the remote's proxies keep dialing the old one and lose istiod.",
+    fix: "Reinstall the remote with `values.global.remotePilotAddress` set to the primary east-west gateway's current address, or give the gateway a static address.",
   }),
 } as const satisfies Record<string, CodeDef<never>>;
 

@@ -65,7 +65,18 @@ type CaFix = { where: string; host: string };
 const setCaCertificates = (p: CaFix): string =>
   `Set ${p.where}.caCertificates to the CA bundle that signs ${p.host}'s certificate (or use a credentialName whose Secret holds ca.crt, with a workloadSelector), and set sni / subjectAltNames so the name is checked too.`;
 
+// A DestinationRule's TLS mode set by JSON patch, at the field the finding names.
+type PatchTls = { name: string; namespace: string; path: string };
+const patchTls = (p: PatchTls, mode: string): string =>
+  `\`kubectl patch destinationrule ${p.name} -n ${p.namespace} --type=json -p '[{"op":"replace","path":"${p.path}","value":"${mode}"}]'\``;
+
 export const FIXES = {
+  IST0002: {
+    'migrate-lightstep': fix<{ provider: string }>(
+      (p) =>
+        `Define an opentelemetry extension provider in meshConfig that exports to your tracing backend, point the Telemetry's tracing at it instead of ${p.provider}, then remove ${p.provider}.`,
+    ),
+  },
   IST0101: {
     'gateway-without-servers': fix<{ gateway: string; selector: string }>(
       (p) =>
@@ -97,6 +108,10 @@ export const FIXES = {
       (p) =>
         `No pod in namespace ${p.namespace} has all of ${p.selector} (a Sidecar only selects pods in its own namespace). Fix the labels to those of the workload (\`kubectl -n ${p.namespace} get pods --show-labels\`), or delete the Sidecar if the workload is gone.`,
     ),
+    'telemetry-selector-matches-nothing': fix<{ namespace: string; selector: string }>(
+      (p) =>
+        `No pod in namespace ${p.namespace} has all of ${p.selector} (a Telemetry selects only pods in its own namespace). Use the labels of the workload (\`kubectl -n ${p.namespace} get pods --show-labels\`), or delete the Telemetry if the workload is gone.`,
+    ),
     'destination-host-not-visible': fix<{ host: string; namespace: string }>(
       (p) =>
         `No Service or ServiceEntry named ${p.host} is visible from namespace ${p.namespace}. Create a ServiceEntry for it, or fix the host; a Service in another namespace is written <name>.<namespace>.svc.cluster.local, and its networking.istio.io/exportTo annotation must include ${p.namespace}.`,
@@ -114,6 +129,10 @@ export const FIXES = {
     'create-destinationrule': fix<{ host: string; subset: string; namespace: string; fqdn: string }>(
       (p) =>
         `Create a DestinationRule for ${p.host} that defines subset ${p.subset}. Its host must name the same Service: in namespace ${p.namespace} write "${p.host}", from another namespace write ${p.fqdn}.`,
+    ),
+    'policy-namespace-not-found': fix<{ pattern: string; field: string }>(
+      (p) =>
+        `No namespace matches "${p.pattern}" (${p.field}). Correct the name or pattern (a single \`*\` at the start or end is allowed), or create the namespace if its workloads are still to come.`,
     ),
   },
   IST0102: {
@@ -181,6 +200,16 @@ export const FIXES = {
     'injection-or-revision': fix<{ namespace: string; revision: string }>(
       (p) =>
         `Keep one label: \`kubectl label namespace ${p.namespace} istio.io/rev-\` to stay on the default revision, or \`kubectl label namespace ${p.namespace} istio-injection-\` to follow revision ${p.revision}; then \`kubectl -n ${p.namespace} rollout restart deployment\`.`,
+    ),
+  },
+  IST0127: {
+    'policy-selector-matches-nothing': fix<{ selector: string; where: string }>(
+      (p) =>
+        `No meshed pod ${p.where} has all of ${p.selector}. Set spec.selector.matchLabels to the labels of the workload's pods (\`kubectl get pods -A --show-labels\`), or delete the policy if the workload is gone.`,
+    ),
+    'namespace-without-meshed-pods': fix<{ namespace: string }>(
+      (p) =>
+        `Namespace ${p.namespace} has no pod with a sidecar, sidecar injection or ambient redirection, so a namespace-wide policy there governs nothing. Enrol the namespace in the mesh (\`istio-injection=enabled\` or \`istio.io/dataplane-mode=ambient\`), or move the policy to where its workloads run.`,
     ),
   },
   IST0128: {
@@ -262,6 +291,18 @@ export const FIXES = {
     'restart-workloads': fix<{ image: string; namespace: string }>(
       (p) =>
         `Restart the workloads so the injector gives them ${p.image}: \`kubectl -n ${p.namespace} rollout restart deployment\` (and statefulsets or daemonsets that own these pods). Check afterwards with \`istioctl proxy-status\`.`,
+    ),
+  },
+  IST0159: {
+    'disjoint-telemetry-selectors': fix<{ pod: string; telemetries: string }>(
+      (p) =>
+        `Pod ${p.pod} is selected by ${p.telemetries}. Make the selectors disjoint (add a distinguishing label such as version), or merge these Telemetries into one.`,
+    ),
+  },
+  IST0160: {
+    'one-default-telemetry': fix<{ namespace: string; telemetries: string }>(
+      (p) =>
+        `Namespace ${p.namespace} can have one Telemetry without a selector. Keep one of ${p.telemetries} as the namespace default and merge the others into it or give them selectors.`,
     ),
   },
   IST0161: {
@@ -658,6 +699,101 @@ export const FIXES = {
       (p) =>
         `To be safe on any CNI, admit ${p.address} (an ipBlock of one address) on the probed ports in one of the ingress policies listed.`,
     ),
+  },
+  MB0801: {
+    'use-istio-mutual': fix<PatchTls>(
+      (p) => `Make the clients send Istio mTLS: ${patchTls(p, 'ISTIO_MUTUAL')}, or delete the tls block and let auto mTLS choose.`,
+    ),
+  },
+  MB0802: {
+    'use-istio-mutual': fix<PatchTls>(
+      (p) => `Make the clients send Istio mTLS: ${patchTls(p, 'ISTIO_MUTUAL')}, or delete the tls block and let auto mTLS choose.`,
+    ),
+  },
+  MB0803: {
+    'add-mesh-policy': fix<{ rootNamespace: string }>(
+      (p) =>
+        `Add the server half mesh-wide: \`kubectl apply -f -\` with \`{apiVersion: security.istio.io/v1, kind: PeerAuthentication, metadata: {name: default, namespace: ${p.rootNamespace}}, spec: {mtls: {mode: PERMISSIVE}}}\` (STRICT once every client sends mTLS), or set meshConfig enableAutoMtls: true.`,
+    ),
+  },
+  MB0804: {
+    'add-namespace-policy': fix<{ namespace: string }>(
+      (p) =>
+        `Add the server half for the namespace: \`kubectl apply -f -\` with \`{apiVersion: security.istio.io/v1, kind: PeerAuthentication, metadata: {name: default, namespace: ${p.namespace}}, spec: {mtls: {mode: PERMISSIVE}}}\`, or set meshConfig enableAutoMtls: true.`,
+    ),
+  },
+  MB0805: {
+    'add-istio-mutual': fix<{ name: string; namespace: string; path: string; value: string }>(
+      (p) =>
+        `Keep mTLS for this host: \`kubectl patch destinationrule ${p.name} -n ${p.namespace} --type=json -p '[{"op":"add","path":"${p.path}","value":${p.value}}]'\`.`,
+    ),
+  },
+  MB0806: {
+    'add-mesh-destination-rule': fix<{ rootNamespace: string }>(
+      (p) =>
+        `Turn auto mTLS back on (meshConfig enableAutoMtls: true), or add the client half: \`kubectl apply -f -\` with \`{apiVersion: networking.istio.io/v1, kind: DestinationRule, metadata: {name: default, namespace: ${p.rootNamespace}}, spec: {host: "*.local", trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}}}\`.`,
+    ),
+  },
+  MB0807: {
+    'add-namespace-destination-rule': fix<{ namespace: string }>(
+      (p) =>
+        `Turn auto mTLS back on (meshConfig enableAutoMtls: true), or add the client half: \`kubectl apply -f -\` with \`{apiVersion: networking.istio.io/v1, kind: DestinationRule, metadata: {name: default, namespace: ${p.namespace}}, spec: {host: "*.${p.namespace}.svc.cluster.local", trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}}}\`.`,
+    ),
+  },
+  MB0808: {
+    'add-disable-destination-rule': fix<{ namespace: string }>(
+      (p) =>
+        `Tell the clients too: \`kubectl apply -f -\` with \`{apiVersion: networking.istio.io/v1, kind: DestinationRule, metadata: {name: mtls-disabled, namespace: ${p.namespace}}, spec: {host: "*.${p.namespace}.svc.cluster.local", trafficPolicy: {tls: {mode: DISABLE}}}}\`, or make the policy PERMISSIVE.`,
+    ),
+  },
+  MB0809: {
+    'disable-mesh-destination-rule': fix<PatchTls>(
+      (p) => `Make the clients agree with the servers: ${patchTls(p, 'DISABLE')}, or make the mesh policy PERMISSIVE.`,
+    ),
+  },
+  MB0811: {
+    'remove-entry': fix<{ resource: string; name: string; namespace: string; index: number; value: string }>(
+      (p) =>
+        `Correct ${p.value} to the namespace you meant, or drop it: \`kubectl patch ${p.resource} ${p.name} -n ${p.namespace} --type=json -p '[{"op":"remove","path":"/spec/exportTo/${p.index}"}]'\`.`,
+    ),
+  },
+  MB0830: {
+    'permissive-port': fix<{ namespace: string; selector: string; targetPort: number }>(
+      (p) =>
+        `Inject a sidecar into those callers (or enroll their namespace in ambient). If they must stay outside, open only this port to plaintext: \`kubectl apply -f -\` with \`{apiVersion: security.istio.io/v1, kind: PeerAuthentication, metadata: {name: plaintext-${p.targetPort}, namespace: ${p.namespace}}, spec: {selector: {matchLabels: ${p.selector}}, portLevelMtls: {"${p.targetPort}": {mode: PERMISSIVE}}}}\`.`,
+    ),
+  },
+  MB0831: {
+    'use-istio-mutual': fix<PatchTls>(
+      (p) => `Make the clients send Istio mTLS: ${patchTls(p, 'ISTIO_MUTUAL')}, or delete that tls block and let auto mTLS choose.`,
+    ),
+  },
+  MB0833: {
+    'remove-tls': fix<PatchTls>(
+      (p) =>
+        `Let auto mTLS send plaintext to this port: \`kubectl patch destinationrule ${p.name} -n ${p.namespace} --type=json -p '[{"op":"remove","path":"${p.path.replace(/\/mode$/, '')}"}]'\`, or make the port PERMISSIVE.`,
+    ),
+  },
+  MB0910: {
+    'create-remote-secret': fix<{ primary: string; cluster: string; clusterId: string }>(
+      (p) =>
+        `From a kubeconfig that reaches both: \`istioctl create-remote-secret --context=${p.cluster} --name=${p.clusterId} | kubectl apply --context=${p.primary} -f -\`, then \`istioctl remote-clusters --context=${p.primary}\` should list ${p.clusterId} as synced.`,
+    ),
+  },
+  MB0924: {
+    'admit-outside': fix<{ rule: string; ports: string }>(
+      (p) =>
+        `Admit the other clusters on ${p.ports}: ${p.rule}. Narrow the ipBlock to the addresses the other clusters' traffic comes from (their nodes' or NAT gateways' addresses).`,
+    ),
+  },
+  MB0925: {
+    'allow-gateway-egress': fix<{ rule: string }>((p) => `Let the gateway through: ${p.rule}.`),
+  },
+  MB0926: {
+    'admit-gateway': fix<{ rule: string }>((p) => `If callers on other networks should reach it, admit the east-west gateway: ${p.rule}.`),
+  },
+  MB0932: {
+    'allow-istiod-address': fix<{ rule: string }>((p) => `Let the proxies reach the primary's istiod: ${p.rule}.`),
   },
 } as const satisfies { [C in CodeId]?: Record<string, FixTemplate<never>> };
 

@@ -12,7 +12,14 @@ export const sidebar: SidebarItem[] = [
   { label: 'Introduction', slug: 'introduction' },
   {
     label: 'Key concepts',
-    items: ['concepts/mesh', 'concepts/ambient', 'concepts/traffic-management', 'concepts/gateways'],
+    items: [
+      'concepts/mesh',
+      'concepts/ambient',
+      'concepts/multicluster',
+      'concepts/security-policies',
+      'concepts/traffic-management',
+      'concepts/gateways',
+    ],
   },
   {
     label: 'Network layers beneath the mesh',

@@ -24,7 +24,18 @@ export type MeshConfigText =
 
 /** Parses the `mesh` key of a mesh ConfigMap (`istio`, or `istio-<rev>` for a revision). */
 export function readMeshConfig(configMap: ConfigMap | undefined): MeshConfigText {
-  const text = configMap?.data?.mesh;
+  return parseConfigMapKey(configMap?.data?.mesh);
+}
+
+/**
+ * Parses the `meshNetworks` key of the mesh ConfigMap the same way (the multi-network registries
+ * and gateways); what a failure means is the reader's call.
+ */
+export function readMeshNetworks(configMap: ConfigMap | undefined): MeshConfigText {
+  return parseConfigMapKey(configMap?.data?.meshNetworks);
+}
+
+function parseConfigMapKey(text: string | undefined): MeshConfigText {
   if (text === undefined) return { kind: 'absent' };
   let parsed: unknown;
   try {

@@ -117,11 +117,25 @@ export const KINDS = {
     plural: 'serviceentries',
     namespaced: true,
   },
+  'networking.istio.io/v1/WorkloadEntry': {
+    group: 'networking.istio.io',
+    versions: ['v1', 'v1beta1', 'v1alpha3'],
+    kind: 'WorkloadEntry',
+    plural: 'workloadentries',
+    namespaced: true,
+  },
   'networking.istio.io/v1/Sidecar': {
     group: 'networking.istio.io',
     versions: ['v1', 'v1beta1', 'v1alpha3'],
     kind: 'Sidecar',
     plural: 'sidecars',
+    namespaced: true,
+  },
+  'networking.istio.io/v1alpha3/EnvoyFilter': {
+    group: 'networking.istio.io',
+    versions: ['v1alpha3'],
+    kind: 'EnvoyFilter',
+    plural: 'envoyfilters',
     namespaced: true,
   },
   'security.istio.io/v1/AuthorizationPolicy': {
@@ -178,6 +192,13 @@ export const KINDS = {
     versions: ['v1', 'v1beta1'],
     kind: 'HTTPRoute',
     plural: 'httproutes',
+    namespaced: true,
+  },
+  'gateway.networking.k8s.io/v1/GRPCRoute': {
+    group: 'gateway.networking.k8s.io',
+    versions: ['v1', 'v1alpha2'],
+    kind: 'GRPCRoute',
+    plural: 'grpcroutes',
     namespaced: true,
   },
 } as const satisfies Record<string, KindInfo>;

@@ -46,6 +46,8 @@ export interface Container {
   ports?: ContainerPort[];
   /** Native sidecars (initContainers that keep running) have restartPolicy Always. */
   restartPolicy?: string;
+  /** Literal values only matter to the checks; `valueFrom` entries have no `value`. */
+  env?: { name: string; value?: string }[];
 }
 
 export interface ContainerStatus {
@@ -278,7 +280,7 @@ export interface RoleBinding extends KubeObject {
 export interface WebhookConfiguration extends KubeObject {
   webhooks?: {
     name?: string;
-    clientConfig?: { service?: { name?: string; namespace?: string; port?: number; path?: string }; url?: string };
+    clientConfig?: { service?: { name?: string; namespace?: string; port?: number; path?: string }; url?: string | null };
     namespaceSelector?: LabelSelector;
     objectSelector?: LabelSelector;
   }[];
@@ -292,6 +294,29 @@ export interface IstioPolicy extends KubeObject {
     targetRef?: Record<string, unknown> | null;
     targetRefs?: Record<string, unknown>[] | null;
   };
+}
+
+/** telemetry.istio.io Telemetry: the workload targeting plus the provider lists of its signals. */
+export interface Telemetry extends IstioPolicy {
+  spec?: IstioPolicy['spec'] & {
+    accessLogging?: ({ providers?: { name?: string }[] | null; disabled?: boolean | null } | null)[] | null;
+    tracing?: ({ providers?: { name?: string }[] | null } | null)[] | null;
+  };
+}
+
+/** One entry of an EnvoyFilter's configPatches: where it applies, what it matches, how it patches. */
+export interface EnvoyConfigPatch {
+  applyTo?: string;
+  match?: {
+    proxy?: { proxyVersion?: string } | null;
+    listener?: { filterChain?: { filter?: { name?: string } | null } | null } | null;
+  } | null;
+  patch?: { operation?: string; value?: Record<string, unknown> | null } | null;
+}
+
+/** networking.istio.io EnvoyFilter (served only as v1alpha3). */
+export interface EnvoyFilter extends KubeObject {
+  spec?: { priority?: number | null; configPatches?: (EnvoyConfigPatch | null)[] | null };
 }
 
 /** networking.istio.io ProxyConfig: the per-namespace or per-workload proxy settings. */
@@ -325,15 +350,18 @@ export interface ObjectTypes {
   'networking.istio.io/v1/VirtualService': VirtualService;
   'networking.istio.io/v1/DestinationRule': DestinationRule;
   'networking.istio.io/v1/ServiceEntry': ServiceEntry;
+  'networking.istio.io/v1/WorkloadEntry': KubeObject;
   'networking.istio.io/v1/Sidecar': Sidecar;
+  'networking.istio.io/v1alpha3/EnvoyFilter': EnvoyFilter;
   'security.istio.io/v1/AuthorizationPolicy': IstioPolicy;
   'security.istio.io/v1/PeerAuthentication': KubeObject;
   'security.istio.io/v1/RequestAuthentication': IstioPolicy;
-  'telemetry.istio.io/v1/Telemetry': IstioPolicy;
+  'telemetry.istio.io/v1/Telemetry': Telemetry;
   'extensions.istio.io/v1alpha1/WasmPlugin': IstioPolicy;
   'networking.istio.io/v1beta1/ProxyConfig': ProxyConfig;
   'gateway.networking.k8s.io/v1/Gateway': KubeObject;
   'gateway.networking.k8s.io/v1/HTTPRoute': KubeObject;
+  'gateway.networking.k8s.io/v1/GRPCRoute': KubeObject;
 }
 
 // Compile-time guard: every known kind has a typed view.

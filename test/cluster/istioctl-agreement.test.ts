@@ -92,7 +92,7 @@ const scenarios: { check: string; analyzer: string; fixtures: string[] }[] = [
     analyzer: 'sidecar.SelectorAnalyzer',
     fixtures: [`sidecar-selectors/${f}.yaml`],
   })),
-  ...['vs-gateways-ok', 'vs-gateways-bad'].map((f) => ({
+  ...['vs-gateways-ok', 'vs-gateways-bad', 'vs-gateways-gateway-api'].map((f) => ({
     check: 'virtualservice-gateways',
     analyzer: 'virtualservice.GatewayAnalyzer',
     fixtures: [`virtualservice-gateways/${f}.yaml`],
@@ -130,15 +130,46 @@ const scenarios: { check: string; analyzer: string; fixtures: string[] }[] = [
     analyzer: 'k8sgateway.CRDVersionAnalyzer',
     fixtures: ['gateway-api-crd-versions/crd-versions-live.yaml'],
   },
-  ...['conditions-ok', 'conditions-bad'].map((f) => ({
+  ...['conditions-ok', 'conditions-bad', 'vm-and-grpc'].map((f) => ({
     check: 'status-conditions',
     analyzer: 'conditions.ConditionAnalyzer',
     fixtures: [`status-conditions/${f}.yaml`],
+  })),
+  // ecp-bad.yaml holds webhooks a real API server refuses (no url nor service, unparsable URLs).
+  ...['ecp-ok', 'ecp-ip-address'].map((f) => ({
+    check: 'external-control-plane',
+    analyzer: 'externalcontrolplane.ExternalControlPlaneAnalyzer',
+    fixtures: [`external-control-plane/${f}.yaml`],
+  })),
+  ...['mn-ok', 'mn-bad'].map((f) => ({
+    check: 'mesh-networks',
+    analyzer: 'meshnetworks.MeshNetworksAnalyzer',
+    fixtures: [`mesh-networks/${f}.yaml`],
   })),
   ...['image-skew-ok', 'image-skew-bad', 'image-skew-unreadable'].map((f) => ({
     check: 'proxy-image-skew',
     analyzer: 'injection.ImageAnalyzer',
     fixtures: [`proxy-image-skew/${f}.yaml`],
+  })),
+  ...['annotations-ok', 'annotations-bad'].map((f) => ({
+    check: 'istio-annotations',
+    analyzer: 'annotations.K8sAnalyzer',
+    fixtures: [`istio-annotations/${f}.yaml`],
+  })),
+  ...['deprecations-ok', 'deprecations-bad'].map((f) => ({
+    check: 'istio-deprecations',
+    analyzer: 'deprecation.DeprecationAnalyzer',
+    fixtures: [`istio-deprecations/${f}.yaml`],
+  })),
+  ...['uid-ok', 'uid-bad'].map((f) => ({
+    check: 'application-uid',
+    analyzer: 'applicationUID.Analyzer',
+    fixtures: [`application-uid/${f}.yaml`],
+  })),
+  ...['image-auto-ok', 'image-auto-bad'].map((f) => ({
+    check: 'image-auto',
+    analyzer: 'injection.ImageAutoAnalyzer',
+    fixtures: [`image-auto/${f}.yaml`],
   })),
 ];
 

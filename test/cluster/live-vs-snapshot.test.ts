@@ -19,6 +19,7 @@ import type { KubeObject } from '../../src/k8s/objects.ts';
 import type { CheckResult, CheckStatus, RunReport } from '../../src/engine/types.ts';
 import { CHECKS } from '../../runbooks/index.ts';
 import { pairs } from '../helpers/run-fixtures.ts';
+import { isCaseHeader } from '../helpers/fixture-cases.ts';
 import {
   REPO,
   VIEWER_ROLE_MANIFEST,
@@ -107,6 +108,44 @@ const LIVE_DIFFERENCES: Record<string, LiveDifference[]> = {
       why: 'the same missing status: the snapshot leaves readiness unknown (not reported); live the Deployment has 0 ready replicas and no pods, so istiod is not ready.',
     },
   ],
+  // istiod Deployments without status: the fixtures exercise the env var IST0175 reads, not readiness.
+  'jwks-fetch-restrictions/jwks-fetch-restrictions-ok.yaml': [
+    {
+      check: 'control-plane-health',
+      onlyInSnapshot: [['MB0104', 'Deployment istio-system/istiod']],
+      onlyLive: [['MB0102', 'Deployment istio-system/istiod']],
+      liveStatus: 'fail',
+      why: 'the istiod Deployment is written without status (readiness unknown); in a cluster it has one, and with no controller running it, 0 replicas are ready.',
+    },
+    {
+      check: 'istiod-api-access',
+      onlyLive: [['MB0301', 'Deployment istio-system/istiod']],
+      why: 'the same missing status: the snapshot leaves readiness unknown (not reported); live the Deployment has 0 ready replicas and no pods.',
+    },
+  ],
+  'jwks-fetch-restrictions/jwks-fetch-restrictions-bad.yaml': [
+    {
+      check: 'control-plane-health',
+      onlyInSnapshot: [
+        ['MB0104', 'Deployment istio-system/istiod'],
+        ['MB0104', 'Deployment istio-system/istiod-canary'],
+      ],
+      onlyLive: [
+        ['MB0102', 'Deployment istio-system/istiod'],
+        ['MB0102', 'Deployment istio-system/istiod-canary'],
+      ],
+      liveStatus: 'fail',
+      why: 'both istiod Deployments are written without status (readiness unknown); in a cluster they have one, and with no controller running them, 0 replicas are ready.',
+    },
+    {
+      check: 'istiod-api-access',
+      onlyLive: [
+        ['MB0301', 'Deployment istio-system/istiod'],
+        ['MB0301', 'Deployment istio-system/istiod-canary'],
+      ],
+      why: 'the same missing status: the snapshot leaves readiness unknown (not reported); live the Deployments have 0 ready replicas and no pods.',
+    },
+  ],
   'sidecar-injection/sidecar-injection-bad.yaml': [
     {
       check: 'sidecar-injection',
@@ -121,6 +160,8 @@ const NOT_LOADABLE: Record<string, string> = {
   'e2e/hostile-markup.yaml': 'object names with markup are not valid Kubernetes names (the fixture tests the renderers, not a cluster)',
   'e2e/bidi-names.yaml':
     'object names with bidi and zero-width characters are not valid Kubernetes names (the fixture tests the renderers, not a cluster)',
+  'external-control-plane/ecp-bad.yaml':
+    'the API server requires a webhook to have a url or a service, and a url it can parse as https: only a snapshot can hold these',
   'gateway-ports/gateway-ports-port-without-number.yaml':
     "Istio's CRD schema requires servers[].port.number: only a snapshot can hold such a Gateway",
   'gateway-api-crd-versions/crd-versions-bad.yaml':
@@ -129,13 +170,16 @@ const NOT_LOADABLE: Record<string, string> = {
     "the test cluster already serves the Gateway API CRDs (v1.6.x) its harness installs; the fixture's copies cannot be loaded beside them",
   'gateway-api-crd-versions/crd-versions-unparsable.yaml':
     "the test cluster already serves the Gateway API CRDs (v1.6.x) its harness installs; the fixture's copies cannot be loaded beside them",
+  'istio-deprecations/deprecations-removed-crd.yaml':
+    'a deleted CRD goes away asynchronously (its finalizer runs after the scenario is unloaded), so it would leak into the next scenario',
+  'istio-schema/schema-bad.yaml': 'every object in it breaks its CRD schema on purpose: the API server refuses each one',
   'service-endpoints/service-endpoints-ok.yaml':
     'Service bookinfo/dual lists two ipFamilies without ipFamilyPolicy (the API server defaults SingleStack and rejects it); needs ipFamilyPolicy: PreferDualStack',
 };
 
 const scenarios: { name: string; paths: string[] }[] = [
   ...readdirSync(FIXTURES, { recursive: true, encoding: 'utf8' })
-    .filter((f) => f.endsWith('.yaml'))
+    .filter((f) => f.endsWith('.yaml') && !isCaseHeader(f))
     .sort()
     .map((f) => ({ name: f, paths: [join(FIXTURES, f)] })),
   ...(isDir(DEMO) ? [{ name: 'runbooks/demo-cluster', paths: [DEMO] }] : []),

@@ -19,7 +19,13 @@ import { REPO_ROOT, startDevServer, type DevServer } from '../../tools/site/dev-
 const STATUS_WORDS: Record<CheckStatus, string> = { pass: 'Passed', warn: 'Warning', fail: 'Failed', error: 'Error', skipped: 'Skipped' };
 const FINDING_WORDS = new Set(['Warning', 'Failed']);
 
-const CONCEPT_PAGES = ['concepts/mesh', 'concepts/traffic-management', 'concepts/gateways', 'concepts/ambient'];
+const CONCEPT_PAGES = [
+  'concepts/mesh',
+  'concepts/traffic-management',
+  'concepts/gateways',
+  'concepts/ambient',
+  'concepts/security-policies',
+];
 const NETWORK_LAYER_PAGES = readdirSync(join(REPO_ROOT, 'content', 'network-layers'))
   .filter((f) => f.endsWith('.mdx'))
   .map((f) => `network-layers/${f.slice(0, -'.mdx'.length)}`)

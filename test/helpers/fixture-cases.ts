@@ -2,8 +2,8 @@
 // grid in test/checks/grid.test.ts runs. A header that does not parse is an error, never a
 // comment: an expectation nothing reads drifts from what the check does.
 
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { CheckStatus } from '../../src/engine/types.ts';
 import { times } from './times.ts';
 
@@ -22,6 +22,17 @@ const DIRECTIVE = /^# (case|with|options|status|expect|why):(?: (.*))?$/;
 // `#` alone, or `#` and at least two spaces: a continuation of the `why` above it.
 const CONTINUATION = /^#(?: {2,}.*)?$/;
 const FINDING = /^((?:IST|MB)\d{4}) ([A-Z][A-Za-z]*) (\S+?)(?: ×([1-9]\d*))?$/;
+// `east:ns/name`: the cluster of a finding in a case over several clusters (Kubernetes names hold no colon).
+const CLUSTER_PREFIX = /^([a-z0-9][a-z0-9-]*):(.+)$/;
+
+/** The file of a case folder that holds its header (the other files are one cluster each). */
+export const CASE_HEADER = 'case.yaml';
+
+/** One cluster of a case over several: its name and the files it is read from (preambles first). */
+export interface FixtureCluster {
+  name: string;
+  files: string[];
+}
 
 /** One run of a check: the case file (after its `with` files) in, exactly `expected` out. */
 export interface FixtureCase {
@@ -31,8 +42,10 @@ export interface FixtureCase {
   file: string;
   /** `file`, or `file [case name]` for a further case of the same file. */
   name: string;
-  /** Every file the run reads, relative to test/fixtures/: preambles first, the case file last. */
+  /** Every file the run reads, relative to test/fixtures/: preambles first, the case file last (every cluster's, for a case folder). */
   files: string[];
+  /** A case folder: the clusters of the run, in name order, each with its files. */
+  clusters?: FixtureCluster[];
   options: CaseOption[];
   /** The result status when the case is about it; otherwise anything but error. */
   status?: CheckStatus;
@@ -42,7 +55,7 @@ export interface FixtureCase {
 }
 
 /** A case as its header states it: `with` names the preambles, relative to test/fixtures/, not yet resolved. */
-export interface ParsedCase extends Omit<FixtureCase, 'files'> {
+export interface ParsedCase extends Omit<FixtureCase, 'files' | 'clusters'> {
   with: string[];
 }
 
@@ -75,12 +88,15 @@ export function headerOf(text: string): string[] {
   return lines.slice(0, end < 0 ? lines.length : end);
 }
 
-/** The cases the header of `file` (relative to test/fixtures/) states; throws a HeaderError when a line does not parse. */
-export function parseHeader(text: string, file: string): ParsedCase[] {
-  return parseDrafts(text, file).map((d) => toCase(d, file));
+/**
+ * The cases the header of `file` (relative to test/fixtures/) states; throws a HeaderError when a
+ * line does not parse. `clusters`: the cluster names of a case folder, which expectations may name.
+ */
+export function parseHeader(text: string, file: string, clusters?: readonly string[]): ParsedCase[] {
+  return parseDrafts(text, file, clusters).map((d) => toCase(d, file));
 }
 
-function parseDrafts(text: string, file: string): Draft[] {
+function parseDrafts(text: string, file: string, clusters?: readonly string[]): Draft[] {
   const drafts: Draft[] = [];
   let current: Draft | undefined;
   let inWhy = false;
@@ -145,6 +161,11 @@ function parseDrafts(text: string, file: string): Draft[] {
         if (finding === null)
           fail('an expectation is `nothing` or `CODE Kind namespace/name` (or `CODE Kind name`), optionally followed by ×N');
         const [, code, kind, name, count] = finding!;
+        const cluster = CLUSTER_PREFIX.exec(name!)?.[1];
+        if (cluster !== undefined && clusters === undefined)
+          fail('a cluster (`east:ns/name`) is named only in a case folder with one file per cluster');
+        if (cluster !== undefined && !clusters!.includes(cluster))
+          fail(`no cluster "${cluster}" in this case folder (its clusters: ${clusters!.join(', ')})`);
         draft.expected.push(...times(Number(count ?? 1), [code!, `${kind} ${name}`] as [string, string]));
         break;
       }
@@ -185,26 +206,69 @@ export function fixtureFiles(folder: string): string[] {
     .map((f) => `${folder}/${f}`);
 }
 
-/** The folders under test/fixtures/ that hold cases: one per check. */
-export function caseFolders(): string[] {
-  return readdirSync(FIXTURES)
-    .filter((d) => !(d in NOT_CASE_FOLDERS) && statSync(join(FIXTURES, d)).isDirectory() && fixtureFiles(d).length > 0)
+/** Every case folder (a case over several clusters) of a check's folder, relative to test/fixtures/. */
+export function caseDirs(folder: string): string[] {
+  return readdirSync(join(FIXTURES, folder), { withFileTypes: true })
+    .filter((e) => e.isDirectory() && existsSync(join(FIXTURES, folder, e.name, CASE_HEADER)))
+    .map((e) => `${folder}/${e.name}`)
     .sort();
 }
 
-/** The cases of one case file (relative to test/fixtures/), with `with` resolved (transitively, preambles first). */
+/** Whether a path (absolute, or relative to test/fixtures/) is the header of a case folder: no snapshot, only directives. */
+export function isCaseHeader(path: string): boolean {
+  return basename(path) === CASE_HEADER && relative(FIXTURES, resolve(FIXTURES, path)).split(/[\\/]/).length === 3;
+}
+
+/** The folders under test/fixtures/ that hold cases: one per check. */
+export function caseFolders(): string[] {
+  return readdirSync(FIXTURES)
+    .filter(
+      (d) =>
+        !(d in NOT_CASE_FOLDERS) && statSync(join(FIXTURES, d)).isDirectory() && (fixtureFiles(d).length > 0 || caseDirs(d).length > 0),
+    )
+    .sort();
+}
+
+/**
+ * The cases of one case file or case folder (relative to test/fixtures/), with `with` resolved
+ * (transitively, preambles first; in a folder, before each cluster's file).
+ */
 export function casesOf(file: string): FixtureCase[] {
+  if (statSync(join(FIXTURES, file)).isDirectory()) return folderCasesOf(file);
   return parseHeader(readFileSync(join(FIXTURES, file), 'utf8'), file).map(({ with: preambles, ...rest }) => ({
     ...rest,
     files: [...resolveWith(preambles, [file]), file],
   }));
 }
 
+// A case folder: `case.yaml` states the cases, every other `.yaml` file is one cluster.
+function folderCasesOf(dir: string): FixtureCase[] {
+  const header = `${dir}/${CASE_HEADER}`;
+  const names = fixtureFiles(dir)
+    .filter((f) => f !== header)
+    .map((f) => basename(f, '.yaml'));
+  if (names.length < 2) throw new HeaderError(header, 1, `a case folder holds one file per cluster, at least two (found ${names.length})`);
+  const text = readFileSync(join(FIXTURES, header), 'utf8');
+  if (text.split('\n').some((l) => l.trim() !== '' && !l.startsWith('#')))
+    throw new HeaderError(header, 1, 'holds only the header: the objects go in the files of the clusters');
+  return parseHeader(text, header, names).map(({ with: preambles, name, file: _file, ...rest }) => {
+    const before = resolveWith(preambles, [header]);
+    const clusters = names.map((n) => ({ name: n, files: [...before, `${dir}/${n}.yaml`] }));
+    return {
+      ...rest,
+      file: dir,
+      name: name === header ? dir : name.replace(header, dir),
+      files: [...before, ...clusters.map((c) => c.files.at(-1)!)],
+      clusters,
+    };
+  });
+}
+
 /** Every case of every case folder, and the files whose header does not parse. */
 export function loadCases(): { cases: FixtureCase[]; errors: Error[] } {
   const cases: FixtureCase[] = [];
   const errors: Error[] = [];
-  for (const file of caseFolders().flatMap(fixtureFiles)) {
+  for (const file of caseFolders().flatMap((folder) => [...fixtureFiles(folder), ...caseDirs(folder)])) {
     try {
       cases.push(...casesOf(file));
     } catch (error) {
