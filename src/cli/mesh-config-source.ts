@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import type { KindId } from '../k8s/kinds.ts';
 import type { ConfigMap } from '../k8s/objects.ts';
-import { InputError, type ClusterSource, type GatherOptions } from '../engine/source.ts';
+import { InputError, WrappingSource, type ClusterSource, type GatherOptions } from '../engine/source.ts';
 import type { Snapshot } from '../engine/snapshot.ts';
 import type { SourceLocation } from '../engine/types.ts';
 import { ISTIO_NAMESPACE, MESH_CONFIGMAP } from '../istio/mesh-config.ts';
@@ -57,22 +57,12 @@ export async function loadMeshFiles(files: MeshFiles): Promise<LoadedMeshFiles |
 }
 
 /** `source` with the mesh ConfigMap's keys replaced by the files' texts in every gather. */
-export class MeshConfigSource implements ClusterSource {
+export class MeshConfigSource extends WrappingSource {
   constructor(
-    readonly source: ClusterSource,
+    source: ClusterSource,
     readonly files: LoadedMeshFiles,
-  ) {}
-
-  get target(): ClusterSource['target'] {
-    return this.source.target;
-  }
-
-  get live(): boolean {
-    return this.source.live;
-  }
-
-  get probes(): ClusterSource['probes'] {
-    return this.source.probes;
+  ) {
+    super(source);
   }
 
   async gather(kinds: readonly KindId[], options: GatherOptions): Promise<Snapshot> {

@@ -28,6 +28,28 @@ export interface ClusterSource {
   readonly probes?: Probes;
 }
 
+/**
+ * A source in front of another: the same target, liveness and probes, and a gather of its own
+ * (read once for two runs, or with proposed objects or a mesh config file laid over the result).
+ */
+export abstract class WrappingSource<S extends ClusterSource = ClusterSource> implements ClusterSource {
+  constructor(readonly source: S) {}
+
+  get target(): TargetInfo {
+    return this.source.target;
+  }
+
+  get live(): boolean {
+    return this.source.live;
+  }
+
+  get probes(): Probes | undefined {
+    return this.source.probes;
+  }
+
+  abstract gather(kinds: readonly KindId[], options: GatherOptions): Promise<Snapshot>;
+}
+
 /** Why a whole source could not be read (as opposed to one kind of it). */
 export type SourceProblemReason =
   'not-kubernetes' | 'unreachable' | 'unauthorized' | 'forbidden' | 'timeout' | 'tls' | 'server-error' | 'invalid';

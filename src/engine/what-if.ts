@@ -7,7 +7,7 @@ import type { KubeObject } from '../k8s/objects.ts';
 import type { Check } from './check.ts';
 import { runChecks, type RunOptions } from './runner.ts';
 import type { Snapshot } from './snapshot.ts';
-import type { ClusterSource, GatherOptions } from './source.ts';
+import { WrappingSource, type ClusterSource, type GatherOptions } from './source.ts';
 import type { Finding, RunReport, SourceLocation, WhatIf } from './types.ts';
 
 /** Proposed objects, as read from the `--with` files. */
@@ -77,22 +77,8 @@ function exactKey(f: Finding): string {
 
 // The source read once for both runs: the cluster does not change between them, and a live
 // cluster is not asked twice.
-class GatherOnce implements ClusterSource {
+class GatherOnce extends WrappingSource {
   #gathered: Promise<Snapshot> | undefined;
-
-  constructor(readonly source: ClusterSource) {}
-
-  get target(): ClusterSource['target'] {
-    return this.source.target;
-  }
-
-  get live(): boolean {
-    return this.source.live;
-  }
-
-  get probes(): ClusterSource['probes'] {
-    return this.source.probes;
-  }
 
   gather(kinds: readonly KindId[], options: GatherOptions): Promise<Snapshot> {
     // Both runs ask for the same kinds: they run the same checks.
@@ -101,22 +87,12 @@ class GatherOnce implements ClusterSource {
   }
 }
 
-class Overlaid implements ClusterSource {
+class Overlaid extends WrappingSource<GatherOnce> {
   constructor(
-    readonly source: GatherOnce,
+    source: GatherOnce,
     readonly overlay: Overlay,
-  ) {}
-
-  get target(): ClusterSource['target'] {
-    return this.source.target;
-  }
-
-  get live(): boolean {
-    return this.source.live;
-  }
-
-  get probes(): ClusterSource['probes'] {
-    return this.source.probes;
+  ) {
+    super(source);
   }
 
   async gather(kinds: readonly KindId[], options: GatherOptions): Promise<Snapshot> {
