@@ -13,7 +13,7 @@ import {
   isCniDaemonSet,
   isZtunnelDaemonSet,
   podState,
-  reportAmbientNotApplicable,
+  skipUnlessAmbientApplies,
 } from '../lib/ambient-scope.ts';
 import { countedList, fullName, listForEvidence, namespaceOf } from '../lib/mesh.ts';
 
@@ -52,7 +52,7 @@ export default defineCheck({
 
     const planes = controlPlaneVersions(deployments);
     const byName = new Map<string, Namespace>(namespaces.map((n) => [n.metadata.name, n]));
-    if (reportAmbientNotApplicable(ctx, planes, namespaces, pods)) return;
+    if (skipUnlessAmbientApplies(ctx, planes, namespaces, pods)) return;
 
     const ambient = ambientPods(pods, byName);
     const ztunnelSets = daemonSets.filter(isZtunnelDaemonSet);
@@ -64,11 +64,8 @@ export default defineCheck({
 
     // A run limited to one namespace does not see the Istio namespace's node agents: their absence proves nothing.
     if (ctx.namespace !== undefined && ctx.namespace !== ISTIO_NAMESPACE && !hasZtunnel && !hasCni) {
-      ctx.report(
-        'MB0709',
-        { kind: 'Namespace', name: ctx.namespace },
-        { what: `the run is limited to namespace ${ctx.namespace} and cannot see the ztunnel and istio-cni pods of the Istio namespace` },
-        { evidence: { 'ambient pods': countedList(ambient.map(fullName), 6) } },
+      ctx.skip(
+        `Nothing to check: the run is limited to namespace ${ctx.namespace} and cannot see the ztunnel and istio-cni pods of the Istio namespace (ambient pods seen: ${countedList(ambient.map(fullName), 6)}).`,
       );
       return;
     }

@@ -17,7 +17,7 @@ import {
   cniAmbientSetting,
   controlPlaneVersions,
   livePods,
-  reportAmbientNotApplicable,
+  skipUnlessAmbientApplies,
 } from '../lib/ambient-scope.ts';
 import { IGNORED_NAMESPACES, countedList, fullName, isPodReady, listForEvidence, namespaceOf } from '../lib/mesh.ts';
 
@@ -86,7 +86,7 @@ export default defineCheck({
     const configMaps = ctx.list('v1/ConfigMap');
     const planes = controlPlaneVersions(ctx.list('apps/v1/Deployment'));
 
-    if (reportAmbientNotApplicable(ctx, planes, namespaces, pods)) return;
+    if (skipUnlessAmbientApplies(ctx, planes, namespaces, pods)) return;
 
     const byName = new Map<string, Namespace>(namespaces.map((n) => [n.metadata.name, n]));
     const agents = agentsByNode(pods);

@@ -4,7 +4,6 @@
 // runbooks/lib/ from the one-check-per-file rule.
 
 import type { CheckContext } from '../../src/engine/check.ts';
-import { ISTIO_NAMESPACE } from '../../src/istio/mesh-config.ts';
 import type { KindId } from '../../src/k8s/kinds.ts';
 import type { ConfigMap, DaemonSet, Deployment, Namespace, Pod } from '../../src/k8s/objects.ts';
 import { CONTROL_PLANE_CONTAINER, imageTag, isControlPlane } from '../../src/mesh/control-plane.ts';
@@ -18,7 +17,7 @@ import {
   namespaceIsAmbient,
 } from '../../src/mesh/ambient.ts';
 import { isLivePod } from '../../src/mesh/meshed.ts';
-import { fullName, isPodReady, listForEvidence, namespaceOf } from './mesh.ts';
+import { fullName, isPodReady, namespaceOf } from './mesh.ts';
 
 /** Ambient mode became beta in Istio 1.22 (experimental from 1.18, alpha in 1.21 with other mechanics). */
 export const AMBIENT_MIN_MINOR: readonly [number, number] = [1, 22];
@@ -153,38 +152,25 @@ export function cniAmbientSetting(
 }
 
 /**
- * Reports why the ambient checks have nothing to judge, and says whether they do: every control
- * plane predates ambient mode (MB0708), or no namespace or pod is in ambient mode (MB0709). Both
- * are info findings, so the check passes with the reason shown rather than passing silently.
+ * Skips an ambient check, saying why, where ambient mode has nothing to judge: every control plane
+ * predates ambient mode, or no namespace or pod is in ambient mode. Skipped, not passed: a pass
+ * would read as "ambient is healthy". Returns whether it skipped (the check then returns).
  */
-export function reportAmbientNotApplicable(
-  ctx: Pick<CheckContext<KindId>, 'report' | 'namespace'>,
+export function skipUnlessAmbientApplies(
+  ctx: Pick<CheckContext<KindId>, 'skip'>,
   planes: readonly ControlPlaneVersion[],
   namespaces: readonly Namespace[],
   pods: readonly Pod[],
 ): boolean {
   const old = preAmbientControlPlane(planes);
   if (old !== undefined) {
-    ctx.report(
-      'MB0708',
-      { kind: 'Deployment', namespace: namespaceOf(old.deployment), name: old.deployment.metadata.name },
-      { deployment: fullName(old.deployment), version: old.version },
-      {
-        evidence: {
-          'control planes': listForEvidence(planes.map((p) => `${fullName(p.deployment)} ${p.version}`)),
-          'ambient mode': 'beta since Istio 1.22, generally available since 1.24',
-        },
-      },
+    ctx.skip(
+      `Does not apply: control plane ${fullName(old.deployment)} runs Istio ${old.version}, older than 1.22, where ambient mode became beta (generally available since 1.24).`,
     );
     return true;
   }
   if (!ambientInUse(namespaces, pods)) {
-    ctx.report(
-      'MB0709',
-      { kind: 'Namespace', name: ctx.namespace ?? ISTIO_NAMESPACE },
-      { what: 'no namespace or pod is in ambient mode (label istio.io/dataplane-mode=ambient)' },
-      { evidence: { namespaces: namespaces.length, pods: pods.length } },
-    );
+    ctx.skip('Nothing to check: no namespace or pod is in ambient mode (label istio.io/dataplane-mode=ambient).');
     return true;
   }
   return false;

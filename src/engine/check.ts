@@ -127,6 +127,12 @@ export interface CheckContext<K extends KindId> {
   /** Attaches structured data (a reachability matrix) to the result, for renderers to draw. */
   attach(attachment: Attachment): void;
   /**
+   * Ends the check as skipped, saying why (`Nothing to check: …`, `Does not apply: …`): for a
+   * cluster where the check's requirement does not arise, which is neither a pass nor a finding.
+   * Call it before reporting anything and return; a check that already reported cannot skip.
+   */
+  skip(reason: string): void;
+  /**
    * State shared by the checks of this run: the value `build` made for `key` the first time any
    * check asked, else `build()`'s now. `build` must derive it from the snapshot only (every check
    * of a run sees the same one), and callers must not mutate what they get.

@@ -1414,25 +1414,6 @@ spec:
     why: 'Pods in ambient namespaces are then never redirected to ztunnel: they talk plain text, bypass every mesh policy, and the ambient label promises a protection that is not there.',
     fix: 'Reinstall or upgrade the istio-cni chart with `--set ambient.enabled=true` (or the ambient profile), then check that pods in ambient namespaces carry the annotation ambient.istio.io/redirection=enabled.',
   }),
-  MB0708: code<{ deployment: string; version: string }>({
-    level: 'info',
-    title: 'Ambient mode does not apply to this control plane',
-    message: (p) =>
-      `Control plane ${p.deployment} runs Istio ${p.version}, older than 1.22, where ambient mode became beta: the ambient checks do not apply.`,
-    meaning:
-      'The istiod (or Istio 1.0-era Pilot) version is older than 1.22. Ambient mode was experimental from 1.18 and alpha in 1.21 with different mechanics, beta in 1.22 and generally available in 1.24; before 1.18 it did not exist.',
-    why: "Judging an older mesh by ambient's rules would report problems it cannot have; the check says so instead of passing silently.",
-    fix: 'Nothing to fix. To use ambient mode, upgrade the control plane to 1.24 or later (where ambient is generally available) and install ztunnel and istio-cni.',
-  }),
-  MB0709: code<{ what: string }>({
-    level: 'info',
-    title: 'No ambient workloads: nothing to check',
-    message: (p) => `Nothing to check: ${p.what}.`,
-    meaning:
-      'No namespace carries istio.io/dataplane-mode=ambient, no pod enrols itself with that label, and no pod carries the redirection annotation istio-cni writes.',
-    why: 'A mesh that does not use ambient mode has no ambient requirement to meet; saying so keeps a pass from reading as "ambient is healthy".',
-    fix: 'Nothing to fix. To add a namespace to the ambient mesh: `kubectl label namespace <ns> istio.io/dataplane-mode=ambient`.',
-  }),
   MB0710: code<{ pod: string }>({
     level: 'error',
     title: 'Pod has a sidecar and is redirected to ztunnel',

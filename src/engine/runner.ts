@@ -209,6 +209,7 @@ export async function runOne(
   const findings: Finding[] = [];
   const attachments: Attachment[] = [];
   let truncated = 0;
+  let skipped: string | undefined;
   const declared = new Set<KindId>(check.inputs);
   const assertDeclared = (kind: KindId): void => {
     if (!declared.has(kind)) throw new Error(`check ${check.id} read ${kind}, which it does not declare in its inputs`);
@@ -248,6 +249,10 @@ export async function runOne(
           locateRef(snapshotFor(resource), resource),
         ),
       );
+    },
+    skip: (reason) => {
+      if (findings.length > 0 || truncated > 0) throw new Error(`check ${check.id} asked to skip after reporting findings`);
+      skipped = reason;
     },
     attach: (attachment) => {
       attachments.push(attachment);
@@ -300,6 +305,12 @@ export async function runOne(
     return result;
   } finally {
     clearTimeout(timer);
+  }
+  if (skipped !== undefined) {
+    const ms = Math.round(performance.now() - start);
+    // A check that skipped and then reported is a bug in the check: never a quiet skip.
+    if (findings.length > 0) return base(check, 'error', ms, `The check failed: ${check.id} reported findings after it skipped.`);
+    return base(check, 'skipped', ms, skipped);
   }
   const decided =
     opts.policy === undefined ? { findings, suppressed: [] } : applyPolicy(findings, (ref) => objectOf(snapshotFor(ref), ref), opts.policy);

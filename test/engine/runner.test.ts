@@ -310,3 +310,27 @@ describe('runChecks: how much was read, and a source that cannot be read', () =>
     expect(report.checks[1]).toMatchObject({ status: 'warn', read: { kinds: 1, objects: 1 } });
   });
 });
+
+describe('ctx.skip', () => {
+  const skipping = (alsoReport: boolean) =>
+    defineCheck({
+      id: 'skips',
+      title: 'Skips',
+      description: 'Test check.',
+      why: 'Testing.',
+      docs: '/t/#skips',
+      inputs: ['v1/Pod'],
+      analyze(ctx) {
+        ctx.skip('Nothing to check: no pods.');
+        if (alsoReport) ctx.report('IST0103', { kind: 'Pod', namespace: 'ns', name: 'p' }, { pod: 'p' });
+      },
+    });
+
+  it('ends the check as skipped with its reason, and a report after it is an error, never a quiet skip', async () => {
+    const source = new CountingSource(false, []);
+    const [quiet] = (await runChecks([skipping(false)], source)).checks;
+    expect([quiet!.status, quiet!.reason]).toEqual(['skipped', 'Nothing to check: no pods.']);
+    const [loud] = (await runChecks([skipping(true)], source)).checks;
+    expect(loud!.status).toBe('error');
+  });
+});

@@ -35,15 +35,17 @@ describe('ambient-data-plane', () => {
     expect(result.findings.filter((f) => f.code === 'MB0703' || f.code === 'MB0704')).toEqual([]);
   });
 
-  it('says ambient does not apply before 1.22, and that there is nothing to check without ambient workloads', async () => {
+  it('is skipped before 1.22 (does not apply) and without ambient workloads (nothing to check), saying why', async () => {
     const old = await runCase('ambient-data-plane/ambient-old-control-plane.yaml');
-    expect(old.findings.map((f) => f.message)).toEqual([
-      'Control plane istio-system/istiod runs Istio 1.20.3, older than 1.22, where ambient mode became beta: the ambient checks do not apply.',
+    expect([old.status, old.reason, old.findings]).toEqual([
+      'skipped',
+      'Does not apply: control plane istio-system/istiod runs Istio 1.20.3, older than 1.22, where ambient mode became beta (generally available since 1.24).',
+      [],
     ]);
     const unused = await runCase('ambient-data-plane/ambient-not-used.yaml');
-    expect(unused.findings.map((f) => f.message)).toEqual([
+    expect([unused.status, unused.reason]).toEqual([
+      'skipped',
       'Nothing to check: no namespace or pod is in ambient mode (label istio.io/dataplane-mode=ambient).',
     ]);
-    expect(unused.findings[0]?.severity).toBe('info');
   });
 });
