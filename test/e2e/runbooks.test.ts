@@ -8,7 +8,7 @@ import { YamlSource } from '../../src/cluster/yaml-source.ts';
 import { runChecks } from '../../src/engine/runner.ts';
 import type { CheckResult } from '../../src/engine/types.ts';
 import { getCheck } from '../../runbooks/index.ts';
-import { launchBrowser, type Browser } from '../../tools/site/browser.ts';
+import { launchBrowser, openPage, type Browser } from '../../tools/site/browser.ts';
 import { REPO_ROOT, startDevServer, type DevServer } from '../../tools/site/dev-server.ts';
 
 const HOSTILE = 'hostile markup';
@@ -45,14 +45,14 @@ function runbook(id: string): ReturnType<Page['locator']> {
 }
 
 async function openIntroduction(): Promise<void> {
-  await page.goto(`${server.origin}/introduction/`);
-  // The island is a module script: wait until the custom elements are defined.
-  await page.waitForFunction(() => customElements.get('runbook-run') !== undefined && customElements.get('meshbook-runner') !== undefined);
+  // The island is a module script: openPage waits until the custom elements are defined (and
+  // reloads once if the dev server's first dependency optimisation reloaded the page under it).
+  await openPage(page, `${server.origin}/introduction/`);
 }
 
 describe('the guide on the dev server', () => {
   it('opens on the Introduction to Network Operations page', async () => {
-    await page.goto(`${server.origin}/`);
+    await openPage(page, `${server.origin}/`);
     expect(new URL(page.url()).pathname).toBe('/introduction/');
     expect((await page.locator('h1#_top').textContent())?.trim()).toBe('Introduction to Network Operations');
     // Four runbooks, each with exactly one button whose accessible name is "Run this check".
