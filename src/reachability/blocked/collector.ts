@@ -255,6 +255,58 @@ export class BlockedCollector<M> {
   readonly #restCounts: number[] = [];
 
   /**
+   * The groups the denied connections of a source group fall into, with how many of its
+   * connections each gets, written into `groups` and `counts` (their first entries; the count of
+   * entries is returned): undefined when some group is not settled yet, so taking the
+   * connections at once could change more than counts. An ingress group must be full of peers
+   * and pass `ingressSettled`; an egress group must have settled the destination as its peer.
+   */
+  #settledGroups(
+    groupFor: (direction: Direction) => { key: string; meta: M },
+    src: Endpoint,
+    targets: readonly RestTarget[],
+    denied: readonly number[],
+    evaluations: readonly Evaluation[],
+    groups: GroupState<M>[],
+    counts: number[],
+    ingressSettled: (group: GroupState<M>) => boolean,
+  ): number | undefined {
+    let taken = 0;
+    const groupKeys = { egress: groupFor('egress').key, ingress: groupFor('ingress').key };
+    for (const ti of denied) {
+      const evaluation = evaluations[ti]!;
+      if (evaluation.allowed) continue;
+      const target = targets[ti]!;
+      for (let side = 0; side < 2; side++) {
+        const verdict = side === 0 ? evaluation.egress : evaluation.ingress;
+        if (verdict.allowed) continue;
+        const direction = verdict.direction;
+        const isolation = this.#knownIsolation(direction, direction === 'egress' ? src : target.dst, verdict.isolatedBy);
+        if (isolation === undefined) return undefined;
+        if (isolation.policy === undefined) continue;
+        const group = isolation.groups.get(groupKeys[direction]) as GroupState<M> | undefined;
+        if (group === undefined) return undefined;
+        if (!group.isolationSeen.has(isolation.key) || !group.ports.has(queryKey(target.port)) || !group.destinations.has(target.dstLabel))
+          return undefined;
+        if (direction === 'egress') {
+          // The peer is the destination: it must be settled (skipped, or named with this port).
+          if (!group.skipped.has(target.dstKey)) {
+            const named = group.peerKeys.get(target.dstKey);
+            if (named === undefined || !everyPeerHasPort(group.peers, named, queryKey(target.port))) return undefined;
+          }
+        } else if (group.peerKeys.size < MAX_FIX_PEERS || !ingressSettled(group)) return undefined;
+        let at = 0;
+        while (at < taken && groups[at] !== group) at++;
+        if (at === taken) {
+          groups[taken] = group;
+          counts[taken++] = 1;
+        } else counts[at]!++;
+      }
+    }
+    return taken;
+  }
+
+  /**
    * Takes at once the connections of members `from..` of a source group to the `denied` targets,
    * as if `add` had been called for each member (in order) and each denied target, when that is
    * sure to change nothing but counts, sources and skipped peers (order-insensitive state): every
@@ -278,42 +330,18 @@ export class BlockedCollector<M> {
     // Scratch lists reused across calls (the sweep's hot path); only the first `taken` entries count.
     const groups = this.#restGroups;
     const counts = this.#restCounts;
-    let taken = 0;
-    const groupKeys = { egress: groupFor('egress').key, ingress: groupFor('ingress').key };
-    for (const ti of denied) {
-      const evaluation = evaluations[ti]!;
-      if (evaluation.allowed) continue;
-      const target = targets[ti]!;
-      for (let side = 0; side < 2; side++) {
-        const verdict = side === 0 ? evaluation.egress : evaluation.ingress;
-        if (verdict.allowed) continue;
-        const direction = verdict.direction;
-        const isolation = this.#knownIsolation(direction, direction === 'egress' ? src : target.dst, verdict.isolatedBy);
-        if (isolation === undefined) return false;
-        if (isolation.policy === undefined) continue;
-        const group = isolation.groups.get(groupKeys[direction]) as GroupState<M> | undefined;
-        if (group === undefined) return false;
-        if (!group.isolationSeen.has(isolation.key) || !group.ports.has(queryKey(target.port)) || !group.destinations.has(target.dstLabel))
-          return false;
-        if (direction === 'egress') {
-          // The peer is the destination: it must be settled (skipped, or named with this port).
-          if (!group.skipped.has(target.dstKey)) {
-            const named = group.peerKeys.get(target.dstKey);
-            if (named === undefined || !everyPeerHasPort(group.peers, named, queryKey(target.port))) return false;
-          }
-        } else {
-          // The peer is the source: the group must be full, and name none of the remaining members.
-          if (group.peerKeys.size < MAX_FIX_PEERS) return false;
-          if (this.#lastNamed(group, members) >= from) return false;
-        }
-        let at = 0;
-        while (at < taken && groups[at] !== group) at++;
-        if (at === taken) {
-          groups[taken] = group;
-          counts[taken++] = 1;
-        } else counts[at]!++;
-      }
-    }
+    // The peer of an ingress group is the source: it must name none of the remaining members.
+    const taken = this.#settledGroups(
+      groupFor,
+      src,
+      targets,
+      denied,
+      evaluations,
+      groups,
+      counts,
+      (group) => this.#lastNamed(group, members) < from,
+    );
+    if (taken === undefined) return false;
     for (let i = 0; i < taken; i++) {
       const group = groups[i]!;
       group.connections += counts[i]! * rest;
@@ -338,38 +366,13 @@ export class BlockedCollector<M> {
     const groups: GroupState<M>[] = [];
     const counts: number[] = [];
     const named = new Set<SourceMembers>();
-    const groupKeys = { egress: groupFor('egress').key, ingress: groupFor('ingress').key };
-    for (const ti of denied) {
-      const evaluation = evaluations[ti]!;
-      if (evaluation.allowed) continue;
-      const target = targets[ti]!;
-      for (let side = 0; side < 2; side++) {
-        const verdict = side === 0 ? evaluation.egress : evaluation.ingress;
-        if (verdict.allowed) continue;
-        const direction = verdict.direction;
-        const isolation = this.#knownIsolation(direction, direction === 'egress' ? src : target.dst, verdict.isolatedBy);
-        if (isolation === undefined) return undefined;
-        if (isolation.policy === undefined) continue;
-        const group = isolation.groups.get(groupKeys[direction]) as GroupState<M> | undefined;
-        if (group === undefined) return undefined;
-        if (!group.isolationSeen.has(isolation.key) || !group.ports.has(queryKey(target.port)) || !group.destinations.has(target.dstLabel))
-          return undefined;
-        if (direction === 'egress') {
-          if (!group.skipped.has(target.dstKey)) {
-            const keys = group.peerKeys.get(target.dstKey);
-            if (keys === undefined || !everyPeerHasPort(group.peers, keys, queryKey(target.port))) return undefined;
-          }
-        } else {
-          if (group.peerKeys.size < MAX_FIX_PEERS) return undefined;
-          for (const key of group.peerKeys.keys()) for (const owner of this.#unions.ownersOf(key)) named.add(owner);
-        }
-        const at = groups.indexOf(group);
-        if (at < 0) {
-          groups.push(group);
-          counts.push(1);
-        } else counts[at]!++;
-      }
-    }
+    const taken = this.#settledGroups(groupFor, src, targets, denied, evaluations, groups, counts, (group) => {
+      for (const key of group.peerKeys.keys()) for (const owner of this.#unions.ownersOf(key)) named.add(owner);
+      return true;
+    });
+    if (taken === undefined) return undefined;
+    groups.length = taken;
+    counts.length = taken;
     return { groups, counts, named };
   }
 
