@@ -1,6 +1,7 @@
 import { defineCheck } from '../../src/engine/check.ts';
 import type { ResourceRef } from '../../src/engine/types.ts';
 import type { KubeObject, Pod } from '../../src/k8s/objects.ts';
+import { isIstioAnnotation, WRITTEN_BY_ISTIO } from '../../src/istio/annotation-names.ts';
 import { ISTIO_ANNOTATIONS } from '../../src/istio/annotations.gen.ts';
 import { IGNORED_NAMESPACES, namespaceOf } from '../lib/mesh.ts';
 import { inAnalyzedRevision } from '../lib/revision.ts';
@@ -17,20 +18,14 @@ import { inAnalyzedRevision } from '../lib/revision.ts';
 // injection writes by default (interception mode, inbound port lists, outbound IP ranges) are
 // skipped on a Pod without an `istio-init` init container, one whose traffic the CNI plugin sets up.
 const ALPHA: ReadonlySet<string> = new Set(ISTIO_ANNOTATIONS.filter((a) => a.featureStatus === 'Alpha').map((a) => a.name));
-const WRITTEN_BY_ISTIO: ReadonlySet<string> = new Set(['sidecar.istio.io/status', 'gateway.istio.io/controller-version', 'istio.io/rev']);
 const WRITTEN_BY_CNI_INJECTION: ReadonlySet<string> = new Set([
   'sidecar.istio.io/interceptionMode',
   'traffic.sidecar.istio.io/includeInboundPorts',
   'traffic.sidecar.istio.io/excludeInboundPorts',
   'traffic.sidecar.istio.io/includeOutboundIPRanges',
 ]);
-const INGRESS_CLASS = 'kubernetes.io/ingress.class';
 // The init container that sets up iptables when the CNI plugin does not.
 const ISTIO_INIT = 'istio-init';
-
-function isIstioAnnotation(name: string): boolean {
-  return name === INGRESS_CLASS || (name.split('/')[0] ?? '').endsWith('istio.io');
-}
 
 type AnalyzedKind = 'Namespace' | 'Service' | 'Pod' | 'Deployment';
 

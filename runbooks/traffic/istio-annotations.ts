@@ -2,6 +2,7 @@ import { defineCheck } from '../../src/engine/check.ts';
 import type { ResourceRef } from '../../src/engine/types.ts';
 import type { KubeObject } from '../../src/k8s/objects.ts';
 import { annotationValueProblem } from '../../src/istio/annotation-values.ts';
+import { isIstioAnnotation, WRITTEN_BY_ISTIO } from '../../src/istio/annotation-names.ts';
 import { ISTIO_ANNOTATIONS, type IstioAnnotation } from '../../src/istio/annotations.gen.ts';
 import { IGNORED_NAMESPACES, namespaceOf } from '../lib/mesh.ts';
 import { inAnalyzedRevision } from '../lib/revision.ts';
@@ -18,15 +19,9 @@ import { inAnalyzedRevision } from '../lib/revision.ts';
 // object; several annotations give several findings. Objects istioctl does not read are skipped:
 // those in kube-system and its peers, Deployments of another revision.
 const SIDECAR_INJECT = 'sidecar.istio.io/inject';
-const WRITTEN_BY_ISTIO: ReadonlySet<string> = new Set(['sidecar.istio.io/status', 'gateway.istio.io/controller-version', 'istio.io/rev']);
 const DEPRECATION_EXTRA: Readonly<Record<string, string>> = { [SIDECAR_INJECT]: ` in favor of the "${SIDECAR_INJECT}" label` };
-const INGRESS_CLASS = 'kubernetes.io/ingress.class';
 
 const byName = new Map(ISTIO_ANNOTATIONS.map((a) => [a.name, a]));
-
-function isIstioAnnotation(name: string): boolean {
-  return name === INGRESS_CLASS || (name.split('/')[0] ?? '').endsWith('istio.io');
-}
 
 function placedOn(def: IstioAnnotation): string[] {
   return def.resources.filter((r) => r !== 'Any');
