@@ -6,7 +6,7 @@
 import type { CheckContext } from '../../src/engine/check.ts';
 import type { KindId } from '../../src/k8s/kinds.ts';
 import type { ConfigMap, DaemonSet, Deployment, Namespace, Pod } from '../../src/k8s/objects.ts';
-import { CONTROL_PLANE_CONTAINER, imageTag, isControlPlane } from '../../src/mesh/control-plane.ts';
+import { imageOf, imageTag, isControlPlane } from '../../src/mesh/control-plane.ts';
 import { parseMinor } from '../../src/mesh/istio-version.ts';
 import {
   DATAPLANE_MODE_LABEL,
@@ -37,8 +37,7 @@ export interface ControlPlaneVersion {
 /** Every istiod (or Istio 1.0 Pilot) Deployment with its version. */
 export function controlPlaneVersions(deployments: readonly Deployment[]): ControlPlaneVersion[] {
   return deployments.filter(isControlPlane).map((d) => {
-    const containers = d.spec?.template?.spec?.containers ?? [];
-    const version = imageTag((containers.find((c) => c.name === CONTROL_PLANE_CONTAINER) ?? containers[0])?.image);
+    const version = imageTag(imageOf(d));
     return { deployment: d, version, minor: parseMinor(version) };
   });
 }

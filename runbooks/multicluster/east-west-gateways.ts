@@ -6,11 +6,8 @@ import { HBONE_PORT, ISTIOD_XDS_PORT } from '../../src/mesh/ambient.ts';
 import { isControlPlane, podsOfDeployment } from '../../src/mesh/control-plane.ts';
 import { hasProxy } from '../../src/mesh/meshed.ts';
 import {
-  clusterIdentity,
   clusterNetwork,
-  CONTROL_PLANE_CLUSTERS_ANNOTATION,
   crossNetworkPort,
-  eastWestGateways,
   externalAddresses,
   gatewaysFor,
   ISTIOD_WEBHOOK_PORT,
@@ -18,7 +15,7 @@ import {
 } from '../../src/mesh/multicluster.ts';
 import { buildNetpolIndex, serviceTargets, type NetpolIndex } from '../../src/reachability/netpol/index.ts';
 import { listForEvidence, namespaceOf } from '../lib/mesh.ts';
-import { inCluster } from '../lib/multicluster.ts';
+import { clusterFacts, controlPlaneClusters, inCluster } from '../lib/multicluster.ts';
 import { admitsOutside, DenialsByPolicy, fixRule } from '../lib/multicluster-reach.ts';
 
 // The east-west gateways that carry traffic between networks (R3) and, for remote clusters, to
@@ -59,32 +56,11 @@ export default defineCheck({
   docs: '/concepts/multicluster/#east-west-gateways',
   analyze(ctx) {
     const clusters = ctx.clusters.map((c) => {
-      const deployments = c.list('apps/v1/Deployment');
-      const pods = c.list('v1/Pod');
-      const services = c.list('v1/Service');
-      const namespaces = c.list('v1/Namespace');
-      return {
-        name: c.name,
-        deployments,
-        pods,
-        services,
-        policies: c.list('networking.k8s.io/v1/NetworkPolicy'),
-        namespaces,
-        istioGateways: c.list('networking.istio.io/v1/Gateway'),
-        network: clusterNetwork(namespaces.find((n) => n.metadata.name === ISTIO_NAMESPACE)),
-        identity: clusterIdentity(deployments, c.list('v1/ConfigMap'), pods),
-        gateways: eastWestGateways(deployments, services, pods),
-      };
+      const facts = clusterFacts(c);
+      return { ...facts, istioGateways: c.list('networking.istio.io/v1/Gateway'), network: clusterNetwork(facts.istioSystem) };
     });
     // Cluster IDs that remote clusters (no istiod) ask to lead them.
-    const leaders = new Set<string>();
-    for (const c of clusters) {
-      if (c.identity.primary) continue;
-      const annotation = c.namespaces.find((n) => n.metadata.name === ISTIO_NAMESPACE)?.metadata.annotations?.[
-        CONTROL_PLANE_CLUSTERS_ANNOTATION
-      ];
-      for (const id of (annotation ?? '').split(',')) if (id.trim() !== '') leaders.add(id.trim());
-    }
+    const leaders = new Set(clusters.flatMap((c) => (c.identity.primary ? [] : controlPlaneClusters(c.istioSystem))));
     const served = new Set(clusters.flatMap((c) => c.gateways.map((g) => g.network)));
     const networks = [...new Set(clusters.map((c) => c.network).filter((n) => n !== ''))];
     if (networks.length > 1) {

@@ -3,16 +3,10 @@ import { parseIp } from '../../src/k8s/cidr.ts';
 import { ISTIO_NAMESPACE } from '../../src/istio/mesh-config.ts';
 import { ISTIOD_XDS_PORT } from '../../src/mesh/ambient.ts';
 import { hasProxy } from '../../src/mesh/meshed.ts';
-import {
-  clusterIdentity,
-  CONTROL_PLANE_CLUSTERS_ANNOTATION,
-  eastWestGateways,
-  externalAddresses,
-  remoteIstiodAddresses,
-} from '../../src/mesh/multicluster.ts';
+import { CONTROL_PLANE_CLUSTERS_ANNOTATION, externalAddresses, remoteIstiodAddresses } from '../../src/mesh/multicluster.ts';
 import { buildNetpolIndex } from '../../src/reachability/netpol/index.ts';
 import { listForEvidence } from '../lib/mesh.ts';
-import { andList, inCluster } from '../lib/multicluster.ts';
+import { andList, clusterFacts, controlPlaneClusters, inCluster } from '../lib/multicluster.ts';
 import { DenialsByPolicy, fixRule } from '../lib/multicluster-reach.ts';
 
 // Primary-remote: a remote cluster (one without istiod) is led by a primary and reaches its
@@ -46,22 +40,7 @@ export default defineCheck({
   scope: 'mesh',
   docs: '/concepts/multicluster/#primary-remote',
   analyze(ctx) {
-    const clusters = ctx.clusters.map((c) => {
-      const deployments = c.list('apps/v1/Deployment');
-      const pods = c.list('v1/Pod');
-      const services = c.list('v1/Service');
-      return {
-        name: c.name,
-        pods,
-        services,
-        slices: c.list('discovery.k8s.io/v1/EndpointSlice'),
-        namespaces: c.list('v1/Namespace'),
-        policies: c.list('networking.k8s.io/v1/NetworkPolicy'),
-        istioSystem: c.find('v1/Namespace', '', ISTIO_NAMESPACE),
-        identity: clusterIdentity(deployments, c.list('v1/ConfigMap'), pods),
-        gateways: eastWestGateways(deployments, services, pods),
-      };
-    });
+    const clusters = ctx.clusters.map((c) => ({ ...clusterFacts(c), slices: c.list('discovery.k8s.io/v1/EndpointSlice') }));
     // Skipped by the runner in a one-cluster run; one readable cluster of several has nothing to compare.
     if (clusters.length < 2) return;
     const primaries = clusters.filter((c) => c.identity.primary);
@@ -84,10 +63,7 @@ export default defineCheck({
         continue;
       }
       const annotation = remote.istioSystem.metadata.annotations?.[CONTROL_PLANE_CLUSTERS_ANNOTATION];
-      const named = (annotation ?? '')
-        .split(',')
-        .map((s) => s.trim())
-        .filter((s) => s !== '');
+      const named = controlPlaneClusters(remote.istioSystem);
       const known = primaryIds.length === 0 ? '(none)' : primaryIds.join(', ');
       if (named.length === 0) ctx.report('MB0930', nsRef, { cluster: remote.name }, { evidence: { 'primaries of the run': known } });
       else if (!named.includes('*') && !named.some((n) => primaryIds.includes(n)))

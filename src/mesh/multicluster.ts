@@ -44,11 +44,6 @@ export const EAST_WEST_GATEWAY_LABEL_VALUE = 'eastwestgateway';
 /** Injector ConfigMap whose `values` hold global.multiCluster.clusterName (remote clusters have no istiod to read). */
 const INJECTOR_CONFIGMAP = 'istio-sidecar-injector';
 
-/** A cluster's name for humans in a run: the run's name for it, or "this cluster" in a one-cluster run. */
-export function clusterLabel(name: string): string {
-  return name === '' ? 'this cluster' : name;
-}
-
 /** The literal value of an env var of a container; undefined when unset, null when set through valueFrom. */
 function envValue(container: Container | undefined, name: string): string | null | undefined {
   const entry = (container?.env ?? []).find((e) => e.name === name);
