@@ -4,27 +4,23 @@
 // the others report, and the fingerprint guard on every context of the run.
 
 import { postLocal, streamEvents, type Reply } from './helpers/local-post.ts';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHECKS } from '../../runbooks/index.ts';
-import { createRunEndpoint } from '../../src/server/run-endpoint.ts';
 import type { RunStreamEvent } from '../../src/server/run-events.ts';
 import { CONTEXT_CHANGED, contextsOf, devTargets, type TargetRegistry } from '../../src/server/targets.ts';
 import { DEMO_DIR, REPO, closedPortUrl, startFakeCluster, writeKubeconfig } from '../helpers/fake-cluster.ts';
 import type { FakeApiServer } from '../live/fake-apiserver.ts';
+import { TOKEN, startRunEndpoint, type RunEndpointServer } from '../helpers/run-endpoint-server.ts';
 
-const TOKEN = 'test-token-0123456789abcdefghijklmnopqrstuvwxyz';
 const TWO = join(REPO, 'test', 'fixtures', 'sidecar-injection', 'two-clusters');
 
 let tmp: string;
 let east: FakeApiServer;
 let west: FakeApiServer;
 let targets: TargetRegistry;
-let server: Server;
+let server: RunEndpointServer;
 let port: number;
 
 beforeAll(async () => {
@@ -47,10 +43,8 @@ beforeAll(async () => {
     'east',
   );
   targets = devTargets({ root: tmp, env: { KUBECONFIG: kubeconfig }, home: tmp });
-  const handler = createRunEndpoint({ token: TOKEN, checks: CHECKS, targets, log: { info: () => {}, warn: () => {} } });
-  server = createServer((req, res) => void handler(req, res));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  port = (server.address() as AddressInfo).port;
+  server = await startRunEndpoint(targets);
+  port = server.port;
 });
 afterAll(async () => {
   server?.close();
@@ -100,6 +94,7 @@ describe('targets over several clusters', () => {
   });
 
   it('runs any two contexts the page names together, each read live', async () => {
+    const [eastBefore, westBefore] = [east.requests.length, west.requests.length];
     const reply = await post({ checks: ['gateway-ports'], target: 'contexts:west+east', fingerprint: await fingerprintOf('west', 'east') });
     expect(reply.status, reply.body).toBe(200);
     const events = streamEvents(reply.body);
@@ -110,6 +105,8 @@ describe('targets over several clusters', () => {
     expect(new Set(clusters)).toEqual(new Set(['west', 'east']));
     // The same demo in both: each finding twice, once per cluster.
     expect(clusters.filter((c) => c === 'west').length).toBe(clusters.filter((c) => c === 'east').length);
+    expect(east.requests.length).toBeGreaterThan(eastBefore);
+    expect(west.requests.length).toBeGreaterThan(westBefore);
   });
 
   it('says once that a context could not be read; the others still report, and the check is not a pass', async () => {

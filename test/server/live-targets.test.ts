@@ -4,27 +4,23 @@
 // per-context cache with its time and a refresh, and cancellation reaching the API request.
 
 import { postLocal, streamEvents, type Reply } from './helpers/local-post.ts';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHECKS, getCheck } from '../../runbooks/index.ts';
-import { createRunEndpoint } from '../../src/server/run-endpoint.ts';
+import { getCheck } from '../../runbooks/index.ts';
 import type { RunStreamEvent } from '../../src/server/run-events.ts';
 import { CONTEXT_CHANGED, devTargets, type TargetOption, type TargetRegistry } from '../../src/server/targets.ts';
 import { DEMO_DIR, REPO, closedPortUrl, startFakeCluster, writeKubeconfig } from '../helpers/fake-cluster.ts';
 import type { FakeApiServer } from '../live/fake-apiserver.ts';
-
-const TOKEN = 'test-token-0123456789abcdefghijklmnopqrstuvwxyz';
+import { TOKEN, startRunEndpoint, type RunEndpointServer } from '../helpers/run-endpoint-server.ts';
 
 let tmp: string;
 let fake: FakeApiServer;
 let hang: FakeApiServer;
 let kubeconfig: string;
 let targets: TargetRegistry;
-let server: Server;
+let server: RunEndpointServer;
 let port: number;
 
 beforeAll(async () => {
@@ -42,10 +38,8 @@ beforeAll(async () => {
     'fake',
   );
   targets = devTargets({ root: REPO, env: { KUBECONFIG: kubeconfig }, home: tmp });
-  const handler = createRunEndpoint({ token: TOKEN, checks: CHECKS, targets, log: { info: () => {}, warn: () => {} } });
-  server = createServer((req, res) => void handler(req, res));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  port = (server.address() as AddressInfo).port;
+  server = await startRunEndpoint(targets);
+  port = server.port;
 });
 afterAll(async () => {
   server?.close();
